@@ -1,0 +1,99 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "vipd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vipd", targets: ["vipd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // Thin command line: parses arguments, calls the libraries.
+        .executableTarget(
+            name: "vipd",
+            dependencies: [
+                "VipdConfig", "VipdDaemon", "VipdDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The cluster config: model, YAML loading with file:line:column errors, validation.
+        .target(name: "VipdConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // Pure load-balancing algorithms, one file each.
+        .target(name: "VipdBalance"),
+        // Health checks: pure rise/fall state, and one file per check kind (NIO I/O).
+        .target(
+            name: "VipdHealth",
+            dependencies: [
+                "VipdConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The TCP-mode proxy: listeners, connector with retries, glue, connection log.
+        .target(
+            name: "VipdProxy",
+            dependencies: [
+                "VipdConfig", "VipdBalance", "VipdHealth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `vipd run`: the service group, reload on SIGHUP, drain on SIGTERM.
+        .target(
+            name: "VipdDaemon",
+            dependencies: [
+                "VipdConfig", "VipdProxy", "VipdHealth",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `vipd demo`: two real sshd behind the proxy, a node failure and its recovery.
+        .target(
+            name: "VipdDemo",
+            dependencies: [
+                "VipdConfig", "VipdProxy", "VipdLab",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
+        .target(name: "VipdLab"),
+        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
+        .testTarget(name: "VipdBalanceTests", dependencies: ["VipdBalance"]),
+        .testTarget(
+            name: "VipdHealthTests",
+            dependencies: [
+                "VipdHealth", "VipdLab",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "VipdProxyTests",
+            dependencies: [
+                "VipdProxy", "VipdConfig", "VipdLab",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "VipdIntegrationTests",
+            dependencies: ["VipdLab", "VipdConfig"],
+            exclude: ["bulk_transfer.py"]
+        ),
+    ]
+)

@@ -1,0 +1,29 @@
+import Yams
+
+extension ConfigReader {
+    /// The whole document: `cluster` and `global` (optional), `listeners` and `pools` (required).
+    /// `vrrp` and `stats` are reported as planned but not supported yet.
+    func readConfiguration(_ root: Node?) -> VipdConfiguration? {
+        guard let root else {
+            report(
+                "the file is empty: it needs at least \"listeners\" and \"pools\"",
+                at: TextPosition(line: 1, column: 1), path: "")
+            return nil
+        }
+        let allowed = ["cluster", "global", "listeners", "pools"]
+        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed, planned: ["vrrp", "stats"])
+        else {
+            return nil
+        }
+        func owner(_ name: String) -> Mark? { fields.entries.first { $0.name == name }?.key.mark }
+        let nodes = fields["cluster"].map { readCluster($0, path: "cluster", owner: owner("cluster")) }
+        let global: GlobalSettings? =
+            fields["global"].map { readGlobal($0, path: "global", owner: owner("global")) } ?? GlobalSettings()
+        let (pools, poolNames) =
+            required("pools", in: fields).map { readPools($0, path: "pools", nodes: nodes) } ?? ([], [])
+        let listeners =
+            required("listeners", in: fields).map { readListeners($0, path: "listeners", poolNames: poolNames) } ?? []
+        guard errors.isEmpty, let global else { return nil }
+        return VipdConfiguration(nodes: nodes ?? [], global: global, listeners: listeners, pools: pools)
+    }
+}

@@ -1,0 +1,26 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import VipdConfig
+import VipdProxy
+
+/// Wires `vipd run` together: the event loops, the proxy engine and the service group.
+public enum DaemonRunner {
+    /// Runs until SIGTERM/SIGINT and the drain are over. Throws when the first start fails
+    /// (for example a listener cannot bind).
+    public static func run(configPath: String, config: VipdConfiguration, logger: Logger) async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let engine = ProxyEngine(group: group, logger: logger)
+        let daemon = ProxyDaemon(configPath: configPath, config: config, engine: engine, logger: logger)
+        let serviceGroup = ServiceGroup(
+            services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        do {
+            try await serviceGroup.run()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        try await group.shutdownGracefully()
+    }
+}

@@ -1,0 +1,67 @@
+import NIOCore
+import VipdConfig
+
+/// The result of one health check, as an admin reads it.
+public struct CheckOutcome: Sendable, Equatable {
+    public var passed: Bool
+    /// What happened, e.g. `SSH banner "SSH-2.0-OpenSSH_9.2p1 Debian-2"`, `connection refused`,
+    /// `no SSH banner within 2000 ms`, `HTTP status 503, expected 200`.
+    public var detail: String
+    /// From the start of the connect to the result.
+    public var duration: Duration
+
+    public init(passed: Bool, detail: String, duration: Duration) {
+        self.passed = passed
+        self.detail = detail
+        self.duration = duration
+    }
+}
+
+/// One kind of health check.
+public protocol HealthCheck: Sendable {
+    /// Checks `endpoint` once. The future never fails: every failure is a failed ``CheckOutcome``,
+    /// and it completes within about `timeout` (connect included).
+    func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome>
+}
+
+/// The check for a configured kind (`check.kind`). `none` (nil) has no check: its servers are always up.
+public func makeHealthCheck(_ kind: HealthCheckKind) -> any HealthCheck {
+    switch kind {
+    case .tcp: return TCPConnectCheck()
+    case .sshBanner(let pattern): return SSHBannerCheck(pattern: pattern)
+    case .http(let settings): return HTTPCheck(settings: settings)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down (`2001`).
+    var wholeMilliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// `2000 ms`, the unit the check details and logs use.
+    var millisecondsText: String { "\(wholeMilliseconds) ms" }
+
+    var timeAmount: TimeAmount {
+        let (seconds, attoseconds) = components
+        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
+
+/// Bytes from the network quoted for a log line: printable ASCII as is, everything else as `\xNN`
+/// (and `"`, `\` escaped), so a hostile banner cannot forge log lines.
+func quotedForLog<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    var text = "\""
+    for byte in bytes {
+        switch byte {
+        case UInt8(ascii: "\""): text += "\\\""
+        case UInt8(ascii: "\\"): text += "\\\\"
+        case 0x20...0x7e: text.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            let hex = String(byte, radix: 16, uppercase: true)
+            text += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+        }
+    }
+    return text + "\""
+}

@@ -1,0 +1,223 @@
+import Logging
+import NIOConcurrencyHelpers  // NIOLockedValueBox; comes with NIOCore (not listed in Package.swift)
+import NIOCore
+import VipdConfig
+
+/// One server's health as the monitor reports it (``PoolHealthMonitor/snapshot``).
+public struct ServerStatus: Sendable, Equatable {
+    /// Position of the server in the pool.
+    public var index: Int
+    public var name: String
+    public var isBackup: Bool
+    /// False for `check: false` servers and pools with `kind: none`: always up.
+    public var isChecked: Bool
+    public var state: HealthState
+    /// haproxy's counter text (`2/3 UP`, `1/2 DOWN`), or `not checked`.
+    public var progress: String
+    /// The most recent check result; nil before the first one and for unchecked servers.
+    public var lastOutcome: CheckOutcome?
+
+    public var isUp: Bool { state == .up }
+}
+
+/// Runs a pool's health checks and reports every server's changes: the I/O around the pure
+/// ``ServerHealth`` and ``CheckSchedule``.
+///
+/// Each server is checked on one event loop of `group`, one check at a time, every `interval`
+/// after the previous check started (see ``CheckSchedule``). Transitions are logged like
+/// haproxy's (`server ssh/ha1 is DOWN: connection refused (check took 0 ms); 1 active and
+/// 0 backup servers left`) and passed to `onChange`; failed checks that do not change the state
+/// are logged at info with the `status: 2/3 UP` progress. Log metadata: `pool`, `server`.
+///
+/// Scheduled checks keep the monitor alive until ``stop()``.
+public final class PoolHealthMonitor: Sendable {
+    public let pool: PoolConfig
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let onChange: @Sendable (_ serverIndex: Int, _ isUp: Bool) -> Void
+    private let check: (any HealthCheck)?
+    private let state: NIOLockedValueBox<MonitorState>
+
+    private struct ServerEntry {
+        var health: ServerHealth
+        var schedule: CheckSchedule<ContinuousClock>
+        var lastOutcome: CheckOutcome?
+        let isChecked: Bool
+        let eventLoop: any EventLoop
+        var nextCheck: Scheduled<Void>?
+
+        var isUp: Bool { isChecked ? health.isUp : true }
+    }
+
+    private struct MonitorState {
+        var started = false
+        var stopped = false
+        var servers: [ServerEntry]
+
+        /// Servers up now: (primaries, backups).
+        func upCounts(in pool: PoolConfig) -> (active: Int, backup: Int) {
+            var active = 0
+            var backup = 0
+            for (index, entry) in servers.enumerated() where entry.isUp {
+                if pool.servers[index].backup { backup += 1 } else { active += 1 }
+            }
+            return (active, backup)
+        }
+    }
+
+    /// - Parameter onChange: called for every change of a server's usability, and once at start
+    ///   for every server that is always up. Calls for one server never overlap; calls for
+    ///   different servers may come from different threads.
+    public init(
+        pool: PoolConfig, group: any EventLoopGroup, logger: Logger,
+        onChange: @escaping @Sendable (_ serverIndex: Int, _ isUp: Bool) -> Void
+    ) {
+        self.pool = pool
+        self.group = group
+        self.logger = logger
+        self.onChange = onChange
+        self.check = pool.check.kind.map(makeHealthCheck)
+        let hasCheck = pool.check.kind != nil
+        self.state = NIOLockedValueBox(MonitorState(servers: pool.servers.map { server in
+            ServerEntry(
+                health: ServerHealth(rise: pool.check.rise, fall: pool.check.fall),
+                schedule: CheckSchedule(interval: pool.check.interval),
+                lastOutcome: nil,
+                isChecked: hasCheck && server.checked,
+                eventLoop: group.next(),
+                nextCheck: nil
+            )
+        }))
+    }
+
+    /// Runs the first check of every checked server at once; the future completes (never fails)
+    /// when all first results are in. Unchecked servers are reported up before this returns.
+    public func start() -> EventLoopFuture<Void> {
+        let loop = group.next()
+        let alreadyStarted = state.withLockedValue { state in
+            defer { state.started = true }
+            return state.started || state.stopped
+        }
+        if alreadyStarted { return loop.makeSucceededVoidFuture() }
+
+        var firstChecks: [EventLoopFuture<Void>] = []
+        if pool.check.kind == nil {
+            logger.info("pool \(pool.name) has no health check: all \(pool.servers.count) servers are up",
+                        metadata: ["pool": "\(pool.name)"])
+        }
+        for (index, server) in pool.servers.enumerated() {
+            if state.withLockedValue({ $0.servers[index].isChecked }) {
+                firstChecks.append(runCheck(index))
+            } else {
+                if pool.check.kind != nil {
+                    logger.info("server \(pool.name)/\(server.name) is UP (not checked)", metadata: metadata(index))
+                }
+                onChange(index, true)
+            }
+        }
+        return EventLoopFuture.andAllComplete(firstChecks, on: loop).map {
+            let counts = self.state.withLockedValue { $0.upCounts(in: self.pool) }
+            if counts.active + counts.backup == 0 {
+                self.logger.error("pool \(self.pool.name) has no server available!", metadata: ["pool": "\(self.pool.name)"])
+            }
+        }
+    }
+
+    /// Stops checking: cancels the scheduled checks; results of checks still running are ignored.
+    public func stop() {
+        let tasks = state.withLockedValue { state -> [Scheduled<Void>] in
+            state.stopped = true
+            let tasks = state.servers.compactMap(\.nextCheck)
+            for index in state.servers.indices { state.servers[index].nextCheck = nil }
+            return tasks
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    /// Every server's current health, in pool order.
+    public var snapshot: [ServerStatus] {
+        state.withLockedValue { state in
+            state.servers.enumerated().map { index, entry in
+                let server = pool.servers[index]
+                return ServerStatus(
+                    index: index, name: server.name, isBackup: server.backup, isChecked: entry.isChecked,
+                    state: entry.isChecked ? entry.health.state : .up,
+                    progress: entry.isChecked ? entry.health.progress : "not checked",
+                    lastOutcome: entry.lastOutcome
+                )
+            }
+        }
+    }
+
+    /// Whether server `serverIndex` is up now.
+    public func isUp(_ serverIndex: Int) -> Bool {
+        state.withLockedValue { $0.servers[serverIndex].isUp }
+    }
+
+    // MARK: - Checking
+
+    private func metadata(_ index: Int) -> Logger.Metadata {
+        ["pool": "\(pool.name)", "server": "\(pool.servers[index].name)"]
+    }
+
+    /// Starts one check of server `index`; the future completes once its result is handled.
+    private func runCheck(_ index: Int) -> EventLoopFuture<Void> {
+        let now = ContinuousClock.now
+        let loop: (any EventLoop)? = state.withLockedValue { state in
+            guard !state.stopped, state.servers[index].schedule.checkStarted(at: now) else { return nil }
+            state.servers[index].nextCheck = nil
+            return state.servers[index].eventLoop
+        }
+        guard let loop, let check else { return group.next().makeSucceededVoidFuture() }
+        return check.run(against: pool.servers[index].endpoint, timeout: pool.check.timeout, on: loop).map { outcome in
+            self.handle(index, outcome, on: loop)
+        }
+    }
+
+    private func handle(_ index: Int, _ outcome: CheckOutcome, on loop: any EventLoop) {
+        let now = ContinuousClock.now
+        let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int), Int, Duration)? in
+            state.servers[index].schedule.checkFinished(at: now)
+            guard !state.stopped else { return nil }
+            let upBefore = state.upCounts(in: pool)
+            state.servers[index].lastOutcome = outcome
+            let update = state.servers[index].health.record(outcome)
+            let delay = state.servers[index].schedule.delay(now: now) ?? pool.check.interval
+            return (update, state.upCounts(in: pool), upBefore.active + upBefore.backup, delay)
+        }
+        guard let (update, counts, upBefore, delay) = result else { return }
+
+        let server = "\(pool.name)/\(pool.servers[index].name)"
+        let took = "check took \(outcome.duration.millisecondsText)"
+        if let transition = update.transition {
+            if transition.to == .up {
+                logger.notice(
+                    "server \(server) is UP: \(outcome.detail) (\(took)); \(counts.active) active and \(counts.backup) backup servers online",
+                    metadata: metadata(index))
+            } else {
+                logger.warning(
+                    "server \(server) is DOWN: \(outcome.detail) (\(took)); \(counts.active) active and \(counts.backup) backup servers left",
+                    metadata: metadata(index))
+                if upBefore > 0 && counts.active + counts.backup == 0 {
+                    logger.error("pool \(pool.name) has no server available!", metadata: ["pool": "\(pool.name)"])
+                }
+            }
+            onChange(index, transition.to == .up)
+        } else if update.isNoteworthy {
+            logger.info(
+                "Health check for server \(server) \(outcome.passed ? "succeeded" : "failed"), reason: \(outcome.detail), \(took), status: \(update.progress)",
+                metadata: metadata(index))
+        } else {
+            logger.trace("Health check for server \(server): \(outcome.detail), \(took), status: \(update.progress)",
+                         metadata: metadata(index))
+        }
+
+        let task = loop.scheduleTask(in: delay.timeAmount) { _ = self.runCheck(index) }
+        let keep = state.withLockedValue { state -> Bool in
+            guard !state.stopped else { return false }
+            state.servers[index].nextCheck = task
+            return true
+        }
+        if !keep { task.cancel() }
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Connects to a TCP port and reads the first line the server sends, as an SSH client
+/// does before anything else (`SSH-2.0-OpenSSH_9.2p1 …`).
+enum BannerProbe {
+    /// The first line (without CR LF) sent by `address:port`, or `nil` when nothing could
+    /// be read: connection refused, or no line within `timeout`.
+    static func firstLine(address: String, port: Int, timeout: Duration) -> String? {
+        guard let socketAddress = try? SocketAddress(address: address, port: port),
+              let descriptor = try? socketAddress.makeStreamSocket(timeout: timeout) else { return nil }
+        defer { close(descriptor) }
+        guard (try? socketAddress.connect(descriptor)) != nil else { return nil }
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 256)
+        let deadline = ContinuousClock.now + timeout
+        while received.count < 256, !received.contains(UInt8(ascii: "\n")), ContinuousClock.now < deadline {
+            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            received += chunk[..<count]
+        }
+        guard let end = received.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        return String(decoding: received[..<end], as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A child process started with `posix_spawn(3)` and reaped with `waitpid(WNOHANG)`.
+///
+/// The lab does not use `Foundation.Process` because on Linux it detects the child's exit
+/// through a socket inherited by the child; sshd and ssh close every inherited descriptor
+/// at startup, so Foundation believes they exited at once and blocks its process-monitor
+/// thread in `waitpid` until they really do, stalling every other `Process` in the program
+/// (swift-corelibs-foundation issue #4795). Here the child gets only stdin, stdout and
+/// stderr, default signal dispositions and an empty signal mask.
+final class ChildProcess: @unchecked Sendable {
+    /// The child's process id.
+    let pid: pid_t
+    /// The command line, for error messages.
+    let command: String
+
+    private let lock = NSLock()
+    private var reapedStatus: Int32?
+
+    private init(pid: pid_t, command: String) {
+        self.pid = pid
+        self.command = command
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module
+    /// does not export; looked up at run time so older C libraries merely skip it.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
+            return nil
+        }
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    /// Spawns `executable` (an absolute path) with the given descriptors as its 0, 1 and 2.
+    /// - Parameter environment: `nil` inherits this process's environment.
+    static func spawn(
+        _ executable: URL,
+        arguments: [String],
+        environment: [String: String]? = nil,
+        standardInput: Int32,
+        standardOutput: Int32,
+        standardError: Int32
+    ) throws -> ChildProcess {
+        let command = ([executable.path] + arguments).joined(separator: " ")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
+        posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
+        posix_spawn_file_actions_adddup2(&actions, standardError, 2)
+        if let closeFrom = Self.addCloseFrom {
+            _ = closeFrom(&actions, 3)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+        let argv = ([executable.path] + arguments).map { strdup($0) }
+        defer { argv.forEach { free($0) } }
+        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } }
+        defer { envp?.forEach { free($0) } }
+
+        var pid = pid_t()
+        let result = (argv + [nil]).withUnsafeBufferPointer { argvPointer in
+            if let envp {
+                return (envp + [nil]).withUnsafeBufferPointer { envpPointer in
+                    posix_spawn(&pid, executable.path, &actions, &attributes,
+                                argvPointer.baseAddress!, envpPointer.baseAddress!)
+                }
+            }
+            return posix_spawn(&pid, executable.path, &actions, &attributes, argvPointer.baseAddress!, environ)
+        }
+        guard result == 0 else {
+            throw LabError.launchFailed(command: command, reason: String(cString: strerror(result)))
+        }
+        return ChildProcess(pid: pid, command: command)
+    }
+
+    /// The exit status once the child has exited (128 + signal number when killed by a
+    /// signal), `nil` while it runs. Reaps the child without blocking.
+    var exitStatus: Int32? {
+        lock.withLock {
+            if let reapedStatus { return reapedStatus }
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid {
+                let signal = status & 0x7f
+                reapedStatus = signal == 0 ? (status >> 8) & 0xff : 128 + signal
+            } else if result == -1, errno == ECHILD {
+                reapedStatus = -1  // Reaped elsewhere (e.g. SIGCHLD ignored): gone, status unknown.
+            }
+            return reapedStatus
+        }
+    }
+
+    /// True while the child has not exited.
+    var isRunning: Bool { exitStatus == nil }
+
+    /// Sends `signal` unless the child has already been reaped (its pid may be reused).
+    func send(_ signal: Int32) {
+        if isRunning { kill(pid, signal) }
+    }
+
+    /// Polls for the exit for at most `limit`; returns the status, or `nil` if still running.
+    func waitForExit(within limit: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            if let status = exitStatus { return status }
+            if ContinuousClock.now >= deadline { return nil }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+    }
+
+    /// SIGTERM, up to `grace` for the exit, then SIGKILL and up to five more seconds.
+    func terminate(grace: Duration) {
+        send(SIGTERM)
+        if waitForExit(within: grace) == nil {
+            send(SIGKILL)
+            _ = waitForExit(within: .seconds(5))
+        }
+    }
+}

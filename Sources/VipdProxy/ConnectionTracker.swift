@@ -1,0 +1,34 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Every open client channel of the process, so that shutdown can wait for them to finish and
+/// close the rest when the drain time is over.
+public final class ConnectionTracker: Sendable {
+    private let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+
+    public init() {}
+
+    /// Tracks `channel` until it closes.
+    func track(_ channel: Channel) {
+        let id = ObjectIdentifier(channel)
+        channels.withLockedValue { $0[id] = channel }
+        channel.closeFuture.whenComplete { [channels] _ in
+            _ = channels.withLockedValue { $0.removeValue(forKey: id) }
+        }
+    }
+
+    /// Client connections open now.
+    public var count: Int {
+        channels.withLockedValue { $0.count }
+    }
+
+    /// Closes every tracked connection; returns how many were open.
+    @discardableResult
+    public func closeAll() -> Int {
+        let open = channels.withLockedValue { Array($0.values) }
+        for channel in open {
+            channel.close(promise: nil)
+        }
+        return open.count
+    }
+}

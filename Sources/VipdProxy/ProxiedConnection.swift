@@ -1,0 +1,91 @@
+import Logging
+import NIOCore
+
+/// Sits in each accepted client channel: once the channel is active it connects to a server of the
+/// pool, glues both channels together, and logs the connection line when both sides are closed.
+/// (Connecting from the channel initializer would race the channel's registration.)
+final class ProxiedConnection: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let route: ListenerRoute
+    private let logger: Logger
+    private var record: ConnectionRecord?
+
+    init(route: ListenerRoute, logger: Logger) {
+        self.route = route
+        self.logger = logger
+    }
+
+    /// Installs the idle timeout and this handler in a freshly accepted client channel (autoRead off).
+    static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
+        tracker.track(client)
+        return client.eventLoop.makeCompletedFuture {
+            let connection = ProxiedConnection(route: route, logger: logger)
+            try client.pipeline.syncOperations.addHandlers([
+                IdleStateHandler(allTimeout: route.config.idleTimeout.timeAmount),
+                connection,
+            ])
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let client = context.channel
+        let record = ConnectionRecord(
+            client: client.remoteAddress, listener: route.config.name, pool: route.pool.config.name, acceptedAt: .now())
+        self.record = record
+        try? context.pipeline.syncOperations.addHandler(IdleTimeoutCloser(record: record), position: .before(self))
+        let connector = ServerConnector(
+            pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
+        let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)
+        let loopBound = NIOLoopBound((self, record), eventLoop: context.eventLoop)
+        connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).whenComplete { result in
+            let (connection, record) = loopBound.value
+            switch result {
+            case .success(let (server, pick)):
+                connection.glue(client: client, server: server, pick: pick, record: record)
+            case .failure(let error):
+                connection.refuse(client: client, error: error, record: record)
+            }
+        }
+        context.fireChannelActive()
+    }
+
+    private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
+        record.connectedAt = .now()
+        let pool = route.pool
+        let logger = logger
+        let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
+        client.closeFuture.and(server.closeFuture).whenComplete { _ in
+            pool.release(pick.index)
+            if let line = loopBound.value.takeLogLine(now: .now()) { logger.info("\(line)") }
+        }
+        guard client.isActive else {
+            server.close(promise: nil)
+            return
+        }
+        let glue = GlueHandler.matchedPair(record: record)
+        do {
+            try client.pipeline.syncOperations.addHandler(glue.client)
+            try server.pipeline.syncOperations.addHandler(glue.server)
+        } catch {
+            client.close(promise: nil)
+            server.close(promise: nil)
+            return
+        }
+        client.setOption(.autoRead, value: true).whenFailure { _ in }
+        server.setOption(.autoRead, value: true).whenFailure { _ in }
+    }
+
+    private func refuse(client: Channel, error: any Error, record: ConnectionRecord) {
+        let failure = error as? ServerConnector.Failure
+        record.noteEnd(failure?.end ?? .connectFailed)
+        let who = client.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
+        logger.warning("\(who) \(route.config.name): \(failure?.detail ?? "\(error)"); closing the client connection")
+        let logger = logger
+        let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
+        client.close(promise: nil)
+        client.closeFuture.whenComplete { _ in
+            if let line = loopBound.value.takeLogLine(now: .now()) { logger.info("\(line)") }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Logging
+import NIOCore
+import VipdConfig
+import VipdHealth
+
+/// The proxy as a whole: pools with their health monitors, and listeners routing to them.
+///
+/// `start` brings up a configuration; `reload` moves to a new one without dropping established
+/// connections: unchanged pools keep their health state, listeners whose bind address is unchanged
+/// keep their socket and only switch routes.
+public actor ProxyEngine {
+    private struct ActivePool {
+        let runtime: PoolRuntime
+        let monitor: PoolHealthMonitor
+    }
+
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    /// Every open client connection.
+    public nonisolated let connections = ConnectionTracker()
+    private var pools: [String: ActivePool] = [:]
+    private var listeners: [SocketEndpoint: ProxyListener] = [:]
+
+    public init(group: any EventLoopGroup, logger: Logger) {
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Brings up `config`: runs the first health checks, then binds every listener.
+    /// Throws (after releasing what it opened) when a listener cannot bind.
+    public func start(_ config: VipdConfiguration) async throws {
+        let failures = await apply(config)
+        if let first = failures.first {
+            await stopAccepting()
+            stopMonitors()
+            throw first
+        }
+    }
+
+    /// Moves to `config`; a listener that cannot bind is logged and left out, the rest carry on.
+    /// Returns the bind errors.
+    @discardableResult
+    public func reload(_ config: VipdConfiguration) async -> [any Error] {
+        await apply(config)
+    }
+
+    /// The listeners bound now, by address.
+    public var boundListeners: [SocketEndpoint: ProxyListener] { listeners }
+
+    /// The pool runtimes, by name.
+    public var poolRuntimes: [String: PoolRuntime] { pools.mapValues(\.runtime) }
+
+    /// Closes every listening socket; established connections continue.
+    public func stopAccepting() async {
+        for listener in listeners.values {
+            try? await listener.close().get()
+        }
+        listeners = [:]
+    }
+
+    /// Waits up to `timeout` for established connections to end, then closes what is left and
+    /// stops the health checks. Returns the number of connections closed by force.
+    public func drain(timeout: Duration) async -> Int {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        var lastReported = -1
+        while connections.count > 0, clock.now < deadline {
+            let count = connections.count
+            if count != lastReported {
+                logger.notice("draining: \(count) connection(s) still open")
+                lastReported = count
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        let forced = connections.closeAll()
+        if forced > 0 {
+            logger.warning("drain time over: closed \(forced) connection(s)")
+        }
+        stopMonitors()
+        return forced
+    }
+
+    private func stopMonitors() {
+        for pool in pools.values { pool.monitor.stop() }
+        pools = [:]
+    }
+
+    private func apply(_ config: VipdConfiguration) async -> [any Error] {
+        let newPools = await activatePools(config.pools)
+        let retiredPools = pools.filter { name, pool in newPools[name]?.runtime !== pool.runtime }
+        pools = newPools
+        var failures: [any Error] = []
+        let wanted = Dictionary(config.listeners.map { ($0.bind, $0) }, uniquingKeysWith: { first, _ in first })
+        for (endpoint, listener) in listeners where wanted[endpoint] == nil {
+            try? await listener.close().get()
+            listeners[endpoint] = nil
+            logger.notice("listener on \(endpoint) closed")
+        }
+        for listenerConfig in config.listeners {
+            guard let pool = newPools[listenerConfig.pool] else { continue }
+            let route = ListenerRoute(config: listenerConfig, pool: pool.runtime)
+            if let existing = listeners[listenerConfig.bind] {
+                existing.currentRoute = route
+                continue
+            }
+            do {
+                let listener = try await ProxyListener.bind(route: route, group: group, tracker: connections, logger: logger).get()
+                listeners[listenerConfig.bind] = listener
+                logger.notice("listener \(listenerConfig.name) on \(listenerConfig.bind) -> pool \(listenerConfig.pool) (\(listenerConfig.mode.rawValue))")
+            } catch {
+                logger.error("listener \(listenerConfig.name) cannot bind \(listenerConfig.bind): \(error)")
+                failures.append(ListenerBindError(listener: listenerConfig.name, endpoint: listenerConfig.bind, underlying: error))
+            }
+        }
+        for pool in retiredPools.values { pool.monitor.stop() }
+        return failures
+    }
+
+    /// Keeps pools whose configuration is unchanged; starts the others and waits for their first checks.
+    private func activatePools(_ configs: [PoolConfig]) async -> [String: ActivePool] {
+        var result: [String: ActivePool] = [:]
+        var starting: [EventLoopFuture<Void>] = []
+        for config in configs {
+            if let existing = pools[config.name], existing.runtime.config == config {
+                result[config.name] = existing
+                continue
+            }
+            let runtime = PoolRuntime(config: config)
+            let monitor = PoolHealthMonitor(pool: config, group: group, logger: logger) { index, isUp in
+                runtime.setServer(index, up: isUp)
+            }
+            starting.append(monitor.start())
+            result[config.name] = ActivePool(runtime: runtime, monitor: monitor)
+        }
+        for future in starting {
+            try? await future.get()
+        }
+        return result
+    }
+}
+
+/// A listener could not bind its address.
+public struct ListenerBindError: Error, CustomStringConvertible {
+    public let listener: String
+    public let endpoint: SocketEndpoint
+    public let underlying: any Error
+
+    public var description: String {
+        "listener \(listener) cannot bind \(endpoint): \(underlying)"
+    }
+}

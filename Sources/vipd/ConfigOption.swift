@@ -1,0 +1,18 @@
+import ArgumentParser
+import VipdConfig
+
+/// `--config FILE`, shared by the subcommands that read the cluster file.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "The cluster configuration file.")
+    var config: String = "/etc/vipd/vipd.yaml"
+
+    /// Loads the file, or prints every error in it (file:line:column: key: message) and exits 1.
+    func load() throws -> VipdConfiguration {
+        do {
+            return try ConfigLoader.load(contentsOf: config)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Logging
+import VipdConfig
+import VipdDaemon
+
+/// `vipd run`: the daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the proxy and its health checks (SIGHUP reloads, SIGTERM drains and stops).")
+
+    @OptionGroup var options: ConfigOption
+
+    @Option(name: .long, help: "This host's node name in cluster.nodes (default: found from this host's addresses, then the hostname).")
+    var node: String?
+
+    func run() async throws {
+        let config = try options.load()
+        let level = Logger.Level(rawValue: config.global.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+        let logger = Logger(label: "vipd")
+        do {
+            if let node = try NodeIdentity.resolve(in: config, explicit: node) {
+                logger.notice("this host is node \(node.name) (\(node.address))")
+            } else if !config.nodes.isEmpty {
+                logger.warning("this host is none of cluster.nodes (no address or hostname matches); use --node NAME")
+            }
+            try await DaemonRunner.run(configPath: options.config, config: config, logger: logger)
+        } catch {
+            printError("vipd: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}

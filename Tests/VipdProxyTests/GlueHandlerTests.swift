@@ -1,0 +1,109 @@
+import NIOCore
+import NIOEmbedded
+import XCTest
+
+@testable import VipdProxy
+
+/// Records the outbound operations that reach the head of a pipeline (after the glue).
+private final class OutboundRecorder: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+
+    var reads = 0
+    var closeModes: [CloseMode] = []
+
+    func read(context: ChannelHandlerContext) {
+        reads += 1
+        context.read()
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        closeModes.append(mode)
+        if mode == .all {
+            context.close(mode: mode, promise: promise)
+        } else {
+            promise?.succeed(())
+        }
+    }
+}
+
+final class GlueHandlerTests: XCTestCase {
+    private var loop: EmbeddedEventLoop!
+    private var client: EmbeddedChannel!
+    private var server: EmbeddedChannel!
+    private var clientRecorder: OutboundRecorder!
+    private var serverRecorder: OutboundRecorder!
+    private var record: ConnectionRecord!
+
+    override func setUp() async throws {
+        loop = EmbeddedEventLoop()
+        client = EmbeddedChannel(loop: loop)
+        server = EmbeddedChannel(loop: loop)
+        clientRecorder = OutboundRecorder()
+        serverRecorder = OutboundRecorder()
+        record = ConnectionRecord(client: nil, listener: "ssh", pool: "ssh", acceptedAt: .now())
+        let glue = GlueHandler.matchedPair(record: record)
+        try client.pipeline.syncOperations.addHandlers([clientRecorder, glue.client])
+        try server.pipeline.syncOperations.addHandlers([serverRecorder, glue.server])
+    }
+
+    private func buffer(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    func testBytesAreForwardedBothWaysUnchangedAndCounted() throws {
+        try client.writeInbound(buffer("SSH-2.0-OpenSSH_9.2\r\n"))
+        XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("SSH-2.0-OpenSSH_9.2\r\n"))
+        try server.writeInbound(buffer("SSH-2.0-server\r\nmore"))
+        XCTAssertEqual(try client.readOutbound(as: ByteBuffer.self), buffer("SSH-2.0-server\r\nmore"))
+        XCTAssertEqual(record.bytesFromClient, 21)
+        XCTAssertEqual(record.bytesFromServer, 20)
+    }
+
+    func testReadsAreHeldWhileThePartnerIsNotWritable() throws {
+        server.isWritable = false
+        server.pipeline.fireChannelWritabilityChanged()
+        client.read()
+        XCTAssertEqual(clientRecorder.reads, 0, "no read may be issued while the server side is full")
+        server.isWritable = true
+        server.pipeline.fireChannelWritabilityChanged()
+        XCTAssertEqual(clientRecorder.reads, 1, "the held read is issued once the server side drains")
+        client.read()
+        XCTAssertEqual(clientRecorder.reads, 2)
+    }
+
+    func testEndOfClientInputShutsTheServerOutputOnly() throws {
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertEqual(serverRecorder.closeModes, [.output])
+        XCTAssertEqual(clientRecorder.closeModes, [])
+        try server.writeInbound(buffer("still flowing"))
+        XCTAssertEqual(try client.readOutbound(as: ByteBuffer.self), buffer("still flowing"))
+        XCTAssertEqual(record.end, .clientClosed)
+    }
+
+    func testEndOfServerInputShutsTheClientOutputOnly() throws {
+        server.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertEqual(clientRecorder.closeModes, [.output])
+        XCTAssertEqual(serverRecorder.closeModes, [])
+        try client.writeInbound(buffer("late request"))
+        XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("late request"))
+        XCTAssertEqual(record.end, .serverClosed)
+    }
+
+    func testAnErrorOnOneSideClosesBoth() throws {
+        server.pipeline.fireErrorCaught(IOError(errnoCode: ECONNRESET, reason: "read"))
+        XCTAssertEqual(record.end, .serverReset)
+        XCTAssertFalse(client.isActive)
+        XCTAssertFalse(server.isActive)
+    }
+
+    func testFullCloseOfOneSideClosesTheOther() throws {
+        XCTAssertNoThrow(try client.close().wait())
+        XCTAssertFalse(server.isActive)
+        XCTAssertEqual(record.end, .clientClosed)
+    }
+
+    func testCleanFinish() throws {
+        try client.writeInbound(buffer("x"))
+        XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("x"))
+        XCTAssertTrue(try server.finish().isClean)
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+}

@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# vipd vs haproxy, side by side, on loopback only. Run by hand (as root, for apt), not in CI.
+#
+#   bench/run.sh [--rounds N] [--only haproxy|vipd] [--no-record]
+#
+# Environment: VIPD (default .build/release/vipd, built if missing), IDLE_CONNECTIONS
+# (default 10000), KEEP_WORK=1 keeps the scratch directory with every log and config.
+# See bench/README.md for what is measured and how to read the ratios.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH="$ROOT/bench"
+cd "$ROOT"
+
+ROUNDS=3
+ONLY=""
+RECORD=1
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --rounds) ROUNDS="$2"; shift 2 ;;
+        --only) ONLY="$2"; shift 2 ;;
+        --no-record) RECORD=0; shift ;;
+        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        *) echo "unknown argument: $1 (see --help)" >&2; exit 1 ;;
+    esac
+done
+case "$ONLY" in ""|haproxy|vipd) ;; *) echo "--only takes haproxy or vipd" >&2; exit 1 ;; esac
+PROXIES=(haproxy vipd)
+[[ -n "$ONLY" ]] && PROXIES=("$ONLY")
+
+VIPD=${VIPD:-.build/release/vipd}
+IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
+PACKAGES=(haproxy iperf3 wrk nginx-light procps python3)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- scratch space and cleanup: every process we start is killed by PID -----------------
+WORK=$(mktemp -d /tmp/vipd-bench.XXXXXX)
+PIDS=()
+CREATED_POLICY=0
+cleanup() {
+    local status=$?
+    for pid in "${PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    [[ $CREATED_POLICY == 1 ]] && rm -f /usr/sbin/policy-rc.d
+    if [[ ${KEEP_WORK:-0} == 1 || $status != 0 ]]; then
+        log "scratch directory kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Stops one process we started: SIGTERM, up to 10 s, then SIGKILL.
+stop_pid() {
+    local pid=$1
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# --- packages ------------------------------------------------------------------------------
+install_packages() {
+    local missing=()
+    for package in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    [[ $(id -u) == 0 ]] || { echo "missing packages ${missing[*]}; run as root or install them" >&2; exit 1; }
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        # Keep apt from starting nginx/haproxy services on this machine.
+        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+        chmod +x /usr/sbin/policy-rc.d
+        CREATED_POLICY=1
+    fi
+    log "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >"$WORK/apt.log" 2>&1 ||
+        { DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$WORK/apt.log" 2>&1 &&
+          DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$WORK/apt.log" 2>&1; } ||
+        { tail -20 "$WORK/apt.log" >&2; exit 1; }
+    if [[ $CREATED_POLICY == 1 ]]; then rm -f /usr/sbin/policy-rc.d; CREATED_POLICY=0; fi
+}
+
+# --- helpers -------------------------------------------------------------------------------
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# True once something listens on 127.0.0.1:PORT (read from /proc, so nothing connects:
+# a probe connection would count as a test for iperf3 or an idle connection).
+is_listening() {
+    local hex
+    hex=$(printf '%04X' "$1")
+    awk -v port=":$hex" '$4 == "0A" && $2 ~ port"$" { found = 1 } END { exit !found }' /proc/net/tcp
+}
+
+wait_listening() {  # PORT PID WHAT
+    local deadline=$((SECONDS + 15))
+    until is_listening "$1"; do
+        kill -0 "$2" 2>/dev/null || { echo "$3 exited before listening on port $1" >&2; return 1; }
+        (( SECONDS < deadline )) || { echo "$3 not listening on port $1 after 15 s" >&2; return 1; }
+        sleep 0.1
+    done
+}
+
+RESULTS="$WORK/samples.tsv"
+: > "$RESULTS"
+record() {  # PROXY ROUND METRIC VALUE
+    [[ -n "$4" ]] || { log "no value for $3 ($1 round $2)"; return 0; }
+    printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
+}
+
+# wrk latency "535.00us" / "2.30ms" / "1.02s" -> milliseconds
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
+        printf "%.4f", n }'
+}
+
+# --- backends (shared by both proxies, started once) ---------------------------------------
+start_backends() {
+    NGINX_PORT=$(free_port)
+    IPERF_PORT=$(free_port)
+    IDLE_PORT=$(free_port)
+    mkdir -p "$WORK/www" "$WORK/nginx"
+    head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/www/index.html"
+    # nginx workers run unprivileged: let them reach the static file in our 0700 scratch dir.
+    chmod 711 "$WORK"
+    chmod 755 "$WORK/www"
+    chmod 644 "$WORK/www/index.html"
+    cat > "$WORK/nginx/nginx.conf" <<EOF
+worker_processes 2;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 20000; }
+http {
+    access_log off;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+    }
+}
+EOF
+    nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
+    NGINX_PID=$!; PIDS+=("$NGINX_PID")
+    wait_listening "$NGINX_PORT" "$NGINX_PID" nginx
+
+    python3 "$BENCH/idle.py" serve --port "$IDLE_PORT" --count-file "$WORK/idle.count" >"$WORK/idle.log" 2>&1 &
+    IDLE_PID=$!; PIDS+=("$IDLE_PID")
+    wait_listening "$IDLE_PORT" "$IDLE_PID" "idle backend"
+    log "backends: nginx :$NGINX_PORT, iperf3 :$IPERF_PORT (one server per test), idle :$IDLE_PORT"
+}
+
+# --- proxies: one process per round, three listeners (http, iperf3, idle) ------------------
+write_haproxy_config() {  # FILE
+    cat > "$1" <<EOF
+global
+    nbthread 2
+    maxconn $MAXCONN
+
+defaults
+    mode tcp
+    maxconn $MAXCONN
+    timeout connect 5s
+    timeout client 1h
+    timeout server 1h
+
+listen http
+    bind 127.0.0.1:$PROXY_HTTP_PORT
+    server b1 127.0.0.1:$NGINX_PORT
+
+listen iperf
+    bind 127.0.0.1:$PROXY_IPERF_PORT
+    server b1 127.0.0.1:$IPERF_PORT
+
+listen idle
+    bind 127.0.0.1:$PROXY_IDLE_PORT
+    server b1 127.0.0.1:$IDLE_PORT
+EOF
+}
+
+write_vipd_config() {  # FILE
+    cat > "$1" <<EOF
+global: { log_level: warning }
+listeners:
+  http: { bind: 127.0.0.1:$PROXY_HTTP_PORT, mode: tcp, pool: http, maxconn: $MAXCONN, idle_timeout: 1h }
+  iperf: { bind: 127.0.0.1:$PROXY_IPERF_PORT, mode: tcp, pool: iperf, maxconn: $MAXCONN, idle_timeout: 1h }
+  idle: { bind: 127.0.0.1:$PROXY_IDLE_PORT, mode: tcp, pool: idle, maxconn: $MAXCONN, idle_timeout: 1h }
+pools:
+  http:
+    servers:
+      - { name: b1, address: 127.0.0.1:$NGINX_PORT }
+    check: { kind: none }
+  iperf:
+    servers:
+      - { name: b1, address: 127.0.0.1:$IPERF_PORT }
+    check: { kind: none }
+  idle:
+    servers:
+      - { name: b1, address: 127.0.0.1:$IDLE_PORT }
+    check: { kind: none }
+EOF
+}
+
+start_proxy() {  # haproxy|vipd TAG -> sets PROXY_PID and PROXY_*_PORT
+    local proxy=$1 tag=$2
+    PROXY_HTTP_PORT=$(free_port)
+    PROXY_IPERF_PORT=$(free_port)
+    PROXY_IDLE_PORT=$(free_port)
+    case "$proxy" in
+        haproxy)
+            write_haproxy_config "$WORK/$tag.cfg"
+            haproxy -db -f "$WORK/$tag.cfg" >"$WORK/$tag.log" 2>&1 &
+            ;;
+        vipd)
+            write_vipd_config "$WORK/$tag.yaml"
+            "$VIPD" run --config "$WORK/$tag.yaml" >"$WORK/$tag.log" 2>&1 &
+            ;;
+    esac
+    PROXY_PID=$!; PIDS+=("$PROXY_PID")
+    local port
+    for port in "$PROXY_HTTP_PORT" "$PROXY_IPERF_PORT" "$PROXY_IDLE_PORT"; do
+        wait_listening "$port" "$PROXY_PID" "$proxy" || { cat "$WORK/$tag.log" >&2; return 1; }
+    done
+}
+
+# --- measurements --------------------------------------------------------------------------
+measure_idle() {  # PROXY ROUND TAG
+    local json
+    json=$(timeout 300 python3 "$BENCH/idle.py" hold --port "$PROXY_IDLE_PORT" --count "$IDLE_CONNECTIONS" \
+        --pid "$PROXY_PID" --count-file "$WORK/idle.count" --timeout 180) || { log "idle test failed ($1)"; return 0; }
+    echo "$json" > "$WORK/$3.idle.json"
+    read -r opened backend before after per < <(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["opened"], d["backend_open"], d["rss_before_kb"], d["rss_after_kb"], d["bytes_per_connection"])' "$json")
+    (( backend >= opened )) || log "$1: only $backend of $opened idle connections reached the backend"
+    record "$1" "$2" idle_connections "$opened"
+    record "$1" "$2" rss_base_kb "$before"
+    record "$1" "$2" rss_idle_kb "$after"
+    record "$1" "$2" idle_bytes_per_conn "$per"
+    log "$1 idle: $opened connections, RSS ${before} KiB -> ${after} KiB, $per bytes/connection"
+}
+
+measure_iperf() {  # PROXY ROUND TAG STREAMS
+    local streams=$4 server_pid out="$WORK/$3.iperf$4.json"
+    iperf3 -s -1 -B 127.0.0.1 -p "$IPERF_PORT" >"$WORK/$3.iperf$4.server.log" 2>&1 &
+    server_pid=$!; PIDS+=("$server_pid")
+    wait_listening "$IPERF_PORT" "$server_pid" "iperf3 server"
+    if timeout 40 iperf3 -c 127.0.0.1 -p "$PROXY_IPERF_PORT" -t 5 -P "$streams" -J > "$out" 2>&1; then
+        local gbps
+        gbps=$(python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$out")
+        record "$1" "$2" "iperf_${streams}_gbps" "$gbps"
+        log "$1 iperf3 -P $streams: $gbps Gbit/s"
+    else
+        log "$1 iperf3 -P $streams failed: $(tail -c 300 "$out")"
+    fi
+    stop_pid "$server_pid"
+}
+
+run_wrk() {  # OUTFILE [extra wrk args...]
+    local out=$1; shift
+    timeout 60 wrk -t2 -c64 -d10s --latency "$@" "http://127.0.0.1:$PROXY_HTTP_PORT/index.html" > "$out" 2>&1 ||
+        { log "wrk failed: $(tail -c 300 "$out")"; return 1; }
+}
+
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_percentile() { to_ms "$(awk -v p="$2%" '$1 == p { print $2; exit }' "$1")"; }
+wrk_errors() {
+    awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 }
+         /Non-2xx or 3xx responses:/ { n += $5 }
+         END { print n + 0 }' "$1"
+}
+
+measure_keepalive() {  # PROXY ROUND TAG
+    local out="$WORK/$3.wrk-keepalive.txt"
+    timeout 30 wrk -t2 -c64 -d2s "http://127.0.0.1:$PROXY_HTTP_PORT/index.html" >/dev/null 2>&1 || true  # warm-up
+    run_wrk "$out" || return 0
+    record "$1" "$2" keepalive_rps "$(wrk_rps "$out")"
+    record "$1" "$2" keepalive_p50_ms "$(wrk_percentile "$out" 50)"
+    record "$1" "$2" keepalive_p99_ms "$(wrk_percentile "$out" 99)"
+    record "$1" "$2" keepalive_errors "$(wrk_errors "$out")"
+    log "$1 keep-alive: $(wrk_rps "$out") req/s, p50 $(wrk_percentile "$out" 50) ms, p99 $(wrk_percentile "$out" 99) ms, errors $(wrk_errors "$out")"
+}
+
+measure_close() {  # PROXY ROUND TAG
+    local out="$WORK/$3.wrk-close.txt"
+    run_wrk "$out" -H 'Connection: close' || return 0
+    record "$1" "$2" close_cps "$(wrk_rps "$out")"
+    record "$1" "$2" close_p99_ms "$(wrk_percentile "$out" 99)"
+    record "$1" "$2" close_errors "$(wrk_errors "$out")"
+    log "$1 Connection: close: $(wrk_rps "$out") conn/s, p99 $(wrk_percentile "$out" 99) ms, errors $(wrk_errors "$out")"
+}
+
+# --- main ----------------------------------------------------------------------------------
+install_packages
+
+# Each proxied connection costs the proxy two descriptors (haproxy refuses to start when
+# 2 x maxconn does not fit the open-file limit). Respect a hard limit we cannot raise, the
+# same way for both proxies.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+FD_LIMIT=$(ulimit -n)
+MAXCONN=20000
+if [[ $FD_LIMIT != unlimited ]] && (( MAXCONN * 2 + 100 > FD_LIMIT )); then
+    MAXCONN=$(( (FD_LIMIT - 100) / 2 ))
+    log "open-file limit is $FD_LIMIT (raise the hard limit for the full figures): maxconn $MAXCONN for both proxies"
+fi
+if (( IDLE_CONNECTIONS > MAXCONN - 50 )); then
+    IDLE_CONNECTIONS=$(( MAXCONN - 50 ))
+    log "holding $IDLE_CONNECTIONS idle connections (per-connection bytes stay comparable)"
+fi
+
+if [[ " ${PROXIES[*]} " == *" vipd "* && ! -x "$VIPD" ]]; then
+    log "building vipd (release)"
+    swift build -c release --product vipd >"$WORK/swift-build.log" 2>&1 ||
+        { tail -30 "$WORK/swift-build.log" >&2; exit 1; }
+fi
+
+start_backends
+
+for round in $(seq "$ROUNDS"); do
+    for proxy in "${PROXIES[@]}"; do
+        tag="$proxy-r$round"
+        log "round $round/$ROUNDS: $proxy"
+        start_proxy "$proxy" "$tag"
+        measure_idle "$proxy" "$round" "$tag"     # first, on a fresh process
+        measure_iperf "$proxy" "$round" "$tag" 1
+        measure_iperf "$proxy" "$round" "$tag" 8
+        measure_keepalive "$proxy" "$round" "$tag"
+        measure_close "$proxy" "$round" "$tag"
+        kill -0 "$PROXY_PID" 2>/dev/null || log "$proxy died during round $round: $(tail -c 500 "$WORK/$tag.log")"
+        stop_pid "$PROXY_PID"
+        sleep 2  # let TIME_WAIT and CPU settle between proxies
+    done
+done
+
+TABLE=$(python3 "$BENCH/summarize.py" "$RESULTS")
+echo
+echo "$TABLE"
+
+if [[ $RECORD == 1 ]]; then
+    if COMMIT=$(git -C "$ROOT" rev-parse --verify --quiet --short HEAD 2>/dev/null); then
+        [[ -z $(git -C "$ROOT" --no-optional-locks status --porcelain 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
+        COMMIT="commit $COMMIT"
+    else
+        COMMIT="uncommitted"
+    fi
+    VIPD_VERSION="-"
+    [[ " ${PROXIES[*]} " == *" vipd "* ]] && VIPD_VERSION=$("$VIPD" --version 2>/dev/null || echo unknown)
+    {
+        echo
+        echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $COMMIT${ONLY:+ — $ONLY only}"
+        echo
+        if [[ -n $ONLY ]]; then
+            echo "Single-proxy run (\`--only $ONLY\`), e.g. to validate the script: not a comparison."
+            echo
+        fi
+        echo "$ROUNDS alternating rounds (${PROXIES[*]}), $(nproc) CPUs, kernel $(uname -r)," \
+             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }'), vipd $VIPD_VERSION," \
+             "maxconn $MAXCONN, $IDLE_CONNECTIONS idle connections."
+        echo
+        echo "$TABLE"
+    } >> "$BENCH/RESULTS.md"
+    log "appended to bench/RESULTS.md"
+fi

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's raw samples (TSV: proxy, round, metric, value) into a Markdown
+table of per-proxy medians and the vipd/haproxy ratio. Used by run.sh; prints to stdout."""
+import statistics
+import sys
+
+# metric key -> (label, which direction is better)
+METRICS = [
+    ("iperf_1_gbps", "iperf3 1 stream (Gbit/s)", "higher"),
+    ("iperf_8_gbps", "iperf3 8 streams (Gbit/s)", "higher"),
+    ("keepalive_rps", "HTTP keep-alive (req/s)", "higher"),
+    ("keepalive_p50_ms", "HTTP keep-alive p50 (ms)", "lower"),
+    ("keepalive_p99_ms", "HTTP keep-alive p99 (ms)", "lower"),
+    ("keepalive_errors", "HTTP keep-alive errors (count)", "lower"),
+    ("close_cps", "Connection: close (conn/s)", "higher"),
+    ("close_p99_ms", "Connection: close p99 (ms)", "lower"),
+    ("close_errors", "Connection: close errors (count)", "lower"),
+    ("idle_connections", "idle connections held", "-"),
+    ("rss_base_kb", "RSS fresh (KiB)", "lower"),
+    ("rss_idle_kb", "RSS with idle connections (KiB)", "lower"),
+    ("idle_bytes_per_conn", "RSS per idle connection (bytes)", "lower"),
+]
+
+
+def main(path):
+    samples = {}
+    with open(path) as handle:
+        for line in handle:
+            proxy, _round, metric, value = line.rstrip("\n").split("\t")
+            samples.setdefault((proxy, metric), []).append(float(value))
+
+    def median(proxy, metric):
+        values = samples.get((proxy, metric))
+        return statistics.median(values) if values else None
+
+    def show(value):
+        if value is None:
+            return "–"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+    counts = {proxy: len(samples.get((proxy, "keepalive_rps"), [])) for proxy in ("haproxy", "vipd")}
+    print(f"| metric | better | haproxy median (n={counts['haproxy']}) | vipd median (n={counts['vipd']}) | vipd/haproxy |")
+    print("|---|---|---:|---:|---:|")
+    for key, label, better in METRICS:
+        haproxy, vipd = median("haproxy", key), median("vipd", key)
+        if haproxy is None and vipd is None:
+            continue
+        ratio = f"{vipd / haproxy:.2f}" if haproxy and vipd is not None else "–"
+        print(f"| {label} | {better} | {show(haproxy)} | {show(vipd)} | {ratio} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
