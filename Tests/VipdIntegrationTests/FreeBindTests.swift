@@ -37,11 +37,22 @@ final class FreeBindTests: XCTestCase {
         // vipd runs for 3 s inside the namespace, then `timeout` sends SIGTERM: it must have bound and drained.
         return try ProcessRunner.run(
             URL(fileURLWithPath: "/usr/sbin/ip"),
-            arguments: ["netns", "exec", namespace!, "timeout", "-s", "TERM", "3", VipdProcess.binary.path, "run", "--config", config.path],
+            arguments: ["netns", "exec", namespace!, "timeout", "--preserve-status", "-s", "TERM", "3", VipdProcess.binary.path, "run", "--config", config.path],
             timeout: .seconds(30))
     }
 
+    /// A plain bind (no IP_FREEBIND) of the same address fails in the namespace: the address really is not there.
+    private func assertPlainBindFails(host: String, family: String) throws {
+        let plain = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/sbin/ip"),
+            arguments: ["netns", "exec", namespace!, "python3", "-c", "import socket; socket.socket(socket.\(family)).bind(('\(host)', 2222))"],
+            timeout: .seconds(30))
+        XCTAssertNotEqual(plain.exitStatus, 0, "a plain bind of \(host) should fail without IP_FREEBIND")
+        XCTAssertTrue(plain.standardError.contains("Cannot assign requested address"), plain.standardError)
+    }
+
     func testListenerBindsAnIPv4AddressThisHostDoesNotHold() throws {
+        try assertPlainBindFails(host: "10.251.7.1", family: "AF_INET")
         let output = try runInNamespace(bind: "10.251.7.1:2222")
         XCTAssertTrue(output.standardError.contains("vipd ready"), output.standardError)
         XCTAssertTrue(output.standardError.contains("10.251.7.1:2222"), output.standardError)
@@ -49,6 +60,7 @@ final class FreeBindTests: XCTestCase {
     }
 
     func testListenerBindsAnIPv6AddressThisHostDoesNotHold() throws {
+        try assertPlainBindFails(host: "fd00:251:7::1", family: "AF_INET6")
         let output = try runInNamespace(bind: "[fd00:251:7::1]:2222")
         XCTAssertTrue(output.standardError.contains("vipd ready"), output.standardError)
         XCTAssertEqual(output.exitStatus, 0, output.standardError)

@@ -83,7 +83,8 @@ final class ProxyEngineTests: XCTestCase {
             XCTAssertEqual(try BlockingClient(host: "127.0.0.1", port: port).receive(count: 1), "P")
         }
         await primary.close()
-        let pool = try XCTUnwrap(await engine.poolRuntimes["p"])
+        let runtimes = await engine.poolRuntimes
+        let pool = try XCTUnwrap(runtimes["p"])
         try await waitUntil { !pool.isUp(0) }
         for _ in 0..<3 {
             XCTAssertEqual(try BlockingClient(host: "127.0.0.1", port: port).receive(count: 1), "B")
