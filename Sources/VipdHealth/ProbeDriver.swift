@@ -130,8 +130,9 @@ private func startProbe(
     return state.future
 }
 
-/// `connection refused`, `connection timed out after 2000 ms`, `no route to host`, ...
-func describeConnectError(_ error: any Error, timeout: Duration) -> String {
+/// Words for a failed connect: `connection refused`, `connection timed out after 2000 ms`, `no route to host`, ...
+/// Used by the checks and by the proxy when it connects to a server.
+public func describeConnectError(_ error: any Error, timeout: Duration) -> String {
     if let channelError = error as? ChannelError, case .connectTimeout = channelError {
         return "connection timed out after \(timeout.millisecondsText)"
     }

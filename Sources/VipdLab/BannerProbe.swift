@@ -24,7 +24,22 @@ enum BannerProbe {
             received += chunk[..<count]
         }
         guard let end = received.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        leavePolitely(descriptor, deadline: deadline)
         return String(decoding: received[..<end], as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Sends an identification string, stops writing and reads until sshd closes, so that sshd
+    /// logs one `[preauth]` line instead of a `kex_exchange_identification` error (the same
+    /// farewell as vipd's ssh-banner check; see docs/health-check-noise.md).
+    private static func leavePolitely(_ descriptor: Int32, deadline: ContinuousClock.Instant) {
+        let identification = Array("SSH-2.0-vipd-lab-probe\r\n".utf8)
+        _ = identification.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        shutdown(descriptor, Int32(SHUT_WR))
+        var sink = [UInt8](repeating: 0, count: 4096)
+        while ContinuousClock.now < deadline {
+            let count = sink.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            if count <= 0 { break }
+        }
     }
 }

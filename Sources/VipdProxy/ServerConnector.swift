@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdHealth
 
 /// Connects a client's connection to a server of its pool: picks with the balancer, and when a
 /// connect fails, tries the next server (up to `retries` more) before giving up.
@@ -22,11 +23,11 @@ struct ServerConnector {
     func connect(clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop)
         -> EventLoopFuture<(Channel, PoolRuntime.Pick)>
     {
-        attempt(clientKey: clientKey, record: record, tried: [], failures: [], on: eventLoop)
+        attempt(clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), tried: [], failures: [], on: eventLoop)
     }
 
     private func attempt(
-        clientKey: [UInt8], record: ConnectionRecord, tried: Set<Int>, failures: [String], on eventLoop: any EventLoop
+        clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, tried: Set<Int>, failures: [String], on eventLoop: any EventLoop
     ) -> EventLoopFuture<(Channel, PoolRuntime.Pick)> {
         guard let pick = pool.pick(clientKey: clientKey, excluding: tried) else {
             let failure =
@@ -35,7 +36,7 @@ struct ServerConnector {
                 : Failure(end: .connectFailed, detail: failures.joined(separator: "; "))
             return eventLoop.makeFailedFuture(failure)
         }
-        record.server = pick.server.name
+        record.value.server = pick.server.name
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: pick.server.endpoint.address.text, port: pick.server.endpoint.port)
@@ -53,13 +54,13 @@ struct ServerConnector {
             .map { ($0, pick) }
             .flatMapError { error in
                 pool.release(pick.index)
-                let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(pick.server.endpoint)) failed: \(error)"
+                let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(pick.server.endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
                 let tried = tried.union([pick.index])
                 guard tried.count <= retries else {
                     return eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: (failures + [failure]).joined(separator: "; ")))
                 }
                 logger.warning("\(failure); trying the next server")
-                record.retries += 1
+                record.value.retries += 1
                 return attempt(clientKey: clientKey, record: record, tried: tried, failures: failures + [failure], on: eventLoop)
             }
     }

@@ -1,7 +1,7 @@
 import VipdConfig
 import XCTest
 
-/// The example of docs/config-reference.md, and what it parses to.
+/// A full example configuration, and what it parses to.
 final class FullExampleTests: XCTestCase {
     static let example = #"""
         cluster:
@@ -83,11 +83,11 @@ final class FullExampleTests: XCTestCase {
         XCTAssertEqual(parseValid(Self.example), expected)
     }
 
-    /// The example at the end of docs/config-reference.md parses.
+    /// The full example of the README's configuration reference parses.
     func testReferenceExampleParses() throws {
-        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../docs/config-reference.md")
-        let markdown = try String(contentsOf: docs, encoding: .utf8)
+        let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../README.md")
+        let markdown = try String(contentsOf: readme, encoding: .utf8)
         let example = try XCTUnwrap(
             markdown.components(separatedBy: "## Full example").last?.components(separatedBy: "```").dropFirst().first)
         let configuration = try XCTUnwrap(parseValid(String(example.dropFirst("yaml\n".count))))
