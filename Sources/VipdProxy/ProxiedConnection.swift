@@ -57,7 +57,7 @@ final class ProxiedConnection: ChannelInboundHandler {
         let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
         client.closeFuture.and(server.closeFuture).whenComplete { _ in
             pool.release(pick.index)
-            if let line = loopBound.value.takeLogLine(now: .now()) { logger.info("\(line)") }
+            Self.logLine(of: loopBound.value, to: logger)
         }
         guard client.isActive else {
             server.close(promise: nil)
@@ -85,7 +85,13 @@ final class ProxiedConnection: ChannelInboundHandler {
         let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
         client.close(promise: nil)
         client.closeFuture.whenComplete { _ in
-            if let line = loopBound.value.takeLogLine(now: .now()) { logger.info("\(line)") }
+            Self.logLine(of: loopBound.value, to: logger)
         }
+    }
+
+    /// Logs the connection line at info, formatting it only when info is logged.
+    private static func logLine(of record: ConnectionRecord, to logger: Logger) {
+        guard logger.logLevel <= .info, let line = record.takeLogLine(now: .now()) else { return }
+        logger.info("\(line)")
     }
 }

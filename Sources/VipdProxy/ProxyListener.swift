@@ -1,19 +1,24 @@
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import VipdConfig
 
-/// One bound listening socket of the proxy.
+/// One listener of the proxy: a listening socket per event loop on the same address
+/// (SO_REUSEPORT), so the kernel spreads new connections over the loops and each connection is
+/// served, from accept to close, on the loop that accepted it (no hand-off between threads).
 public final class ProxyListener: Sendable {
     public let endpoint: SocketEndpoint
     private let route: NIOLockedValueBox<ListenerRoute>
-    private let channel: Channel
+    private let sockets: [Channel]
 
-    private init(endpoint: SocketEndpoint, route: NIOLockedValueBox<ListenerRoute>, channel: Channel) {
+    private init(endpoint: SocketEndpoint, route: NIOLockedValueBox<ListenerRoute>, sockets: [Channel]) {
         self.endpoint = endpoint
         self.route = route
-        self.channel = channel
+        self.sockets = sockets
     }
 
     /// The settings and pool used for connections accepted from now on.
@@ -22,45 +27,58 @@ public final class ProxyListener: Sendable {
         set { route.withLockedValue { $0 = newValue } }
     }
 
-    /// The port actually bound (differs from the configured one only when that was 0).
-    public var boundPort: Int? { channel.localAddress?.port }
-
-    /// Binds `route.config.bind` with IP_FREEBIND / IPV6_FREEBIND and SO_REUSEADDR.
+    /// Binds `route.config.bind` on every loop of `group`, with IP_FREEBIND / IPV6_FREEBIND,
+    /// SO_REUSEADDR and SO_REUSEPORT. Either every socket binds or none stays open.
     public static func bind(
         route: ListenerRoute, group: any EventLoopGroup, tracker: ConnectionTracker, logger: Logger
     ) -> EventLoopFuture<ProxyListener> {
         let box = NIOLockedValueBox(route)
         let endpoint = route.config.bind
-        let maxConnections = route.config.maxConnections
+        let gate = AcceptGate(maxConnections: route.config.maxConnections, logger: logger)
+        let firstLoop = group.next()
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
         } catch {
-            return group.next().makeFailedFuture(error)
+            return firstLoop.makeFailedFuture(error)
         }
-        return ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(FreeBind.option(for: endpoint), value: 1)
-            .serverChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        ConnectionLimiter(maxConnections: maxConnections, logger: logger))
+        let binds = group.makeIterator().map { loop in
+            ServerBootstrap(group: loop, childGroup: loop)
+                .serverChannelOption(.backlog, value: 1024)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelOption(.socketOption(.init(rawValue: SO_REUSEPORT)), value: 1)
+                .serverChannelOption(FreeBind.option(for: endpoint), value: 1)
+                .serverChannelOption(.maxMessagesPerRead, value: 16)
+                .serverChannelInitializer { socket in
+                    gate.register(socket)
+                    return socket.eventLoop.makeCompletedFuture {
+                        try socket.pipeline.syncOperations.addHandler(AcceptGateHandler(gate: gate))
+                    }
                 }
-            }
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { client in
-                ProxiedConnection.install(in: client, route: box.withLockedValue { $0 }, tracker: tracker, logger: logger)
-            }
-            .bind(to: address)
-            .map { ProxyListener(endpoint: endpoint, route: box, channel: $0) }
+                .childChannelOption(.allowRemoteHalfClosure, value: true)
+                .childChannelOption(.autoRead, value: false)
+                .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { client in
+                    ProxiedConnection.install(in: client, route: box.withLockedValue { $0 }, tracker: tracker, logger: logger)
+                }
+                .bind(to: address)
+        }
+        return EventLoopFuture.whenAllComplete(binds, on: firstLoop).flatMapThrowing { results in
+            let sockets = results.compactMap { try? $0.get() }
+            let failure = results.lazy.compactMap { result -> (any Error)? in
+                if case .failure(let error) = result { return error }
+                return nil
+            }.first
+            guard let failure else { return ProxyListener(endpoint: endpoint, route: box, sockets: sockets) }
+            for socket in sockets { socket.close(promise: nil) }
+            throw failure
+        }
     }
 
     /// Stops accepting; established connections are not affected.
     public func close() -> EventLoopFuture<Void> {
-        channel.close()
+        let loop = sockets[0].eventLoop
+        return EventLoopFuture.andAllComplete(sockets.map { $0.close() }, on: loop)
     }
 }
