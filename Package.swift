@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],
-            exclude: ["bulk_transfer.py"]
+            exclude: ["bulk_transfer.py", "fd_exhaustion.py"]
         ),
     ]
 )

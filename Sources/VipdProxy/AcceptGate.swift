@@ -38,7 +38,7 @@ final class AcceptGate: Sendable {
         }
         if let sockets {
             logger.warning("maxconn \(maxConnections) reached: new connections wait in the backlog")
-            for socket in sockets { socket.setOption(.autoRead, value: false).whenFailure { _ in } }
+            for socket in sockets { Self.setAccepting(socket, false) }
         }
         connection.closeFuture.whenComplete { [self] _ in release() }
     }
@@ -48,7 +48,16 @@ final class AcceptGate: Sendable {
             state.open -= 1
             return state.open == maxConnections - 1 ? state.sockets : nil
         }
-        for socket in sockets ?? [] { socket.setOption(.autoRead, value: true).whenFailure { _ in } }
+        for socket in sockets ?? [] { Self.setAccepting(socket, true) }
+    }
+
+    /// Turns accepting on or off on the socket's own event loop (no promise that a loop shutting
+    /// down could leave unfulfilled).
+    private static func setAccepting(_ socket: Channel, _ accepting: Bool) {
+        socket.eventLoop.execute {
+            guard socket.isActive else { return }
+            try? socket.syncOptions?.setOption(.autoRead, value: accepting)
+        }
     }
 
     /// Logs an accept error unless one was logged less than the report interval ago.

@@ -22,13 +22,14 @@ public final class ConnectionTracker: Sendable {
         channels.withLockedValue { $0.count }
     }
 
-    /// Closes every tracked connection; returns how many were open.
-    @discardableResult
-    public func closeAll() -> Int {
+    /// Closes every tracked connection; returns how many were open and a future that completes
+    /// when all of them are closed (nil when none was open).
+    public func closeAll() -> (count: Int, closed: EventLoopFuture<Void>?) {
         let open = channels.withLockedValue { Array($0.values) }
         for channel in open {
             channel.close(promise: nil)
         }
-        return open.count
+        guard let first = open.first else { return (0, nil) }
+        return (open.count, EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: first.eventLoop))
     }
 }

@@ -72,10 +72,11 @@ public actor ProxyEngine {
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
-        let forced = connections.closeAll()
+        let (forced, closed) = connections.closeAll()
         if forced > 0 {
-            logger.warning("drain time over: closed \(forced) connection(s)")
+            logger.warning("drain time over: closing \(forced) connection(s)")
         }
+        try? await closed?.get()
         stopMonitors()
         return forced
     }

@@ -22,7 +22,7 @@ final class BulkTransferTests: XCTestCase {
         let portFile = directory.file("server.port")
         let flags = ["--size", "\(size)"] + (serverFirstEOF ? ["--server-first-eof"] : [])
         let serverOutput = directory.file("server.out")
-        FileManager.default.createFile(atPath: serverOutput.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: serverOutput.path, contents: nil)
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         server.arguments = [Self.script.path, "server", portFile.path] + flags

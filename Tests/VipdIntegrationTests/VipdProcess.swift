@@ -21,15 +21,17 @@ final class VipdProcess: @unchecked Sendable {
     private let process = Process()
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Writes `yaml` into `directory`, starts `vipd run`, waits (bounded) for its ready line.
-    init(yaml: String, directory: LabDirectory, name: String = "vipd") throws {
+    /// Writes `yaml` into `directory`, starts `vipd run` (behind `launcher`, e.g. prlimit, if given),
+    /// waits (bounded) for its ready line.
+    init(yaml: String, directory: LabDirectory, name: String = "vipd", launcher: [String] = []) throws {
         configURL = directory.file("\(name).yaml")
         logURL = directory.file("\(name).log")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
-        process.executableURL = Self.binary
-        process.arguments = ["run", "--config", configURL.path]
+        let command = launcher + [Self.binary.path, "run", "--config", configURL.path]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
@@ -56,6 +58,8 @@ final class VipdProcess: @unchecked Sendable {
     func rewriteConfig(_ yaml: String) throws {
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
     }
+
+    var isRunning: Bool { process.isRunning }
 
     func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)
