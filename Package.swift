@@ -66,7 +66,7 @@ let package = Package(
         .target(
             name: "VipdDemo",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdLab",
+                "VipdConfig", "VipdHealth", "VipdProxy", "VipdLab",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOPosix
 import VipdConfig
+import VipdHealth
 import VipdLab
 import VipdProxy
 
@@ -87,8 +88,7 @@ public enum TwoServerDemo {
             guard clock.now - start < timeout else { throw Failure(description: "timed out waiting for \(what)") }
             try await Task.sleep(for: .milliseconds(100))
         }
-        let elapsed = (clock.now - start).components
-        say("   \(what) after \(elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000) ms")
+        say("   \(what) after \((clock.now - start).millisecondsText)")
     }
 
     private static func say(_ line: String) {

@@ -35,15 +35,16 @@ public func makeHealthCheck(_ kind: HealthCheckKind) -> any HealthCheck {
 
 extension Duration {
     /// Whole milliseconds, rounded down (`2001`).
-    var wholeMilliseconds: Int64 {
+    public var wholeMilliseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
     /// `2000 ms`, the unit the check details and logs use.
-    var millisecondsText: String { "\(wholeMilliseconds) ms" }
+    public var millisecondsText: String { "\(wholeMilliseconds) ms" }
 
-    var timeAmount: TimeAmount {
+    /// This duration as NIO's `TimeAmount`.
+    public var timeAmount: TimeAmount {
         let (seconds, attoseconds) = components
         return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }

@@ -65,10 +65,3 @@ struct ServerConnector {
             }
     }
 }
-
-extension Duration {
-    /// This duration as NIO's `TimeAmount`.
-    var timeAmount: TimeAmount {
-        .nanoseconds(components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000)
-    }
-}

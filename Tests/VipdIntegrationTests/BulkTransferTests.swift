@@ -15,26 +15,14 @@ final class BulkTransferTests: XCTestCase {
         directory?.remove()
     }
 
-    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("bulk_transfer.py")
-
     /// Runs server and client peers through vipd; returns both summary lines.
     private func transfer(size: Int, serverFirstEOF: Bool = false) throws -> (server: [String: String], client: [String: String]) {
-        let portFile = directory.file("server.port")
         let flags = ["--size", "\(size)"] + (serverFirstEOF ? ["--server-first-eof"] : [])
+        let portFile = directory.file("server.port")
         let serverOutput = directory.file("server.out")
-        _ = FileManager.default.createFile(atPath: serverOutput.path, contents: nil)
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        server.arguments = [Self.script.path, "server", portFile.path] + flags
-        server.standardOutput = try FileHandle(forWritingTo: serverOutput)
-        try server.run()
-        defer { if server.isRunning { server.terminate() } }
-        var backendPort: Int?
-        let deadline = Date().addingTimeInterval(20)
-        while backendPort == nil, Date() < deadline {
-            backendPort = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        let server = try PythonPeer(
+            script: "bulk_transfer.py", arguments: ["server", portFile.path] + flags, portFile: portFile, output: serverOutput)
+        defer { server.stop() }
         let listenPort = try FreePort.allocate()
         let vipd = try VipdProcess(
             yaml: """
@@ -42,16 +30,15 @@ final class BulkTransferTests: XCTestCase {
                   bulk: { bind: 127.0.0.1:\(listenPort), pool: sink }
                 pools:
                   sink:
-                    servers: [{ name: peer, address: 127.0.0.1:\(try XCTUnwrap(backendPort)) }]
+                    servers: [{ name: peer, address: 127.0.0.1:\(server.port) }]
                     check: { kind: none }
                 """, directory: directory)
         defer { vipd.stop() }
         let client = try ProcessRunner.run(
-            URL(fileURLWithPath: "/usr/bin/python3"), arguments: [Self.script.path, "client", "127.0.0.1", "\(listenPort)"] + flags,
+            URL(fileURLWithPath: "/usr/bin/python3"), arguments: [PythonPeer.scriptURL("bulk_transfer.py").path, "client", "127.0.0.1", "\(listenPort)"] + flags,
             timeout: .seconds(600))
         try client.requireSuccess()
-        let serverDeadline = Date().addingTimeInterval(60)
-        while server.isRunning, Date() < serverDeadline { Thread.sleep(forTimeInterval: 0.05) }
+        server.waitForExit(timeout: 60)
         let serverLine = try String(contentsOf: serverOutput, encoding: .utf8)
         return (Self.fields(serverLine), Self.fields(client.standardOutput))
     }

@@ -6,25 +6,14 @@ import XCTest
 /// waiting instead of dying, logs the condition once per interval, and recovers when
 /// descriptors free up. vipd runs under `prlimit --nofile=64` against a Python echo backend.
 final class FileDescriptorExhaustionTests: XCTestCase {
-    private static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("fd_exhaustion.py")
-
     func testRunningOutOfDescriptorsKeepsEstablishedConnectionsAndRecovers() throws {
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/python3"), "python3 is needed")
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/prlimit"), "prlimit (util-linux) is needed")
         let directory = try LabDirectory(prefix: "vipd-fd")
         defer { directory.remove() }
         let portFile = directory.file("echo.port")
-        let backend = Process()
-        backend.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        backend.arguments = [Self.script.path, "echo", portFile.path]
-        try backend.run()
-        defer { backend.terminate() }
-        var backendPort: Int?
-        let deadline = Date().addingTimeInterval(20)
-        while backendPort == nil, Date() < deadline {
-            backendPort = (try? String(contentsOf: portFile, encoding: .utf8)).flatMap { Int($0) }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
+        let backend = try PythonPeer(script: "fd_exhaustion.py", arguments: ["echo", portFile.path], portFile: portFile)
+        defer { backend.stop() }
         let listenPort = try FreePort.allocate()
         let vipd = try VipdProcess(
             yaml: """
@@ -32,14 +21,14 @@ final class FileDescriptorExhaustionTests: XCTestCase {
                   t: { bind: 127.0.0.1:\(listenPort), pool: echo, retries: 0 }
                 pools:
                   echo:
-                    servers: [{ address: 127.0.0.1:\(try XCTUnwrap(backendPort)) }]
+                    servers: [{ address: 127.0.0.1:\(backend.port) }]
                     check: { kind: none }
                 global: { log_level: notice }
                 """, directory: directory, launcher: ["/usr/bin/prlimit", "--nofile=64:64"])
         defer { vipd.stop() }
 
         let run = try ProcessRunner.run(
-            URL(fileURLWithPath: "/usr/bin/python3"), arguments: [Self.script.path, "clients", "127.0.0.1", "\(listenPort)"],
+            URL(fileURLWithPath: "/usr/bin/python3"), arguments: [PythonPeer.scriptURL("fd_exhaustion.py").path, "clients", "127.0.0.1", "\(listenPort)"],
             timeout: .seconds(120))
         try run.requireSuccess()
         let report = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any]
