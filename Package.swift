@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // Thin command line: parses arguments, calls the libraries.
@@ -71,10 +72,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Pure VRRP wire format: the v2/v3 advertisement codec (shared by the speaker and the monitor).
+        .target(name: "VipdVRRPPacket", dependencies: ["VipdConfig"]),
+        // Pure VRRP protocol: the clock-injected state machine, receive filter, tracked priority.
+        .target(name: "VipdVRRP", dependencies: ["VipdVRRPPacket", "VipdConfig"]),
+        // Kernel interfaces Swift cannot import directly: netlink headers, AF_PACKET, cmsg macros.
+        .target(name: "CVipdSys"),
+        // Linux network I/O for VRRP: rtnetlink addresses and links, the raw protocol-112 socket,
+        // gratuitous ARP and unsolicited neighbour advertisements.
+        .target(
+            name: "VipdNet",
+            dependencies: ["CVipdSys", "VipdConfig", .product(name: "Logging", package: "swift-log")]
+        ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
-        .target(name: "VipdLab"),
+        .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
         .testTarget(name: "VipdBalanceTests", dependencies: ["VipdBalance"]),
+        .testTarget(
+            name: "VipdVRRPPacketTests",
+            dependencies: [
+                "VipdVRRPPacket", "VipdConfig", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]),
+        .testTarget(name: "VipdVRRPTests", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
+        .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "VipdConfig", "VipdLab"]),
+
         .testTarget(
             name: "VipdHealthTests",
             dependencies: [
