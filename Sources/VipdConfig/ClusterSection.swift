@@ -34,7 +34,7 @@ extension ConfigReader {
         }
         let address = required("address", in: fields).flatMap { readAddress($0, path: fields.path("address")) }
         let priority: Int? =
-            fields["priority"].map { readInt($0, path: fields.path("priority"), range: 1...254) } ?? 100
+            fields["priority"].map { readInt($0, path: fields.path("priority"), range: 1...255) } ?? 100
         guard let address, let priority else { return nil }
         return ClusterNode(name: entry.name, address: address, priority: priority)
     }

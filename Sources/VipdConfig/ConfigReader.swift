@@ -211,12 +211,12 @@ final class ConfigReader {
         return nil
     }
 
-    /// A duration greater than zero, such as `2s` or `1m30s`.
-    func readDuration(_ node: Node, path: String) -> Duration? {
+    /// A duration greater than zero (or zero too when `allowZero`), such as `2s` or `1m30s`.
+    func readDuration(_ node: Node, path: String, allowZero: Bool = false) -> Duration? {
         guard let text = readString(node, path: path) else { return nil }
         do {
             let duration = try Duration(configText: text)
-            guard duration > .zero else {
+            guard duration > .zero || (allowZero && duration == .zero) else {
                 report("duration must be greater than zero", at: node, path: path)
                 return nil
             }

@@ -1,8 +1,8 @@
 import Yams
 
 extension ConfigReader {
-    /// The whole document: `cluster` and `global` (optional), `listeners` and `pools` (required).
-    /// `vrrp` and `stats` are reported as planned but not supported yet.
+    /// The whole document: `cluster`, `global`, `vrrp` and `track_scripts` (optional), `listeners` and
+    /// `pools` (required). `stats` is reported as planned but not supported yet.
     func readConfiguration(_ root: Node?) -> VipdConfiguration? {
         guard let root else {
             report(
@@ -10,8 +10,8 @@ extension ConfigReader {
                 at: TextPosition(line: 1, column: 1), path: "")
             return nil
         }
-        let allowed = ["cluster", "global", "listeners", "pools"]
-        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed, planned: ["vrrp", "stats"])
+        let allowed = ["cluster", "global", "vrrp", "track_scripts", "listeners", "pools"]
+        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed, planned: ["stats"])
         else {
             return nil
         }
@@ -23,7 +23,14 @@ extension ConfigReader {
             required("pools", in: fields).map { readPools($0, path: "pools", nodes: nodes) } ?? ([], [])
         let listeners =
             required("listeners", in: fields).map { readListeners($0, path: "listeners", poolNames: poolNames) } ?? []
+        let (scripts, scriptNames) =
+            fields["track_scripts"].map { readTrackScripts($0, path: "track_scripts") } ?? ([], [])
+        let vrrp =
+            fields["vrrp"].map {
+                readVRRP($0, path: "vrrp", nodes: nodes, poolNames: poolNames, scriptNames: scriptNames)
+            } ?? []
         guard errors.isEmpty, let global else { return nil }
-        return VipdConfiguration(nodes: nodes ?? [], global: global, listeners: listeners, pools: pools)
+        return VipdConfiguration(
+            nodes: nodes ?? [], global: global, vrrp: vrrp, trackScripts: scripts, listeners: listeners, pools: pools)
     }
 }

@@ -6,14 +6,23 @@ public struct VipdConfiguration: Sendable, Equatable {
     public var nodes: [ClusterNode]
     /// Process-wide settings (`global`).
     public var global: GlobalSettings
+    /// The VRRP instances (`vrrp`), in file order.
+    public var vrrp: [VRRPInstanceConfig]
+    /// Commands tracked by VRRP instances (`track_scripts`), in file order.
+    public var trackScripts: [TrackScriptConfig]
     /// The proxy's listening sockets (`listeners`), in file order.
     public var listeners: [ListenerConfig]
     /// The server pools (`pools`), in file order.
     public var pools: [PoolConfig]
 
-    public init(nodes: [ClusterNode], global: GlobalSettings, listeners: [ListenerConfig], pools: [PoolConfig]) {
+    public init(
+        nodes: [ClusterNode], global: GlobalSettings, vrrp: [VRRPInstanceConfig] = [],
+        trackScripts: [TrackScriptConfig] = [], listeners: [ListenerConfig], pools: [PoolConfig]
+    ) {
         self.nodes = nodes
         self.global = global
+        self.vrrp = vrrp
+        self.trackScripts = trackScripts
         self.listeners = listeners
         self.pools = pools
     }
@@ -28,7 +37,7 @@ public struct ClusterNode: Sendable, Equatable {
     public var name: String
     /// The host's real address (where its own sshd listens).
     public var address: IPAddress
-    /// VRRP priority 1...254 (used by the VRRP issue); defaults to 100.
+    /// VRRP priority 1...255 (`priority`, default 100); the highest wins, 255 is the addresses' owner.
     public var priority: Int
 
     public init(name: String, address: IPAddress, priority: Int = 100) {

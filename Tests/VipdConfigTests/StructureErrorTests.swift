@@ -22,17 +22,14 @@ final class StructureErrorTests: XCTestCase {
     func testUnknownKeyListsTheAllowedKeys() {
         assertSingleError(
             minimalConfig("frobnicate: 1"), line: 7, column: 1, keyPath: "frobnicate",
-            message: #"unknown key "frobnicate" (allowed keys: cluster, global, listeners, pools)"#)
+            message: #"unknown key "frobnicate" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools)"#)
     }
 
     func testPlannedSectionsAreNotSupportedYet() {
-        let errors = configErrors(minimalConfig("vrrp:\n  VI_1: { router_id: 51 }\nstats: { bind: \"node:8404\" }"))
+        let errors = configErrors(minimalConfig("stats: { bind: \"node:8404\" }"))
         XCTAssertEqual(
             errors.map(\.description),
-            [
-                #"vipd.yaml:7:1: vrrp: "vrrp" is not supported yet by this version of vipd"#,
-                #"vipd.yaml:9:1: stats: "stats" is not supported yet by this version of vipd"#,
-            ])
+            [#"vipd.yaml:7:1: stats: "stats" is not supported yet by this version of vipd"#])
     }
 
     func testDuplicateKeyInAFlowMapping() {
@@ -143,7 +140,7 @@ final class StructureErrorTests: XCTestCase {
         XCTAssertNotNil(parseValid("\u{FEFF}" + minimalConfig()))
         assertSingleError(
             "\u{FEFF}" + minimalConfig("bogus: 1"), line: 7, column: 1, keyPath: "bogus",
-            message: #"unknown key "bogus" (allowed keys: cluster, global, listeners, pools)"#)
+            message: #"unknown key "bogus" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools)"#)
     }
 
     func testMissingFile() {

@@ -37,7 +37,7 @@ final class ValueErrorTests: XCTestCase {
         let yaml = """
             cluster:
               nodes:
-                ha0: { address: 10.0.0.1, priority: 255 }
+                ha0: { address: 10.0.0.1, priority: 256 }
                 ha1: { address: 10.0.0.2, priority: 0 }
             listeners:
               a: { bind: 127.0.0.1:80, pool: p, maxconn: 0, retries: 11 }
@@ -50,8 +50,8 @@ final class ValueErrorTests: XCTestCase {
         XCTAssertEqual(
             configErrors(yaml).map(\.description),
             [
-                "vipd.yaml:3:41: cluster.nodes.ha0.priority: 255 is out of range: must be between 1 and 254",
-                "vipd.yaml:4:41: cluster.nodes.ha1.priority: 0 is out of range: must be between 1 and 254",
+                                "vipd.yaml:3:41: cluster.nodes.ha0.priority: 256 is out of range: must be between 1 and 255",
+                "vipd.yaml:4:41: cluster.nodes.ha1.priority: 0 is out of range: must be between 1 and 255",
                 "vipd.yaml:6:46: listeners.a.maxconn: 0 is out of range: must be at least 1",
                 "vipd.yaml:6:58: listeners.a.retries: 11 is out of range: must be between 0 and 10",
                 "vipd.yaml:7:46: listeners.b.retries: -1 is out of range: must be between 0 and 10",
