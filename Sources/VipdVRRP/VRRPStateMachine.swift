@@ -1,0 +1,448 @@
+import VipdConfig
+import VipdVRRPPacket
+
+/// The VRRP protocol of one instance (RFC 3768 section 6.4 for v2, RFC 5798 section 6.4 for v3) with
+/// keepalived's FAULT state, preempt delay and stop, and vipd's make-before-break handover — as a
+/// pure value: no I/O, no timers of its own, no reading of the clock.
+///
+/// The runner feeds it events, each with the current instant of clock `C`, and carries out the
+/// returned actions in order. It keeps one wake-up: whenever the machine's next deadline changes the
+/// actions end with `.wakeUp(at:)` (or `.cancelWakeUp`), and when that instant comes the runner calls
+/// `timerFired(now:)`; the machine works out which timer expired (Adver_Timer, Master_Down_Timer or
+/// the handover's bound) and ignores early or stale calls.
+///
+/// Each event method returns the actions of that event; a state change starts with `.transition`,
+/// followed by the state entry actions:
+/// - MASTER: add the virtual addresses, announce them (gratuitous ARP / unsolicited NA), send an
+///   advertisement, start the Adver_Timer (in that order, so the addresses are up before the old
+///   master hears us and lets go);
+/// - BACKUP (from MASTER): remove the virtual addresses; start the Master_Down_Timer;
+/// - FAULT, INIT (from MASTER): send priority 0, remove the virtual addresses (a handover sends
+///   priority 0 first and removes them only when it ends).
+public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration {
+    /// What the runner must do, in the order returned.
+    public enum Action: Sendable, Equatable {
+        /// Send this advertisement (multicast, or to each unicast peer). It carries our effective
+        /// priority, or 0 when we leave the master role.
+        case sendAdvertisement(VRRPAdvertisement)
+        /// Add the virtual addresses to the interface.
+        case addVirtualAddresses
+        /// Remove the virtual addresses from the interface.
+        case removeVirtualAddresses
+        /// Send gratuitous ARP / unsolicited neighbour advertisements for the virtual addresses
+        /// (the runner repeats them as configured).
+        case announceVirtualAddresses
+        /// The next deadline changed: call `timerFired(now:)` at this instant (replaces any earlier one).
+        case wakeUp(at: C.Instant)
+        /// No timer runs any more (INIT, FAULT): forget the pending wake-up.
+        case cancelWakeUp
+        /// The state changed: log `transition.logLine(instance:)`, run notify hooks, count it.
+        case transition(VRRPTransition)
+        /// We became master because this master's advertisements stopped: its node is likely down
+        /// (the runner marks that peer's servers down).
+        case peerWentSilent(IPAddress)
+        /// The receive filter dropped an advertisement from this sender; the state did not change.
+        case drop(VRRPDropReason, from: IPAddress)
+        /// The planned handover is over and the virtual addresses are released. `newMaster` is the
+        /// router whose advertisement ended it, nil after the timeout or when there was none to wait for.
+        case handoverFinished(newMaster: IPAddress?)
+    }
+
+    /// The internal state, with the deadline of the timer that runs in it.
+    private enum Phase: Sendable {
+        case initialize
+        case backup(masterDownAt: C.Instant)
+        case master(advertiseAt: C.Instant)
+        /// Still MASTER with the addresses, having sent priority 0; waiting for the new master.
+        case handingOver(giveUpAt: C.Instant)
+        case fault
+    }
+
+    /// What the Master_Down_Timer's expiry will mean, decided by the last advertisement handled in BACKUP.
+    private enum DownCause: Sendable {
+        /// The master (if any) went silent.
+        case silence
+        /// The master sent priority 0.
+        case masterLeft(IPAddress)
+        /// We discard a lower-priority master's advertisements to preempt it.
+        case preempting(IPAddress, priority: UInt8)
+    }
+
+    /// The instance this machine runs.
+    public let settings: VRRPInstanceSettings
+    private let filter: VRRPReceiveFilter
+    private var phase: Phase = .initialize
+    private var downCause: DownCause = .silence
+    /// When the current Master_Down_Timer measurement began: the last accepted advertisement, or entering BACKUP.
+    private var silenceSince: C.Instant?
+    /// keepalived's `preempt_time`: from then on a lower-priority master is preempted; nil until started.
+    private var preemptAllowedAt: C.Instant?
+
+    /// The priority we advertise and compare with: the configured one as changed by tracking.
+    public private(set) var effectivePriority: UInt8
+    /// The router we believe is master (the sender of the last advertisement handled in BACKUP);
+    /// nil when we are master or do not know.
+    public private(set) var masterAddress: IPAddress?
+    /// The priority in that router's last advertisement.
+    public private(set) var masterPriority: UInt8?
+    /// Master_Adver_Interval: our own interval, or (VRRPv3 BACKUP) the master's, which sets our timers.
+    public private(set) var masterAdvertisementInterval: Duration
+    /// The fault reported by `faultDetected` and not yet cleared. Reported in INIT it is kept and
+    /// `start` enters FAULT.
+    public private(set) var faultReason: String?
+    /// Everything counted so far.
+    public private(set) var counters = VRRPCounters()
+
+    /// A machine in INIT for the instance described by `settings`.
+    public init(settings: VRRPInstanceSettings) {
+        self.settings = settings
+        self.filter = VRRPReceiveFilter(settings: settings)
+        self.effectivePriority = settings.isAddressOwner ? 255 : min(max(settings.priority, 1), 254)
+        self.masterAdvertisementInterval = settings.advertisementInterval
+    }
+
+    /// The protocol state; a master handing over is still MASTER (it holds the addresses).
+    public var state: VRRPState {
+        switch phase {
+        case .initialize: .initialize
+        case .backup: .backup
+        case .master, .handingOver: .master
+        case .fault: .fault
+        }
+    }
+
+    /// True between `beginHandover` on a master and `.handoverFinished`.
+    public var isHandingOver: Bool {
+        if case .handingOver = phase { return true }
+        return false
+    }
+
+    /// When `timerFired(now:)` is next due; nil in INIT and FAULT.
+    public var nextDeadline: C.Instant? {
+        switch phase {
+        case .initialize, .fault: nil
+        case .backup(let deadline), .master(let deadline), .handingOver(let deadline): deadline
+        }
+    }
+
+    // MARK: - Events
+
+    /// Starts the instance (RFC 6.4.1): the address owner becomes MASTER at once, any other router
+    /// BACKUP with the Master_Down_Timer; with a fault pending, FAULT. Ignored unless in INIT.
+    public mutating func start(now: C.Instant) -> [Action] {
+        guard case .initialize = phase else { return [] }
+        let before = nextDeadline
+        let actions: [Action]
+        if let faultReason {
+            actions = [transition(to: .fault, reason: .fault(faultReason))]
+            phase = .fault
+        } else if settings.isAddressOwner {
+            actions = becomeMaster(reason: .addressOwner, now: now)
+        } else {
+            actions = becomeBackup(reason: .started, now: now)
+        }
+        return withWakeUp(actions, before: before)
+    }
+
+    /// Handles a received advertisement: the receive filter first (a drop becomes `.drop` and never
+    /// changes state), then RFC 6.4.2 (BACKUP) or 6.4.3 (MASTER), or the handover's wait.
+    /// Valid advertisements in INIT and FAULT are counted and otherwise ignored.
+    public mutating func advertisementReceived(_ packet: VRRPReceivedPacket, now: C.Instant) -> [Action] {
+        if let reason = filter.dropReason(for: packet) {
+            counters.drops.record(reason)
+            return [.drop(reason, from: packet.source)]
+        }
+        let advertisement = packet.advertisement
+        counters.advertisementsReceived += 1
+        if advertisement.priority == 0 { counters.priorityZeroReceived += 1 }
+        let before = nextDeadline
+        let actions: [Action]
+        switch phase {
+        case .initialize, .fault:
+            actions = []
+        case .backup:
+            actions = backupReceived(advertisement, from: packet.source, now: now)
+        case .master:
+            actions = masterReceived(advertisement, from: packet.source, now: now)
+        case .handingOver:
+            actions =
+                advertisement.priority == 0
+                ? [] : finishHandover(newMaster: packet.source, reason: .handoverCompleted(newMaster: packet.source))
+        }
+        return withWakeUp(actions, before: before)
+    }
+
+    /// The deadline asked for by the last `.wakeUp` has come: the Adver_Timer sends the next
+    /// advertisement, the Master_Down_Timer makes us MASTER, the handover's bound ends the handover.
+    /// Returns no actions when nothing is due yet.
+    public mutating func timerFired(now: C.Instant) -> [Action] {
+        let before = nextDeadline
+        let actions: [Action]
+        switch phase {
+        case .backup(let masterDownAt) where now >= masterDownAt:
+            actions = masterDownTimerExpired(now: now)
+        case .master(let advertiseAt) where now >= advertiseAt:
+            phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
+            actions = [ourAdvertisement(priority: effectivePriority)]
+        case .handingOver(let giveUpAt) where now >= giveUpAt:
+            actions = finishHandover(newMaster: nil, reason: .handoverTimedOut(after: settings.handoverTimeout))
+        default:
+            actions = []
+        }
+        return withWakeUp(actions, before: before)
+    }
+
+    /// Tracking changed our priority (see `TrackedPriority`). It takes effect in the next
+    /// advertisement and comparison: a master that falls below a backup keeps advertising the lower
+    /// value and a preempting backup takes over; a backup that rises above the master preempts it at
+    /// its next advertisement. The address owner stays at 255; others are clamped to 1...254.
+    public mutating func priorityChanged(to effective: UInt8, now: C.Instant) -> [Action] {
+        if !settings.isAddressOwner {
+            effectivePriority = min(max(effective, 1), 254)
+        }
+        return []
+    }
+
+    /// A weight-0 tracked object failed: BACKUP and MASTER enter FAULT (a master first sends priority
+    /// 0, then removes its addresses; a handover ends). In INIT the fault is remembered for `start`;
+    /// in FAULT only the reason is updated.
+    public mutating func faultDetected(reason: String, now: C.Instant) -> [Action] {
+        faultReason = reason
+        let before = nextDeadline
+        let actions: [Action]
+        switch phase {
+        case .initialize, .fault:
+            return []
+        case .backup:
+            actions = [transition(to: .fault, reason: .fault(reason))]
+        case .master:
+            actions = [transition(to: .fault, reason: .fault(reason))] + leaveMaster()
+        case .handingOver:
+            actions =
+                [transition(to: .fault, reason: .fault(reason))] + leaveMaster() + [.handoverFinished(newMaster: nil)]
+        }
+        phase = .fault
+        forgetMaster()
+        return withWakeUp(actions, before: before)
+    }
+
+    /// The fault is over: FAULT goes to BACKUP (the owner to MASTER). In INIT the remembered fault is
+    /// forgotten; elsewhere nothing happens.
+    public mutating func faultCleared(now: C.Instant) -> [Action] {
+        faultReason = nil
+        guard case .fault = phase else { return [] }
+        let before = nextDeadline
+        let actions =
+            settings.isAddressOwner
+            ? becomeMaster(reason: .faultCleared, now: now) : becomeBackup(reason: .faultCleared, now: now)
+        return withWakeUp(actions, before: before)
+    }
+
+    /// keepalived's stop (RFC "Shutdown"): a master sends priority 0 and removes its addresses (a
+    /// handover ends); every state goes to INIT. A fault stays remembered for the next `start`.
+    public mutating func shutdown(now: C.Instant) -> [Action] {
+        let before = nextDeadline
+        let actions: [Action]
+        switch phase {
+        case .initialize:
+            return []
+        case .backup, .fault:
+            actions = [transition(to: .initialize, reason: .shutdown)]
+        case .master:
+            actions = [transition(to: .initialize, reason: .shutdown)] + leaveMaster()
+        case .handingOver:
+            actions =
+                [transition(to: .initialize, reason: .shutdown)] + leaveMaster() + [.handoverFinished(newMaster: nil)]
+        }
+        phase = .initialize
+        forgetMaster()
+        return withWakeUp(actions, before: before)
+    }
+
+    /// vipd's make-before-break planned stop. A master sends priority 0 but keeps its addresses and
+    /// keeps serving; the first advertisement of priority > 0 from another router, or
+    /// `handoverTimeout`, makes it remove them, report `.handoverFinished` and go to INIT.
+    /// Not master: it stops at once (BACKUP, FAULT -> INIT) and reports `.handoverFinished`.
+    public mutating func beginHandover(now: C.Instant) -> [Action] {
+        let before = nextDeadline
+        let actions: [Action]
+        switch phase {
+        case .handingOver:
+            return []
+        case .master:
+            phase = .handingOver(giveUpAt: now.advanced(by: settings.handoverTimeout))
+            actions = [ourAdvertisement(priority: 0)]
+        case .backup:
+            actions = [
+                transition(to: .initialize, reason: .handoverWhileNotMaster),
+                .handoverFinished(newMaster: masterAddress),
+            ]
+            phase = .initialize
+            forgetMaster()
+        case .fault:
+            actions = [transition(to: .initialize, reason: .handoverWhileNotMaster), .handoverFinished(newMaster: nil)]
+            phase = .initialize
+        case .initialize:
+            actions = [.handoverFinished(newMaster: nil)]
+        }
+        return withWakeUp(actions, before: before)
+    }
+
+    // MARK: - RFC 6.4.2 and 6.4.3
+
+    private mutating func backupReceived(
+        _ received: VRRPAdvertisement, from sender: IPAddress, now: C.Instant
+    ) -> [Action] {
+        masterAddress = sender
+        masterPriority = received.priority
+        if received.priority == 0 {
+            phase = .backup(
+                masterDownAt: now.advanced(
+                    by: VRRPTimers.skewTime(
+                        version: settings.version, priority: effectivePriority,
+                        masterAdvertisementInterval: masterAdvertisementInterval)))
+            downCause = .masterLeft(sender)
+            return []
+        }
+        if !settings.preempt || received.priority >= effectivePriority || preemptDelayHolds(now: now) {
+            if received.priority >= effectivePriority { preemptAllowedAt = nil }
+            if settings.version == .v3 { masterAdvertisementInterval = received.interval }
+            phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
+            silenceSince = now
+            downCause = .silence
+        } else {
+            downCause = .preempting(sender, priority: received.priority)
+        }
+        return []
+    }
+
+    private mutating func masterReceived(
+        _ received: VRRPAdvertisement, from sender: IPAddress, now: C.Instant
+    ) -> [Action] {
+        let reason: VRRPTransitionReason
+        if received.priority == 0 {
+            phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
+            return [ourAdvertisement(priority: effectivePriority)]
+        } else if received.priority > effectivePriority {
+            reason = .higherPriorityAdvertisement(
+                from: sender, priority: received.priority, ourPriority: effectivePriority)
+        } else if received.priority == effectivePriority, sender > settings.primaryAddress {
+            reason = .equalPriorityHigherAddress(from: sender, priority: received.priority)
+        } else {
+            return []
+        }
+        var actions = [transition(to: .backup, reason: reason), .removeVirtualAddresses]
+        actions += becomeBackup(
+            reason: nil, now: now,
+            masterInterval: settings.version == .v3 ? received.interval : settings.advertisementInterval)
+        masterAddress = sender
+        masterPriority = received.priority
+        return actions
+    }
+
+    private mutating func masterDownTimerExpired(now: C.Instant) -> [Action] {
+        switch downCause {
+        case .silence:
+            let silentFor = silenceSince.map { $0.duration(to: now) } ?? .zero
+            let lastMaster = masterAddress
+            let reason = VRRPTransitionReason.masterDownTimerExpired(lastMaster: lastMaster, silentFor: silentFor)
+            return becomeMaster(reason: reason, now: now, silentPeer: lastMaster)
+        case .masterLeft(let master):
+            return becomeMaster(reason: .masterLeft(master), now: now)
+        case .preempting(let master, let priority):
+            return becomeMaster(
+                reason: .preempted(master: master, masterPriority: priority, ourPriority: effectivePriority), now: now)
+        }
+    }
+
+    /// keepalived's preempt delay: whether a lower-priority master must still be accepted. The window
+    /// starts when entering BACKUP, or at the first lower-priority advertisement after a higher one.
+    private mutating func preemptDelayHolds(now: C.Instant) -> Bool {
+        guard settings.preemptDelay > .zero else { return false }
+        guard let preemptAllowedAt else {
+            preemptAllowedAt = now.advanced(by: settings.preemptDelay)
+            return true
+        }
+        return now < preemptAllowedAt
+    }
+
+    // MARK: - State entry
+
+    /// Enters MASTER (from INIT, BACKUP or FAULT): transition, addresses, announcement, advertisement.
+    private mutating func becomeMaster(
+        reason: VRRPTransitionReason, now: C.Instant, silentPeer: IPAddress? = nil
+    ) -> [Action] {
+        var actions = [transition(to: .master, reason: reason)]
+        if let silentPeer { actions.append(.peerWentSilent(silentPeer)) }
+        phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
+        forgetMaster()
+        actions += [.addVirtualAddresses, .announceVirtualAddresses, ourAdvertisement(priority: effectivePriority)]
+        return actions
+    }
+
+    /// Enters BACKUP with a fresh Master_Down_Timer. `reason` nil: the caller already emitted the
+    /// transition (leaving MASTER, where the preempt delay window is not restarted).
+    private mutating func becomeBackup(
+        reason: VRRPTransitionReason?, now: C.Instant, masterInterval: Duration? = nil
+    ) -> [Action] {
+        let actions = reason.map { [transition(to: .backup, reason: $0)] } ?? []
+        forgetMaster()
+        masterAdvertisementInterval = masterInterval ?? settings.advertisementInterval
+        phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
+        silenceSince = now
+        downCause = .silence
+        preemptAllowedAt =
+            reason != nil && settings.preemptDelay > .zero ? now.advanced(by: settings.preemptDelay) : nil
+        return actions
+    }
+
+    /// Leaving MASTER for INIT or FAULT: priority 0, then the addresses go.
+    private mutating func leaveMaster() -> [Action] {
+        [ourAdvertisement(priority: 0), .removeVirtualAddresses]
+    }
+
+    /// Ends a handover: transition to INIT, release the addresses, report.
+    private mutating func finishHandover(newMaster: IPAddress?, reason: VRRPTransitionReason) -> [Action] {
+        let actions = [transition(to: .initialize, reason: reason), .removeVirtualAddresses]
+        phase = .initialize
+        forgetMaster()
+        return actions + [.handoverFinished(newMaster: newMaster)]
+    }
+
+    // MARK: - Helpers
+
+    private var masterDownInterval: Duration {
+        VRRPTimers.masterDownInterval(
+            version: settings.version, priority: effectivePriority,
+            masterAdvertisementInterval: masterAdvertisementInterval)
+    }
+
+    private mutating func forgetMaster() {
+        masterAddress = nil
+        masterPriority = nil
+        masterAdvertisementInterval = settings.advertisementInterval
+    }
+
+    /// A transition from the current state, counted.
+    private mutating func transition(to newState: VRRPState, reason: VRRPTransitionReason) -> Action {
+        counters.transitions.record(from: state, to: newState)
+        return .transition(VRRPTransition(from: state, to: newState, reason: reason))
+    }
+
+    /// Our advertisement with `priority`, counted.
+    private mutating func ourAdvertisement(priority: UInt8) -> Action {
+        counters.advertisementsSent += 1
+        if priority == 0 { counters.priorityZeroSent += 1 }
+        return .sendAdvertisement(
+            VRRPAdvertisement(
+                version: settings.version, virtualRouterID: settings.virtualRouterID, priority: priority,
+                interval: settings.advertisementInterval, addresses: settings.virtualAddresses,
+                authentication: settings.version == .v2 ? settings.authentication : .none))
+    }
+
+    /// `actions` followed by the wake-up change, when the next deadline moved.
+    private func withWakeUp(_ actions: [Action], before: C.Instant?) -> [Action] {
+        guard nextDeadline != before else { return actions }
+        return actions + [nextDeadline.map { .wakeUp(at: $0) } ?? .cancelWakeUp]
+    }
+}
