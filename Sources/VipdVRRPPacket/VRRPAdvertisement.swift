@@ -5,6 +5,7 @@ public enum VRRPVersion: Int, Sendable, Hashable, CaseIterable, CustomStringConv
     case v2 = 2
     case v3 = 3
 
+    /// "VRRPv2" or "VRRPv3".
     public var description: String { "VRRPv\(rawValue)" }
 }
 
@@ -22,6 +23,7 @@ public enum VRRPAuthentication: Sendable, Hashable {
 /// The IP header's source, destination and TTL / hop limit are not part of it; they come with
 /// the received packet (see `VRRPReceivedPacket`).
 public struct VRRPAdvertisement: Sendable, Hashable {
+    /// VRRPv2 or VRRPv3, the first nibble on the wire.
     public var version: VRRPVersion
     /// The Virtual Router Identifier, 1...255.
     public var virtualRouterID: UInt8
@@ -34,6 +36,7 @@ public struct VRRPAdvertisement: Sendable, Hashable {
     /// Always `.none` for VRRPv3.
     public var authentication: VRRPAuthentication
 
+    /// An advertisement; `VRRPPacketCodec.encode` documents which values it can put on the wire.
     public init(
         version: VRRPVersion, virtualRouterID: UInt8, priority: UInt8, interval: Duration,
         addresses: [IPAddress], authentication: VRRPAuthentication = .none
@@ -57,6 +60,7 @@ public struct VRRPReceivedPacket: Sendable, Hashable {
     /// TTL (IPv4) or hop limit (IPv6); RFC 3768/5798 require 255.
     public var hopLimit: Int
 
+    /// A received advertisement with its IP source, destination and TTL / hop limit.
     public init(advertisement: VRRPAdvertisement, source: IPAddress, destination: IPAddress, hopLimit: Int) {
         self.advertisement = advertisement
         self.source = source

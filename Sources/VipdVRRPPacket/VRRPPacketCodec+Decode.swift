@@ -1,0 +1,94 @@
+import VipdConfig
+
+extension VRRPPacketCodec {
+    /// Decodes the VRRP message (the bytes after the IP header) with every RFC check; hopLimit is the IP TTL / hop limit.
+    ///
+    /// The checks, in order: source and destination of one family, fixed header present,
+    /// version 2 or 3, type 1, no VRRPv2 over IPv6, TTL / hop limit 255, exact length for Count
+    /// IP Addrs (plus VRRPv2's 8 bytes of authentication data), checksum, VRID not 0, interval
+    /// not 0, VRRPv2 Auth Type 0 or 1.
+    /// The address family is the IP source's. Reserved bits and VRRPv2 authentication data with
+    /// Auth Type 0 are ignored, as the RFCs say. Whether the VRID, addresses and interval match a
+    /// configured router is the receiver's business, not the codec's.
+    ///
+    /// A VRRPv3 IPv4 message sent to a unicast peer is also accepted when its pseudo-header used
+    /// 224.0.0.18 instead of the real destination: keepalived before 1.3.6, or with
+    /// `old_unicast_checksum`, computes it that way, and keepalived accepts it too.
+    ///
+    /// Never traps, whatever the bytes: every problem is a `VRRPPacketError`.
+    public static func decode(
+        _ message: some Collection<UInt8>, source: IPAddress, destination: IPAddress, hopLimit: Int
+    ) throws(VRRPPacketError) -> VRRPReceivedPacket {
+        let bytes = Array(message)
+        guard source.family == destination.family else { throw .mismatchedAddressFamilies }
+        guard bytes.count >= fixedHeaderSize else {
+            throw .truncated(length: bytes.count, needed: fixedHeaderSize)
+        }
+
+        let versionNumber = Int(bytes[0] >> 4)
+        guard let version = VRRPVersion(rawValue: versionNumber) else { throw .unsupportedVersion(versionNumber) }
+        guard bytes[0] & 0x0F == advertisementType else { throw .unsupportedType(Int(bytes[0] & 0x0F)) }
+        guard version == .v3 || source.family == .v4 else { throw .version2OverIPv6 }
+        guard hopLimit == requiredHopLimit else { throw .wrongHopLimit(hopLimit) }
+
+        let addressSize = source.bytes.count
+        let count = Int(bytes[3])
+        let fixedSize = fixedHeaderSize + trailerSize(version)
+        guard bytes.count >= fixedSize else { throw .truncated(length: bytes.count, needed: fixedSize) }
+        let addressBytes = bytes.count - fixedSize
+        guard addressBytes >= count * addressSize else {
+            throw .addressCountMismatch(count: count, addressBytes: addressBytes)
+        }
+        guard addressBytes == count * addressSize else { throw .trailingBytes(addressBytes - count * addressSize) }
+
+        try verifyChecksum(bytes, version: version, source: source, destination: destination)
+
+        guard bytes[1] != 0 else { throw .invalidVirtualRouterID }
+        let intervalUnits = version == .v2 ? UInt16(bytes[5]) : UInt16(bytes[4] & 0x0F) << 8 | UInt16(bytes[5])
+        guard intervalUnits != 0 else { throw .zeroInterval }
+
+        let addressesEnd = fixedHeaderSize + count * addressSize
+        let addresses = stride(from: fixedHeaderSize, to: addressesEnd, by: addressSize).map {
+            wireAddress(bytes[$0..<($0 + addressSize)])
+        }
+        let authentication = try version == .v2 ? decodeAuthentication(bytes, dataAt: addressesEnd) : .none
+
+        let advertisement = VRRPAdvertisement(
+            version: version, virtualRouterID: bytes[1], priority: bytes[2],
+            interval: version.interval(fromWire: intervalUnits), addresses: addresses,
+            authentication: authentication)
+        return VRRPReceivedPacket(
+            advertisement: advertisement, source: source, destination: destination, hopLimit: hopLimit)
+    }
+
+    /// Throws `badChecksum` unless the checksum field is right (see `decode` for keepalived's old variant).
+    private static func verifyChecksum(
+        _ bytes: [UInt8], version: VRRPVersion, source: IPAddress, destination: IPAddress
+    ) throws(VRRPPacketError) {
+        let received = UInt16(bytes[checksumOffset]) << 8 | UInt16(bytes[checksumOffset + 1])
+        let computed = checksum(of: bytes, version: version, source: source, destination: destination)
+        guard received != computed else { return }
+        if version == .v3, source.family == .v4, destination != ipv4MulticastGroup,
+            received == checksum(of: bytes, version: version, source: source, destination: ipv4MulticastGroup)
+        {
+            return
+        }
+        throw .badChecksum(received: received, computed: computed)
+    }
+
+    /// VRRPv2's Auth Type (byte 4) with its 8 bytes of Authentication Data at `offset`.
+    private static func decodeAuthentication(
+        _ bytes: [UInt8], dataAt offset: Int
+    ) throws(VRRPPacketError) -> VRRPAuthentication {
+        switch bytes[4] {
+        case authenticationTypeNone:
+            return .none
+        case authenticationTypeSimplePassword:
+            var password = Array(bytes[offset..<(offset + authenticationDataSize)])
+            while password.last == 0 { password.removeLast() }
+            return .simplePassword(password)
+        default:
+            throw .unsupportedAuthenticationType(Int(bytes[4]))
+        }
+    }
+}
