@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <netinet/in.h>
 #include <net/if.h>
+// After <net/if.h>: linux/libc-compat.h then adds only what glibc lacks (IFF_LOWER_UP, IF_OPER_*).
+#include <linux/if.h>
 #include <net/if_arp.h>
 #include <netinet/icmp6.h>
 #include <linux/if_packet.h>

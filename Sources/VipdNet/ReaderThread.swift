@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A detached thread that waits for a socket to become readable and hands it to a handler,
+/// until the socket is closed.
+///
+/// It polls with a short timeout rather than blocking in `recv`, so a `close()` from another
+/// thread ends it within `pollInterval` milliseconds.
+enum ReaderThread {
+    /// The `poll()` timeout in milliseconds: the longest a closed socket's thread lingers.
+    static let pollInterval: Int32 = 100
+
+    /// Starts the thread. `onReadable` runs whenever `poll()` reports the socket readable (or
+    /// in error); `onExit` runs once when the socket has been closed or `poll()` itself failed.
+    static func start(
+        socket: SharedSocket,
+        onReadable: @escaping @Sendable () -> Void,
+        onExit: @escaping @Sendable () -> Void
+    ) throws(NetworkError) {
+        let context = Unmanaged.passRetained(Body {
+            defer { onExit() }
+            while let descriptor = socket.currentDescriptor {
+                var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&entry, 1, pollInterval)
+                if ready > 0 {
+                    onReadable()
+                } else if ready < 0 && errno != EINTR {
+                    return
+                }
+            }
+        }).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard result == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw .systemCall("pthread_create (\(socket.purpose) reader)", interface: socket.interfaceName, errno: result)
+        }
+        pthread_detach(thread)
+    }
+
+    /// The closure a new thread runs, boxed for `pthread_create`'s context pointer.
+    private final class Body {
+        let run: @Sendable () -> Void
+        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
+    }
+}
