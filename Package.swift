@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth",
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -83,6 +83,15 @@ let package = Package(
         .target(
             name: "VipdNet",
             dependencies: ["CVipdSys", "VipdConfig", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The VRRP speaker at work: instances driven by the raw socket and timers, tracking, notify.
+        .target(
+            name: "VipdSpeaker",
+            dependencies: [
+                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),

@@ -9,12 +9,13 @@ import VipdProxy
 public enum DaemonRunner {
     /// Runs until SIGTERM/SIGINT and the drain are over. Throws when the first start fails
     /// (for example a listener cannot bind).
-    public static func run(configPath: String, config: VipdConfiguration, logger: Logger) async throws {
+    /// - Parameter node: this host's node; required when the configuration has VRRP instances.
+    public static func run(configPath: String, config: VipdConfiguration, node: ClusterNode?, logger: Logger) async throws {
         let openFiles = OpenFileLimit.raiseToHardLimit()
         logger.info("open file limit \(openFiles): room for about \(openFiles / 2) proxied connections")
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let engine = ProxyEngine(group: group, logger: logger)
-        let daemon = ProxyDaemon(configPath: configPath, config: config, engine: engine, logger: logger)
+        let daemon = ProxyDaemon(configPath: configPath, config: config, node: node, engine: engine, logger: logger)
         let serviceGroup = ServiceGroup(
             services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         do {

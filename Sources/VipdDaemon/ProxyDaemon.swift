@@ -1,21 +1,27 @@
+import Dispatch
 import Logging
+import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import VipdConfig
 import VipdProxy
+import VipdSpeaker
 
-/// `vipd run` as a service: starts the proxy, reloads the file on SIGHUP (a bad file is rejected
-/// and the running configuration kept), and on graceful shutdown (SIGTERM, SIGINT) stops accepting,
-/// lets established connections finish up to `global.drain_timeout`, then returns.
+/// `vipd run` as a service: starts the proxy, then the VRRP speaker; reloads the file on SIGHUP (a
+/// bad file is rejected and the running configuration kept); on graceful shutdown (SIGTERM, SIGINT)
+/// hands the virtual addresses over make-before-break, stops accepting, lets established connections
+/// finish up to `global.drain_timeout`, then returns.
 public struct ProxyDaemon: Service {
     private let configPath: String
     private let initialConfig: VipdConfiguration
+    private let node: ClusterNode?
     private let engine: ProxyEngine
     private let logger: Logger
 
-    public init(configPath: String, config: VipdConfiguration, engine: ProxyEngine, logger: Logger) {
+    public init(configPath: String, config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, logger: Logger) {
         self.configPath = configPath
         self.initialConfig = config
+        self.node = node
         self.engine = engine
         self.logger = logger
     }
@@ -23,15 +29,55 @@ public struct ProxyDaemon: Service {
     public func run() async throws {
         var config = initialConfig
         try await engine.start(config)
-        logger.notice("vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s) from \(configPath)")
+        let speaker = try await startSpeaker(config)
+        logger.notice(
+            "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
             config = await reload(running: config)
+        }
+        if let speaker {
+            logger.notice("shutting down: handing the virtual addresses over")
+            await speaker.handOver()
         }
         logger.notice("shutting down: no new connections, draining up to \(config.global.drainTimeout)")
         await engine.stopAccepting()
         _ = await engine.drain(timeout: config.global.drainTimeout)
         logger.notice("vipd stopped")
+    }
+
+    /// Starts VRRP when the file has instances: pool tracking from the proxy, connection resets
+    /// when addresses leave, and a silent peer's servers taken down at once.
+    private func startSpeaker(_ config: VipdConfiguration) async throws -> VRRPSpeaker? {
+        guard !config.vrrp.isEmpty, let node else { return nil }
+        let engine = engine
+        let logger = logger
+        let nodes = config.nodes
+        let hooks = VRRPInstanceRunner.Hooks(
+            addressesLeaving: { addresses in
+                let (count, closed) = engine.connections.reset(acceptedOn: addresses)
+                guard count > 0 else { return }
+                logger.notice("reset \(count) connection(s) accepted on \(addresses.map(\.description).sorted().joined(separator: ", ")) before releasing it")
+                Self.wait(for: closed, atMost: .milliseconds(500))
+            },
+            peerWentSilent: { address in
+                guard let peer = nodes.first(where: { $0.address == address }) else { return }
+                let downed = await engine.forceDown(
+                    serverNamed: peer.name, reason: "node \(peer.name) (\(address)) stopped sending VRRP adverts")
+                if downed > 0 { logger.notice("took \(downed) server(s) of silent node \(peer.name) down until their checks pass again") }
+            })
+        let speaker = VRRPSpeaker(
+            configuration: config, node: node, pools: engine.availability, hooks: hooks, logger: logger)
+        try await speaker.start()
+        return speaker
+    }
+
+    /// Blocks at most `limit` for `future` (used where the caller must not go on before sockets closed).
+    private static func wait(for future: EventLoopFuture<Void>?, atMost limit: Duration) {
+        guard let future else { return }
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in done.signal() }
+        _ = done.wait(timeout: .now() + .milliseconds(Int(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)))
     }
 
     /// Loads the file again; returns the configuration that runs afterwards.
@@ -44,6 +90,9 @@ public struct ProxyDaemon: Service {
             logger.error("reload rejected, the running configuration stays:\n\(error)")
             return running
         }
+        if fresh.vrrp != running.vrrp || fresh.trackScripts != running.trackScripts || fresh.nodes != running.nodes {
+            logger.warning("reload: changes to cluster, vrrp and track_scripts take effect at the next restart")
+        }
         let failures = await engine.reload(fresh)
         if failures.isEmpty {
             logger.notice("reload done: \(fresh.listeners.count) listener(s), \(fresh.pools.count) pool(s)")
@@ -53,3 +102,5 @@ public struct ProxyDaemon: Service {
         return fresh
     }
 }
+
+extension PoolAvailability: PoolAvailabilityProviding {}

@@ -154,6 +154,28 @@ public final class PoolHealthMonitor: Sendable {
         state.withLockedValue { $0.servers[serverIndex].isUp }
     }
 
+    /// Takes every checked server named `serverName` down at once (they return through normal rise
+    /// checks), logging `reason`. Returns how many went down.
+    @discardableResult
+    public func forceDown(serverNamed serverName: String, reason: String) -> Int {
+        var downed = 0
+        for index in pool.servers.indices where pool.servers[index].name == serverName {
+            let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int))? in
+                guard !state.stopped, state.servers[index].isChecked,
+                    let update = state.servers[index].health.forceDown(reason: reason)
+                else { return nil }
+                return (update, state.upCounts(in: pool))
+            }
+            guard let (_, counts) = result else { continue }
+            downed += 1
+            logger.warning(
+                "server \(pool.name)/\(serverName) is DOWN: \(reason); \(counts.active) active and \(counts.backup) backup servers left",
+                metadata: metadata(index))
+            onChange(index, false)
+        }
+        return downed
+    }
+
     // MARK: - Checking
 
     private func metadata(_ index: Int) -> Logger.Metadata {

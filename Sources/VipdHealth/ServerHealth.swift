@@ -121,6 +121,19 @@ public struct ServerHealth: Sendable, Equatable {
         return HealthUpdate(transition: transition, state: state, progress: progress, isNoteworthy: noteworthy)
     }
 
+    /// Takes the server down at once for a reason outside the checks (e.g. its node stopped
+    /// advertising VRRP); it comes back only after `rise` passed checks. Nil when already down.
+    public mutating func forceDown(reason: String) -> HealthUpdate? {
+        guard state != .down else { return nil }
+        let before = state
+        state = .down
+        consecutiveFailures = 0
+        consecutiveSuccesses = 0
+        return HealthUpdate(
+            transition: HealthTransition(from: before, to: .down, reason: reason), state: state, progress: progress,
+            isNoteworthy: true)
+    }
+
     /// Records one check outcome (its ``CheckOutcome/detail`` becomes the reason).
     public mutating func record(_ outcome: CheckOutcome) -> HealthUpdate {
         record(passed: outcome.passed, reason: outcome.detail)

@@ -7,10 +7,10 @@ import Darwin
 
 /// Connects to a TCP port and reads the first line the server sends, as an SSH client
 /// does before anything else (`SSH-2.0-OpenSSH_9.2p1 …`).
-enum BannerProbe {
+public enum BannerProbe {
     /// The first line (without CR LF) sent by `address:port`, or `nil` when nothing could
     /// be read: connection refused, or no line within `timeout`.
-    static func firstLine(address: String, port: Int, timeout: Duration) -> String? {
+    public static func firstLine(address: String, port: Int, timeout: Duration) -> String? {
         guard let socketAddress = try? SocketAddress(address: address, port: port),
               let descriptor = try? socketAddress.makeStreamSocket(timeout: timeout) else { return nil }
         defer { close(descriptor) }

@@ -13,11 +13,11 @@ import Darwin
 /// thread in `waitpid` until they really do, stalling every other `Process` in the program
 /// (swift-corelibs-foundation issue #4795). Here the child gets only stdin, stdout and
 /// stderr, default signal dispositions and an empty signal mask.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     /// The child's process id.
-    let pid: pid_t
+    public let pid: pid_t
     /// The command line, for error messages.
-    let command: String
+    public let command: String
 
     private let lock = NSLock()
     private var reapedStatus: Int32?
@@ -38,7 +38,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// Spawns `executable` (an absolute path) with the given descriptors as its 0, 1 and 2.
     /// - Parameter environment: `nil` inherits this process's environment.
-    static func spawn(
+    public static func spawn(
         _ executable: URL,
         arguments: [String],
         environment: [String: String]? = nil,
@@ -91,7 +91,7 @@ final class ChildProcess: @unchecked Sendable {
 
     /// The exit status once the child has exited (128 + signal number when killed by a
     /// signal), `nil` while it runs. Reaps the child without blocking.
-    var exitStatus: Int32? {
+    public var exitStatus: Int32? {
         lock.withLock {
             if let reapedStatus { return reapedStatus }
             var status: Int32 = 0
@@ -107,15 +107,15 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// True while the child has not exited.
-    var isRunning: Bool { exitStatus == nil }
+    public var isRunning: Bool { exitStatus == nil }
 
     /// Sends `signal` unless the child has already been reaped (its pid may be reused).
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if isRunning { kill(pid, signal) }
     }
 
     /// Polls for the exit for at most `limit`; returns the status, or `nil` if still running.
-    func waitForExit(within limit: Duration) -> Int32? {
+    public func waitForExit(within limit: Duration) -> Int32? {
         let deadline = ContinuousClock.now + limit
         while true {
             if let status = exitStatus { return status }
@@ -125,11 +125,24 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, up to `grace` for the exit, then SIGKILL and up to five more seconds.
-    func terminate(grace: Duration) {
+    public func terminate(grace: Duration) {
         send(SIGTERM)
         if waitForExit(within: grace) == nil {
             send(SIGKILL)
             _ = waitForExit(within: .seconds(5))
         }
+    }
+
+    /// Spawns `executable` with standard input from /dev/null and standard output and error
+    /// appended to `log` (created when missing), as the lab's daemons run.
+    public static func spawn(_ executable: URL, arguments: [String], appendingOutputTo log: URL) throws -> ChildProcess {
+        let output = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw LabError.systemCall(name: "open \(log.path)", errno: errno) }
+        defer { close(output) }
+        let nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard nullDevice >= 0 else { throw LabError.systemCall(name: "open /dev/null", errno: errno) }
+        defer { close(nullDevice) }
+        return try spawn(
+            executable, arguments: arguments, standardInput: nullDevice, standardOutput: output, standardError: output)
     }
 }

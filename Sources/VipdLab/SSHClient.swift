@@ -33,9 +33,39 @@ public struct SSHClient: Sendable {
     /// bounded by timeout (kills ssh on expiry).
     /// - Returns: the result whatever the exit status; 255 means ssh itself failed.
     /// - Throws: `LabError.timedOut` when ssh did not finish in time, `LabError.toolMissing`.
-    public func run(host: String, port: Int, command: String, timeout: Duration = .seconds(20)) throws -> SSHResult {
+    /// - Parameter namespace: run ssh inside this lab network namespace (e.g. the lab's client).
+    public func run(
+        host: String, port: Int, command: String, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil
+    ) throws -> SSHResult {
+        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: timeout)
+        let ssh = try OpenSSHTools.ssh()
+        let output = try ProcessRunner.run(
+            namespace == nil ? ssh : NetworkNamespace.ipTool,
+            arguments: namespace.map { ["netns", "exec", $0.name, ssh.path] + arguments } ?? arguments, timeout: timeout)
+        return SSHResult(
+            exitStatus: output.exitStatus,
+            standardOutput: output.standardOutput,
+            standardError: output.standardError
+        )
+    }
+
+    /// Starts `ssh … command` in the background (e.g. an idle session), its output appended to `log`;
+    /// the caller stops it with `terminate(grace:)`.
+    public func startSession(
+        host: String, port: Int, command: String, namespace: NetworkNamespace? = nil, log: URL
+    ) throws -> ChildProcess {
+        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: .seconds(10))
+        let ssh = try OpenSSHTools.ssh()
+        return try ChildProcess.spawn(
+            namespace == nil ? ssh : NetworkNamespace.ipTool,
+            arguments: namespace.map { ["netns", "exec", $0.name, ssh.path] + arguments } ?? arguments,
+            appendingOutputTo: log)
+    }
+
+    /// The ssh command line for one non-interactive command with the lab's key.
+    private func sshArguments(host: String, port: Int, command: String, connectTimeout timeout: Duration) -> [String] {
         let connectTimeout = max(1, Int(timeout.timeInterval.rounded(.up)))
-        let arguments = [
+        return [
             "-F", "/dev/null",
             "-p", String(port),
             "-i", keys.clientKey.path,
@@ -54,20 +84,25 @@ public struct SSHClient: Sendable {
             "\(user)@\(host)",
             command,
         ]
-        let output = try ProcessRunner.run(try OpenSSHTools.ssh(), arguments: arguments, timeout: timeout)
-        return SSHResult(
-            exitStatus: output.exitStatus,
-            standardOutput: output.standardOutput,
-            standardError: output.standardError
-        )
     }
 
     /// Logs in and returns the port of the sshd that served the session (parsed from `echo $SSH_CONNECTION`, 4th field) — this tells which backend a login through a proxy landed on.
     /// - Throws: `LabError.commandFailed` when the login fails (with ssh's message),
     ///   `LabError.unexpectedOutput` when the output is not `CLIENT_IP CLIENT_PORT SERVER_IP SERVER_PORT`.
-    public func serverPort(host: String, port: Int, timeout: Duration = .seconds(20)) throws -> Int {
+    public func serverPort(
+        host: String, port: Int, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil
+    ) throws -> Int {
+        try serverEndpoint(host: host, port: port, timeout: timeout, namespace: namespace).port
+    }
+
+    /// Logs in and returns the address and port of the sshd that served the session (3rd and 4th
+    /// fields of `$SSH_CONNECTION`).
+    /// - Throws: like `serverPort`.
+    public func serverEndpoint(
+        host: String, port: Int, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil
+    ) throws -> (address: String, port: Int) {
         let command = "echo $SSH_CONNECTION"
-        let result = try run(host: host, port: port, command: command, timeout: timeout)
+        let result = try run(host: host, port: port, command: command, timeout: timeout, namespace: namespace)
         let description = "ssh -p \(port) \(user)@\(host) '\(command)'"
         guard result.exitStatus == 0 else {
             throw LabError.commandFailed(command: description, exitStatus: result.exitStatus, standardError: result.standardError)
@@ -76,6 +111,6 @@ public struct SSHClient: Sendable {
         guard fields.count == 4, let serverPort = Int(fields[3]) else {
             throw LabError.unexpectedOutput(command: description, output: result.standardOutput + result.standardError)
         }
-        return serverPort
+        return (String(fields[2]), serverPort)
     }
 }

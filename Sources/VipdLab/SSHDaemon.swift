@@ -5,7 +5,8 @@ import Glibc
 import Darwin
 #endif
 
-/// One real /usr/sbin/sshd -D -e listening on 127.0.0.1:port (or another loopback address).
+/// One real /usr/sbin/sshd -D -e listening on 127.0.0.1:port (or another loopback address), or
+/// on a node's address inside a lab network namespace.
 ///
 /// The daemon runs in the foreground as a child of this process with a generated
 /// `NAME.sshd_config` in the lab directory: public-key login only (the lab's client key),
@@ -27,6 +28,8 @@ public final class SSHDaemon: @unchecked Sendable {
     public let name: String
     /// The numeric address sshd listens on, e.g. `127.0.0.1`.
     public let address: String
+    /// The network namespace sshd runs in; nil for this process's own.
+    public let namespace: NetworkNamespace?
     /// The TCP port sshd listens on.
     public let port: Int
     /// sshd's -E log file (LogLevel INFO); appended to across restarts.
@@ -46,17 +49,19 @@ public final class SSHDaemon: @unchecked Sendable {
     /// - Throws: `LabError.daemonFailed` with the `sshd -t` output or the sshd log when
     ///   sshd rejects its config, exits, or never answers; `LabError.toolMissing` without sshd.
     public static func start(
-        name: String, address: String = "127.0.0.1", port: Int, keys: LabKeys, directory: LabDirectory
+        name: String, address: String = "127.0.0.1", port: Int, keys: LabKeys, directory: LabDirectory,
+        namespace: NetworkNamespace? = nil
     ) throws -> SSHDaemon {
-        let daemon = SSHDaemon(name: name, address: address, port: port, directory: directory)
+        let daemon = SSHDaemon(name: name, address: address, port: port, directory: directory, namespace: namespace)
         try daemon.writeConfig(keys: keys)
         try daemon.launch()
         return daemon
     }
 
-    private init(name: String, address: String, port: Int, directory: LabDirectory) {
+    private init(name: String, address: String, port: Int, directory: LabDirectory, namespace: NetworkNamespace?) {
         self.name = name
         self.address = address
+        self.namespace = namespace
         self.port = port
         self.directory = directory
         fileStem = String(name.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
@@ -130,17 +135,11 @@ public final class SSHDaemon: @unchecked Sendable {
             )
         }
 
-        let log = open(logURL.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard log >= 0 else { throw LabError.systemCall(name: "open \(logURL.path)", errno: errno) }
-        defer { close(log) }
-        let nullDevice = open("/dev/null", O_RDONLY | O_CLOEXEC)
-        guard nullDevice >= 0 else { throw LabError.systemCall(name: "open /dev/null", errno: errno) }
-        defer { close(nullDevice) }
-
+        let arguments = ["-D", "-e", "-f", configURL.path, "-E", logURL.path]
         let child = try ChildProcess.spawn(
-            sshd, arguments: ["-D", "-e", "-f", configURL.path, "-E", logURL.path],
-            standardInput: nullDevice, standardOutput: log, standardError: log
-        )
+            namespace == nil ? sshd : NetworkNamespace.ipTool,
+            arguments: namespace.map { ["netns", "exec", $0.name, sshd.path] + arguments } ?? arguments,
+            appendingOutputTo: logURL)
         lock.withLock { process = child }
 
         let deadline = ContinuousClock.now + Self.startTimeout
@@ -149,8 +148,9 @@ public final class SSHDaemon: @unchecked Sendable {
                 stop()
                 throw LabError.daemonFailed(name: name, reason: "sshd exited with status \(status) during startup", log: readLog())
             }
-            if let banner = BannerProbe.firstLine(address: address, port: port, timeout: .seconds(1)),
-               banner.hasPrefix("SSH-"), child.isRunning {
+            if let banner = try inNamespace({ [address, port] in
+                BannerProbe.firstLine(address: address, port: port, timeout: .seconds(1))
+            }), banner.hasPrefix("SSH-"), child.isRunning {
                 return
             }
             Thread.sleep(forTimeInterval: 0.05)
@@ -164,6 +164,10 @@ public final class SSHDaemon: @unchecked Sendable {
     /// Fails early, with a clear message, when something already listens on the port: the
     /// banner check would otherwise greet the other server while our sshd dies on bind.
     private func requirePortFree() throws {
+        try inNamespace { [name, address, port] in try Self.requirePortFree(name: name, address: address, port: port) }
+    }
+
+    private static func requirePortFree(name: String, address: String, port: Int) throws {
         let socketAddress = try SocketAddress(address: address, port: port)
         let descriptor = try socketAddress.makeStreamSocket(timeout: .seconds(1))
         defer { close(descriptor) }
@@ -174,6 +178,12 @@ public final class SSHDaemon: @unchecked Sendable {
         } catch {
             throw LabError.daemonFailed(name: name, reason: "cannot listen on \(address):\(port): \(error)", log: "")
         }
+    }
+
+    /// Runs `body` in sshd's namespace (on a thread that entered it), or here when there is none.
+    private func inNamespace<T: Sendable>(_ body: @escaping @Sendable () throws -> T) throws -> T {
+        guard let namespace else { return try body() }
+        return try namespace.perform(body)
     }
 
     /// The sshd log so far, for error messages.

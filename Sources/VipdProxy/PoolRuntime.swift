@@ -41,6 +41,11 @@ public final class PoolRuntime: Sendable {
         state.withLockedValue { $0.up[index] }
     }
 
+    /// Whether any server (primary or backup) takes traffic now.
+    public var hasServerUp: Bool {
+        state.withLockedValue { $0.up.contains(true) }
+    }
+
     /// Active connections per server, in pool order.
     public var activeConnections: [Int] {
         state.withLockedValue { $0.active }

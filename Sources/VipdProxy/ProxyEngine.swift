@@ -18,6 +18,8 @@ public actor ProxyEngine {
     private let logger: Logger
     /// Every open client connection.
     public nonisolated let connections = ConnectionTracker()
+    /// Which pools have a server up, for VRRP pool tracking.
+    public nonisolated let availability = PoolAvailability()
     private var pools: [String: ActivePool] = [:]
     private var listeners: [SocketEndpoint: ProxyListener] = [:]
 
@@ -81,6 +83,12 @@ public actor ProxyEngine {
         return forced
     }
 
+    /// Takes the servers named `serverName` down in every pool at once, e.g. the servers of a
+    /// node whose VRRP adverts stopped; they come back through normal rise checks.
+    public func forceDown(serverNamed serverName: String, reason: String) -> Int {
+        pools.values.reduce(0) { $0 + $1.monitor.forceDown(serverNamed: serverName, reason: reason) }
+    }
+
     private func stopMonitors() {
         for pool in pools.values { pool.monitor.stop() }
         pools = [:]
@@ -127,14 +135,19 @@ public actor ProxyEngine {
                 continue
             }
             let runtime = PoolRuntime(config: config)
+            let availability = self.availability
             let monitor = PoolHealthMonitor(pool: config, group: group, logger: logger) { index, isUp in
                 runtime.setServer(index, up: isUp)
+                availability.update(pool: config.name, hasServerUp: runtime.hasServerUp)
             }
             starting.append(monitor.start())
             result[config.name] = ActivePool(runtime: runtime, monitor: monitor)
         }
         for future in starting {
             try? await future.get()
+        }
+        for (name, pool) in result {
+            availability.update(pool: name, hasServerUp: pool.runtime.hasServerUp)
         }
         return result
     }

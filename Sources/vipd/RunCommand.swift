@@ -20,12 +20,16 @@ struct RunCommand: AsyncParsableCommand {
         LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
         let logger = Logger(label: "vipd")
         do {
-            if let node = try NodeIdentity.resolve(in: config, explicit: node) {
-                logger.notice("this host is node \(node.name) (\(node.address))")
+            let thisNode = try NodeIdentity.resolve(in: config, explicit: node)
+            if let thisNode {
+                logger.notice("this host is node \(thisNode.name) (\(thisNode.address))")
+            } else if !config.vrrp.isEmpty {
+                throw ValidationError(
+                    "this host is none of cluster.nodes (no address or hostname matches), so it cannot take part in VRRP; use --node NAME")
             } else if !config.nodes.isEmpty {
                 logger.warning("this host is none of cluster.nodes (no address or hostname matches); use --node NAME")
             }
-            try await DaemonRunner.run(configPath: options.config, config: config, logger: logger)
+            try await DaemonRunner.run(configPath: options.config, config: config, node: thisNode, logger: logger)
         } catch {
             printError("vipd: \(error)")
             throw ExitCode(1)

@@ -23,13 +23,13 @@ final class VipdProcess: @unchecked Sendable {
 
     /// Writes `yaml` into `directory`, starts `vipd run` (behind `launcher`, e.g. prlimit, if given),
     /// waits (bounded) for its ready line.
-    init(yaml: String, directory: LabDirectory, name: String = "vipd", launcher: [String] = []) throws {
+    init(yaml: String, directory: LabDirectory, name: String = "vipd", launcher: [String] = [], arguments: [String] = []) throws {
         configURL = directory.file("\(name).yaml")
         logURL = directory.file("\(name).log")
         try yaml.write(to: configURL, atomically: true, encoding: .utf8)
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
-        let command = launcher + [Self.binary.path, "run", "--config", configURL.path]
+        let command = launcher + [Self.binary.path, "run", "--config", configURL.path] + arguments
         process.executableURL = URL(fileURLWithPath: command[0])
         process.arguments = Array(command.dropFirst())
         process.standardInput = FileHandle.nullDevice

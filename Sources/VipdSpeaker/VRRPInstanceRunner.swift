@@ -1,0 +1,309 @@
+import Logging
+import VipdConfig
+import VipdNet
+import VipdVRRP
+import VipdVRRPPacket
+
+/// One VRRP instance at work on this node: the pure `VRRPStateMachine` driven by the raw socket,
+/// a timer, tracking and the daemon, with its actions carried out on the kernel (netlink addresses,
+/// adverts, gratuitous ARP / NA) and reported to the daemon (peer gone silent, addresses leaving).
+public actor VRRPInstanceRunner {
+    /// What the daemon does for the instance.
+    public struct Hooks: Sendable {
+        /// The virtual addresses are about to leave this node: reset the connections accepted on
+        /// them, and return once the resets are sent (bounded), while the addresses are still here.
+        public var addressesLeaving: @Sendable (Set<IPAddress>) -> Void
+        /// We took over because this master went silent: take its node's servers down.
+        public var peerWentSilent: @Sendable (IPAddress) async -> Void
+        /// The state changed (for status lines).
+        public var stateChanged: @Sendable (String, VRRPState) -> Void
+
+        public init(
+            addressesLeaving: @escaping @Sendable (Set<IPAddress>) -> Void = { _ in },
+            peerWentSilent: @escaping @Sendable (IPAddress) async -> Void = { _ in },
+            stateChanged: @escaping @Sendable (String, VRRPState) -> Void = { _, _ in }
+        ) {
+            self.addressesLeaving = addressesLeaving
+            self.peerWentSilent = peerWentSilent
+            self.stateChanged = stateChanged
+        }
+    }
+
+    public let config: VRRPInstanceConfig
+    private var machine: VRRPStateMachine<ContinuousClock>
+    private let interface: NetworkInterface
+    private let netlink: RouteNetlink
+    private let socket: VRRPSocket
+    private let announcer: AddressAnnouncer
+    private let hooks: Hooks
+    private let notify: NotifyRunner
+    private let logger: Logger
+    private var timer: Task<Void, Never>?
+    private var announcements: Task<Void, Never>?
+    private var receiver: Task<Void, Never>?
+    private var handoverWaiter: CheckedContinuation<IPAddress?, Never>?
+    private var decodeErrors: [String: Int] = [:]
+    private var dropLog = RateLimitedLog()
+
+    /// Opens the instance's sockets on `interface` (which must exist) for `node`.
+    public init(
+        config: VRRPInstanceConfig, node: ClusterNode, nodes: [ClusterNode], netlink: RouteNetlink,
+        hooks: Hooks, logger: Logger
+    ) throws {
+        self.config = config
+        self.netlink = netlink
+        self.hooks = hooks
+        var logger = logger
+        logger[metadataKey: "vrrp"] = "\(config.name)"
+        self.logger = logger
+        interface = try netlink.interface(named: config.interface)
+        let multicastIPv6 = config.family == .v6 && !config.unicast
+        let primary: IPAddress
+        if multicastIPv6 {
+            guard let linkLocal = try netlink.primaryAddress(interfaceIndex: interface.index, family: .v6) else {
+                throw VRRPSetupError(instance: config.name, problem: "\(config.interface) has no IPv6 link-local address to send VRRPv3 adverts from")
+            }
+            primary = linkLocal
+        } else {
+            primary = node.address
+        }
+        machine = VRRPStateMachine(
+            settings: VRRPInstanceSettings(instance: config, node: node, nodes: nodes, primaryAddress: primary))
+        socket = try VRRPSocket(family: config.family, interface: interface, sourceAddress: primary, joinMulticast: !config.unicast)
+        announcer = try AddressAnnouncer(interface: interface)
+        notify = NotifyRunner(instance: config.name, config: config.notify, logger: logger)
+    }
+
+    /// The state now.
+    public var state: VRRPState { machine.state }
+
+    /// The priority advertised now (after tracking).
+    public var effectivePriority: UInt8 { machine.effectivePriority }
+
+    /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
+    public var counters: (protocol: VRRPCounters, decodeErrors: [String: Int]) { (machine.counters, decodeErrors) }
+
+    /// Removes virtual addresses left on the interface by an earlier run, checks that each one lies in
+    /// a subnet of the interface, and starts the protocol (`fault` pending when tracking says so).
+    public func start(initialTracking: TrackedPriority) async {
+        removeStaleAddresses()
+        warnAboutForeignSubnets()
+        apply(initialTracking, starting: true)
+        perform(machine.start(now: .now))
+        let datagrams = socket.datagrams
+        receiver = Task { [weak self] in
+            for await datagram in datagrams {
+                await self?.received(datagram)
+            }
+        }
+    }
+
+    /// Tracking changed: FAULT, or a new effective priority.
+    public func trackingChanged(_ tracking: TrackedPriority) {
+        apply(tracking, starting: false)
+    }
+
+    /// vipd's planned stop: as master, advertise priority 0 but keep serving until the new master's
+    /// first advert (or the handover timeout), then release the addresses. Returns the new master.
+    public func handOver() async -> IPAddress? {
+        let actions = machine.beginHandover(now: .now)
+        return await withCheckedContinuation { continuation in
+            handoverWaiter = continuation
+            perform(actions)
+        }
+    }
+
+    /// Stops at once (keepalived's stop): a master sends priority 0 and releases the addresses.
+    public func stop() {
+        perform(machine.shutdown(now: .now))
+        finish()
+    }
+
+    /// Closes the sockets and cancels the timers.
+    public func finish() {
+        timer?.cancel()
+        announcements?.cancel()
+        receiver?.cancel()
+        socket.close()
+    }
+
+    // MARK: - Events
+
+    private func received(_ datagram: VRRPDatagram) {
+        let packet: VRRPReceivedPacket
+        do {
+            packet = try VRRPPacketCodec.decode(
+                datagram.message, source: datagram.source, destination: datagram.destination, hopLimit: datagram.hopLimit)
+        } catch {
+            decodeErrors[error.counterKey, default: 0] += 1
+            dropLog.log("dropped a VRRP packet from \(datagram.source): \(error)", key: error.counterKey, logger: logger)
+            return
+        }
+        guard packet.advertisement.virtualRouterID == machine.settings.virtualRouterID else { return }
+        perform(machine.advertisementReceived(packet, now: .now))
+    }
+
+    private func timerFired() {
+        perform(machine.timerFired(now: .now))
+    }
+
+    private func apply(_ tracking: TrackedPriority, starting: Bool) {
+        let now = ContinuousClock.now
+        switch tracking {
+        case .fault(let reasons):
+            guard machine.faultReason == nil || starting else { return }
+            perform(machine.faultDetected(reason: reasons.joined(separator: ", "), now: now))
+        case .priority(let priority):
+            if machine.faultReason != nil, !starting {
+                perform(machine.priorityChanged(to: priority, now: now))
+                perform(machine.faultCleared(now: now))
+            } else if priority != machine.effectivePriority {
+                if !starting {
+                    logger.notice("\(config.name): effective priority \(machine.effectivePriority) -> \(priority)")
+                }
+                perform(machine.priorityChanged(to: priority, now: now))
+            }
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [VRRPStateMachine<ContinuousClock>.Action]) {
+        for action in actions {
+            switch action {
+            case .sendAdvertisement(let advertisement):
+                send(advertisement)
+            case .addVirtualAddresses:
+                addAddresses()
+            case .removeVirtualAddresses:
+                removeAddresses()
+            case .announceVirtualAddresses:
+                announce()
+            case .wakeUp(let deadline):
+                timer?.cancel()
+                timer = Task { [weak self] in
+                    try? await Task.sleep(until: deadline, clock: .continuous)
+                    guard !Task.isCancelled else { return }
+                    await self?.timerFired()
+                }
+            case .cancelWakeUp:
+                timer?.cancel()
+                timer = nil
+            case .transition(let transition):
+                logger.notice("\(transition.logLine(instance: config.name))")
+                hooks.stateChanged(config.name, transition.to)
+                notify.run(transition, priority: machine.effectivePriority)
+                if transition.to != .master { announcements?.cancel() }
+            case .peerWentSilent(let peer):
+                let hook = hooks.peerWentSilent
+                Task { await hook(peer) }
+            case .drop(let reason, let sender):
+                dropLog.log("\(config.name): \(reason.description(sender: sender))", key: reason.counterKey, logger: logger)
+            case .handoverFinished(let newMaster):
+                logger.notice(
+                    "\(config.name): handover finished\(newMaster.map { ", \($0) is master" } ?? " without hearing a new master")")
+                handoverWaiter?.resume(returning: newMaster)
+                handoverWaiter = nil
+            }
+        }
+    }
+
+    private func send(_ advertisement: VRRPAdvertisement) {
+        let settings = machine.settings
+        let destinations: [IPAddress] =
+            settings.unicastPeers.isEmpty ? [VRRPSocket.multicastGroup(config.family)] : settings.unicastPeers
+        for destination in destinations {
+            let message = VRRPPacketCodec.encode(advertisement, source: settings.primaryAddress, destination: destination)
+            do {
+                try socket.send(message, to: destination)
+            } catch {
+                dropLog.log("\(config.name): cannot send an advert to \(destination): \(error)", key: "send", logger: logger)
+            }
+        }
+    }
+
+    private func addAddresses() {
+        for prefix in config.virtualAddresses {
+            do {
+                if try netlink.addAddress(prefix, interfaceIndex: interface.index) {
+                    logger.notice("\(config.name): added \(prefix) to \(config.interface)")
+                }
+            } catch {
+                logger.error("\(config.name): cannot add \(prefix) to \(config.interface): \(error)")
+            }
+        }
+    }
+
+    private func removeAddresses() {
+        // Reset first, while the addresses are still ours, so the RSTs leave with the right source.
+        hooks.addressesLeaving(Set(config.virtualAddresses.map(\.address)))
+        for prefix in config.virtualAddresses {
+            do {
+                if try netlink.removeAddress(prefix, interfaceIndex: interface.index) {
+                    logger.notice("\(config.name): removed \(prefix) from \(config.interface)")
+                }
+            } catch {
+                logger.error("\(config.name): cannot remove \(prefix) from \(config.interface): \(error)")
+            }
+        }
+    }
+
+    /// A burst of `count` announcements per address, `interval` apart, and another burst `repeat_after` later.
+    private func announce() {
+        announcements?.cancel()
+        let settings = config.announcements
+        guard settings.count > 0 else { return }
+        let announcer = announcer
+        let addresses = config.virtualAddresses.map(\.address)
+        let logger = logger
+        let name = config.name
+        announcements = Task {
+            for burst in 0..<(settings.repeatAfter > .zero ? 2 : 1) {
+                if burst == 1 {
+                    try? await Task.sleep(for: settings.repeatAfter)
+                }
+                for round in 0..<settings.count {
+                    guard !Task.isCancelled else { return }
+                    if round > 0, settings.interval > .zero { try? await Task.sleep(for: settings.interval) }
+                    for address in addresses {
+                        do {
+                            if address.family == .v4 {
+                                try announcer.gratuitousARP(for: address)
+                            } else {
+                                try announcer.unsolicitedNeighborAdvertisement(for: address)
+                            }
+                        } catch {
+                            logger.warning("\(name): cannot announce \(address): \(error)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func removeStaleAddresses() {
+        guard let present = try? netlink.addresses(interfaceIndex: interface.index) else { return }
+        for prefix in config.virtualAddresses where present.contains(where: { $0.prefix.address == prefix.address }) {
+            if (try? netlink.removeAddress(prefix, interfaceIndex: interface.index)) == true {
+                logger.warning("\(config.name): removed \(prefix) from \(config.interface), left there by an earlier run")
+            }
+        }
+    }
+
+    private func warnAboutForeignSubnets() {
+        guard let present = try? netlink.addresses(interfaceIndex: interface.index) else { return }
+        let own = present.filter { !config.virtualAddresses.map(\.address).contains($0.prefix.address) }
+        for prefix in config.virtualAddresses where !own.contains(where: { $0.prefix.contains(prefix.address) }) {
+            logger.warning(
+                "\(config.name): virtual address \(prefix.address) is outside every subnet of \(config.interface) (\(own.map(\.prefix.description).joined(separator: ", "))): neighbours may not reach it")
+        }
+    }
+}
+
+/// An instance cannot start: its interface or addresses are not usable.
+public struct VRRPSetupError: Error, CustomStringConvertible {
+    public let instance: String
+    public let problem: String
+
+    public var description: String { "vrrp \(instance): \(problem)" }
+}

@@ -1,0 +1,136 @@
+import Logging
+import VipdConfig
+import VipdNet
+import VipdVRRP
+
+/// Every VRRP instance of this node, with the tracking they share: interfaces (through a netlink
+/// link monitor), the proxy's pools and the track scripts. Each instance also tracks its own
+/// interface with weight 0 (link down → FAULT), as keepalived does.
+public actor VRRPSpeaker {
+    private let configuration: VipdConfiguration
+    private let node: ClusterNode
+    private let pools: any PoolAvailabilityProviding
+    private let hooks: VRRPInstanceRunner.Hooks
+    private let logger: Logger
+    private var runners: [VRRPInstanceRunner] = []
+    private var scripts: [String: TrackScriptRunner] = [:]
+    private var linkMonitor: LinkMonitor?
+    private var linkWatcher: Task<Void, Never>?
+    private var interfaceUp: [String: Bool] = [:]
+
+    public init(
+        configuration: VipdConfiguration, node: ClusterNode, pools: any PoolAvailabilityProviding,
+        hooks: VRRPInstanceRunner.Hooks, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.node = node
+        self.pools = pools
+        self.hooks = hooks
+        self.logger = logger
+    }
+
+    /// The state of every instance, in file order.
+    public var states: [(instance: String, state: VRRPState, priority: UInt8)] {
+        get async {
+            var result: [(instance: String, state: VRRPState, priority: UInt8)] = []
+            for runner in runners {
+                result.append((runner.config.name, await runner.state, await runner.effectivePriority))
+            }
+            return result
+        }
+    }
+
+    /// Opens every instance (throws when an interface is missing), starts tracking, then the protocol.
+    public func start() async throws {
+        let netlink = try RouteNetlink()
+        for instance in configuration.vrrp {
+            runners.append(
+                try VRRPInstanceRunner(
+                    config: instance, node: node, nodes: configuration.nodes, netlink: netlink, hooks: hooks,
+                    logger: logger))
+        }
+        let interfaces = Set(configuration.vrrp.flatMap { instance in
+            [instance.interface] + instance.track.filter { $0.kind == .interface }.map(\.name)
+        })
+        // The monitor first: it reports changes after its creation, so none falls between it and the reads.
+        let monitor = try LinkMonitor(interfaceNames: interfaces)
+        linkMonitor = monitor
+        for name in interfaces {
+            interfaceUp[name] = (try? netlink.interface(named: name).isUsable) ?? false
+        }
+        let changes = monitor.changes
+        linkWatcher = Task { [weak self] in
+            for await change in changes {
+                await self?.interfaceChanged(change)
+            }
+        }
+        pools.observe { [weak self] _, _ in
+            Task { await self?.trackingChanged() }
+        }
+        let scriptNames = Set(configuration.vrrp.flatMap { $0.track.filter { $0.kind == .script }.map(\.name) })
+        for script in configuration.trackScripts where scriptNames.contains(script.name) {
+            let runner = TrackScriptRunner(config: script, logger: logger)
+            scripts[script.name] = runner
+            await runner.start { [weak self] _ in
+                Task { await self?.trackingChanged() }
+            }
+        }
+        for runner in runners {
+            await runner.start(initialTracking: tracking(for: runner.config))
+        }
+    }
+
+    /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).
+    public func handOver() async {
+        await withTaskGroup(of: Void.self) { group in
+            for runner in runners {
+                group.addTask { _ = await runner.handOver() }
+            }
+        }
+        finish()
+    }
+
+    /// Immediate stop: masters send priority 0 and release their addresses.
+    public func stop() async {
+        for runner in runners { await runner.stop() }
+        finish()
+    }
+
+    private func finish() {
+        linkWatcher?.cancel()
+        linkMonitor?.stop()
+        for script in scripts.values { script.stop() }
+        Task { [runners] in
+            for runner in runners { await runner.finish() }
+        }
+    }
+
+    private func interfaceChanged(_ interface: NetworkInterface) async {
+        guard interfaceUp[interface.name] != interface.isUsable else { return }
+        interfaceUp[interface.name] = interface.isUsable
+        logger.notice("interface \(interface.name) is \(interface.isUsable ? "up" : "down (no carrier or administratively down)")")
+        await trackingChanged()
+    }
+
+    private func trackingChanged() async {
+        for runner in runners {
+            await runner.trackingChanged(tracking(for: runner.config))
+        }
+    }
+
+    /// The instance's effective priority or fault from everything it tracks.
+    private func tracking(for instance: VRRPInstanceConfig) -> TrackedPriority {
+        var objects = [TrackedObjectConfig(kind: .interface, name: instance.interface, weight: 0)]
+        objects += instance.track.filter { !($0.kind == .interface && $0.name == instance.interface) }
+        let statuses = objects.map { object in
+            let isUp: Bool =
+                switch object.kind {
+                case .interface: interfaceUp[object.name] ?? false
+                case .pool: pools.hasServerUp(object.name) ?? false
+                case .script: scripts[object.name]?.isUp ?? false
+                }
+            return TrackedObjectStatus(object: object, isUp: isUp)
+        }
+        return TrackedPriority(base: UInt8(node.priority), tracking: statuses)
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import VipdLab
+import XCTest
+
+/// The two-node story in network namespaces: a `ClusterLab` with a real sshd on each node's own
+/// address, `vipd run` (or keepalived) on the nodes, and the client probing the VIP.
+final class VRRPLab: @unchecked Sendable {
+    static let vip = "10.251.1.100"
+
+    let lab: ClusterLab
+    let directory: LabDirectory
+    let keys: LabKeys
+    let client: SSHClient
+    private(set) var sshd: [SSHDaemon] = []
+    private var vipd: [Int: VipdProcess] = [:]
+
+    /// Why the lab cannot run here, or nil.
+    static var unavailableReason: String? {
+        if let reason = NetworkNamespace.unavailableReason { return reason }
+        if !SSHDaemon.isAvailable { return "OpenSSH sshd/ssh not installed (apt-get install openssh-server openssh-client)" }
+        return nil
+    }
+
+    init(nodeCount: Int = 2) throws {
+        lab = try ClusterLab(nodeCount: nodeCount)
+        directory = try LabDirectory(prefix: "vipd-vrrp")
+        keys = try LabKeys.generate(in: directory)
+        client = SSHClient(keys: keys)
+        do {
+            for node in lab.nodes {
+                sshd.append(
+                    try SSHDaemon.start(
+                        name: node.name, address: node.address, port: 22, keys: keys, directory: directory,
+                        namespace: node.namespace))
+            }
+        } catch {
+            tearDown()
+            throw error
+        }
+    }
+
+    /// Stops every process of the lab, then deletes its namespaces and files.
+    func tearDown() {
+        for process in vipd.values { process.stop() }
+        vipd = [:]
+        for daemon in sshd { daemon.stop() }
+        lab.delete()
+        directory.remove()
+    }
+
+    /// The same file for every node, as an admin would copy it: ha0 priority 100, ha1 50.
+    static func yaml(
+        version: Int = 3, interval: String = "1s", preempt: Bool = true, unicast: Bool = false,
+        extraInstance: String = "", track: String = "track: { pools: { ssh: -60 } }",
+        check: String = "interval: 1s, timeout: 1s, fall: 2, rise: 2", withVRRP: Bool = true
+    ) -> String {
+        let vrrp = """
+            vrrp:
+              VI_1:
+                interface: eth0
+                router_id: 51
+                version: \(version)
+                advert_interval: \(interval)
+                preempt: \(preempt)
+                unicast: \(unicast)
+                virtual_addresses: [\(vip)/24]
+                \(track)
+                \(extraInstance)
+            """
+        return """
+        cluster:
+          nodes:
+            ha0: { address: 10.251.1.11, priority: 100 }
+            ha1: { address: 10.251.1.12, priority: 50 }
+        \(withVRRP ? vrrp : "")
+        listeners:
+          ssh: { bind: "\(vip):22", pool: ssh, connect_timeout: 1s }
+        pools:
+          ssh:
+            servers: "nodes:22"
+            check: { kind: ssh-banner, \(check) }
+        global: { drain_timeout: 2s }
+        """
+    }
+
+    /// Starts `vipd run --node haN` inside node `index`'s namespace and waits for its ready line.
+    @discardableResult
+    func startVipd(_ index: Int, yaml: String = VRRPLab.yaml()) throws -> VipdProcess {
+        let node = lab.nodes[index]
+        let process = try VipdProcess(
+            yaml: yaml, directory: directory, name: "vipd-\(node.name)-\(UInt32.random(in: 0...UInt32.max))",
+            launcher: [NetworkNamespace.ipTool.path, "netns", "exec", node.namespace.name],
+            arguments: ["--node", node.name])
+        vipd[index] = process
+        return process
+    }
+
+    func vipdProcess(_ index: Int) -> VipdProcess? { vipd[index] }
+
+    /// Which nodes hold the VIP now.
+    func holders() throws -> [Int] {
+        try lab.nodes.indices.filter { try lab.holds(Self.vip, on: lab.nodes[$0]) }
+    }
+
+    /// Waits (bounded) until exactly the nodes `expected` hold the VIP; fails with both logs otherwise.
+    func waitForHolders(
+        _ expected: [Int], within timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var current: [Int] = []
+        while Date() < deadline {
+            current = try holders()
+            if current == expected { return }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTFail("VIP holders are \(current), expected \(expected) within \(timeout) s\n\(logs())", file: file, line: line)
+        throw LabError.unexpectedOutput(command: "wait for VIP holders \(expected)", output: "\(current)")
+    }
+
+    /// Every vipd log of the lab, for failure messages.
+    func logs() -> String {
+        vipd.keys.sorted().map { "--- vipd on ha\($0):\n\(vipd[$0]!.log)" }.joined(separator: "\n")
+    }
+
+    /// The node address of the sshd that served an ssh login to the VIP from the client.
+    func loginServer(timeout: Duration = .seconds(10)) throws -> String {
+        try client.serverEndpoint(host: Self.vip, port: 22, timeout: timeout, namespace: lab.client.namespace).address
+    }
+
+    /// Connects from the client to VIP:22 and reads the SSH banner; true when one arrived.
+    func probeVIP(timeout: Duration = .milliseconds(500)) -> Bool {
+        (try? lab.client.namespace.perform {
+            BannerProbe.firstLine(address: VRRPLab.vip, port: 22, timeout: timeout) != nil
+        }) ?? false
+    }
+}
