@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import VipdConfig
+import VipdHealth
 import VipdProxy
 import VipdSpeaker
 
@@ -77,7 +78,7 @@ public struct ProxyDaemon: Service {
         guard let future else { return }
         let done = DispatchSemaphore(value: 0)
         future.whenComplete { _ in done.signal() }
-        _ = done.wait(timeout: .now() + .milliseconds(Int(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)))
+        _ = done.wait(timeout: .now() + .milliseconds(Int(limit.wholeMilliseconds)))
     }
 
     /// Loads the file again; returns the configuration that runs afterwards.

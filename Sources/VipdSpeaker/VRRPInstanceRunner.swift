@@ -15,17 +15,13 @@ public actor VRRPInstanceRunner {
         public var addressesLeaving: @Sendable (Set<IPAddress>) -> Void
         /// We took over because this master went silent: take its node's servers down.
         public var peerWentSilent: @Sendable (IPAddress) async -> Void
-        /// The state changed (for status lines).
-        public var stateChanged: @Sendable (String, VRRPState) -> Void
 
         public init(
             addressesLeaving: @escaping @Sendable (Set<IPAddress>) -> Void = { _ in },
-            peerWentSilent: @escaping @Sendable (IPAddress) async -> Void = { _ in },
-            stateChanged: @escaping @Sendable (String, VRRPState) -> Void = { _, _ in }
+            peerWentSilent: @escaping @Sendable (IPAddress) async -> Void = { _ in }
         ) {
             self.addressesLeaving = addressesLeaving
             self.peerWentSilent = peerWentSilent
-            self.stateChanged = stateChanged
         }
     }
 
@@ -86,8 +82,10 @@ public actor VRRPInstanceRunner {
     /// Removes virtual addresses left on the interface by an earlier run, checks that each one lies in
     /// a subnet of the interface, and starts the protocol (`fault` pending when tracking says so).
     public func start(initialTracking: TrackedPriority) async {
-        removeStaleAddresses()
-        warnAboutForeignSubnets()
+        if let present = try? netlink.addresses(interfaceIndex: interface.index) {
+            removeStaleAddresses(present)
+            warnAboutForeignSubnets(present)
+        }
         apply(initialTracking, starting: true)
         perform(machine.start(now: .now))
         let datagrams = socket.datagrams
@@ -191,7 +189,6 @@ public actor VRRPInstanceRunner {
                 timer = nil
             case .transition(let transition):
                 logger.notice("\(transition.logLine(instance: config.name))")
-                hooks.stateChanged(config.name, transition.to)
                 notify.run(transition, priority: machine.effectivePriority)
                 if transition.to != .master { announcements?.cancel() }
             case .peerWentSilent(let peer):
@@ -281,8 +278,7 @@ public actor VRRPInstanceRunner {
         }
     }
 
-    private func removeStaleAddresses() {
-        guard let present = try? netlink.addresses(interfaceIndex: interface.index) else { return }
+    private func removeStaleAddresses(_ present: [InterfaceAddress]) {
         for prefix in config.virtualAddresses where present.contains(where: { $0.prefix.address == prefix.address }) {
             if (try? netlink.removeAddress(prefix, interfaceIndex: interface.index)) == true {
                 logger.warning("\(config.name): removed \(prefix) from \(config.interface), left there by an earlier run")
@@ -290,8 +286,7 @@ public actor VRRPInstanceRunner {
         }
     }
 
-    private func warnAboutForeignSubnets() {
-        guard let present = try? netlink.addresses(interfaceIndex: interface.index) else { return }
+    private func warnAboutForeignSubnets(_ present: [InterfaceAddress]) {
         let own = present.filter { !config.virtualAddresses.map(\.address).contains($0.prefix.address) }
         for prefix in config.virtualAddresses where !own.contains(where: { $0.prefix.contains(prefix.address) }) {
             logger.warning(

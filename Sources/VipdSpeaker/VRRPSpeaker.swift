@@ -29,17 +29,6 @@ public actor VRRPSpeaker {
         self.logger = logger
     }
 
-    /// The state of every instance, in file order.
-    public var states: [(instance: String, state: VRRPState, priority: UInt8)] {
-        get async {
-            var result: [(instance: String, state: VRRPState, priority: UInt8)] = []
-            for runner in runners {
-                result.append((runner.config.name, await runner.state, await runner.effectivePriority))
-            }
-            return result
-        }
-    }
-
     /// Opens every instance (throws when an interface is missing), starts tracking, then the protocol.
     public func start() async throws {
         let netlink = try RouteNetlink()

@@ -23,6 +23,14 @@ final class VRRPPairTests: XCTestCase {
         try lab.waitForHolders([0], within: 15)
     }
 
+    /// ha0's pool loses both servers: its own sshd stops, and it can no longer reach ha1's.
+    private func emptyTheHoldersPool() throws {
+        lab.sshd[0].stop()
+        try lab.lab.nodes[0].namespace.run(
+            ClusterLab.nft,
+            ["add table inet vipdtest; add chain inet vipdtest output { type filter hook output priority 0; }; add rule inet vipdtest output ip daddr 10.251.1.12 tcp dport 22 reject with tcp reset"])
+    }
+
     func testHigherPriorityHoldsTheVIPAndLoginsAlternate() throws {
         try startPair()
         let served = try (0..<4).map { _ in try lab.loginServer() }
@@ -69,11 +77,7 @@ final class VRRPPairTests: XCTestCase {
 
     func testHolderWithNoServerUpGivesTheVIPAway() throws {
         try startPair()
-        // ha0's pool loses both servers: its own sshd stops, and it can no longer reach ha1's.
-        lab.sshd[0].stop()
-        try lab.lab.nodes[0].namespace.run(
-            ClusterLab.nft,
-            ["add table inet vipdtest; add chain inet vipdtest output { type filter hook output priority 0; }; add rule inet vipdtest output ip daddr 10.251.1.12 tcp dport 22 reject with tcp reset"])
+        try emptyTheHoldersPool()
         try lab.waitForHolders([1], within: 20)
         XCTAssertTrue(lab.vipdProcess(0)!.log.contains("effective priority 100 -> 40"), lab.logs())
         XCTAssertEqual(try lab.loginServer(), "10.251.1.12")
@@ -88,10 +92,7 @@ final class VRRPPairTests: XCTestCase {
         defer { session.terminate(grace: .seconds(1)) }
         Thread.sleep(forTimeInterval: 2)
         XCTAssertTrue(session.isRunning, "the idle session should be up")
-        lab.sshd[0].stop()
-        try lab.lab.nodes[0].namespace.run(
-            ClusterLab.nft,
-            ["add table inet vipdtest; add chain inet vipdtest output { type filter hook output priority 0; }; add rule inet vipdtest output ip daddr 10.251.1.12 tcp dport 22 reject with tcp reset"])
+        try emptyTheHoldersPool()
         try lab.waitForHolders([1], within: 20)
         let released = Date()
         let status = session.waitForExit(within: .seconds(10))
