@@ -20,7 +20,7 @@ let package = Package(
         .executableTarget(
             name: "vipd",
             dependencies: [
-                "VipdConfig", "VipdDaemon", "VipdDemo",
+                "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP",
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,6 +93,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // libpcap (Debian libpcap-dev), for the advertisement monitor.
+        .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        // Packet capture I/O on libpcap: live capture with a BPF filter, pcap/pcapng files, kernel drop counters.
+        .target(name: "VipdCapture", dependencies: ["CPcap"]),
+        // Pure monitor logic: frame decoding (VRRP through the speaker's codec, ARP, NA, ICMP),
+        // the clock-injected analyzer and its findings, and the report renderers.
+        .target(name: "VipdMonitor", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
+        // The monitor at work: capture -> decode -> analyze -> report, for `vipd monitor` and the daemon.
+        .target(
+            name: "VipdMonitorSession",
+            dependencies: [
+                "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -105,6 +121,16 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "VipdVRRPTests", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
         .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "VipdConfig", "VipdLab"]),
+        .testTarget(
+            name: "VipdCaptureTests",
+            dependencies: ["VipdCapture", "VipdLab", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(
+            name: "VipdMonitorTests",
+            dependencies: [
+                "VipdMonitor", "VipdMonitorSession", "VipdVRRPPacket", "VipdConfig",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")]),
 
         .testTarget(
             name: "VipdHealthTests",

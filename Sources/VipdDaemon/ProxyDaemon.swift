@@ -8,7 +8,7 @@ import VipdHealth
 import VipdProxy
 import VipdSpeaker
 
-/// `vipd run` as a service: starts the proxy, then the VRRP speaker; reloads the file on SIGHUP (a
+/// `vipd run` as a service: starts the proxy, then the VRRP speaker and its monitor; reloads the file on SIGHUP (a
 /// bad file is rejected and the running configuration kept); on graceful shutdown (SIGTERM, SIGINT)
 /// hands the virtual addresses over make-before-break, stops accepting, lets established connections
 /// finish up to `global.drain_timeout`, then returns.
@@ -31,12 +31,14 @@ public struct ProxyDaemon: Service {
         var config = initialConfig
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
+        let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
         logger.notice(
             "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
             config = await reload(running: config)
         }
+        monitor?.stop()
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
             await speaker.handOver()

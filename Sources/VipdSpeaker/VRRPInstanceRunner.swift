@@ -26,6 +26,8 @@ public actor VRRPInstanceRunner {
     }
 
     public let config: VRRPInstanceConfig
+    /// The address this instance sends its advertisements from.
+    public nonisolated let sourceAddress: IPAddress
     private var machine: VRRPStateMachine<ContinuousClock>
     private let interface: NetworkInterface
     private let netlink: RouteNetlink
@@ -63,6 +65,7 @@ public actor VRRPInstanceRunner {
         } else {
             primary = node.address
         }
+        sourceAddress = primary
         machine = VRRPStateMachine(
             settings: VRRPInstanceSettings(instance: config, node: node, nodes: nodes, primaryAddress: primary))
         socket = try VRRPSocket(family: config.family, interface: interface, sourceAddress: primary, joinMulticast: !config.unicast)
@@ -72,6 +75,9 @@ public actor VRRPInstanceRunner {
 
     /// The state now.
     public var state: VRRPState { machine.state }
+
+    /// Every datagram the instance's VRRP socket has received (the monitor compares it with the wire).
+    public nonisolated var socketReceivedCount: Int { socket.receivedCount }
 
     /// The priority advertised now (after tracking).
     public var effectivePriority: UInt8 { machine.effectivePriority }

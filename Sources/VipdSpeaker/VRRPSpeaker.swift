@@ -69,6 +69,11 @@ public actor VRRPSpeaker {
         }
     }
 
+    /// Each instance's interface, family, source address and VRRP socket receive counter.
+    public func socketReceipts() -> [(config: VRRPInstanceConfig, source: IPAddress, received: Int)] {
+        runners.map { ($0.config, $0.sourceAddress, $0.socketReceivedCount) }
+    }
+
     /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).
     public func handOver() async {
         await withTaskGroup(of: Void.self) { group in

@@ -1,7 +1,7 @@
 extension Duration {
     /// Seconds rounded to centiseconds without trailing zeros, for log lines: `3.61 s`, `0.5 s`, `3 s`.
     /// Negative durations read as `0 s`.
-    var secondsText: String {
+    public var secondsText: String {
         let (seconds, attoseconds) = components
         let nanoseconds = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
         let centiseconds = Swift.max(0, (nanoseconds + 5_000_000) / 10_000_000)

@@ -59,12 +59,18 @@ public struct VRRPReceivedPacket: Sendable, Hashable {
     public var destination: IPAddress
     /// TTL (IPv4) or hop limit (IPv6); RFC 3768/5798 require 255.
     public var hopLimit: Int
+    /// False when the VRRP checksum was wrong and the decoder was told not to enforce it.
+    public var checksumIsValid: Bool
 
     /// A received advertisement with its IP source, destination and TTL / hop limit.
-    public init(advertisement: VRRPAdvertisement, source: IPAddress, destination: IPAddress, hopLimit: Int) {
+    public init(
+        advertisement: VRRPAdvertisement, source: IPAddress, destination: IPAddress, hopLimit: Int,
+        checksumIsValid: Bool = true
+    ) {
         self.advertisement = advertisement
         self.source = source
         self.destination = destination
         self.hopLimit = hopLimit
+        self.checksumIsValid = checksumIsValid
     }
 }

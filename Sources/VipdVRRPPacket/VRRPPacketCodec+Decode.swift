@@ -15,9 +15,13 @@ extension VRRPPacketCodec {
     /// 224.0.0.18 instead of the real destination: keepalived before 1.3.6, or with
     /// `old_unicast_checksum`, computes it that way, and keepalived accepts it too.
     ///
+    /// `enforcing` leaves out the hop-limit and checksum checks for an observer (see `VRRPWireChecks`);
+    /// the result then says whether the checksum was right.
+    ///
     /// Never traps, whatever the bytes: every problem is a `VRRPPacketError`.
     public static func decode(
-        _ message: some Collection<UInt8>, source: IPAddress, destination: IPAddress, hopLimit: Int
+        _ message: some Collection<UInt8>, source: IPAddress, destination: IPAddress, hopLimit: Int,
+        enforcing checks: VRRPWireChecks = .all
     ) throws(VRRPPacketError) -> VRRPReceivedPacket {
         let bytes = Array(message)
         guard source.family == destination.family else { throw .mismatchedAddressFamilies }
@@ -29,7 +33,7 @@ extension VRRPPacketCodec {
         guard let version = VRRPVersion(rawValue: versionNumber) else { throw .unsupportedVersion(versionNumber) }
         guard bytes[0] & 0x0F == advertisementType else { throw .unsupportedType(Int(bytes[0] & 0x0F)) }
         guard version == .v3 || source.family == .v4 else { throw .version2OverIPv6 }
-        guard hopLimit == requiredHopLimit else { throw .wrongHopLimit(hopLimit) }
+        guard hopLimit == requiredHopLimit || !checks.contains(.hopLimit) else { throw .wrongHopLimit(hopLimit) }
 
         let addressSize = source.bytes.count
         let count = Int(bytes[3])
@@ -41,7 +45,13 @@ extension VRRPPacketCodec {
         }
         guard addressBytes == count * addressSize else { throw .trailingBytes(addressBytes - count * addressSize) }
 
-        try verifyChecksum(bytes, version: version, source: source, destination: destination)
+        var checksumIsValid = true
+        do throws(VRRPPacketError) {
+            try verifyChecksum(bytes, version: version, source: source, destination: destination)
+        } catch {
+            guard !checks.contains(.checksum) else { throw error }
+            checksumIsValid = false
+        }
 
         guard bytes[1] != 0 else { throw .invalidVirtualRouterID }
         let intervalUnits = version == .v2 ? UInt16(bytes[5]) : UInt16(bytes[4] & 0x0F) << 8 | UInt16(bytes[5])
@@ -58,7 +68,8 @@ extension VRRPPacketCodec {
             interval: version.interval(fromWire: intervalUnits), addresses: addresses,
             authentication: authentication)
         return VRRPReceivedPacket(
-            advertisement: advertisement, source: source, destination: destination, hopLimit: hopLimit)
+            advertisement: advertisement, source: source, destination: destination, hopLimit: hopLimit,
+            checksumIsValid: checksumIsValid)
     }
 
     /// Throws `badChecksum` unless the checksum field is right (see `decode` for keepalived's old variant).

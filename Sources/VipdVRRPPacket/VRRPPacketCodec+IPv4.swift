@@ -8,9 +8,11 @@ extension VRRPPacketCodec {
     ///
     /// Checks the IPv4 header first — version 4, header length, header checksum, total length
     /// equal to the byte count, not a fragment, protocol 112 — then decodes the payload with
-    /// `decode(_:source:destination:hopLimit:)`, the TTL as the hop limit. IPv4 options are skipped.
+    /// `decode(_:source:destination:hopLimit:enforcing:)`, the TTL as the hop limit. IPv4 options are skipped.
     /// Never traps, whatever the bytes.
-    public static func decodeIPv4Datagram(_ datagram: some Collection<UInt8>) throws(VRRPPacketError)
+    public static func decodeIPv4Datagram(
+        _ datagram: some Collection<UInt8>, enforcing checks: VRRPWireChecks = .all
+    ) throws(VRRPPacketError)
         -> VRRPReceivedPacket
     {
         let bytes = Array(datagram)
@@ -40,6 +42,6 @@ extension VRRPPacketCodec {
 
         return try decode(
             bytes[headerSize...], source: wireAddress(bytes[12..<16]), destination: wireAddress(bytes[16..<20]),
-            hopLimit: Int(bytes[8]))
+            hopLimit: Int(bytes[8]), enforcing: checks)
     }
 }

@@ -8,8 +8,10 @@ extension VRRPPacketCodec {
     ///
     /// Checks version 6, 40 + payload length equal to the byte count and next header 112 (an
     /// extension header is reported as `notVRRPProtocol`), then decodes the payload with
-    /// `decode(_:source:destination:hopLimit:)`. Never traps, whatever the bytes.
-    public static func decodeIPv6Packet(_ packet: some Collection<UInt8>) throws(VRRPPacketError) -> VRRPReceivedPacket
+    /// `decode(_:source:destination:hopLimit:enforcing:)`. Never traps, whatever the bytes.
+    public static func decodeIPv6Packet(
+        _ packet: some Collection<UInt8>, enforcing checks: VRRPWireChecks = .all
+    ) throws(VRRPPacketError) -> VRRPReceivedPacket
     {
         let bytes = Array(packet)
         guard bytes.count >= ipv6HeaderSize else { throw .truncated(length: bytes.count, needed: ipv6HeaderSize) }
@@ -23,6 +25,6 @@ extension VRRPPacketCodec {
 
         return try decode(
             bytes[ipv6HeaderSize...], source: wireAddress(bytes[8..<24]), destination: wireAddress(bytes[24..<40]),
-            hopLimit: Int(bytes[7]))
+            hopLimit: Int(bytes[7]), enforcing: checks)
     }
 }

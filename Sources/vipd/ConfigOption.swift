@@ -7,9 +7,12 @@ struct ConfigOption: ParsableArguments {
     var config: String = "/etc/vipd/vipd.yaml"
 
     /// Loads the file, or prints every error in it (file:line:column: key: message) and exits 1.
-    func load() throws -> VipdConfiguration {
+    func load() throws -> VipdConfiguration { try Self.load(from: config) }
+
+    /// Loads `path`, or prints every error in it and exits 1.
+    static func load(from path: String) throws -> VipdConfiguration {
         do {
-            return try ConfigLoader.load(contentsOf: config)
+            return try ConfigLoader.load(contentsOf: path)
         } catch {
             printError("\(error)")
             throw ExitCode(1)

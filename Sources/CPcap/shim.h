@@ -1,0 +1,2 @@
+// libpcap's API for Swift (Debian package libpcap-dev).
+#include <pcap/pcap.h>

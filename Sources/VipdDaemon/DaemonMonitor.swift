@@ -1,0 +1,78 @@
+import Logging
+import VipdConfig
+import VipdMonitor
+import VipdMonitorSession
+import VipdSpeaker
+
+/// The advertisement monitor inside `vipd run`: captures on the VRRP interfaces, logs each finding
+/// once when it begins and once when it clears (never per packet), and compares the wire with the
+/// speaker's VRRP sockets to catch this node's own firewall dropping protocol 112.
+final class DaemonMonitor: Sendable {
+    private let monitor: LiveMonitor
+    private let sampler: Task<Void, Never>
+
+    /// How often the speaker's socket counters are compared with the wire.
+    private static let samplingInterval = Duration.milliseconds(500)
+
+    /// Starts the monitor, or logs why it cannot run (no libpcap permission, say) and returns nil:
+    /// the daemon keeps working without it.
+    static func start(config: VipdConfiguration, speaker: VRRPSpeaker, logger: Logger) async -> DaemonMonitor? {
+        let receipts = await speaker.socketReceipts()
+        let settings = MonitorSettings(configuration: config, localAddresses: Set(receipts.map(\.source)))
+        let interfaces = Array(Set(config.vrrp.map(\.interface))).sorted()
+        do {
+            let monitor = try LiveMonitor(interfaces: interfaces, settings: settings) { event, _ in
+                Self.log(event, logger: logger)
+            }
+            monitor.start()
+            logger.info("monitor: watching VRRP, ARP and NA on \(interfaces.joined(separator: ", "))")
+            return DaemonMonitor(monitor: monitor, speaker: speaker)
+        } catch {
+            logger.warning("monitor: not running, split brain will not be diagnosed on this node: \(error)")
+            return nil
+        }
+    }
+
+    private init(monitor: LiveMonitor, speaker: VRRPSpeaker) {
+        self.monitor = monitor
+        sampler = Task {
+            while !Task.isCancelled {
+                for receipt in await speaker.socketReceipts() {
+                    monitor.recordSocketReceipts(
+                        SocketKey(interface: receipt.config.interface, family: receipt.config.family), total: receipt.received)
+                }
+                try? await Task.sleep(for: Self.samplingInterval)
+            }
+        }
+    }
+
+    /// The findings in force now, most severe first.
+    var currentFindings: [Finding] { monitor.withAnalyzer(\.currentFindings) }
+
+    /// Stops sampling and capturing.
+    func stop() {
+        sampler.cancel()
+        monitor.stop()
+    }
+
+    /// One log record per finding onset and clearance; groups and master changes at debug level.
+    private static func log(_ event: MonitorEvent, logger: Logger) {
+        switch event {
+        case .findingOnset(let finding):
+            let level: Logger.Level = switch finding.severity {
+            case .critical: .error
+            case .warning: .warning
+            case .notice: .notice
+            }
+            let evidence = finding.evidence.map { "; evidence: \($0)" }.joined()
+            logger.log(level: level, "monitor: \(finding.summary)\(evidence); fix: \(finding.fix)")
+        case .findingCleared(let finding, let at):
+            let place = finding.group.map { " on \($0)" } ?? ""
+            logger.notice("monitor: cleared \(finding.kind.rawValue)\(place) after \((at - finding.since).secondsText)")
+        case .groupDiscovered(let key, _):
+            logger.debug("monitor: VRRP group \(key) seen on the wire")
+        case .masterChanged(let key, let from, let to, _):
+            logger.debug("monitor: \(key) master \(from.map(\.description) ?? "none") -> \(to)")
+        }
+    }
+}
