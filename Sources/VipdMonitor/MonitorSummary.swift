@@ -28,7 +28,8 @@ public enum MonitorSummary {
             lines.append("findings: none")
         } else {
             lines.append("findings: \(analyzer.history.count)")
-            for (finding, clearedAt) in analyzer.history {
+            for (onset, clearedAt) in analyzer.history {
+                let finding = clearedAt == nil ? analyzer.activeFindings[onset.key] ?? onset : onset
                 let span = clearedAt.map { "\(finding.since.timeOfDayText)–\($0.timeOfDayText)" }
                     ?? "since \(finding.since.timeOfDayText), still active"
                 lines.append("  \(finding.severity.rawValue.uppercased()) \(finding.kind.rawValue) (\(span)): \(finding.summary)")
@@ -43,8 +44,9 @@ public enum MonitorSummary {
     /// The summary as one JSON object.
     public static func json(analyzer: MonitorAnalyzer, capture: [CaptureCounts], at now: MonitorInstant) -> JSONValue {
         let statistics = analyzer.statistics
-        let findings = analyzer.history.map { finding, clearedAt -> JSONValue in
-            .object(
+        let findings = analyzer.history.map { onset, clearedAt -> JSONValue in
+            let finding = clearedAt == nil ? analyzer.activeFindings[onset.key] ?? onset : onset
+            return .object(
                 JSONReport.members(of: finding) + [("cleared", clearedAt.map { .string($0.isoText) } ?? .null)])
         }
         let groups = analyzer.state.groups.values.sorted { $0.key < $1.key }.map { group -> JSONValue in
