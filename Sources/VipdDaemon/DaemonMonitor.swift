@@ -46,9 +46,6 @@ final class DaemonMonitor: Sendable {
         }
     }
 
-    /// The findings in force now, most severe first.
-    var currentFindings: [Finding] { monitor.withAnalyzer(\.currentFindings) }
-
     /// Stops sampling and capturing.
     func stop() {
         sampler.cancel()

@@ -22,7 +22,10 @@ public enum MonitorSummary {
                 "\(analyzer.state.settings.label(advertiser.address)) prio \(advertiser.priority) "
                     + "(\(advertiser.advertisementCount) adverts)"
             }
-            lines.append("group \(group.key): " + advertisers.joined(separator: ", "))
+            let malformed = group.malformedCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+            lines.append(
+                "group \(group.key): " + advertisers.joined(separator: ", ")
+                    + (malformed.isEmpty ? "" : "; malformed VRRP packets: " + malformed.joined(separator: ", ")))
         }
         if analyzer.history.isEmpty {
             lines.append("findings: none")
