@@ -8,8 +8,6 @@ import Darwin
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public enum Family: Sendable, Hashable { case v4, v6 }
 
-    /// The address as written by `inet_ntop` (canonical form).
-    public let text: String
     public let family: Family
     /// The address in network byte order: 4 bytes for IPv4, 16 for IPv6.
     public let bytes: [UInt8]
@@ -28,18 +26,24 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The address whose network-order bytes are `bytes`; nil unless there are 4 or 16 of them.
+    /// Cheap (the monitor makes several per packet): the text form is made only when asked for.
+    @inlinable
     public init?<Bytes: Collection<UInt8>>(bytes: Bytes) {
-        let bytes = Array(bytes)
-        let family: Int32
         switch bytes.count {
-        case 4: (self.family, family) = (.v4, AF_INET)
-        case 16: (self.family, family) = (.v6, AF_INET6)
+        case 4: family = .v4
+        case 16: family = .v6
         default: return nil
         }
+        self.bytes = Array(bytes)
+    }
+
+    /// The address as written by `inet_ntop` (canonical form).
+    public var text: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        bytes.withUnsafeBytes { raw in _ = inet_ntop(family, raw.baseAddress, &buffer, socklen_t(buffer.count)) }
-        self.text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        self.bytes = bytes
+        bytes.withUnsafeBytes { raw in
+            _ = inet_ntop(family == .v4 ? AF_INET : AF_INET6, raw.baseAddress, &buffer, socklen_t(buffer.count))
+        }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// True for 0.0.0.0 and ::.

@@ -33,17 +33,18 @@ public struct MonitorState: Sendable, Hashable {
         let key = GroupKey(
             interface: interface, family: packet.source.family, virtualRouterID: packet.advertisement.virtualRouterID)
         var events: [MonitorEvent] = []
-        var group = groups[key] ?? {
+        // Taken out of the dictionaries while changed, so they are not copied at every packet.
+        var group = groups.removeValue(forKey: key) ?? {
             events.append(.groupDiscovered(key, at: time))
             return GroupState(key: key, firstSeen: time)
         }()
 
-        var sender = group.advertisers[packet.source] ?? AdvertiserState(sighting: sighting, at: time)
+        var sender = group.advertisers.removeValue(forKey: packet.source) ?? AdvertiserState(sighting: sighting, at: time)
         sender.record(sighting, at: time)
         group.advertisers[packet.source] = sender
         if sender.priority > 0 { recordConflicts(of: sender, in: &group, at: time) }
 
-        let masters = group.activeMasters(at: time)
+        let masters = group.advertisers.values.filter { $0.isActiveMaster(at: time) }
         if masters.count == 1, let master = masters.first, master.address != group.soleMaster {
             if group.soleMaster != nil {
                 group.masterChanges.append(time)

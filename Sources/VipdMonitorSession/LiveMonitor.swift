@@ -21,6 +21,8 @@ public final class LiveMonitor: @unchecked Sendable {
     private let finished = DispatchGroup()
     /// How often time advances without packets.
     private let tick: Duration
+    /// How far behind the wall clock the ticker lets time run.
+    static let readLag = Duration.milliseconds(500)
 
     /// Opens a capture on each of `interfaces` with the monitor's filter.
     /// - Throws: the first interface's `CaptureError` (no such interface, no permission, a link
@@ -63,9 +65,12 @@ public final class LiveMonitor: @unchecked Sendable {
             spawn("vipd-monitor-\(capture.interface)") { [self] in readLoop(capture, link: link) }
         }
         spawn("vipd-monitor-tick") { [self] in
-            while !stopped.withLockedValue({ $0 }) {
+            while true {
                 Thread.sleep(forTimeInterval: Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18)
-                advance(to: .now())
+                guard !stopped.withLockedValue({ $0 }) else { return }
+                // Time runs a little behind the wall clock, so packets still in the kernel's
+                // buffer are not mistaken for silence.
+                advance(to: .now() - Self.readLag)
             }
         }
     }
@@ -93,7 +98,7 @@ public final class LiveMonitor: @unchecked Sendable {
 
     /// A sample of the daemon's VRRP socket receive counter.
     public func recordSocketReceipts(_ socket: SocketKey, total: Int) {
-        deliver { analyzer in analyzer.recordSocketReceipts(socket, total: total, at: Swift.max(.now(), analyzer.latestTime)) }
+        deliver { analyzer in analyzer.recordSocketReceipts(socket, total: total, at: Swift.max(.now() - Self.readLag, analyzer.latestTime)) }
     }
 
     /// Reads the analyzer under its lock (for a table, a summary, a status).

@@ -102,7 +102,6 @@ struct MonitorCommand: ParsableCommand {
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
-        monitor.advance(to: .now())
         let counts = monitor.counts()
         monitor.stop()
         return monitor.withAnalyzer { analyzer in
