@@ -21,9 +21,10 @@ final class DaemonMonitor: Sendable {
         let settings = MonitorSettings(configuration: config, localAddresses: Set(receipts.map(\.source)))
         let interfaces = Array(Set(config.vrrp.map(\.interface))).sorted()
         do {
-            let monitor = try LiveMonitor(interfaces: interfaces, settings: settings) { event, _ in
-                Self.log(event, logger: logger)
-            }
+            let monitor = try LiveMonitor(
+                interfaces: interfaces, settings: settings,
+                onFailure: { error in logger.error("monitor: \(error); capturing again when the interface returns") }
+            ) { event, _ in Self.log(event, logger: logger) }
             monitor.start()
             logger.info("monitor: watching VRRP, ARP and NA on \(interfaces.joined(separator: ", "))")
             return DaemonMonitor(monitor: monitor, speaker: speaker)

@@ -47,11 +47,8 @@ public struct GroupState: Sendable, Hashable {
         self.firstSeen = firstSeen
     }
 
-    /// The advertisers that are master now, highest rank first.
+    /// The advertisers that are master now.
     public func activeMasters(at now: MonitorInstant) -> [AdvertiserState] {
-        advertisers.values.filter { $0.isActiveMaster(at: now) }.sorted { $0.outranks($1) }
+        advertisers.values.filter { $0.isActiveMaster(at: now) }
     }
-
-    /// The latest advertisement as master from anyone in the group.
-    public var lastMasterAdvert: MonitorInstant? { advertisers.values.compactMap(\.lastMasterAdvert).max() }
 }

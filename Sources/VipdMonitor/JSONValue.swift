@@ -1,5 +1,5 @@
 /// A JSON value, written compactly with keys in the order given (for JSON lines).
-public indirect enum JSONValue: Sendable, Hashable {
+public indirect enum JSONValue: Sendable {
     case string(String)
     case number(Double)
     case integer(Int)
@@ -7,9 +7,6 @@ public indirect enum JSONValue: Sendable, Hashable {
     case null
     case array([JSONValue])
     case object([(String, JSONValue)])
-
-    public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool { lhs.text == rhs.text }
-    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// The value as one line of JSON.
     public var text: String {

@@ -28,7 +28,8 @@ public enum LiveTable {
                         + pad(role, 9) + advertiser.virtualAddresses.map(\.description).joined(separator: " "))
             }
         }
-        let claimed = state.claims.values.filter { state.virtualAddressGroups[$0.address] != nil }
+        let virtualAddresses = state.virtualAddressGroups
+        let claimed = state.claims.values.filter { virtualAddresses[$0.address] != nil }
             .sorted { ($0.interface, $0.address) < ($1.interface, $1.address) }
         if !claimed.isEmpty {
             lines += ["", "VIP ANSWERS (ARP / NA)"]

@@ -44,7 +44,7 @@ public struct MonitorState: Sendable, Hashable {
         group.advertisers[packet.source] = sender
         if sender.priority > 0 { recordConflicts(of: sender, in: &group, at: time) }
 
-        let masters = group.advertisers.values.filter { $0.isActiveMaster(at: time) }
+        let masters = group.activeMasters(at: time)
         if masters.count == 1, let master = masters.first, master.address != group.soleMaster {
             if group.soleMaster != nil {
                 group.masterChanges.append(time)

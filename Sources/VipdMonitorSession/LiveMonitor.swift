@@ -11,12 +11,15 @@ import VipdMonitor
 public final class LiveMonitor: @unchecked Sendable {
     /// Called for every event, one at a time, with the analyzer's state after it.
     public typealias EventHandler = @Sendable (MonitorEvent, MonitorState) -> Void
+    /// Called once per interface when its capture fails (the interface went away, say).
+    public typealias FailureHandler = @Sendable (CaptureError) -> Void
 
     private let captures: [LiveCapture]
     private let links: [LinkLayer]
     private let analyzer: NIOLockedValueBox<MonitorAnalyzer>
     private let writer: NIOLockedValueBox<PcapFileWriter?>
     private let onEvent: EventHandler
+    private let onFailure: FailureHandler
     private let stopped = NIOLockedValueBox(false)
     private let finished = DispatchGroup()
     /// How often time advances without packets.
@@ -29,7 +32,7 @@ public final class LiveMonitor: @unchecked Sendable {
     ///   type the decoder cannot read), after closing what was already open.
     public init(
         interfaces: [String], settings: MonitorSettings, evidencePath: String? = nil, tick: Duration = .milliseconds(250),
-        onEvent: @escaping EventHandler
+        onFailure: @escaping FailureHandler, onEvent: @escaping EventHandler
     ) throws(CaptureError) {
         var opened: [LiveCapture] = []
         var links: [LinkLayer] = []
@@ -54,6 +57,7 @@ public final class LiveMonitor: @unchecked Sendable {
         self.links = links
         self.tick = tick
         self.onEvent = onEvent
+        self.onFailure = onFailure
         analyzer = NIOLockedValueBox(MonitorAnalyzer(settings: settings, startedAt: .now()))
     }
 
@@ -138,10 +142,10 @@ public final class LiveMonitor: @unchecked Sendable {
 
     private let reportedFailures = NIOLockedValueBox<Set<String>>([])
 
-    /// Reports a capture failure once per interface on standard error.
+    /// Hands a capture failure to `onFailure`, once per interface.
     private func deliverFailure(_ error: CaptureError, on interface: String) {
         let first = reportedFailures.withLockedValue { $0.insert(interface).inserted }
-        if first { FileHandle.standardError.write(Data("vipd monitor: \(error.description)\n".utf8)) }
+        if first { onFailure(error) }
     }
 
     /// Runs `change` on the analyzer and hands its events to `onEvent`, all under the lock so events stay in order.

@@ -76,9 +76,10 @@ struct MonitorCommand: ParsableCommand {
         let settings = configuration.map { MonitorSettings(configuration: $0) } ?? MonitorSettings()
         let monitor: LiveMonitor
         do {
-            monitor = try LiveMonitor(interfaces: chosen, settings: settings, evidencePath: write) { event, state in
-                output.print(event, state: state)
-            }
+            monitor = try LiveMonitor(
+                interfaces: chosen, settings: settings, evidencePath: write,
+                onFailure: { error in printError("vipd monitor: \(error)") }
+            ) { event, state in output.print(event, state: state) }
         } catch {
             printError("vipd monitor: \(error)")
             throw ExitCode(1)
