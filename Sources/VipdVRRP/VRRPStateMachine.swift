@@ -77,6 +77,8 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     private var silenceSince: C.Instant?
     /// keepalived's `preempt_time`: from then on a lower-priority master is preempted; nil until started.
     private var preemptAllowedAt: C.Instant?
+    /// When we last answered a lower-ranked master's advertisement (see `answerLowerRankedMaster`).
+    private var lastLowerRankedAnswer: C.Instant?
 
     /// The priority we advertise and compare with: the configured one as changed by tracking.
     public private(set) var effectivePriority: UInt8
@@ -329,7 +331,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         } else if received.priority == effectivePriority, sender > settings.primaryAddress {
             reason = .equalPriorityHigherAddress(from: sender, priority: received.priority)
         } else {
-            return []
+            return answerLowerRankedMaster(now: now)
         }
         var actions = [transition(to: .backup, reason: reason), .removeVirtualAddresses]
         actions += becomeBackup(
@@ -338,6 +340,16 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         masterAddress = sender
         masterPriority = received.priority
         return actions
+    }
+
+    /// A lower-ranked router advertises as master too (it missed ours: a split brain healing, or one
+    /// that started late). RFC 5798 discards the advert; like keepalived, we also answer at once with
+    /// our advertisement (so it yields now, not at our next advert) and announce the addresses again
+    /// (so hosts whose ARP/neighbour entry points at its MAC come back). At most once per advert interval.
+    private mutating func answerLowerRankedMaster(now: C.Instant) -> [Action] {
+        if let last = lastLowerRankedAnswer, last.duration(to: now) < settings.advertisementInterval { return [] }
+        lastLowerRankedAnswer = now
+        return [ourAdvertisement(priority: effectivePriority), .announceVirtualAddresses]
     }
 
     private mutating func masterDownTimerExpired(now: C.Instant) -> [Action] {

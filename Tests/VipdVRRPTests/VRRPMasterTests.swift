@@ -91,25 +91,37 @@ final class VRRPMasterTests: XCTestCase {
             ])
     }
 
-    func testEqualPriorityFromALowerAddressIsDiscarded() {
+    func testEqualPriorityFromALowerAddressIsAnsweredAndTheAddressesAnnounced() {
         let settings = makeSettings()
         var (machine, since) = masterMachine(settings)
         XCTAssertEqual(
             machine.advertisementReceived(
                 packet(for: settings, from: lowerPeer, priority: 100), now: since.advanced(by: .milliseconds(300))),
-            [])
+            [.sendAdvertisement(ourAdvertisement(settings, priority: 100)), .announceVirtualAddresses])
         XCTAssertEqual(machine.state, .master)
         XCTAssertEqual(machine.nextDeadline, since.advanced(by: .seconds(1)))
     }
 
-    func testLowerPriorityIsDiscarded() {
+    /// A lower-priority master (a split brain healing): we stay master, answer with our advert so it
+    /// yields at once, and announce the VIPs so hosts that learned its MAC come back; once per interval.
+    func testLowerPriorityMasterIsAnsweredAtMostOncePerAdvertInterval() {
         let settings = makeSettings()
         var (machine, since) = masterMachine(settings)
+        let answer: [Machine.Action] = [.sendAdvertisement(ourAdvertisement(settings, priority: 100)), .announceVirtualAddresses]
         XCTAssertEqual(
             machine.advertisementReceived(
                 packet(for: settings, from: higherPeer, priority: 99), now: since.advanced(by: .milliseconds(300))),
+            answer)
+        XCTAssertEqual(
+            machine.advertisementReceived(
+                packet(for: settings, from: higherPeer, priority: 99), now: since.advanced(by: .milliseconds(1_299))),
             [])
+        XCTAssertEqual(
+            machine.advertisementReceived(
+                packet(for: settings, from: higherPeer, priority: 99), now: since.advanced(by: .milliseconds(1_300))),
+            answer)
         XCTAssertEqual(machine.state, .master)
+        XCTAssertEqual(machine.nextDeadline, since.advanced(by: .seconds(1)))
     }
 
     func testIPv6TieBreakUsesNumericAddressOrder() {
@@ -120,7 +132,10 @@ final class VRRPMasterTests: XCTestCase {
         XCTAssertEqual(machine.advertisementReceived(packet(for: settings, from: address("fe80::1:0"), priority: 100), now: now).first,
                        transition(.master, .backup, .equalPriorityHigherAddress(from: address("fe80::1:0"), priority: 100)))
         var (second, _) = masterMachine(settings)
-        XCTAssertEqual(second.advertisementReceived(packet(for: settings, from: address("fe80::1"), priority: 100), now: now), [])
+        XCTAssertEqual(
+            second.advertisementReceived(packet(for: settings, from: address("fe80::1"), priority: 100), now: now).first,
+            .sendAdvertisement(ourAdvertisement(settings, priority: 100)))
+        XCTAssertEqual(second.state, .master)
     }
 
     func testOwnerLosesTheTieToAnotherOwnerWithAHigherAddress() {
