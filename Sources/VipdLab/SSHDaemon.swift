@@ -21,6 +21,11 @@ public final class SSHDaemon: @unchecked Sendable {
             && (try? OpenSSHTools.sshKeygen()) != nil
     }
 
+    /// The OpenSSH programs the lab drives (`sshd`, `ssh`, `ssh-keygen`) that are not installed.
+    public static var missingPrograms: [String] {
+        ["sshd", "ssh", "ssh-keygen"].filter { (try? OpenSSHTools.locate($0)) == nil }
+    }
+
     /// How long `start` and `restart` wait for the banner before giving up.
     public static let startTimeout: Duration = .seconds(10)
 

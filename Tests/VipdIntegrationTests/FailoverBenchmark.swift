@@ -52,7 +52,7 @@ final class FailoverBenchmark: XCTestCase {
     private func measure(pair: Pair, interval: String) throws -> Figures {
         var figures = Figures()
         figures.gracefulGap = try scenario(pair, interval) { lab, pairs in
-            let probe = FailoverProbe(lab: lab, every: .milliseconds(10))
+            let probe = lab.probeLoop(every: .milliseconds(10))
             probe.start()
             Thread.sleep(forTimeInterval: 1)
             pairs.gracefulStop(0)
@@ -61,15 +61,15 @@ final class FailoverBenchmark: XCTestCase {
             return Self.longestGap(probe.stop())
         }
         figures.cutLinkUntilAllSucceed = try scenario(pair, interval) { lab, _ in
-            let probe = FailoverProbe(lab: lab, every: .milliseconds(10))
+            let probe = lab.probeLoop(every: .milliseconds(10))
             probe.start()
             Thread.sleep(forTimeInterval: 1)
-            let cut = Date()
+            let cut = ContinuousClock.now
             try lab.lab.cutLink(lab.lab.nodes[0])
             Thread.sleep(forTimeInterval: 15)
             let outcomes = probe.stop()
             guard let last = outcomes.last(where: { !$0.succeeded && $0.at > cut }) else { return 0 }
-            return last.at.timeIntervalSince(cut)
+            return (last.at - cut).timeInterval
         }
         figures.idleSessionEnd = try scenario(pair, interval) { lab, pairs in
             let session = try lab.client.startSession(
@@ -109,14 +109,14 @@ final class FailoverBenchmark: XCTestCase {
     }
 
     /// The longest run of failed probes, from its first failure to the next success.
-    static func longestGap(_ outcomes: [FailoverProbe.Outcome]) -> Double {
+    static func longestGap(_ outcomes: [BannerProbeLoop.Outcome]) -> Double {
         var longest = 0.0
-        var gapStart: Date?
+        var gapStart: ContinuousClock.Instant?
         for outcome in outcomes {
             if !outcome.succeeded {
                 if gapStart == nil { gapStart = outcome.at }
             } else if let start = gapStart {
-                longest = max(longest, outcome.at.timeIntervalSince(start))
+                longest = max(longest, (outcome.at - start).timeInterval)
                 gapStart = nil
             }
         }

@@ -127,6 +127,12 @@ final class VRRPLab: @unchecked Sendable {
         try client.serverEndpoint(host: Self.vip, port: 22, timeout: timeout, namespace: lab.client.namespace).address
     }
 
+    /// New connections from the client to VIP:22, one every `interval`, each a success when the SSH
+    /// banner arrives within 300 ms (call `start()`, then `stop()` for the outcomes).
+    func probeLoop(every interval: Duration) -> BannerProbeLoop {
+        BannerProbeLoop(address: Self.vip, port: 22, from: lab.client.namespace, every: interval, timeout: .milliseconds(300))
+    }
+
     /// Connects from the client to VIP:22 and reads the SSH banner; true when one arrived.
     func probeVIP(timeout: Duration = .milliseconds(500)) -> Bool {
         (try? lab.client.namespace.perform {
