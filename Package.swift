@@ -21,6 +21,7 @@ let package = Package(
             name: "vipd",
             dependencies: [
                 "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
+                "VipdSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +110,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
+        // (the ListenAddress snippet, sshd_config includes), atomic file replacement.
+        .target(name: "VipdSystem", dependencies: ["VipdConfig", "CVipdSys"]),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -149,6 +153,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],

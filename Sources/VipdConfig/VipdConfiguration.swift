@@ -37,14 +37,20 @@ public struct ClusterNode: Sendable, Equatable {
     public var name: String
     /// The host's real address (where its own sshd listens).
     public var address: IPAddress
+    /// A second, IPv6 address where the host's sshd also listens (`address6`), when `address` is IPv4.
+    public var address6: IPAddress?
     /// VRRP priority 1...255 (`priority`, default 100); the highest wins, 255 is the addresses' owner.
     public var priority: Int
 
-    public init(name: String, address: IPAddress, priority: Int = 100) {
+    public init(name: String, address: IPAddress, address6: IPAddress? = nil, priority: Int = 100) {
         self.name = name
         self.address = address
+        self.address6 = address6
         self.priority = priority
     }
+
+    /// Every address of the node: `address`, then `address6` when set.
+    public var addresses: [IPAddress] { [address] + (address6.map { [$0] } ?? []) }
 }
 
 /// Process-wide settings (`global`).

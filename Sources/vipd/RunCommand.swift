@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
             } else if !config.nodes.isEmpty {
                 logger.warning("this host is none of cluster.nodes (no address or hostname matches); use --node NAME")
             }
+            try ListenerPreflight.run(listeners: config.listeners, logger: logger)
             try await DaemonRunner.run(configPath: options.config, config: config, node: thisNode, logger: logger)
         } catch {
             printError("vipd: \(error)")

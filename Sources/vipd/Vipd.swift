@@ -5,7 +5,9 @@ import ArgumentParser
 struct Vipd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vipd",
-        abstract: "A TCP proxy with SSH-banner health checks in front of two or more hosts (haproxy + keepalived in one).",
-        subcommands: [RunCommand.self, CheckCommand.self, MonitorCommand.self, DemoCommand.self]
+        abstract: "The VIP in front of two or more hosts: TCP proxy with SSH-banner checks, VRRP, split-brain monitor (haproxy + keepalived in one).",
+        subcommands: [
+            RunCommand.self, CheckCommand.self, MonitorCommand.self, SSHDSnippetCommand.self, DemoCommand.self,
+        ]
     )
 }
