@@ -21,7 +21,7 @@ let package = Package(
             name: "vipd",
             dependencies: [
                 "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
-                "VipdSystem",
+                "VipdSystem", "VipdSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession",
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -113,6 +113,14 @@ let package = Package(
         // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
         // (the ListenAddress snippet, sshd_config includes), atomic file replacement.
         .target(name: "VipdSystem", dependencies: ["VipdConfig", "CVipdSys"]),
+        // libsystemd (Debian libsystemd-dev): sd_notify and the native journal.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // systemd integration: READY/STATUS/WATCHDOG/RELOADING/STOPPING notifications and a
+        // swift-log handler writing structured journal records.
+        .target(
+            name: "VipdSystemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
+        ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -154,6 +162,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],

@@ -53,6 +53,13 @@ final class DaemonMonitor: Sendable {
         monitor.stop()
     }
 
+    /// A finding's log metadata: its kind and, when it concerns one, the VRRP group.
+    private static func metadata(of finding: Finding) -> Logger.Metadata {
+        var metadata: Logger.Metadata = ["finding": "\(finding.kind.rawValue)"]
+        if let group = finding.group { metadata["vrrp_group"] = "\(group)" }
+        return metadata
+    }
+
     /// One log record per finding onset and clearance; groups and master changes at debug level.
     private static func log(_ event: MonitorEvent, logger: Logger) {
         switch event {
@@ -63,10 +70,12 @@ final class DaemonMonitor: Sendable {
             case .notice: .notice
             }
             let evidence = finding.evidence.map { "; evidence: \($0)" }.joined()
-            logger.log(level: level, "monitor: \(finding.summary)\(evidence); fix: \(finding.fix)")
+            logger.log(level: level, "monitor: \(finding.summary)\(evidence); fix: \(finding.fix)", metadata: metadata(of: finding))
         case .findingCleared(let finding, let at):
             let place = finding.group.map { " on \($0)" } ?? ""
-            logger.notice("monitor: cleared \(finding.kind.rawValue)\(place) after \((at - finding.since).secondsText)")
+            logger.notice(
+                "monitor: cleared \(finding.kind.rawValue)\(place) after \((at - finding.since).secondsText)",
+                metadata: metadata(of: finding))
         case .groupDiscovered(let key, _):
             logger.debug("monitor: VRRP group \(key) seen on the wire")
         case .masterChanged(let key, let from, let to, _):

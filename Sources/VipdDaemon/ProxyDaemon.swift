@@ -8,36 +8,47 @@ import VipdHealth
 import VipdProxy
 import VipdSpeaker
 
-/// `vipd run` as a service: starts the proxy, then the VRRP speaker and its monitor; reloads the file on SIGHUP (a
-/// bad file is rejected and the running configuration kept); on graceful shutdown (SIGTERM, SIGINT)
-/// hands the virtual addresses over make-before-break, stops accepting, lets established connections
-/// finish up to `global.drain_timeout`, then returns.
+/// `vipd run` as a service: starts the proxy, then the VRRP speaker and its monitor, then tells
+/// systemd it is ready; reloads the file on SIGHUP (a bad file is rejected and the running
+/// configuration kept); on graceful shutdown (SIGTERM, SIGINT) hands the virtual addresses over
+/// make-before-break, stops accepting, lets established connections finish up to
+/// `global.drain_timeout`, then returns. systemd hears of each step through `serviceManager`.
 public struct ProxyDaemon: Service {
     private let configPath: String
     private let initialConfig: VipdConfiguration
     private let node: ClusterNode?
     private let engine: ProxyEngine
+    private let serviceManager: ServiceManagerLink
     private let logger: Logger
 
-    public init(configPath: String, config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, logger: Logger) {
+    public init(
+        configPath: String, config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine,
+        serviceManager: ServiceManagerLink, logger: Logger
+    ) {
         self.configPath = configPath
         self.initialConfig = config
         self.node = node
         self.engine = engine
+        self.serviceManager = serviceManager
         self.logger = logger
     }
 
     public func run() async throws {
         var config = initialConfig
+        // Returns once every pool's first check round is over and every listener is bound.
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
         let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
         logger.notice(
             "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
+        await serviceManager.ready(speaker: speaker)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
+            await serviceManager.reloading()
             config = await reload(running: config)
+            await serviceManager.reloaded()
         }
+        await serviceManager.stopping()
         monitor?.stop()
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
@@ -46,6 +57,7 @@ public struct ProxyDaemon: Service {
         logger.notice("shutting down: no new connections, draining up to \(config.global.drainTimeout)")
         await engine.stopAccepting()
         _ = await engine.drain(timeout: config.global.drainTimeout)
+        serviceManager.finish()
         logger.notice("vipd stopped")
     }
 

@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import VipdConfig
 
@@ -41,6 +42,13 @@ final class ConnectionRecord {
     /// Records why the connection ends unless an earlier cause was already recorded.
     func noteEnd(_ cause: ConnectionEnd) {
         if end == nil { end = cause }
+    }
+
+    /// Log metadata of the connection's records: listener, pool and (once chosen) server.
+    var metadata: Logger.Metadata {
+        var metadata: Logger.Metadata = ["listener": "\(listener)", "pool": "\(pool)"]
+        if let server { metadata["server"] = "\(server)" }
+        return metadata
     }
 
     /// The log line, once: the caller logs it when both sides are closed.

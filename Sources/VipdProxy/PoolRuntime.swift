@@ -46,6 +46,11 @@ public final class PoolRuntime: Sendable {
         state.withLockedValue { $0.up.contains(true) }
     }
 
+    /// How many servers (primary or backup) take traffic now.
+    public var serversUp: Int {
+        state.withLockedValue { $0.up.filter { $0 }.count }
+    }
+
     /// Active connections per server, in pool order.
     public var activeConnections: [Int] {
         state.withLockedValue { $0.active }

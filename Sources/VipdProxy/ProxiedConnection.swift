@@ -81,7 +81,9 @@ final class ProxiedConnection: ChannelInboundHandler {
         let failure = error as? ServerConnector.Failure
         record.noteEnd(failure?.end ?? .connectFailed)
         let who = client.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
-        logger.warning("\(who) \(route.config.name): \(failure?.detail ?? "\(error)"); closing the client connection")
+        logger.warning(
+            "\(who) \(route.config.name): \(failure?.detail ?? "\(error)"); closing the client connection",
+            metadata: record.metadata)
         let logger = logger
         let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
         client.close(promise: nil)
@@ -93,6 +95,6 @@ final class ProxiedConnection: ChannelInboundHandler {
     /// Logs the connection line at info, formatting it only when info is logged.
     private static func logLine(of record: ConnectionRecord, to logger: Logger) {
         guard logger.logLevel <= .info, let line = record.takeLogLine(now: .now()) else { return }
-        logger.info("\(line)")
+        logger.info("\(line)", metadata: record.metadata)
     }
 }

@@ -115,9 +115,13 @@ public actor ProxyEngine {
             do {
                 let listener = try await ProxyListener.bind(route: route, group: group, tracker: connections, logger: logger).get()
                 listeners[listenerConfig.bind] = listener
-                logger.notice("listener \(listenerConfig.name) on \(listenerConfig.bind) -> pool \(listenerConfig.pool) (\(listenerConfig.mode.rawValue))")
+                logger.notice(
+                    "listener \(listenerConfig.name) on \(listenerConfig.bind) -> pool \(listenerConfig.pool) (\(listenerConfig.mode.rawValue))",
+                    metadata: ["listener": "\(listenerConfig.name)", "pool": "\(listenerConfig.pool)"])
             } catch {
-                logger.error("listener \(listenerConfig.name) cannot bind \(listenerConfig.bind): \(error)")
+                logger.error(
+                    "listener \(listenerConfig.name) cannot bind \(listenerConfig.bind): \(error)",
+                    metadata: ["listener": "\(listenerConfig.name)"])
                 failures.append(ListenerBindError(listener: listenerConfig.name, endpoint: listenerConfig.bind, underlying: error))
             }
         }

@@ -59,7 +59,9 @@ struct ServerConnector {
                 guard tried.count <= retries else {
                     return eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: (failures + [failure]).joined(separator: "; ")))
                 }
-                logger.warning("\(failure); trying the next server")
+                logger.warning(
+                    "\(failure); trying the next server",
+                    metadata: ["listener": "\(record.value.listener)", "pool": "\(pool.config.name)", "server": "\(pick.server.name)"])
                 record.value.retries += 1
                 return attempt(clientKey: clientKey, record: record, tried: tried, failures: failures + [failure], on: eventLoop)
             }

@@ -46,7 +46,9 @@ final class TrackScriptRunner: Sendable {
             $0.record(passed: status == 0, reason: status == 0 ? "exit status 0" : "exit status \(status)")
         }
         if let transition = update.transition {
-            logger.notice("track script \(config.name) is \(transition.to.word): \(transition.reason)")
+            logger.notice(
+                "track script \(config.name) is \(transition.to.word): \(transition.reason)",
+                metadata: ["track_script": "\(config.name)"])
             onChange(transition.to == .up)
         }
     }

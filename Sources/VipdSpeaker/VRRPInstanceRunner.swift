@@ -52,7 +52,7 @@ public actor VRRPInstanceRunner {
         self.netlink = netlink
         self.hooks = hooks
         var logger = logger
-        logger[metadataKey: "vrrp"] = "\(config.name)"
+        logger[metadataKey: "vrrp_instance"] = "\(config.name)"
         self.logger = logger
         interface = try netlink.interface(named: config.interface)
         let multicastIPv6 = config.family == .v6 && !config.unicast
@@ -194,7 +194,9 @@ public actor VRRPInstanceRunner {
                 timer?.cancel()
                 timer = nil
             case .transition(let transition):
-                logger.notice("\(transition.logLine(instance: config.name))")
+                logger.notice(
+                    "\(transition.logLine(instance: config.name))",
+                    metadata: ["vrrp_state": "\(transition.to)", "vrrp_previous_state": "\(transition.from)"])
                 notify.run(transition, priority: machine.effectivePriority)
                 if transition.to != .master { announcements?.cancel() }
             case .peerWentSilent(let peer):

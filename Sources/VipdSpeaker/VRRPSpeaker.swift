@@ -69,6 +69,13 @@ public actor VRRPSpeaker {
         }
     }
 
+    /// Each instance's name and state now, in configuration order (for the daemon's status line).
+    public func instanceStates() async -> [(name: String, state: VRRPState)] {
+        var states: [(name: String, state: VRRPState)] = []
+        for runner in runners { states.append((runner.config.name, await runner.state)) }
+        return states
+    }
+
     /// Each instance's interface, family, source address and VRRP socket receive counter.
     public func socketReceipts() -> [(config: VRRPInstanceConfig, source: IPAddress, received: Int)] {
         runners.map { ($0.config, $0.sourceAddress, $0.socketReceivedCount) }
@@ -102,7 +109,9 @@ public actor VRRPSpeaker {
     private func interfaceChanged(_ interface: NetworkInterface) async {
         guard interfaceUp[interface.name] != interface.isUsable else { return }
         interfaceUp[interface.name] = interface.isUsable
-        logger.notice("interface \(interface.name) is \(interface.isUsable ? "up" : "down (no carrier or administratively down)")")
+        logger.notice(
+            "interface \(interface.name) is \(interface.isUsable ? "up" : "down (no carrier or administratively down)")",
+            metadata: ["interface": "\(interface.name)"])
         await trackingChanged()
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import VipdConfig
 import VipdDaemon
+import VipdSystemd
 
 /// `vipd run`: the daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -17,7 +18,11 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let level = Logger.Level(rawValue: config.global.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in ConsoleLogHandler(label: label, level: level) }
+        // Under systemd (stderr is the journal's stream): native journal records with VIPD_* fields.
+        let journal = LogDestination.current() == .journal
+        LoggingSystem.bootstrap { label in
+            journal ? JournalLogHandler(level: level) as any LogHandler : ConsoleLogHandler(label: label, level: level)
+        }
         let logger = Logger(label: "vipd")
         do {
             let thisNode = try NodeIdentity.resolve(in: config, explicit: node)
