@@ -21,7 +21,7 @@ let package = Package(
             name: "vipd",
             dependencies: [
                 "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
-                "VipdSystem", "VipdSystemd",
+                "VipdImport", "VipdSystem", "VipdSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -121,6 +121,9 @@ let package = Package(
             name: "VipdSystemd",
             dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")]
         ),
+        // `vipd import`: haproxy.cfg and keepalived.conf read as they are, translated to one vipd.yaml,
+        // every directive that cannot be carried listed with file:line.
+        .target(name: "VipdImport", dependencies: ["VipdConfig"]),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -163,6 +166,7 @@ let package = Package(
         ),
         .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdConfig"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],

@@ -1,0 +1,80 @@
+import VipdConfig
+
+/// What `vipd import` produces: the vipd.yaml text, the configuration it holds, and the report.
+public struct ImportResult: Sendable, Equatable {
+    /// vipd.yaml, valid for `ConfigLoader`.
+    public var yaml: String
+    /// The configuration `yaml` loads as.
+    public var configuration: VipdConfiguration
+    /// Every directive not carried as it is, and every inferred value, in file order.
+    public var notes: [ImportNote]
+}
+
+/// Translates an existing haproxy.cfg (and the keepalived.conf of one or more nodes) into one vipd.yaml
+/// (pure: the caller reads the files).
+public enum ConfigImporter {
+    /// Translates the files. `keepalived` holds one file per node, in the order of the nodes (see
+    /// `ClusterInference`); `nodes` names the nodes when the files do not tell their addresses.
+    /// Throws on input that cannot be read (syntax errors) and when the result would not be a valid
+    /// vipd configuration (no listener, no node address).
+    public static func translate(
+        haproxy: SourceText, keepalived: [SourceText] = [], nodes explicitNodes: [NodeAddress] = []
+    ) throws(ImportError) -> ImportResult {
+        let haproxyConfig = try HAProxyConfigParser.parse(haproxy)
+        var keepalivedConfigs: [KeepalivedConfig] = []
+        for source in keepalived { keepalivedConfigs.append(try KeepalivedConfigParser.parse(source)) }
+
+        var translator = HAProxyTranslator(config: haproxyConfig, ledger: ImportLedger())
+        let proxy = translator.translate()
+        var ledger = translator.ledger
+        guard !proxy.listeners.isEmpty else {
+            throw ImportError(
+                at: SourceLocation(file: haproxy.path, line: 1),
+                "no frontend or listen forwards to a backend vipd can carry, and vipd needs at least one listener")
+        }
+        var files: [KeepalivedFileTranslation] = []
+        for config in keepalivedConfigs {
+            var fileTranslator = KeepalivedTranslator(config: config, ledger: ledger, poolNames: proxy.pools.map(\.name))
+            files.append(fileTranslator.translate())
+            ledger = fileTranslator.ledger
+        }
+        var comments = proxy.comments
+        var nodes: [ClusterNode] = []
+        let merged = InstanceMerge.merge(files, ledger: &ledger)
+        comments.merge(merged.comments) { $0 + $1 }
+        if !merged.instances.isEmpty {
+            let inference = ClusterInference(files: files, haproxy: proxy, explicit: explicitNodes)
+            let cluster = try inference.infer(ledger: &ledger)
+            nodes = cluster.nodes
+            comments["cluster.nodes"] = cluster.comments
+        }
+        for file in files {
+            if let routerID = file.routerID {
+                ledger.list(routerID.location, "router_id \(routerID.name)", "vipd names each node in cluster.nodes")
+            }
+        }
+        ledger.listUnaccounted(haproxyConfig.allDirectives.map { ($0.location, $0.text) }) { _ in "not carried: vipd import does not translate it" }
+        ledger.listUnaccounted(keepalivedConfigs.flatMap(\.allStatements).map { ($0.location, $0.text) }) { _ in "not carried: vipd import does not translate it" }
+
+        let configuration = VipdConfiguration(
+            nodes: nodes, global: GlobalSettings(), vrrp: merged.instances, trackScripts: merged.scripts,
+            listeners: proxy.listeners, pools: proxy.pools)
+        let sources = ([haproxy] + keepalived).map(\.path)
+        var writer = VipdYAMLWriter(
+            header: [
+                "vipd.yaml written by `vipd import` from \(sources.joined(separator: ", ")).",
+                "What was not carried as it was is listed on standard error as FILE:LINE: directive: why.",
+                "The same file goes to every node; see \"Which node am I?\" in the README.",
+            ],
+            comments: comments)
+        let yaml = writer.write(configuration)
+        do {
+            _ = try ConfigLoader.parse(yaml: yaml, file: "vipd.yaml")
+        } catch {
+            throw ImportError(
+                at: nil,
+                "the translation is not a valid vipd configuration, which vipd import cannot carry (please report it):\n\(error)\n\(yaml)")
+        }
+        return ImportResult(yaml: yaml, configuration: configuration, notes: ledger.sortedNotes(fileOrder: sources))
+    }
+}

@@ -1,0 +1,14 @@
+import VipdConfig
+
+/// What haproxy.cfg becomes: vipd listeners and pools, where each came from, and the addresses the
+/// cluster inference looks at.
+struct HAProxyTranslation {
+    var listeners: [ListenerConfig] = []
+    var pools: [PoolConfig] = []
+    /// Comment lines for the YAML, by key path (`listeners.ssh_front`, `pools.ssh_back`).
+    var comments: [String: [String]] = [:]
+    /// Every server vipd carries, in file order.
+    var servers: [(name: String, address: IPAddress, location: SourceLocation)] = []
+    /// Every address a listener binds, in file order.
+    var binds: [(address: IPAddress, location: SourceLocation)] = []
+}

@@ -1,0 +1,80 @@
+import VipdConfig
+
+/// One vipd instance set from several nodes' keepalived files (pure).
+///
+/// vipd runs the same file on every node, so an instance has one set of settings: the first file's
+/// wins and every difference in a later file is remarked. Per-node values (`priority`, `state`,
+/// source addresses) are not compared; `nopreempt` on any node makes the instance `preempt: false`.
+enum InstanceMerge {
+    /// The instances and scripts of all files, with YAML comments by key path.
+    static func merge(_ files: [KeepalivedFileTranslation], ledger: inout ImportLedger)
+        -> (instances: [VRRPInstanceConfig], scripts: [TrackScriptConfig], comments: [String: [String]])
+    {
+        var instances: [(config: VRRPInstanceConfig, origin: KeepalivedInstance)] = []
+        var nopreempt: [String: [SourceLocation]] = [:]
+        var seenIn: [String: Int] = [:]
+        var comments: [String: [String]] = [:]
+        for file in files {
+            for instance in file.instances {
+                let name = instance.config.name
+                comments["vrrp.\(name)", default: []].append("\(instance.location) vrrp_instance \(name)")
+                seenIn[name, default: 0] += 1
+                if let location = instance.nopreempt { nopreempt[name, default: []].append(location) }
+                guard let base = instances.first(where: { $0.config.name == name }) else {
+                    instances.append((instance.config, instance))
+                    if file.file != files.first?.file {
+                        ledger.remark(instance.location, "vrrp_instance \(name)", "only in this file; vipd runs it on every node")
+                    }
+                    continue
+                }
+                let differences = differingFields(base.config, instance.config)
+                if !differences.isEmpty {
+                    ledger.remark(
+                        instance.location, "vrrp_instance \(name)",
+                        "\(differences.joined(separator: ", ")) differ from \(base.origin.location); vipd runs one setting on every node: that file's is kept")
+                }
+            }
+        }
+        for index in instances.indices {
+            let name = instances[index].config.name
+            guard let locations = nopreempt[name] else { continue }
+            instances[index].config.preempt = false
+            if locations.count < seenIn[name, default: 0] {
+                for location in locations {
+                    ledger.remark(
+                        location, "nopreempt",
+                        "in some nodes' files only; vipd's preempt: false applies to the whole instance: a node that comes back never takes the VIP from the one holding it")
+                }
+            }
+        }
+        var scripts: [(config: TrackScriptConfig, location: SourceLocation)] = []
+        for (config, location) in files.flatMap(\.scripts) {
+            if let base = scripts.first(where: { $0.config.name == config.name }) {
+                if base.config != config {
+                    ledger.remark(location, "vrrp_script \(config.name)", "differs from \(base.location); vipd runs one script on every node: that file's is kept")
+                }
+            } else {
+                scripts.append((config, location))
+                comments["track_scripts.\(config.name)"] = ["\(location) vrrp_script \(config.name)"]
+            }
+        }
+        return (instances.map(\.config), scripts.map(\.config), comments)
+    }
+
+    /// The names of the shared settings in which two nodes' versions of one instance differ.
+    static func differingFields(_ lhs: VRRPInstanceConfig, _ rhs: VRRPInstanceConfig) -> [String] {
+        var fields: [String] = []
+        if lhs.interface != rhs.interface { fields.append("interface") }
+        if lhs.virtualRouterID != rhs.virtualRouterID { fields.append("virtual_router_id") }
+        if lhs.version != rhs.version { fields.append("version") }
+        if lhs.advertisementInterval != rhs.advertisementInterval { fields.append("advert_int") }
+        if lhs.preemptDelay != rhs.preemptDelay { fields.append("preempt_delay") }
+        if lhs.unicast != rhs.unicast { fields.append("unicast_peer") }
+        if lhs.password != rhs.password { fields.append("authentication") }
+        if lhs.virtualAddresses != rhs.virtualAddresses { fields.append("virtual_ipaddress") }
+        if lhs.track != rhs.track { fields.append("track_interface/track_script") }
+        if lhs.announcements != rhs.announcements { fields.append("garp settings") }
+        if lhs.notify != rhs.notify { fields.append("notify commands") }
+        return fields
+    }
+}
