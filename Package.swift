@@ -21,7 +21,7 @@ let package = Package(
             name: "vipd",
             dependencies: [
                 "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
-                "VipdImport", "VipdSystem", "VipdSystemd",
+                "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -124,6 +124,15 @@ let package = Package(
         // `vipd import`: haproxy.cfg and keepalived.conf read as they are, translated to one vipd.yaml,
         // every directive that cannot be carried listed with file:line.
         .target(name: "VipdImport", dependencies: ["VipdConfig"]),
+        // `vipd doctor`: preflight checks on a node, each PASS/WARN/FAIL with the fix.
+        .target(
+            name: "VipdDoctor",
+            dependencies: [
+                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -167,6 +176,7 @@ let package = Package(
         .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdConfig", "VipdLab"]),
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],

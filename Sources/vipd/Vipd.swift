@@ -7,8 +7,8 @@ struct Vipd: AsyncParsableCommand {
         commandName: "vipd",
         abstract: "The VIP in front of two or more hosts: TCP proxy with SSH-banner checks, VRRP, split-brain monitor (haproxy + keepalived in one).",
         subcommands: [
-            RunCommand.self, CheckCommand.self, MonitorCommand.self, SSHDSnippetCommand.self, ImportCommand.self,
-            DemoCommand.self,
+            RunCommand.self, CheckCommand.self, MonitorCommand.self, SSHDSnippetCommand.self, DoctorCommand.self,
+            ImportCommand.self, DemoCommand.self,
         ]
     )
 }
