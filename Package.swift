@@ -64,15 +64,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
-        // `vipd demo`: two real sshd behind the proxy, a node failure and its recovery.
-        .target(
-            name: "VipdDemo",
-            dependencies: [
-                "VipdConfig", "VipdHealth", "VipdProxy", "VipdLab",
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
-        ),
+        // `vipd demo`: two nodes and a client in network namespaces, real sshd and vipd on each node;
+        // round robin, a cut cable, a firewall dropping VRRP, each step verified.
+        .target(name: "VipdDemo", dependencies: ["VipdConfig", "VipdHealth", "VipdLab", "VipdVRRP", "VipdVRRPPacket"]),
+        .testTarget(name: "VipdDemoTests", dependencies: ["VipdDemo", "VipdLab", "VipdConfig"]),
         // Pure VRRP wire format: the v2/v3 advertisement codec (shared by the speaker and the monitor).
         .target(name: "VipdVRRPPacket", dependencies: ["VipdConfig"]),
         // Pure VRRP protocol: the clock-injected state machine, receive filter, tracked priority.

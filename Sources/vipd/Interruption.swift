@@ -1,13 +1,14 @@
 import Foundation
 
-/// Notes SIGINT and SIGTERM instead of dying, so the monitor can stop cleanly and print its summary.
+/// Notes SIGINT and SIGTERM instead of dying, so `monitor` can stop cleanly and print its summary and
+/// `demo` can remove everything it created before it exits.
 final class Interruption: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
     private let flag = NSLock()
     private var interrupted = false
 
     init() {
-        let queue = DispatchQueue(label: "vipd-monitor-signals")
+        let queue = DispatchQueue(label: "vipd-signals")
         var sources: [DispatchSourceSignal] = []
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
