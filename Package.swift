@@ -21,7 +21,7 @@ let package = Package(
             name: "vipd",
             dependencies: [
                 "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
-                "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor",
+                "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor", "VipdControl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -41,7 +41,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The TCP-mode proxy: listeners, connector with retries, glue, connection log.
+        // The proxy: listeners, connector with retries, TCP glue, HTTP mode (NIOHTTP1), connection and access logs.
         .target(
             name: "VipdProxy",
             dependencies: [
@@ -49,6 +49,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -56,7 +57,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd",
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -128,6 +129,27 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The stats listener: the live HTML page, /stats.json and Prometheus /metrics.
+        .target(
+            name: "VipdStats",
+            dependencies: [
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdVRRP", "VipdMonitor",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Runtime control: the unix-socket protocol between `vipd ctl` and the daemon.
+        .target(
+            name: "VipdControl",
+            dependencies: [
+                "VipdConfig", "VipdBalance",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
         .target(name: "VipdLab", dependencies: ["CVipdSys"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
@@ -166,16 +188,23 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdConfig", "VipdLab"]),
+        .testTarget(
+            name: "VipdControlTests",
+            dependencies: [
+                "VipdControl", "VipdConfig", "VipdBalance", .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "VipdIntegrationTests",
             dependencies: ["VipdLab", "VipdConfig"],
-            exclude: ["bulk_transfer.py", "fd_exhaustion.py"]
+            exclude: ["bulk_transfer.py", "fd_exhaustion.py", "stats_browser.py", "parse_metrics.py"]
         ),
     ]
 )

@@ -6,27 +6,34 @@ public struct ServerAvailability: Sendable, Equatable {
     public var isUp: Bool
     /// Whether the server is a backup (`backup: true`).
     public var isBackup: Bool
+    /// The operator's state for it; only `ready` servers take new connections.
+    public var adminState: ServerAdminState
 
-    public init(index: Int, isUp: Bool, isBackup: Bool = false) {
+    public init(index: Int, isUp: Bool, isBackup: Bool = false, adminState: ServerAdminState = .ready) {
         self.index = index
         self.isUp = isUp
         self.isBackup = isBackup
+        self.adminState = adminState
     }
+
+    /// Up and admitted by the operator: may take a new connection.
+    var isUsable: Bool { isUp && adminState.takesNewConnections }
 }
 
-/// haproxy's backup rule: backups take traffic only when no primary server is up.
+/// haproxy's backup rule: backups take traffic only when no primary server is usable (up and
+/// `ready`: a drained or maintained primary counts as unusable, as in haproxy).
 public enum BackupSelection {
-    /// The indices of the servers that may receive new connections, in pool order: the primaries
-    /// that are up, or, when none is, the backups that are up (all of them, like haproxy with
-    /// `option allbackups`). Empty when nothing is up.
+    /// The indices of the servers that may receive new connections, in pool order: the usable
+    /// primaries, or, when none is, the usable backups (all of them, like haproxy with
+    /// `option allbackups`). Empty when nothing is usable.
     public static func eligible(_ servers: [ServerAvailability]) -> [Int] {
-        let primaries = servers.filter { $0.isUp && !$0.isBackup }.map(\.index)
+        let primaries = servers.filter { $0.isUsable && !$0.isBackup }.map(\.index)
         if !primaries.isEmpty { return primaries }
-        return servers.filter { $0.isUp && $0.isBackup }.map(\.index)
+        return servers.filter { $0.isUsable && $0.isBackup }.map(\.index)
     }
 
-    /// Whether the pool is running on its backups (no primary up, at least one backup up).
+    /// Whether the pool is running on its backups (no primary usable, at least one backup usable).
     public static func isUsingBackups(_ servers: [ServerAvailability]) -> Bool {
-        !servers.contains { $0.isUp && !$0.isBackup } && servers.contains { $0.isUp && $0.isBackup }
+        !servers.contains { $0.isUsable && !$0.isBackup } && servers.contains { $0.isUsable && $0.isBackup }
     }
 }

@@ -103,17 +103,13 @@ final class ConfigReader {
     }
 
     /// The fields of a mapping whose keys must be among `allowed`. Unknown keys are reported with a
-    /// suggestion when they look like a typo; `planned` keys are reported as not supported yet.
-    func fields(of node: Node, path: String, owner: Mark?, allowed: [String], planned: [String] = []) -> Fields? {
+    /// suggestion when they look like a typo.
+    func fields(of node: Node, path: String, owner: Mark?, allowed: [String]) -> Fields? {
         guard let entries = entries(of: node, path: path) else { return nil }
         var known: [Entry] = []
         for entry in entries {
             if allowed.contains(entry.name) {
                 known.append(entry)
-            } else if planned.contains(entry.name) {
-                report(
-                    "\"\(entry.name)\" is not supported yet by this version of vipd", at: entry.key,
-                    path: Self.join(path, entry.name))
             } else if let suggestion = closestMatch(to: entry.name, among: allowed) {
                 report(
                     "unknown key \"\(entry.name)\" (did you mean \"\(suggestion)\"?)", at: entry.key,

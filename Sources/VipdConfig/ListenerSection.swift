@@ -25,7 +25,7 @@ extension ConfigReader {
 
     /// One `listeners.NAME` entry.
     private func readListener(_ entry: Entry, path: String, poolNames: [String]) -> ListenerConfig? {
-        let allowed = ["bind", "mode", "pool", "idle_timeout", "connect_timeout", "maxconn", "retries"]
+        let allowed = ["bind", "mode", "pool", "idle_timeout", "connect_timeout", "maxconn", "retries", "http"]
         guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, allowed: allowed) else {
             return nil
         }
@@ -48,12 +48,15 @@ extension ConfigReader {
             ?? defaults.maxConnections
         let retries: Int? =
             fields["retries"].map { readInt($0, path: fields.path("retries"), range: 0...10) } ?? defaults.retries
-        guard let bind, let mode, let pool, let idleTimeout, let connectTimeout, let maxConnections, let retries else {
+        let http: HTTPListenerSettings? =
+            fields["http"].map { readHTTPListenerSettings($0, path: fields.path("http"), mode: mode) } ?? defaults.http
+        guard let bind, let mode, let pool, let idleTimeout, let connectTimeout, let maxConnections, let retries, let http
+        else {
             return nil
         }
         return ListenerConfig(
             name: entry.name, bind: bind, mode: mode, pool: pool, idleTimeout: idleTimeout,
-            connectTimeout: connectTimeout, maxConnections: maxConnections, retries: retries)
+            connectTimeout: connectTimeout, maxConnections: maxConnections, retries: retries, http: http)
     }
 
     /// A listener's `pool`: the name of a pool defined in `pools`.

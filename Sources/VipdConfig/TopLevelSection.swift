@@ -2,7 +2,7 @@ import Yams
 
 extension ConfigReader {
     /// The whole document: `cluster`, `global`, `vrrp` and `track_scripts` (optional), `listeners` and
-    /// `pools` (required). `stats` is reported as planned but not supported yet.
+    /// `pools` (required), `stats` (optional).
     func readConfiguration(_ root: Node?) -> VipdConfiguration? {
         guard let root else {
             report(
@@ -10,8 +10,8 @@ extension ConfigReader {
                 at: TextPosition(line: 1, column: 1), path: "")
             return nil
         }
-        let allowed = ["cluster", "global", "vrrp", "track_scripts", "listeners", "pools"]
-        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed, planned: ["stats"])
+        let allowed = ["cluster", "global", "vrrp", "track_scripts", "listeners", "pools", "stats"]
+        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed)
         else {
             return nil
         }
@@ -29,8 +29,13 @@ extension ConfigReader {
             fields["vrrp"].map {
                 readVRRP($0, path: "vrrp", nodes: nodes, poolNames: poolNames, scriptNames: scriptNames)
             } ?? []
+        let stats = fields["stats"].map {
+            readStats($0, path: "stats", owner: owner("stats"), nodes: nodes, listeners: listeners)
+        }
         guard errors.isEmpty, let global else { return nil }
-        return VipdConfiguration(
+        var configuration = VipdConfiguration(
             nodes: nodes ?? [], global: global, vrrp: vrrp, trackScripts: scripts, listeners: listeners, pools: pools)
+        configuration.stats = stats ?? nil
+        return configuration
     }
 }

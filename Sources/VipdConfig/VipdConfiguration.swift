@@ -14,6 +14,8 @@ public struct VipdConfiguration: Sendable, Equatable {
     public var listeners: [ListenerConfig]
     /// The server pools (`pools`), in file order.
     public var pools: [PoolConfig]
+    /// The stats listener (`stats`); nil when not configured.
+    public var stats: StatsConfig? = nil
 
     public init(
         nodes: [ClusterNode], global: GlobalSettings, vrrp: [VRRPInstanceConfig] = [],
@@ -59,10 +61,13 @@ public struct GlobalSettings: Sendable, Equatable {
     public var drainTimeout: Duration
     /// Minimum log level (`log_level`: trace, debug, info, notice, warning, error, critical; default info).
     public var logLevel: String
+    /// Where `vipd run` answers `vipd ctl` (`control_socket`, default `/run/vipd/vipd.sock`).
+    public var controlSocket: String
 
-    public init(drainTimeout: Duration = .seconds(30), logLevel: String = "info") {
+    public init(drainTimeout: Duration = .seconds(30), logLevel: String = "info", controlSocket: String = "/run/vipd/vipd.sock") {
         self.drainTimeout = drainTimeout
         self.logLevel = logLevel
+        self.controlSocket = controlSocket
     }
 }
 
@@ -70,6 +75,8 @@ public struct GlobalSettings: Sendable, Equatable {
 public enum ListenerMode: String, Sendable, Equatable, CaseIterable {
     /// Byte-exact TCP forwarding (haproxy `mode tcp`).
     case tcp
+    /// HTTP/1.1 reverse proxy: every request balanced on its own (haproxy `mode http`).
+    case http
 }
 
 /// One listening socket of the proxy (`listeners.NAME`).
@@ -88,11 +95,13 @@ public struct ListenerConfig: Sendable, Equatable {
     public var maxConnections: Int
     /// Further servers tried when connecting to the chosen one fails (`retries`, default 3).
     public var retries: Int
+    /// Headers, limits and timeouts of `mode: http` (`http`); unused in `mode: tcp`.
+    public var http: HTTPListenerSettings
 
     public init(
         name: String, bind: SocketEndpoint, mode: ListenerMode = .tcp, pool: String,
         idleTimeout: Duration = .seconds(3600), connectTimeout: Duration = .seconds(5),
-        maxConnections: Int = 2000, retries: Int = 3
+        maxConnections: Int = 2000, retries: Int = 3, http: HTTPListenerSettings = .init()
     ) {
         self.name = name
         self.bind = bind
@@ -102,6 +111,7 @@ public struct ListenerConfig: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.maxConnections = maxConnections
         self.retries = retries
+        self.http = http
     }
 }
 

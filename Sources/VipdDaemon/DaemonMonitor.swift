@@ -47,6 +47,9 @@ final class DaemonMonitor: Sendable {
         }
     }
 
+    /// The findings in force now, most severe first.
+    var findings: [Finding] { monitor.withAnalyzer { $0.currentFindings } }
+
     /// Stops sampling and capturing.
     func stop() {
         sampler.cancel()

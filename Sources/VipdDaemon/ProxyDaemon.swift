@@ -39,16 +39,19 @@ public struct ProxyDaemon: Service {
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
         let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
+        await DaemonStats.start(config: config, node: node, engine: engine, speaker: speaker, monitor: monitor, logger: logger)
+        let reloader = ConfigReloader(configPath: configPath, running: config, engine: engine, serviceManager: serviceManager, logger: logger)
+        let control = await DaemonControl.start(configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, reloader: reloader, logger: logger)
         logger.notice(
             "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
         await serviceManager.ready(speaker: speaker)
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
-            await serviceManager.reloading()
-            config = await reload(running: config)
-            await serviceManager.reloaded()
+            _ = await reloader.reload(trigger: "SIGHUP")
         }
+        config = await reloader.running
         await serviceManager.stopping()
+        await control?.stop()
         monitor?.stop()
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
@@ -93,28 +96,6 @@ public struct ProxyDaemon: Service {
         let done = DispatchSemaphore(value: 0)
         future.whenComplete { _ in done.signal() }
         _ = done.wait(timeout: .now() + .milliseconds(Int(limit.wholeMilliseconds)))
-    }
-
-    /// Loads the file again; returns the configuration that runs afterwards.
-    private func reload(running: VipdConfiguration) async -> VipdConfiguration {
-        logger.notice("SIGHUP: reloading \(configPath)")
-        let fresh: VipdConfiguration
-        do {
-            fresh = try ConfigLoader.load(contentsOf: configPath)
-        } catch {
-            logger.error("reload rejected, the running configuration stays:\n\(error)")
-            return running
-        }
-        if fresh.vrrp != running.vrrp || fresh.trackScripts != running.trackScripts || fresh.nodes != running.nodes {
-            logger.warning("reload: changes to cluster, vrrp and track_scripts take effect at the next restart")
-        }
-        let failures = await engine.reload(fresh)
-        if failures.isEmpty {
-            logger.notice("reload done: \(fresh.listeners.count) listener(s), \(fresh.pools.count) pool(s)")
-        } else {
-            logger.error("reload done with \(failures.count) listener(s) not bound")
-        }
-        return fresh
     }
 }
 

@@ -16,6 +16,10 @@ public struct ServerStatus: Sendable, Equatable {
     public var progress: String
     /// The most recent check result; nil before the first one and for unchecked servers.
     public var lastOutcome: CheckOutcome?
+    /// When that check finished.
+    public var lastCheckedAt: ContinuousClock.Instant?
+    /// How long every check of the server took.
+    public var checkDurations: CheckDurationHistogram
 
     public var isUp: Bool { state == .up }
 }
@@ -42,11 +46,17 @@ public final class PoolHealthMonitor: Sendable {
         var health: ServerHealth
         var schedule: CheckSchedule<ContinuousClock>
         var lastOutcome: CheckOutcome?
+        var lastCheckedAt: ContinuousClock.Instant?
+        var checkDurations = CheckDurationHistogram()
         let isChecked: Bool
         let eventLoop: any EventLoop
         var nextCheck: Scheduled<Void>?
+        /// Checks stopped by the operator (`maint`): the server is out.
+        var paused = false
+        /// Counts pauses and restarts, so a check started before one is not taken for a check after it.
+        var generation = 0
 
-        var isUp: Bool { isChecked ? health.isUp : true }
+        var isUp: Bool { !paused && (isChecked ? health.isUp : true) }
     }
 
     private struct MonitorState {
@@ -141,9 +151,10 @@ public final class PoolHealthMonitor: Sendable {
                 let server = pool.servers[index]
                 return ServerStatus(
                     index: index, name: server.name, isBackup: server.backup, isChecked: entry.isChecked,
-                    state: entry.isChecked ? entry.health.state : .up,
-                    progress: entry.isChecked ? entry.health.progress : "not checked",
-                    lastOutcome: entry.lastOutcome
+                    state: entry.paused ? .down : entry.isChecked ? entry.health.state : .up,
+                    progress: entry.paused ? "checks stopped (maint)" : entry.isChecked ? entry.health.progress : "not checked",
+                    lastOutcome: entry.lastOutcome, lastCheckedAt: entry.lastCheckedAt,
+                    checkDurations: entry.checkDurations
                 )
             }
         }
@@ -161,7 +172,7 @@ public final class PoolHealthMonitor: Sendable {
         var downed = 0
         for index in pool.servers.indices where pool.servers[index].name == serverName {
             let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int))? in
-                guard !state.stopped, state.servers[index].isChecked,
+                guard !state.stopped, state.servers[index].isChecked, !state.servers[index].paused,
                     let update = state.servers[index].health.forceDown(reason: reason)
                 else { return nil }
                 return (update, state.upCounts(in: pool))
@@ -176,6 +187,40 @@ public final class PoolHealthMonitor: Sendable {
         return downed
     }
 
+    /// Stops (`paused`) or restarts the checks of server `index` (`vipd ctl maint` and `ready`).
+    /// Stopping takes the server out at once; restarting forgets its counters, so the first check
+    /// decides, as at start (an unchecked server is up again at once).
+    public func setChecksPaused(_ paused: Bool, server index: Int) {
+        let change = state.withLockedValue { state -> (wasUp: Bool, cancel: Scheduled<Void>?, checkNow: Bool, counts: (active: Int, backup: Int))? in
+            guard !state.stopped, state.servers[index].paused != paused else { return nil }
+            let wasUp = state.servers[index].isUp
+            let cancel = state.servers[index].nextCheck
+            state.servers[index].nextCheck = nil
+            state.servers[index].paused = paused
+            state.servers[index].generation += 1
+            state.servers[index].health = ServerHealth(rise: pool.check.rise, fall: pool.check.fall)
+            state.servers[index].lastOutcome = nil
+            // A check still running at a restart starts the next one itself when it ends (see `handle`).
+            let checkNow = !paused && state.servers[index].isChecked && !state.servers[index].schedule.isRunning
+            return (wasUp, cancel, checkNow, state.upCounts(in: pool))
+        }
+        guard let change else { return }
+        change.cancel?.cancel()
+        let server = "\(pool.name)/\(pool.servers[index].name)"
+        if paused {
+            logger.notice(
+                "server \(server) is in maintenance, its checks stopped; \(change.counts.active) active and \(change.counts.backup) backup servers left",
+                metadata: metadata(index))
+            if change.wasUp { onChange(index, false) }
+        } else if state.withLockedValue({ $0.servers[index].isChecked }) {
+            logger.notice("server \(server) leaves maintenance, checking it", metadata: metadata(index))
+            if change.checkNow { _ = runCheck(index) }
+        } else {
+            logger.notice("server \(server) leaves maintenance: UP (not checked)", metadata: metadata(index))
+            onChange(index, true)
+        }
+    }
+
     // MARK: - Checking
 
     private func metadata(_ index: Int) -> Logger.Metadata {
@@ -185,29 +230,41 @@ public final class PoolHealthMonitor: Sendable {
     /// Starts one check of server `index`; the future completes once its result is handled.
     private func runCheck(_ index: Int) -> EventLoopFuture<Void> {
         let now = ContinuousClock.now
-        let loop: (any EventLoop)? = state.withLockedValue { state in
-            guard !state.stopped, state.servers[index].schedule.checkStarted(at: now) else { return nil }
+        let started: (loop: any EventLoop, generation: Int)? = state.withLockedValue { state in
+            guard !state.stopped, !state.servers[index].paused, state.servers[index].schedule.checkStarted(at: now) else {
+                return nil
+            }
             state.servers[index].nextCheck = nil
-            return state.servers[index].eventLoop
+            return (state.servers[index].eventLoop, state.servers[index].generation)
         }
-        guard let loop, let check else { return group.next().makeSucceededVoidFuture() }
-        return check.run(against: pool.servers[index].endpoint, timeout: pool.check.timeout, on: loop).map { outcome in
-            self.handle(index, outcome, on: loop)
+        guard let started, let check else { return group.next().makeSucceededVoidFuture() }
+        return check.run(against: pool.servers[index].endpoint, timeout: pool.check.timeout, on: started.loop).map { outcome in
+            self.handle(index, outcome, generation: started.generation, on: started.loop)
         }
     }
 
-    private func handle(_ index: Int, _ outcome: CheckOutcome, on loop: any EventLoop) {
+    private func handle(_ index: Int, _ outcome: CheckOutcome, generation: Int, on loop: any EventLoop) {
         let now = ContinuousClock.now
+        var restartedMeanwhile = false
         let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int), Int, Duration)? in
             state.servers[index].schedule.checkFinished(at: now)
-            guard !state.stopped else { return nil }
+            guard !state.stopped, !state.servers[index].paused else { return nil }
+            guard state.servers[index].generation == generation else {
+                restartedMeanwhile = true
+                return nil
+            }
             let upBefore = state.upCounts(in: pool)
             state.servers[index].lastOutcome = outcome
+            state.servers[index].lastCheckedAt = now
+            state.servers[index].checkDurations.record(outcome.duration)
             let update = state.servers[index].health.record(outcome)
             let delay = state.servers[index].schedule.delay(now: now) ?? pool.check.interval
             return (update, state.upCounts(in: pool), upBefore.active + upBefore.backup, delay)
         }
-        guard let (update, counts, upBefore, delay) = result else { return }
+        guard let (update, counts, upBefore, delay) = result else {
+            if restartedMeanwhile { _ = runCheck(index) }
+            return
+        }
 
         let server = "\(pool.name)/\(pool.servers[index].name)"
         let took = "check took \(outcome.duration.millisecondsText)"

@@ -25,10 +25,12 @@ final class ConnectionRecord {
     var server: String?
     var connectedAt: NIODeadline?
     var retries = 0
+    /// The chosen server's counters, once connected: byte counts are added to them as they grow.
+    var traffic: ServerTraffic?
     /// Bytes read from the client (client to server).
-    var bytesFromClient = 0
+    var bytesFromClient = 0 { didSet { traffic?.addBytesFromClient(bytesFromClient - oldValue) } }
     /// Bytes read from the server (server to client).
-    var bytesFromServer = 0
+    var bytesFromServer = 0 { didSet { traffic?.addBytesFromServer(bytesFromServer - oldValue) } }
     private(set) var end: ConnectionEnd?
     private var logged = false
 

@@ -9,6 +9,8 @@ import Glibc
 /// close the rest when the drain time is over.
 public final class ConnectionTracker: Sendable {
     private let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
+    /// What each server carried, for the stats page and metrics.
+    public let traffic = TrafficCounters()
 
     public init() {}
 

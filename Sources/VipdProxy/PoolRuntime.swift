@@ -1,11 +1,16 @@
 import NIOConcurrencyHelpers
 import VipdBalance
 import VipdConfig
+import VipdHealth
 
-/// The live state of one pool: which servers are up, how many connections each carries, and its balancer.
+/// The live state of one pool: which servers are up, what the operator set for each (admin state,
+/// runtime weight), how many connections each carries, and its balancer.
 ///
 /// Shared by every event loop; all state sits behind one lock. Established connections keep a
-/// reference to the runtime they were picked from, so a reload that replaces the pool never drops them.
+/// reference to the runtime they were picked from, so a reload that replaces the pool never drops
+/// them. Admin states and runtime weights live as long as the runtime: a reload that leaves the
+/// pool's configuration unchanged keeps them, one that changes it starts every server `ready` at
+/// its configured weight.
 public final class PoolRuntime: Sendable {
     /// A server chosen for one connection attempt.
     public struct Pick: Sendable {
@@ -15,11 +20,20 @@ public final class PoolRuntime: Sendable {
 
     public let config: PoolConfig
     private let state: NIOLockedValueBox<State>
+    /// The pool's health checks, which `maint` stops and `ready` restarts (held weakly: the monitor
+    /// reports to this runtime).
+    private let healthChecks = NIOLockedValueBox(WeakHealthMonitor())
 
     private struct State {
         var up: [Bool]
         var active: [Int]
+        var adminStates: [ServerAdminState]
+        var weights: [Int]
         var balancer: any LoadBalancer
+    }
+
+    private struct WeakHealthMonitor {
+        weak var monitor: PoolHealthMonitor?
     }
 
     public init(config: PoolConfig) {
@@ -28,7 +42,45 @@ public final class PoolRuntime: Sendable {
             State(
                 up: Array(repeating: false, count: config.servers.count),
                 active: Array(repeating: 0, count: config.servers.count),
+                adminStates: Array(repeating: .ready, count: config.servers.count),
+                weights: config.servers.map(\.weight),
                 balancer: makeBalancer(config.balance.balancingAlgorithm)))
+    }
+
+    /// Connects the pool's health monitor, so `maint` can stop a server's checks.
+    public func attach(healthChecks monitor: PoolHealthMonitor) {
+        healthChecks.withLockedValue { $0.monitor = monitor }
+    }
+
+    /// The position of the server named `name`, if the pool has one.
+    public func serverIndex(named name: String) -> Int? {
+        config.servers.firstIndex { $0.name == name }
+    }
+
+    /// Every server's admin state, in pool order.
+    public var adminStates: [ServerAdminState] {
+        state.withLockedValue { $0.adminStates }
+    }
+
+    /// Every server's weight now (configured, or set by `vipd ctl weight`), in pool order.
+    public var weights: [Int] {
+        state.withLockedValue { $0.weights }
+    }
+
+    /// Sets server `index`'s admin state. Entering `maint` stops its checks and takes it out;
+    /// leaving `maint` restarts them, and the first result decides whether it is up.
+    public func setAdminState(_ index: Int, _ adminState: ServerAdminState) {
+        let previous = state.withLockedValue { state in
+            defer { state.adminStates[index] = adminState }
+            return state.adminStates[index]
+        }
+        guard previous.isChecked != adminState.isChecked else { return }
+        healthChecks.withLockedValue { $0.monitor }?.setChecksPaused(!adminState.isChecked, server: index)
+    }
+
+    /// Sets server `index`'s weight for new connections (0...256; established ones are not moved).
+    public func setWeight(_ index: Int, _ weight: Int) {
+        state.withLockedValue { $0.weights[index] = weight }
     }
 
     /// Marks server `index` up or down (called by the health monitor).
@@ -56,15 +108,17 @@ public final class PoolRuntime: Sendable {
         state.withLockedValue { $0.active }
     }
 
-    /// Chooses a server for a new connection among those up and not in `excluding`, and counts the
+    /// Chooses a server for a new connection among those up, `ready` and not in `excluding`, and counts the
     /// connection against it; nil when none is left. Call `release` when that connection ends or fails.
     public func pick(clientKey: [UInt8], excluding: Set<Int>) -> Pick? {
         state.withLockedValue { state in
             let members = config.servers.indices.map { index in
-                ServerAvailability(index: index, isUp: state.up[index] && !excluding.contains(index), isBackup: config.servers[index].backup)
+                ServerAvailability(
+                    index: index, isUp: state.up[index] && !excluding.contains(index), isBackup: config.servers[index].backup,
+                    adminState: state.adminStates[index])
             }
             let candidates = BackupSelection.eligible(members).map { index in
-                BalancerCandidate(index: index, weight: config.servers[index].weight, activeConnections: state.active[index])
+                BalancerCandidate(index: index, weight: state.weights[index], activeConnections: state.active[index])
             }
             guard let chosen = state.balancer.choose(from: candidates, clientKey: clientKey) else { return nil }
             state.active[chosen] += 1

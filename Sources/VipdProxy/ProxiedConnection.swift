@@ -9,11 +9,13 @@ final class ProxiedConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     private let route: ListenerRoute
+    private let tracker: ConnectionTracker
     private let logger: Logger
     private var record: ConnectionRecord?
 
-    init(route: ListenerRoute, logger: Logger) {
+    init(route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) {
         self.route = route
+        self.tracker = tracker
         self.logger = logger
     }
 
@@ -21,7 +23,7 @@ final class ProxiedConnection: ChannelInboundHandler {
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
-            let connection = ProxiedConnection(route: route, logger: logger)
+            let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
             try client.pipeline.syncOperations.addHandlers([
                 IdleStateHandler(allTimeout: route.config.idleTimeout.timeAmount),
                 connection,
@@ -54,10 +56,14 @@ final class ProxiedConnection: ChannelInboundHandler {
     private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
         record.connectedAt = .now()
         let pool = route.pool
+        let traffic = tracker.traffic.server(pick.server.name, of: pool.config.name)
+        traffic.connectionOpened()
+        record.traffic = traffic
         let logger = logger
         let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
         client.closeFuture.and(server.closeFuture).whenComplete { _ in
             pool.release(pick.index)
+            traffic.connectionClosed()
             Self.logLine(of: loopBound.value, to: logger)
         }
         guard client.isActive else {

@@ -52,6 +52,9 @@ public actor ProxyEngine {
     /// The pool runtimes, by name.
     public var poolRuntimes: [String: PoolRuntime] { pools.mapValues(\.runtime) }
 
+    /// Each pool's servers' health as its monitor reports it (state, last check, durations), by pool name.
+    public var poolHealth: [String: [ServerStatus]] { pools.mapValues(\.monitor.snapshot) }
+
     /// Closes every listening socket; established connections continue.
     public func stopAccepting() async {
         for listener in listeners.values {
@@ -144,6 +147,7 @@ public actor ProxyEngine {
                 runtime.setServer(index, up: isUp)
                 availability.update(pool: config.name, hasServerUp: runtime.hasServerUp)
             }
+            runtime.attach(healthChecks: monitor)
             starting.append(monitor.start())
             result[config.name] = ActivePool(runtime: runtime, monitor: monitor)
         }

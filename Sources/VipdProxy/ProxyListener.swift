@@ -10,6 +10,8 @@ import VipdConfig
 /// One listener of the proxy: a listening socket per event loop on the same address
 /// (SO_REUSEPORT), so the kernel spreads new connections over the loops and each connection is
 /// served, from accept to close, on the loop that accepted it (no hand-off between threads).
+/// Each connection gets the pipeline of the listener's mode at accept time: byte glue (`tcp`) or
+/// the HTTP proxy (`http`).
 public final class ProxyListener: Sendable {
     public let endpoint: SocketEndpoint
     private let route: NIOLockedValueBox<ListenerRoute>
@@ -60,7 +62,11 @@ public final class ProxyListener: Sendable {
                 .childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { client in
-                    ProxiedConnection.install(in: client, route: box.withLockedValue { $0 }, tracker: tracker, logger: logger)
+                    let route = box.withLockedValue { $0 }
+                    switch route.config.mode {
+                    case .tcp: return ProxiedConnection.install(in: client, route: route, tracker: tracker, logger: logger)
+                    case .http: return HTTPProxyHandler.install(in: client, route: route, tracker: tracker, logger: logger)
+                    }
                 }
                 .bind(to: address)
         }

@@ -39,9 +39,10 @@ public actor VRRPInstanceRunner {
     private var timer: Task<Void, Never>?
     private var announcements: Task<Void, Never>?
     private var receiver: Task<Void, Never>?
-    private var handoverWaiter: CheckedContinuation<IPAddress?, Never>?
+    private var handoverWaiters: [CheckedContinuation<IPAddress?, Never>] = []
     private var decodeErrors: [String: Int] = [:]
     private var dropLog = RateLimitedLog()
+    private var recentTransitions: [VRRPInstanceReport.RecordedTransition] = []
 
     /// Opens the instance's sockets on `interface` (which must exist) for `node`.
     public init(
@@ -82,6 +83,16 @@ public actor VRRPInstanceRunner {
     /// The priority advertised now (after tracking).
     public var effectivePriority: UInt8 { machine.effectivePriority }
 
+    /// State, priorities, master and recent transitions now.
+    public var report: VRRPInstanceReport {
+        let isMasterHere = machine.state == .master
+        return VRRPInstanceReport(
+            config: config, state: machine.state, priority: machine.settings.priority,
+            effectivePriority: machine.effectivePriority,
+            masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, isMasterHere: isMasterHere,
+            faultReason: machine.faultReason, counters: machine.counters, recentTransitions: recentTransitions)
+    }
+
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
     public var counters: (protocol: VRRPCounters, decodeErrors: [String: Int]) { (machine.counters, decodeErrors) }
 
@@ -112,9 +123,36 @@ public actor VRRPInstanceRunner {
     public func handOver() async -> IPAddress? {
         let actions = machine.beginHandover(now: .now)
         return await withCheckedContinuation { continuation in
-            handoverWaiter = continuation
+            handoverWaiters.append(continuation)
             perform(actions)
         }
+    }
+
+    /// Whether the operator's hold keeps this instance out of the master role (`vipd ctl handover`).
+    public var isHeld: Bool { machine.isHeld }
+
+    /// The operator's planned failover: a master gives the addresses away make-before-break and
+    /// returns once another router advertises (its address) or the handover timeout passed (nil:
+    /// it stays master and the hold is dropped); any other state just holds (nil at once). From
+    /// then on the instance does not become master until ``releaseHold()``.
+    public func hold() async -> IPAddress? {
+        let actions = machine.hold(now: .now)
+        guard machine.isHandingOver else {
+            perform(actions)
+            return nil
+        }
+        logger.notice("\(config.name): handing the virtual addresses over (vipd ctl handover), then staying BACKUP until vipd ctl ready")
+        return await withCheckedContinuation { continuation in
+            handoverWaiters.append(continuation)
+            perform(actions)
+        }
+    }
+
+    /// Ends the operator's hold: the instance takes part in the election again.
+    public func releaseHold() {
+        guard machine.isHeld else { return }
+        logger.notice("\(config.name): hold released (vipd ctl ready), taking part in the election again")
+        perform(machine.releaseHold(now: .now))
     }
 
     /// Stops at once (keepalived's stop): a master sends priority 0 and releases the addresses.
@@ -198,6 +236,8 @@ public actor VRRPInstanceRunner {
                     "\(transition.logLine(instance: config.name))",
                     metadata: ["vrrp_state": "\(transition.to)", "vrrp_previous_state": "\(transition.from)"])
                 notify.run(transition, priority: machine.effectivePriority)
+                recentTransitions.append(.init(transition: transition, at: .now))
+                recentTransitions.removeFirst(max(0, recentTransitions.count - VRRPInstanceReport.transitionsKept))
                 if transition.to != .master { announcements?.cancel() }
             case .peerWentSilent(let peer):
                 let hook = hooks.peerWentSilent
@@ -207,8 +247,8 @@ public actor VRRPInstanceRunner {
             case .handoverFinished(let newMaster):
                 logger.notice(
                     "\(config.name): handover finished\(newMaster.map { ", \($0) is master" } ?? " without hearing a new master")")
-                handoverWaiter?.resume(returning: newMaster)
-                handoverWaiter = nil
+                for waiter in handoverWaiters { waiter.resume(returning: newMaster) }
+                handoverWaiters = []
             }
         }
     }

@@ -76,9 +76,49 @@ public actor VRRPSpeaker {
         return states
     }
 
+    /// Each instance's report (state, priorities, master, recent transitions), in configuration order.
+    public func instanceReports() async -> [VRRPInstanceReport] {
+        var reports: [VRRPInstanceReport] = []
+        for runner in runners { reports.append(await runner.report) }
+        return reports
+    }
+
     /// Each instance's interface, family, source address and VRRP socket receive counter.
     public func socketReceipts() -> [(config: VRRPInstanceConfig, source: IPAddress, received: Int)] {
         runners.map { ($0.config, $0.sourceAddress, $0.socketReceivedCount) }
+    }
+
+    /// The operator's planned failover of every instance at once (see `VRRPInstanceRunner.hold`):
+    /// returns each instance's name, whether it still is master and the new master it heard.
+    public func hold() async -> [(instance: String, stillMaster: Bool, newMaster: IPAddress?)] {
+        await withTaskGroup(of: (Int, (instance: String, stillMaster: Bool, newMaster: IPAddress?)).self) { group in
+            for (index, runner) in runners.enumerated() {
+                group.addTask {
+                    let newMaster = await runner.hold()
+                    return (index, (runner.config.name, await runner.state == .master, newMaster))
+                }
+            }
+            var outcomes: [(Int, (instance: String, stillMaster: Bool, newMaster: IPAddress?))] = []
+            for await outcome in group { outcomes.append(outcome) }
+            return outcomes.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// Ends the operator's hold on every instance; returns the names of those that were held.
+    public func releaseHold() async -> [String] {
+        var released: [String] = []
+        for runner in runners where await runner.isHeld {
+            await runner.releaseHold()
+            released.append(runner.config.name)
+        }
+        return released
+    }
+
+    /// The names of the instances the operator's hold keeps out of the master role.
+    public func heldInstances() async -> [String] {
+        var held: [String] = []
+        for runner in runners where await runner.isHeld { held.append(runner.config.name) }
+        return held
     }
 
     /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).

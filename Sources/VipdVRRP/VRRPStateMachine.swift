@@ -19,6 +19,9 @@ import VipdVRRPPacket
 /// - BACKUP (from MASTER): remove the virtual addresses; start the Master_Down_Timer;
 /// - FAULT, INIT (from MASTER): send priority 0, remove the virtual addresses (a handover sends
 ///   priority 0 first and removes them only when it ends).
+///
+/// An operator's hold (`vipd ctl handover`, see `hold(now:)`) keeps the instance out of the
+/// master role until `releaseHold(now:)`; a master gives its addresses away make-before-break.
 public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration {
     /// What the runner must do, in the order returned.
     public enum Action: Sendable, Equatable {
@@ -53,9 +56,18 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case initialize
         case backup(masterDownAt: C.Instant)
         case master(advertiseAt: C.Instant)
-        /// Still MASTER with the addresses, having sent priority 0; waiting for the new master.
-        case handingOver(giveUpAt: C.Instant)
+        /// Still MASTER with the addresses, having sent priority 0; waiting for the new master,
+        /// then going where `goal` says.
+        case handingOver(giveUpAt: C.Instant, goal: HandoverGoal)
         case fault
+    }
+
+    /// Where a handover ends.
+    private enum HandoverGoal: Sendable {
+        /// vipd stops: INIT (`beginHandover`).
+        case stop
+        /// The operator's hold: BACKUP, not taking the addresses back (`hold`).
+        case hold
     }
 
     /// What the Master_Down_Timer's expiry will mean, decided by the last advertisement handled in BACKUP.
@@ -94,6 +106,8 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     public private(set) var faultReason: String?
     /// Everything counted so far.
     public private(set) var counters = VRRPCounters()
+    /// The operator's hold (`hold(now:)`): the instance does not become master until `releaseHold(now:)`.
+    public private(set) var isHeld = false
 
     /// A machine in INIT for the instance described by `settings`.
     public init(settings: VRRPInstanceSettings) {
@@ -123,7 +137,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     public var nextDeadline: C.Instant? {
         switch phase {
         case .initialize, .fault: nil
-        case .backup(let deadline), .master(let deadline), .handingOver(let deadline): deadline
+        case .backup(let deadline), .master(let deadline), .handingOver(let deadline, _): deadline
         }
     }
 
@@ -138,7 +152,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         if let faultReason {
             actions = [transition(to: .fault, reason: .fault(faultReason))]
             phase = .fault
-        } else if settings.isAddressOwner {
+        } else if settings.isAddressOwner && !isHeld {
             actions = becomeMaster(reason: .addressOwner, now: now)
         } else {
             actions = becomeBackup(reason: .started, now: now)
@@ -166,10 +180,10 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             actions = backupReceived(advertisement, from: packet.source, now: now)
         case .master:
             actions = masterReceived(advertisement, from: packet.source, now: now)
-        case .handingOver:
+        case .handingOver(_, let goal):
             actions =
                 advertisement.priority == 0
-                ? [] : finishHandover(newMaster: packet.source, reason: .handoverCompleted(newMaster: packet.source))
+                ? [] : finishHandover(goal: goal, newMaster: packet.source, now: now)
         }
         return withWakeUp(actions, before: before)
     }
@@ -186,8 +200,8 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case .master(let advertiseAt) where now >= advertiseAt:
             phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
             actions = [ourAdvertisement(priority: effectivePriority)]
-        case .handingOver(let giveUpAt) where now >= giveUpAt:
-            actions = finishHandover(newMaster: nil, reason: .handoverTimedOut(after: settings.handoverTimeout))
+        case .handingOver(let giveUpAt, let goal) where now >= giveUpAt:
+            actions = finishHandover(goal: goal, newMaster: nil, now: now)
         default:
             actions = []
         }
@@ -235,7 +249,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         guard case .fault = phase else { return [] }
         let before = nextDeadline
         let actions =
-            settings.isAddressOwner
+            settings.isAddressOwner && !isHeld
             ? becomeMaster(reason: .faultCleared, now: now) : becomeBackup(reason: .faultCleared, now: now)
         return withWakeUp(actions, before: before)
     }
@@ -265,14 +279,17 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     /// keeps serving; the first advertisement of priority > 0 from another router, or
     /// `handoverTimeout`, makes it remove them, report `.handoverFinished` and go to INIT.
     /// Not master: it stops at once (BACKUP, FAULT -> INIT) and reports `.handoverFinished`.
+    /// A hold's handover under way continues and ends in INIT; the hold is dropped.
     public mutating func beginHandover(now: C.Instant) -> [Action] {
+        isHeld = false
         let before = nextDeadline
         let actions: [Action]
         switch phase {
-        case .handingOver:
+        case .handingOver(let giveUpAt, _):
+            phase = .handingOver(giveUpAt: giveUpAt, goal: .stop)
             return []
         case .master:
-            phase = .handingOver(giveUpAt: now.advanced(by: settings.handoverTimeout))
+            phase = .handingOver(giveUpAt: now.advanced(by: settings.handoverTimeout), goal: .stop)
             actions = [ourAdvertisement(priority: 0)]
         case .backup:
             actions = [
@@ -288,6 +305,36 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             actions = [.handoverFinished(newMaster: nil)]
         }
         return withWakeUp(actions, before: before)
+    }
+
+    /// The operator's planned failover (`vipd ctl handover`): from now on the instance does not
+    /// become master (the Master_Down_Timer restarts instead of promoting it, it does not preempt,
+    /// the address owner waits in BACKUP) until `releaseHold(now:)`. A master hands over
+    /// make-before-break as in `beginHandover`, but ends in BACKUP: the first advertisement of
+    /// priority > 0 from another router makes it remove its addresses and report
+    /// `.handoverFinished(newMaster:)`. When none comes within `handoverTimeout` it stays MASTER,
+    /// advertises its priority again, drops the hold and reports `.handoverFinished(newMaster: nil)`:
+    /// the addresses are never left without a master. Elsewhere only the hold is recorded.
+    public mutating func hold(now: C.Instant) -> [Action] {
+        guard !isHeld else { return [] }
+        isHeld = true
+        guard case .master = phase else { return [] }
+        let before = nextDeadline
+        phase = .handingOver(giveUpAt: now.advanced(by: settings.handoverTimeout), goal: .hold)
+        return withWakeUp([ourAdvertisement(priority: 0)], before: before)
+    }
+
+    /// Ends the operator's hold: the instance takes part in the election again (a master that went
+    /// silent meanwhile is replaced at the next Master_Down_Timer expiry; a lower-priority master is
+    /// preempted as usual). A hold's handover still waiting is called off: the instance advertises
+    /// its priority again as MASTER and reports `.handoverFinished(newMaster: nil)`.
+    public mutating func releaseHold(now: C.Instant) -> [Action] {
+        guard isHeld else { return [] }
+        isHeld = false
+        guard case .handingOver(_, .hold) = phase else { return [] }
+        let before = nextDeadline
+        phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
+        return withWakeUp([ourAdvertisement(priority: effectivePriority), .handoverFinished(newMaster: nil)], before: before)
     }
 
     // MARK: - RFC 6.4.2 and 6.4.3
@@ -306,7 +353,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             downCause = .masterLeft(sender)
             return []
         }
-        if !settings.preempt || received.priority >= effectivePriority || preemptDelayHolds(now: now) {
+        if !settings.preempt || isHeld || received.priority >= effectivePriority || preemptDelayHolds(now: now) {
             if received.priority >= effectivePriority { preemptAllowedAt = nil }
             if settings.version == .v3 { masterAdvertisementInterval = received.interval }
             phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
@@ -353,6 +400,10 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     }
 
     private mutating func masterDownTimerExpired(now: C.Instant) -> [Action] {
+        if isHeld {
+            phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
+            return []
+        }
         switch downCause {
         case .silence:
             let silentFor = silenceSince.map { $0.duration(to: now) } ?? .zero
@@ -413,12 +464,28 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         [ourAdvertisement(priority: 0), .removeVirtualAddresses]
     }
 
-    /// Ends a handover: transition to INIT, release the addresses, report.
-    private mutating func finishHandover(newMaster: IPAddress?, reason: VRRPTransitionReason) -> [Action] {
-        let actions = [transition(to: .initialize, reason: reason), .removeVirtualAddresses]
-        phase = .initialize
-        forgetMaster()
-        return actions + [.handoverFinished(newMaster: newMaster)]
+    /// Ends a handover. Stopping: transition to INIT, release the addresses, report. Holding: with a
+    /// new master, transition to BACKUP and release the addresses; without one, stay MASTER and
+    /// drop the hold (see `hold(now:)`).
+    private mutating func finishHandover(goal: HandoverGoal, newMaster: IPAddress?, now: C.Instant) -> [Action] {
+        switch (goal, newMaster) {
+        case (.stop, _):
+            let reason: VRRPTransitionReason =
+                newMaster.map { .handoverCompleted(newMaster: $0) } ?? .handoverTimedOut(after: settings.handoverTimeout)
+            let actions = [transition(to: .initialize, reason: reason), .removeVirtualAddresses]
+            phase = .initialize
+            forgetMaster()
+            return actions + [.handoverFinished(newMaster: newMaster)]
+        case (.hold, let newMaster?):
+            var actions = [transition(to: .backup, reason: .handoverCompleted(newMaster: newMaster)), .removeVirtualAddresses]
+            actions += becomeBackup(reason: nil, now: now)
+            masterAddress = newMaster
+            return actions + [.handoverFinished(newMaster: newMaster)]
+        case (.hold, nil):
+            isHeld = false
+            phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
+            return [ourAdvertisement(priority: effectivePriority), .handoverFinished(newMaster: nil)]
+        }
     }
 
     // MARK: - Helpers

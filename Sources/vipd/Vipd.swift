@@ -8,7 +8,7 @@ struct Vipd: AsyncParsableCommand {
         abstract: "The VIP in front of two or more hosts: TCP proxy with SSH-banner checks, VRRP, split-brain monitor (haproxy + keepalived in one).",
         subcommands: [
             RunCommand.self, CheckCommand.self, MonitorCommand.self, SSHDSnippetCommand.self, DoctorCommand.self,
-            ImportCommand.self, DemoCommand.self,
+            ImportCommand.self, DemoCommand.self, CtlCommand.self,
         ]
     )
 }

@@ -32,3 +32,38 @@ final class BackupSelectionTests: XCTestCase {
         XCTAssertEqual(BackupSelection.eligible(servers), [0])
     }
 }
+
+/// The operator's admin states in the choice of servers.
+final class AdminStateSelectionTests: XCTestCase {
+    func testOnlyReadyServersAreEligible() {
+        let servers = [
+            ServerAvailability(index: 0, isUp: true, adminState: .drain),
+            ServerAvailability(index: 1, isUp: true, adminState: .maint),
+            ServerAvailability(index: 2, isUp: true),
+            ServerAvailability(index: 3, isUp: false),
+        ]
+        XCTAssertEqual(BackupSelection.eligible(servers), [2])
+    }
+
+    func testBackupsTakeOverWhenEveryPrimaryIsDrainedOrInMaintenance() {
+        let servers = [
+            ServerAvailability(index: 0, isUp: true, adminState: .drain),
+            ServerAvailability(index: 1, isUp: true, adminState: .maint),
+            ServerAvailability(index: 2, isUp: true, isBackup: true),
+            ServerAvailability(index: 3, isUp: true, isBackup: true, adminState: .drain),
+        ]
+        XCTAssertEqual(BackupSelection.eligible(servers), [2])
+        XCTAssertTrue(BackupSelection.isUsingBackups(servers))
+    }
+
+    func testNothingEligibleWhenEveryServerIsDrained() {
+        let servers = (0..<3).map { ServerAvailability(index: $0, isUp: true, isBackup: $0 == 2, adminState: .drain) }
+        XCTAssertEqual(BackupSelection.eligible(servers), [])
+        XCTAssertFalse(BackupSelection.isUsingBackups(servers))
+    }
+
+    func testStateProperties() {
+        XCTAssertEqual(ServerAdminState.allCases.filter(\.takesNewConnections), [.ready])
+        XCTAssertEqual(ServerAdminState.allCases.filter(\.isChecked), [.ready, .drain])
+    }
+}

@@ -22,14 +22,7 @@ final class StructureErrorTests: XCTestCase {
     func testUnknownKeyListsTheAllowedKeys() {
         assertSingleError(
             minimalConfig("frobnicate: 1"), line: 7, column: 1, keyPath: "frobnicate",
-            message: #"unknown key "frobnicate" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools)"#)
-    }
-
-    func testPlannedSectionsAreNotSupportedYet() {
-        let errors = configErrors(minimalConfig("stats: { bind: \"node:8404\" }"))
-        XCTAssertEqual(
-            errors.map(\.description),
-            [#"vipd.yaml:7:1: stats: "stats" is not supported yet by this version of vipd"#])
+            message: #"unknown key "frobnicate" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools, stats)"#)
     }
 
     func testDuplicateKeyInAFlowMapping() {
@@ -140,7 +133,7 @@ final class StructureErrorTests: XCTestCase {
         XCTAssertNotNil(parseValid("\u{FEFF}" + minimalConfig()))
         assertSingleError(
             "\u{FEFF}" + minimalConfig("bogus: 1"), line: 7, column: 1, keyPath: "bogus",
-            message: #"unknown key "bogus" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools)"#)
+            message: #"unknown key "bogus" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools, stats)"#)
     }
 
     func testMissingFile() {

@@ -67,7 +67,7 @@ final class ValueErrorTests: XCTestCase {
         let yaml = """
             global: { log_level: verbose }
             listeners:
-              a: { bind: 127.0.0.1:80, pool: p, mode: http }
+              a: { bind: 127.0.0.1:80, pool: p, mode: udp }
             pools:
               p: { servers: [{ address: 10.0.0.1:80 }], balance: random, check: { kind: ssh } }
             """
@@ -75,7 +75,7 @@ final class ValueErrorTests: XCTestCase {
             configErrors(yaml).map(\.description),
             [
                 #"vipd.yaml:1:22: global.log_level: invalid value "verbose"; use one of: trace, debug, info, notice, warning, error, critical"#,
-                #"vipd.yaml:3:43: listeners.a.mode: invalid value "http"; use one of: tcp"#,
+                #"vipd.yaml:3:43: listeners.a.mode: invalid value "udp"; use one of: tcp, http"#,
                 #"vipd.yaml:5:54: pools.p.balance: invalid value "random"; use one of: roundrobin, leastconn, source"#,
                 #"vipd.yaml:5:77: pools.p.check.kind: invalid value "ssh"; use one of: tcp, ssh-banner, http, none"#,
             ])

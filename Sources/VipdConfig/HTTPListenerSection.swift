@@ -1,0 +1,86 @@
+import Yams
+
+extension ConfigReader {
+    /// A listener's `http` block: forwarded headers, the sorry page, limits and timeouts.
+    /// Only a `mode: http` listener may have one (`mode` nil: the mode itself was invalid).
+    func readHTTPListenerSettings(_ node: Node, path: String, mode: ListenerMode?) -> HTTPListenerSettings? {
+        if let mode, mode != .http {
+            report("\"http\" only applies to mode: http, not \(mode.rawValue)", at: node, path: path)
+            return nil
+        }
+        let allowed = [
+            "forwarded_for", "forwarded_proto", "forwarded", "sorry_page", "max_header_bytes", "max_headers",
+            "max_body_bytes", "request_timeout", "server_timeout",
+        ]
+        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: allowed) else { return nil }
+        let defaults = HTTPListenerSettings()
+        func flag(_ name: String, _ fallback: Bool) -> Bool? {
+            fields[name].map { readBool($0, path: fields.path(name)) } ?? fallback
+        }
+        func count(_ name: String, _ range: ClosedRange<Int>, _ fallback: Int) -> Int? {
+            fields[name].map { readInt($0, path: fields.path(name), range: range) } ?? fallback
+        }
+        func duration(_ name: String, _ fallback: Duration) -> Duration? {
+            fields[name].map { readDuration($0, path: fields.path(name)) } ?? fallback
+        }
+        let forwardedFor = flag("forwarded_for", defaults.forwardedFor)
+        let forwardedProto = flag("forwarded_proto", defaults.forwardedProto)
+        let forwarded = flag("forwarded", defaults.forwarded)
+        let sorryPage: SorryPage?? = fields["sorry_page"].map { readSorryPage($0, path: fields.path("sorry_page")) }
+        let maxHeaderBytes = count("max_header_bytes", 1024...1_048_576, defaults.maxHeaderBytes)
+        let maxHeaders = count("max_headers", 1...10_000, defaults.maxHeaders)
+        let maxBodyBytes = count("max_body_bytes", 0...Int.max, defaults.maxBodyBytes)
+        let requestTimeout = duration("request_timeout", defaults.requestTimeout)
+        let serverTimeout = duration("server_timeout", defaults.serverTimeout)
+        guard let forwardedFor, let forwardedProto, let forwarded, let maxHeaderBytes, let maxHeaders, let maxBodyBytes,
+            let requestTimeout, let serverTimeout, sorryPage.map({ $0 != nil }) ?? true
+        else { return nil }
+        return HTTPListenerSettings(
+            forwardedFor: forwardedFor, forwardedProto: forwardedProto, forwarded: forwarded, sorryPage: sorryPage ?? nil,
+            maxHeaderBytes: maxHeaderBytes, maxHeaders: maxHeaders, maxBodyBytes: maxBodyBytes,
+            requestTimeout: requestTimeout, serverTimeout: serverTimeout)
+    }
+
+    /// `sorry_page: { file, status, content_type }`; the file must exist, be readable and at most 1 MiB.
+    private func readSorryPage(_ node: Node, path: String) -> SorryPage? {
+        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["file", "status", "content_type"])
+        else { return nil }
+        let status: Int? = fields["status"].map { readInt($0, path: fields.path("status"), range: 200...599) } ?? 503
+        let contentType: String? =
+            fields["content_type"].map { readContentType($0, path: fields.path("content_type")) }
+            ?? SorryPage.defaultContentType
+        let file = required("file", in: fields).flatMap { readPageFile($0, path: fields.path("file")) }
+        guard let status, let contentType, let file else { return nil }
+        return SorryPage(file: file.path, body: file.body, status: status, contentType: contentType)
+    }
+
+    /// The sorry page's `file`: an absolute path, read now.
+    private func readPageFile(_ node: Node, path: String) -> (path: String, body: [UInt8])? {
+        guard let file = readString(node, path: path) else { return nil }
+        guard file.hasPrefix("/") else {
+            report("\"\(file)\" must be an absolute path, like /etc/vipd/sorry.html", at: node, path: path)
+            return nil
+        }
+        do {
+            let body = try ConfigLoader.readFile(file)
+            guard body.count <= SorryPage.maxSize else {
+                report("\(file) is \(body.count) bytes; a sorry page may have at most 1 MiB", at: node, path: path)
+                return nil
+            }
+            return (file, body)
+        } catch {
+            report("cannot read the sorry page \(file): \(error.text)", at: node, path: path)
+            return nil
+        }
+    }
+
+    /// A `Content-Type` value: printable ASCII, no line breaks.
+    private func readContentType(_ node: Node, path: String) -> String? {
+        guard let text = readString(node, path: path) else { return nil }
+        guard text.unicodeScalars.allSatisfy({ (" "..."~").contains($0) }) else {
+            report("invalid content type \"\(text)\": use printable ASCII, like text/html; charset=utf-8", at: node, path: path)
+            return nil
+        }
+        return text
+    }
+}

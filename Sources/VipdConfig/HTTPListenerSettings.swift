@@ -1,0 +1,66 @@
+/// The HTTP settings of a `mode: http` listener (`listeners.NAME.http`).
+public struct HTTPListenerSettings: Sendable, Equatable {
+    /// Append the client address to `X-Forwarded-For` (`forwarded_for`, default true).
+    public var forwardedFor: Bool
+    /// Set `X-Forwarded-Proto: http` (`forwarded_proto`, default false).
+    public var forwardedProto: Bool
+    /// Append an RFC 7239 `Forwarded: for=…;proto=http` element (`forwarded`, default false).
+    public var forwarded: Bool
+    /// What clients get when no server of the pool is up (`sorry_page`); a short built-in 503 when nil.
+    public var sorryPage: SorryPage?
+    /// Most bytes of all header names and values of one request (`max_header_bytes`, default 16384);
+    /// more is answered with 431.
+    public var maxHeaderBytes: Int
+    /// Most header fields of one request (`max_headers`, default 100); more is answered with 431.
+    public var maxHeaders: Int
+    /// Most body bytes of one request (`max_body_bytes`, default 10485760); more is answered with 413.
+    public var maxBodyBytes: Int
+    /// The request line and headers of a request must arrive within this, counted from the accept or
+    /// from the end of the previous response (`request_timeout`, default 10s, haproxy
+    /// `timeout http-request`); otherwise 408 and close (slowloris).
+    public var requestTimeout: Duration
+    /// Longest wait for the next byte of the server's response (`server_timeout`, default 30s);
+    /// before the response head: 504.
+    public var serverTimeout: Duration
+
+    public init(
+        forwardedFor: Bool = true, forwardedProto: Bool = false, forwarded: Bool = false, sorryPage: SorryPage? = nil,
+        maxHeaderBytes: Int = 16384, maxHeaders: Int = 100, maxBodyBytes: Int = 10_485_760,
+        requestTimeout: Duration = .seconds(10), serverTimeout: Duration = .seconds(30)
+    ) {
+        self.forwardedFor = forwardedFor
+        self.forwardedProto = forwardedProto
+        self.forwarded = forwarded
+        self.sorryPage = sorryPage
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaders = maxHeaders
+        self.maxBodyBytes = maxBodyBytes
+        self.requestTimeout = requestTimeout
+        self.serverTimeout = serverTimeout
+    }
+}
+
+/// The page served when every server of a pool is down (`listeners.NAME.http.sorry_page`).
+/// The file is read when the configuration is loaded (and on every reload).
+public struct SorryPage: Sendable, Equatable {
+    /// Absolute path of the page (`file`).
+    public var file: String
+    /// Its content, as read at load time.
+    public var body: [UInt8]
+    /// Response status (`status`, 200...599, default 503).
+    public var status: Int
+    /// `Content-Type` of the response (`content_type`, default `text/html; charset=utf-8`).
+    public var contentType: String
+
+    /// The content type used when `content_type` is not given.
+    public static let defaultContentType = "text/html; charset=utf-8"
+    /// The largest page accepted (1 MiB): it is kept in memory.
+    public static let maxSize = 1 << 20
+
+    public init(file: String, body: [UInt8], status: Int = 503, contentType: String = Self.defaultContentType) {
+        self.file = file
+        self.body = body
+        self.status = status
+        self.contentType = contentType
+    }
+}

@@ -1,0 +1,163 @@
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import VipdConfig
+import VipdHealth
+import VipdMonitor
+import VipdMonitorSession
+import VipdProxy
+import VipdSpeaker
+import VipdStats
+
+/// The stats listener inside `vipd run`: builds ``StatsSnapshot``s from the proxy engine, the VRRP
+/// speaker and the monitor, samples the traffic counters every second for the rates, and serves the
+/// page, `/stats.json` and `/metrics` until the graceful shutdown begins. A changed `stats` section
+/// takes effect at the next restart.
+final class DaemonStats: Sendable {
+    private let engine: ProxyEngine
+    private let speaker: VRRPSpeaker?
+    private let monitor: DaemonMonitor?
+    private let node: ClusterNode?
+    private let startedAt = ContinuousClock.now
+    private let rates = NIOLockedValueBox(CounterRates<TrafficCounters.Key>(window: rateWindow))
+
+    /// The rates' sliding window, in seconds.
+    static let rateWindow = 10.0
+
+    private init(engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: DaemonMonitor?, node: ClusterNode?) {
+        self.engine = engine
+        self.speaker = speaker
+        self.monitor = monitor
+        self.node = node
+    }
+
+    /// Binds the stats listener when the file has a `stats` section and serves it until the graceful
+    /// shutdown begins. It starts after the VRRP speaker, so a failure is logged and vipd runs on
+    /// without the page rather than exiting with the VIP held (like the monitor and the control socket).
+    static func start(
+        config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?,
+        monitor: DaemonMonitor?, logger: Logger
+    ) async {
+        guard let settings = config.stats else { return }
+        guard let endpoint = settings.bind.endpoint(on: node) else {
+            logger.error("stats: bind \(settings.bind) needs to know this node (use --node NAME); running without the stats page")
+            return
+        }
+        let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node)
+        let server: StatsServer
+        do {
+            server = try await StatsServer.start(
+                endpoint: endpoint, credentials: settings.credentials, logger: logger, snapshot: { await stats.snapshot() })
+        } catch {
+            logger.error("stats listener cannot bind \(endpoint): \(error); running without the stats page")
+            return
+        }
+        logger.notice(
+            "stats on http://\(endpoint)/ (stats.json, metrics)\(settings.credentials == nil ? "" : ", basic authentication")")
+        Task {
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    await stats.sampleTraffic()
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+            await server.close()
+        }
+    }
+
+    /// Feeds the traffic counters into the rate window.
+    private func sampleTraffic() async {
+        let totals = engine.connections.traffic.readings.mapValues { reading in
+            [Double(reading.totalConnections), Double(reading.bytesFromClient), Double(reading.bytesFromServer)]
+        }
+        let now = Double(startedAt.duration(to: .now).wholeMilliseconds) / 1000
+        rates.withLockedValue { $0.record(totals, at: now) }
+    }
+
+    /// What the page shows now.
+    func snapshot() async -> StatsSnapshot {
+        let wallNow = MonitorInstant.now()
+        let now = ContinuousClock.now
+        /// A continuous-clock instant as seconds since the Unix epoch.
+        func wall(_ instant: ContinuousClock.Instant) -> Double { seconds(wallNow.sinceEpoch - instant.duration(to: now)) }
+
+        let runtimes = await engine.poolRuntimes
+        let health = await engine.poolHealth
+        let listeners = await engine.boundListeners.values.map(\.currentRoute.config)
+        let traffic = engine.connections.traffic.readings
+        let rates = rates.withLockedValue { $0 }
+        let pools = runtimes.keys.sorted().compactMap { name -> PoolStats? in
+            guard let runtime = runtimes[name] else { return nil }
+            let config = runtime.config
+            let statuses = health[name] ?? []
+            let servers = config.servers.enumerated().map { index, server in
+                let status = statuses.first { $0.index == index }
+                let key = TrafficCounters.Key(pool: name, server: server.name)
+                let reading = traffic[key] ?? ServerTraffic.Reading(activeConnections: 0, totalConnections: 0, bytesFromClient: 0, bytesFromServer: 0)
+                let rate = rates.rates(for: key)
+                return ServerStats(
+                    name: server.name, address: server.endpoint.description, weight: server.weight, backup: server.backup,
+                    checked: status?.isChecked ?? false, state: status?.state.word ?? "UNKNOWN",
+                    progress: status?.progress ?? "UNKNOWN",
+                    lastCheck: status.flatMap { status in
+                        guard let outcome = status.lastOutcome, let at = status.lastCheckedAt else { return nil }
+                        return ServerStats.CheckResult(
+                            passed: outcome.passed, detail: outcome.detail, durationSeconds: seconds(outcome.duration), at: wall(at))
+                    },
+                    checkDurations: Self.histogram(status?.checkDurations ?? CheckDurationHistogram()),
+                    activeConnections: reading.activeConnections, totalConnections: reading.totalConnections,
+                    bytesIn: reading.bytesFromClient, bytesOut: reading.bytesFromServer,
+                    connectionRate: rate.first ?? 0, bytesInRate: rate.dropFirst().first ?? 0, bytesOutRate: rate.last ?? 0)
+            }
+            return PoolStats(
+                name: name, balance: config.balance.rawValue, check: config.check.kind.map(Self.checkName) ?? "none",
+                listeners: listeners.filter { $0.pool == name }.map(\.name).sorted(), servers: servers)
+        }
+        let instances = await speaker?.instanceReports() ?? []
+        return StatsSnapshot(
+            node: node?.name, generatedAt: seconds(wallNow.sinceEpoch), uptimeSeconds: seconds(startedAt.duration(to: now)),
+            vrrp: instances.map { Self.instanceStats($0, wall: wall) }, pools: pools, monitorRunning: monitor != nil,
+            findings: (monitor?.findings ?? []).map(Self.findingStats))
+    }
+
+    private static func instanceStats(_ report: VRRPInstanceReport, wall: (ContinuousClock.Instant) -> Double) -> VRRPInstanceStats {
+        VRRPInstanceStats(
+            name: report.config.name, interface: report.config.interface, routerID: report.config.virtualRouterID,
+            version: report.config.version, virtualAddresses: report.config.virtualAddresses.map(\.description),
+            state: "\(report.state)", priority: Int(report.priority), effectivePriority: Int(report.effectivePriority),
+            masterAddress: report.masterAddress?.description, masterIsThisNode: report.isMasterHere,
+            faultReason: report.faultReason, advertisementsReceived: report.counters.advertisementsReceived,
+            advertisementsSent: report.counters.advertisementsSent, transitionsTotal: report.counters.transitions.total,
+            recentTransitions: report.recentTransitions.reversed().map { recorded in
+                VRRPInstanceStats.Transition(
+                    at: wall(recorded.at), from: "\(recorded.transition.from)", to: "\(recorded.transition.to)",
+                    reason: "\(recorded.transition.reason)")
+            })
+    }
+
+    private static func findingStats(_ finding: Finding) -> FindingStats {
+        FindingStats(
+            kind: finding.kind.rawValue, severity: finding.severity.rawValue, group: finding.group?.description,
+            since: seconds(finding.since.sinceEpoch), summary: finding.summary, evidence: finding.evidence, fix: finding.fix)
+    }
+
+    private static func histogram(_ histogram: CheckDurationHistogram) -> HistogramStats {
+        HistogramStats(
+            upperBounds: CheckDurationHistogram.upperBounds.map(seconds), cumulativeCounts: Array(histogram.cumulativeCounts.dropLast()),
+            sum: seconds(histogram.sum), count: histogram.count)
+    }
+
+    private static func checkName(_ kind: HealthCheckKind) -> String {
+        switch kind {
+        case .tcp: "tcp"
+        case .sshBanner: "ssh-banner"
+        case .http: "http"
+        }
+    }
+}
+
+/// A duration in seconds.
+private func seconds(_ duration: Duration) -> Double {
+    let (whole, attoseconds) = duration.components
+    return Double(whole) + Double(attoseconds) / 1e18
+}

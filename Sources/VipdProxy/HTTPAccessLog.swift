@@ -1,0 +1,55 @@
+import NIOCore
+
+/// One access log line per request (pure): who, what, the answer, which server, how long, how much.
+struct HTTPAccessLog {
+    var client: String
+    var listener: String
+    var pool: String
+    var server: String?
+    var method: String
+    var uri: String
+    var version: String
+    /// The status sent to the client; nil when none was (the client left first).
+    var status: Int?
+    /// From the request head until the server connection was established.
+    var connect: TimeAmount?
+    /// From the request head until the response head.
+    var response: TimeAmount?
+    /// From the request head until the response's end (or the failure).
+    var total: TimeAmount
+    var bytesIn: Int
+    var bytesOut: Int
+    var retries: Int
+    /// Why vipd answered itself or cut the exchange, e.g. `server-timeout`.
+    var error: String?
+
+    /// The longest URI logged; longer ones are cut and end in `...`.
+    static let maxURILength = 512
+
+    /// `client listener pool/server "METHOD URI VERSION" status=… connect=…ms response=…ms total=…ms bytes_in=… bytes_out=… retries=…`
+    /// (and ` error=…` when set). The URI is cut and its control characters, spaces and quotes escaped,
+    /// so that a line stays one line whatever the client sends.
+    var line: String {
+        func milliseconds(_ amount: TimeAmount?) -> String { amount.map { "\($0.nanoseconds / 1_000_000)ms" } ?? "-" }
+        let request = "\"\(Self.escaped(method)) \(Self.escaped(uri)) \(version)\""
+        let base =
+            "\(client) \(listener) \(pool)/\(server ?? "<none>") \(request) status=\(status.map(String.init) ?? "-") "
+            + "connect=\(milliseconds(connect)) response=\(milliseconds(response)) total=\(milliseconds(total)) "
+            + "bytes_in=\(bytesIn) bytes_out=\(bytesOut) retries=\(retries)"
+        return error.map { base + " error=\($0)" } ?? base
+    }
+
+    /// `text` cut to `maxURILength` bytes with bytes outside printable ASCII, `"`, `\` and space as `%XX`.
+    static func escaped(_ text: String) -> String {
+        var result = ""
+        for byte in text.utf8.prefix(maxURILength) {
+            if byte > 0x20, byte < 0x7F, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
+                result.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                let hex = String(byte, radix: 16, uppercase: true)
+                result += hex.count == 1 ? "%0\(hex)" : "%\(hex)"
+            }
+        }
+        return text.utf8.count > maxURILength ? result + "..." : result
+    }
+}

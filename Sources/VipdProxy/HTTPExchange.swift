@@ -1,0 +1,73 @@
+import NIOCore
+import NIOHTTP1
+
+/// One request in flight on a client connection: what is forwarded, what may be sent again, and
+/// what the access log line will say. Confined to the client channel's event loop.
+final class HTTPExchange {
+    /// Request bodies up to this size are kept until the response starts, so that an idempotent
+    /// request can be sent again to the next server when the first one drops the connection.
+    static let replayLimit = 64 * 1024
+
+    /// The request as the client sent it.
+    let original: HTTPRequestHead
+    /// The request as it goes to the server (forwarded headers added, hop-by-hop ones removed).
+    let forwarded: HTTPRequestHead
+    let startedAt: NIODeadline
+    /// Body parts not yet written to the server, or every part while the request may be sent again.
+    var bodyParts: [ByteBuffer] = []
+    /// Whether the request may still be sent again to another server.
+    private(set) var replayable: Bool
+    var requestEnded = false
+    var bytesIn = 0
+    /// Whether the client connection stays open after the response.
+    var keepAlive: Bool
+
+    var backend: Channel?
+    var server: String?
+    var connectedAt: NIODeadline?
+    var responseAt: NIODeadline?
+    var status: Int?
+    var bytesOut = 0
+    var retries = 0
+    var error: String?
+
+    init(original: HTTPRequestHead, forwarded: HTTPRequestHead, startedAt: NIODeadline) {
+        self.original = original
+        self.forwarded = forwarded
+        self.startedAt = startedAt
+        self.replayable = HTTPRequestValidation.isIdempotent(original.method)
+        self.keepAlive = original.isKeepAlive
+    }
+
+    /// Whether the response head reached the client (after that, failures can only cut the connection).
+    var responseStarted: Bool { responseAt != nil }
+
+    /// Counts a body part of the request and keeps it for the first send or a later one.
+    func receive(_ part: ByteBuffer) {
+        bytesIn += part.readableBytes
+        if bytesIn > Self.replayLimit { replayable = false }
+        if replayable || backend == nil { bodyParts.append(part) }
+    }
+
+    /// The request was written to a server: keep the body only while it may be sent again.
+    func sent() {
+        if !replayable { bodyParts = [] }
+    }
+
+    /// The response started: the request will not be sent again.
+    func responseBegan(at now: NIODeadline, status: Int) {
+        responseAt = now
+        self.status = status
+        replayable = false
+        bodyParts = []
+    }
+
+    /// The access log line of this exchange, at `now`.
+    func accessLog(client: String, listener: String, pool: String, now: NIODeadline) -> HTTPAccessLog {
+        HTTPAccessLog(
+            client: client, listener: listener, pool: pool, server: server, method: original.method.rawValue,
+            uri: original.uri, version: "\(original.version)", status: status,
+            connect: connectedAt.map { $0 - startedAt }, response: responseAt.map { $0 - startedAt },
+            total: now - startedAt, bytesIn: bytesIn, bytesOut: bytesOut, retries: retries, error: error)
+    }
+}

@@ -1,0 +1,23 @@
+/// One pool: how it balances, how it checks, and its servers.
+public struct PoolStats: Codable, Sendable, Equatable {
+    public var name: String
+    /// `roundrobin`, `leastconn` or `source`.
+    public var balance: String
+    /// The check kind: `ssh-banner`, `tcp`, `http` or `none`.
+    public var check: String
+    /// The listeners sending to this pool.
+    public var listeners: [String]
+    /// The servers, in configuration order.
+    public var servers: [ServerStats]
+
+    public init(name: String, balance: String, check: String, listeners: [String], servers: [ServerStats]) {
+        self.name = name
+        self.balance = balance
+        self.check = check
+        self.listeners = listeners
+        self.servers = servers
+    }
+
+    /// Servers that take traffic now.
+    public var serversUp: Int { servers.filter(\.isUp).count }
+}

@@ -1,0 +1,74 @@
+/// One server of a pool: health, last check, traffic.
+public struct ServerStats: Codable, Sendable, Equatable {
+    /// The outcome of the most recent health check.
+    public struct CheckResult: Codable, Sendable, Equatable {
+        public var passed: Bool
+        /// What happened, e.g. `SSH banner "SSH-2.0-OpenSSH_9.2p1"` or `connection refused`.
+        public var detail: String
+        public var durationSeconds: Double
+        /// When it finished, in seconds since the Unix epoch.
+        public var at: Double
+
+        public init(passed: Bool, detail: String, durationSeconds: Double, at: Double) {
+            self.passed = passed
+            self.detail = detail
+            self.durationSeconds = durationSeconds
+            self.at = at
+        }
+    }
+
+    /// The states a server can be in, as `state` spells them.
+    public static let states = ["UP", "DOWN", "UNKNOWN"]
+
+    public var name: String
+    /// `ADDRESS:PORT`.
+    public var address: String
+    public var weight: Int
+    public var backup: Bool
+    /// False when the server is not health checked (always up).
+    public var checked: Bool
+    /// One of ``states``.
+    public var state: String
+    /// haproxy's counter text: `3/3 UP`, `1/2 DOWN`, `not checked`.
+    public var progress: String
+    public var lastCheck: CheckResult?
+    /// Every check's duration, as a histogram.
+    public var checkDurations: HistogramStats
+    public var activeConnections: Int
+    public var totalConnections: Int
+    /// Bytes from clients to the server.
+    public var bytesIn: Int
+    /// Bytes from the server to clients.
+    public var bytesOut: Int
+    /// New connections per second, over the last few seconds.
+    public var connectionRate: Double
+    /// Bytes per second each way, over the last few seconds.
+    public var bytesInRate: Double
+    public var bytesOutRate: Double
+
+    public init(
+        name: String, address: String, weight: Int, backup: Bool, checked: Bool, state: String, progress: String,
+        lastCheck: CheckResult?, checkDurations: HistogramStats, activeConnections: Int, totalConnections: Int,
+        bytesIn: Int, bytesOut: Int, connectionRate: Double, bytesInRate: Double, bytesOutRate: Double
+    ) {
+        self.name = name
+        self.address = address
+        self.weight = weight
+        self.backup = backup
+        self.checked = checked
+        self.state = state
+        self.progress = progress
+        self.lastCheck = lastCheck
+        self.checkDurations = checkDurations
+        self.activeConnections = activeConnections
+        self.totalConnections = totalConnections
+        self.bytesIn = bytesIn
+        self.bytesOut = bytesOut
+        self.connectionRate = connectionRate
+        self.bytesInRate = bytesInRate
+        self.bytesOutRate = bytesOutRate
+    }
+
+    /// Whether the server takes traffic.
+    public var isUp: Bool { state == "UP" }
+}

@@ -1,0 +1,145 @@
+/// The stats page: one self-contained HTML document (no external assets) whose script fetches
+/// `stats.json` every second and redraws VRRP, pools and findings in place, so changes appear
+/// without a reload. Rows carry `data-*` attributes (pool, server, state; instance, state; finding
+/// kind) for scripts and tests; every text goes through `textContent`, never HTML.
+public enum StatsPage {
+    public static let contentType = "text/html; charset=utf-8"
+
+    /// How often the page polls `stats.json`, in milliseconds.
+    public static let pollMilliseconds = 1000
+
+    /// The page.
+    public static let html = """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>vipd stats</title>
+        <style>
+        body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d1d1f; background: #fafafa; }
+        h1 { font-size: 1.4em; margin: 0; } h2 { font-size: 1.15em; margin: 1.4em 0 .4em; } h3 { font-size: 1em; margin: 1em 0 .3em; }
+        table { border-collapse: collapse; width: 100%; background: #fff; }
+        th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+        th { background: #f0f0f0; font-weight: 600; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        .sub { color: #666; font-size: .85em; }
+        .state { font-weight: 700; }
+        tr.up .state, tr.state-master .state { color: #0a7d28; }
+        tr.down .state, tr.state-fault .state { color: #b3261e; }
+        tr.down { background: #fdecea; }
+        tr.unknown .state, tr.state-init .state { color: #8a6d00; }
+        tr.state-backup .state { color: #1f5fbf; }
+        ul { margin: 0; padding-left: 1.1em; }
+        .finding { background: #fff; border-left: 4px solid #8a6d00; padding: .5em .8em; margin: .5em 0; }
+        .finding.critical { border-color: #b3261e; } .finding.notice { border-color: #1f5fbf; }
+        .fix { font-family: ui-monospace, monospace; font-size: .9em; }
+        #status.stale { color: #b3261e; font-weight: 700; }
+        .empty { color: #666; }
+        </style>
+        </head>
+        <body>
+        <header><h1>vipd <span id="node"></span></h1><p id="status" role="status">loading…</p></header>
+        <noscript><p>This page updates itself with JavaScript. The same data is at <a href="stats.json">stats.json</a> and <a href="metrics">metrics</a>.</p></noscript>
+        <section><h2>VRRP</h2><div id="vrrp"></div></section>
+        <section><h2>Pools</h2><div id="pools"></div></section>
+        <section><h2>Monitor findings</h2><div id="findings"></div></section>
+        <script>
+        "use strict";
+        const POLL_MS = \(pollMilliseconds);
+        function el(tag, attrs, ...children) {
+          const node = document.createElement(tag);
+          for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+          for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+          return node;
+        }
+        function table(headers, rows) {
+          return el("table", {}, el("thead", {}, el("tr", {}, ...headers.map(h => el("th", {}, h)))), el("tbody", {}, ...rows));
+        }
+        function ago(now, at) {
+          const s = Math.max(0, now - at);
+          return s < 90 ? s.toFixed(0) + " s ago" : s < 5400 ? (s / 60).toFixed(0) + " min ago" : (s / 3600).toFixed(1) + " h ago";
+        }
+        function seconds(s) { return s < 1 ? (s * 1000).toFixed(1) + " ms" : s.toFixed(2) + " s"; }
+        function bytes(n) {
+          const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+          let i = 0;
+          while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+          return (i ? n.toFixed(1) : n) + " " + units[i];
+        }
+        function rate(n, unit) { return n.toFixed(n < 10 ? 1 : 0) + " " + unit + "/s"; }
+        function renderVRRP(s) {
+          if (!s.vrrp.length) return el("p", {class: "empty"}, "No VRRP instance on this node.");
+          return table(["instance", "state", "priority", "effective", "VIP holder", "virtual addresses", "last transitions"],
+            s.vrrp.map(v => el("tr", {class: "vrrp state-" + v.state.toLowerCase(), "data-instance": v.name, "data-state": v.state},
+              el("td", {}, v.name, el("div", {class: "sub"}, v.interface + " VRID " + v.routerID + " v" + v.version)),
+              el("td", {class: "state"}, v.state, v.faultReason ? el("div", {class: "sub"}, v.faultReason) : ""),
+              el("td", {class: "num"}, v.priority),
+              el("td", {class: "num"}, v.effectivePriority),
+              el("td", {class: "holder"}, v.masterAddress ? v.masterAddress + (v.masterIsThisNode ? " (this node)" : "") : "unknown"),
+              el("td", {}, v.virtualAddresses.join(", ")),
+              el("td", {}, v.recentTransitions.length
+                ? el("ul", {}, ...v.recentTransitions.slice(0, 3).map(t =>
+                    el("li", {}, ago(s.generatedAt, t.at) + ": " + t.from + " → " + t.to, el("div", {class: "sub"}, t.reason))))
+                : "none"))));
+        }
+        function lastCheck(now, c) {
+          if (!c) return "–";
+          return el("span", {}, (c.passed ? "passed: " : "failed: ") + c.detail,
+            el("div", {class: "sub"}, "took " + seconds(c.durationSeconds) + ", " + ago(now, c.at)));
+        }
+        function renderPools(s) {
+          if (!s.pools.length) return el("p", {class: "empty"}, "No pool.");
+          return el("div", {}, ...s.pools.map(p => el("div", {class: "pool", "data-pool": p.name},
+            el("h3", {}, p.name + " ", el("span", {class: "sub"},
+              p.servers.filter(x => x.state === "UP").length + "/" + p.servers.length + " up · " + p.balance + " · check " + p.check +
+              (p.listeners.length ? " · listeners " + p.listeners.join(", ") : ""))),
+            table(["server", "state", "last check", "active", "total", "new/s", "in", "out"],
+              p.servers.map(x => el("tr", {class: "server " + x.state.toLowerCase(), "data-pool": p.name, "data-server": x.name, "data-state": x.state},
+                el("td", {}, x.name, el("div", {class: "sub"}, x.address + " · weight " + x.weight + (x.backup ? " · backup" : ""))),
+                el("td", {class: "state"}, x.state, el("div", {class: "sub"}, x.progress)),
+                el("td", {class: "check"}, lastCheck(s.generatedAt, x.lastCheck)),
+                el("td", {class: "num"}, x.activeConnections),
+                el("td", {class: "num"}, x.totalConnections),
+                el("td", {class: "num"}, rate(x.connectionRate, "conn")),
+                el("td", {class: "num"}, bytes(x.bytesIn), el("div", {class: "sub"}, rate(x.bytesInRate / 1024, "KiB"))),
+                el("td", {class: "num"}, bytes(x.bytesOut), el("div", {class: "sub"}, rate(x.bytesOutRate / 1024, "KiB")))))))));
+        }
+        function renderFindings(s) {
+          if (!s.monitorRunning) return el("p", {class: "empty"}, "The advertisement monitor is not running on this node (it needs libpcap and CAP_NET_RAW).");
+          if (!s.findings.length) return el("p", {class: "empty"}, "No findings: the VRRP traffic seen on the wire is healthy.");
+          return el("div", {}, ...s.findings.map(f => el("div", {class: "finding " + f.severity, "data-kind": f.kind},
+            el("strong", {}, f.severity.toUpperCase() + " " + f.kind + (f.group ? " on " + f.group : "")),
+            el("div", {}, f.summary, el("span", {class: "sub"}, " (since " + ago(s.generatedAt, f.since) + ")")),
+            el("ul", {}, ...f.evidence.map(e => el("li", {}, "evidence: " + e))),
+            el("div", {class: "fix"}, "fix: " + f.fix))));
+        }
+        let updates = 0;
+        async function refresh() {
+          const status = document.getElementById("status");
+          try {
+            const response = await fetch("stats.json", {cache: "no-store"});
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            const s = await response.json();
+            document.getElementById("node").textContent = s.node ? "on " + s.node : "";
+            document.getElementById("vrrp").replaceChildren(renderVRRP(s));
+            document.getElementById("pools").replaceChildren(renderPools(s));
+            document.getElementById("findings").replaceChildren(renderFindings(s));
+            updates += 1;
+            status.dataset.updates = String(updates);
+            status.className = "";
+            status.textContent = "updated " + new Date(s.generatedAt * 1000).toLocaleTimeString() + " · up " + ago(s.generatedAt, s.generatedAt - s.uptimeSeconds).replace(" ago", "");
+          } catch (error) {
+            status.className = "stale";
+            status.textContent = "cannot reach vipd (" + error.message + "); showing the last data, retrying";
+          } finally {
+            setTimeout(refresh, POLL_MS);
+          }
+        }
+        refresh();
+        </script>
+        </body>
+        </html>
+
+        """
+}

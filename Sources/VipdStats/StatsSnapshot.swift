@@ -1,0 +1,32 @@
+/// Everything the stats listener shows, as this node knows it at one instant: its VRRP instances,
+/// its pools and servers, and the monitor's findings. The page, `/stats.json` and `/metrics` are
+/// renderings of one snapshot; the daemon builds it, the renderers never read a clock.
+public struct StatsSnapshot: Codable, Sendable, Equatable {
+    /// This node's name (`cluster.nodes`), nil when the file has no cluster.
+    public var node: String?
+    /// When the snapshot was taken, in seconds since the Unix epoch.
+    public var generatedAt: Double
+    /// Seconds since the daemon started.
+    public var uptimeSeconds: Double
+    /// This node's VRRP instances, in configuration order.
+    public var vrrp: [VRRPInstanceStats]
+    /// The pools, in configuration order.
+    public var pools: [PoolStats]
+    /// Whether the advertisement monitor runs on this node (it needs libpcap and CAP_NET_RAW).
+    public var monitorRunning: Bool
+    /// The monitor's findings in force, most severe first.
+    public var findings: [FindingStats]
+
+    public init(
+        node: String?, generatedAt: Double, uptimeSeconds: Double, vrrp: [VRRPInstanceStats], pools: [PoolStats],
+        monitorRunning: Bool, findings: [FindingStats]
+    ) {
+        self.node = node
+        self.generatedAt = generatedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.vrrp = vrrp
+        self.pools = pools
+        self.monitorRunning = monitorRunning
+        self.findings = findings
+    }
+}

@@ -1,0 +1,71 @@
+/// One VRRP instance of this node: state, priorities, who holds the virtual addresses, recent transitions.
+public struct VRRPInstanceStats: Codable, Sendable, Equatable {
+    /// One state change.
+    public struct Transition: Codable, Sendable, Equatable {
+        /// Seconds since the Unix epoch.
+        public var at: Double
+        /// `BACKUP`, `MASTER`, …
+        public var from: String
+        public var to: String
+        /// Why, in words (`master down timer expired: no advertisement from 10.0.0.1 for 3.61 s`).
+        public var reason: String
+
+        public init(at: Double, from: String, to: String, reason: String) {
+            self.at = at
+            self.from = from
+            self.to = to
+            self.reason = reason
+        }
+    }
+
+    /// The states an instance can be in, as `state` spells them.
+    public static let states = ["INIT", "BACKUP", "MASTER", "FAULT"]
+
+    public var name: String
+    public var interface: String
+    public var routerID: Int
+    public var version: Int
+    /// The virtual addresses with their prefix length.
+    public var virtualAddresses: [String]
+    /// One of ``states``.
+    public var state: String
+    /// This node's configured priority.
+    public var priority: Int
+    /// The priority advertised now, after tracking.
+    public var effectivePriority: Int
+    /// The router holding the virtual addresses as far as this node knows (its own address while
+    /// master, else the last master heard); nil when unknown.
+    public var masterAddress: String?
+    /// Whether that router is this node.
+    public var masterIsThisNode: Bool
+    /// Why the instance is in FAULT.
+    public var faultReason: String?
+    public var advertisementsReceived: Int
+    public var advertisementsSent: Int
+    /// Every transition since the start.
+    public var transitionsTotal: Int
+    /// The most recent transitions, newest first.
+    public var recentTransitions: [Transition]
+
+    public init(
+        name: String, interface: String, routerID: Int, version: Int, virtualAddresses: [String], state: String,
+        priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
+        advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition]
+    ) {
+        self.name = name
+        self.interface = interface
+        self.routerID = routerID
+        self.version = version
+        self.virtualAddresses = virtualAddresses
+        self.state = state
+        self.priority = priority
+        self.effectivePriority = effectivePriority
+        self.masterAddress = masterAddress
+        self.masterIsThisNode = masterIsThisNode
+        self.faultReason = faultReason
+        self.advertisementsReceived = advertisementsReceived
+        self.advertisementsSent = advertisementsSent
+        self.transitionsTotal = transitionsTotal
+        self.recentTransitions = recentTransitions
+    }
+}

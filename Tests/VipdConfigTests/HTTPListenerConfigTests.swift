@@ -1,0 +1,127 @@
+import Foundation
+import VipdConfig
+import XCTest
+
+/// `mode: http` listeners and their `http` block: defaults, every key, and each error with its position.
+final class HTTPListenerConfigTests: XCTestCase {
+    private var sorryFile = ""
+
+    override func setUpWithError() throws {
+        sorryFile = NSTemporaryDirectory() + "vipd-sorry-\(UUID().uuidString).html"
+        try "<p>sorry</p>\n".write(toFile: sorryFile, atomically: true, encoding: .utf8)
+    }
+
+    override func tearDown() {
+        try? FileManager.default.removeItem(atPath: sorryFile)
+    }
+
+    /// One listener `web` with `settings` as its remaining flow-mapping keys, and a pool.
+    private func config(_ settings: String) -> String {
+        """
+        listeners:
+          web: { bind: 127.0.0.1:8080, pool: web, \(settings) }
+        pools:
+          web:
+            servers: [{ address: 127.0.0.1:80 }]
+        """
+    }
+
+    func testModeHTTPWithDefaults() throws {
+        let listener = try XCTUnwrap(parseValid(config("mode: http"))?.listeners.first)
+        XCTAssertEqual(listener.mode, .http)
+        XCTAssertEqual(listener.http, HTTPListenerSettings())
+        XCTAssertEqual(listener.http.forwardedFor, true)
+        XCTAssertEqual(listener.http.forwardedProto, false)
+        XCTAssertEqual(listener.http.forwarded, false)
+        XCTAssertNil(listener.http.sorryPage)
+        XCTAssertEqual(listener.http.maxHeaderBytes, 16384)
+        XCTAssertEqual(listener.http.maxHeaders, 100)
+        XCTAssertEqual(listener.http.maxBodyBytes, 10_485_760)
+        XCTAssertEqual(listener.http.requestTimeout, .seconds(10))
+        XCTAssertEqual(listener.http.serverTimeout, .seconds(30))
+    }
+
+    func testEveryHTTPKey() throws {
+        let yaml = config(
+            """
+            mode: http, http: { forwarded_for: false, forwarded_proto: true, forwarded: true, \
+            sorry_page: { file: \(sorryFile), status: 200, content_type: text/plain }, max_header_bytes: 2048, \
+            max_headers: 10, max_body_bytes: 0, request_timeout: 3s, server_timeout: 500ms }
+            """)
+        let listener = try XCTUnwrap(parseValid(yaml)?.listeners.first)
+        XCTAssertEqual(
+            listener.http,
+            HTTPListenerSettings(
+                forwardedFor: false, forwardedProto: true, forwarded: true,
+                sorryPage: SorryPage(file: sorryFile, body: Array("<p>sorry</p>\n".utf8), status: 200, contentType: "text/plain"),
+                maxHeaderBytes: 2048, maxHeaders: 10, maxBodyBytes: 0, requestTimeout: .seconds(3),
+                serverTimeout: .milliseconds(500)))
+    }
+
+    func testSorryPageDefaults() throws {
+        let listener = try XCTUnwrap(parseValid(config("mode: http, http: { sorry_page: { file: \(sorryFile) } }"))?.listeners.first)
+        XCTAssertEqual(listener.http.sorryPage?.status, 503)
+        XCTAssertEqual(listener.http.sorryPage?.contentType, "text/html; charset=utf-8")
+    }
+
+    func testHTTPBlockOnlyWithModeHTTP() {
+        assertSingleError(
+            config("http: { forwarded: true }"), line: 2, column: 49, keyPath: "listeners.web.http",
+            message: #""http" only applies to mode: http, not tcp"#)
+    }
+
+    func testMissingSorryFileIsReportedAtCheckTime() {
+        let missing = "/nonexistent/vipd-sorry.html"
+        let yaml = config("mode: http, http: { sorry_page: { file: \(missing) } }")
+        assertSingleError(
+            yaml, line: 2, column: 83, keyPath: "listeners.web.http.sorry_page.file",
+            message: "cannot read the sorry page \(missing): No such file or directory")
+    }
+
+    func testSorryPageErrors() {
+        let yaml = config(
+            "mode: http, http: { sorry_page: { file: sorry.html, status: 99, content_type: \"a\\nb\", colour: red } }")
+        XCTAssertEqual(
+            configErrors(yaml).map(\.description),
+            [
+                #"vipd.yaml:2:83: listeners.web.http.sorry_page.file: "sorry.html" must be an absolute path, like /etc/vipd/sorry.html"#,
+                #"vipd.yaml:2:103: listeners.web.http.sorry_page.status: 99 is out of range: must be between 200 and 599"#,
+                #"vipd.yaml:2:121: listeners.web.http.sorry_page.content_type: invalid content type "a"#
+                    + "\n" + #"b": use printable ASCII, like text/html; charset=utf-8"#,
+                #"vipd.yaml:2:129: listeners.web.http.sorry_page.colour: unknown key "colour" (allowed keys: file, status, content_type)"#,
+            ])
+    }
+
+    func testSorryPageMissingFileKey() {
+        assertSingleError(
+            config("mode: http, http: { sorry_page: { status: 503 } }"), line: 2, column: 75,
+            keyPath: "listeners.web.http.sorry_page", message: #"missing required key "file""#)
+    }
+
+    func testValueErrors() {
+        let yaml = config(
+            """
+            mode: http, http: { forwarded_for: yes, max_header_bytes: 100, max_headers: 0, max_body_bytes: -1, \
+            request_timeout: 0s, server_timeout: soon, forwarded_by: x }
+            """)
+        XCTAssertEqual(
+            configErrors(yaml).map { "\($0.keyPath): \($0.message)" },
+            [
+                #"listeners.web.http.forwarded_for: expected a boolean (true or false), got "yes""#,
+                "listeners.web.http.max_header_bytes: 100 is out of range: must be between 1024 and 1048576",
+                "listeners.web.http.max_headers: 0 is out of range: must be between 1 and 10000",
+                "listeners.web.http.max_body_bytes: -1 is out of range: must be at least 0",
+                "listeners.web.http.request_timeout: duration must be greater than zero",
+                #"listeners.web.http.server_timeout: invalid duration "soon" (use e.g. 500ms, 2s, 1m, 1h)"#,
+                #"listeners.web.http.forwarded_by: unknown key "forwarded_by" (did you mean "forwarded_for"?)"#,
+            ])
+    }
+
+    func testOversizedSorryPage() throws {
+        let big = NSTemporaryDirectory() + "vipd-sorry-big-\(UUID().uuidString).html"
+        try Data(count: SorryPage.maxSize + 1).write(to: URL(fileURLWithPath: big))
+        defer { try? FileManager.default.removeItem(atPath: big) }
+        let errors = configErrors(config("mode: http, http: { sorry_page: { file: \(big) } }"))
+        XCTAssertEqual(errors.map(\.message), ["\(big) is 1048577 bytes; a sorry page may have at most 1 MiB"])
+    }
+}

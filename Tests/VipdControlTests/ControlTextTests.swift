@@ -1,0 +1,63 @@
+import VipdBalance
+import VipdControl
+import XCTest
+
+/// `vipd ctl`'s human output.
+final class ControlTextTests: XCTestCase {
+    private func server(
+        _ name: String, health: String = "up", check: String = "3/3 UP", admin: ServerAdminState = .ready, weight: Int = 1,
+        backup: Bool = false, connections: Int = 0
+    ) -> ServerReport {
+        ServerReport(
+            pool: "ssh", name: name, address: "10.0.0.\(name.last!):22", backup: backup, health: health, check: check,
+            lastCheck: nil, admin: admin, weight: weight, configuredWeight: 1, activeConnections: connections)
+    }
+
+    func testServersTable() {
+        let text = ControlText.servers([
+            server("ha0", connections: 12), server("ha1", admin: .drain, weight: 50, connections: 1),
+            server("ha2", health: "down", check: "checks stopped (maint)", admin: .maint, backup: true),
+        ])
+        XCTAssertEqual(
+            text,
+            """
+            SERVER            ADDRESS      HEALTH  CHECK                   ADMIN  WEIGHT             CONNS
+            ssh/ha0           10.0.0.0:22  UP      3/3 UP                  ready  1                  12
+            ssh/ha1           10.0.0.1:22  UP      3/3 UP                  drain  50 (configured 1)  1
+            ssh/ha2 (backup)  10.0.0.2:22  DOWN    checks stopped (maint)  maint  1                  0
+            """)
+    }
+
+    func testStatus() {
+        let report = StatusReport(
+            node: "ha0", configPath: "/etc/vipd/vipd.yaml",
+            instances: [
+                InstanceReport(name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: true, fault: nil),
+                InstanceReport(name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 50, master: nil, held: false, fault: "eth1 down"),
+            ],
+            pools: [PoolReport(name: "ssh", balance: "roundrobin", servers: [server("ha0"), server("ha1", admin: .drain)])],
+            findings: [
+                FindingReport(severity: "critical", kind: "split-brain", summary: "two masters", since: "2026-01-01T00:00:00.000Z", fix: "accept vrrp")
+            ])
+        XCTAssertEqual(
+            ControlText.status(report),
+            """
+            node ha0, config /etc/vipd/vipd.yaml
+            VRRP VI_1: BACKUP, priority 100, master 10.0.0.1, HELD by vipd ctl handover until vipd ctl ready
+            VRRP VI_2: FAULT, priority 50 (configured 100), fault: eth1 down
+            pool ssh (roundrobin): 1/2 servers take new connections
+              ha0 10.0.0.0:22: UP (3/3 UP), weight 1, 0 connection(s)
+              ha1 10.0.0.1:22: UP (3/3 UP), drain, weight 1, 0 connection(s)
+            monitor: 1 finding(s)
+              CRITICAL split-brain since 2026-01-01T00:00:00.000Z: two masters
+                fix: accept vrrp
+            """)
+    }
+
+    func testStatusWithoutVRRPOrMonitor() {
+        let quiet = StatusReport(node: nil, configPath: "t.yaml", instances: [], pools: [], findings: nil)
+        XCTAssertEqual(ControlText.status(quiet), "node (none), config t.yaml\nVRRP: no instances\nmonitor: not running")
+        let clean = StatusReport(node: "ha0", configPath: "t.yaml", instances: [], pools: [], findings: [])
+        XCTAssertTrue(ControlText.status(clean).hasSuffix("monitor: no findings"))
+    }
+}

@@ -1,0 +1,268 @@
+import Foundation
+import VipdLab
+import XCTest
+
+/// The stats listener of the real `vipd run`: the page in real headless Chromium (server states,
+/// a server going down shown without a reload, a screenshot kept), `/metrics` read by
+/// prometheus_client's parser, basic authentication, and in a namespace lab each node's VRRP view.
+final class StatsPageTests: XCTestCase {
+    private var directory: LabDirectory!
+    private var keys: LabKeys!
+    private var ha0: SSHDaemon!
+    private var ha1: SSHDaemon!
+    private var vipPort = 0
+    private var statsPort = 0
+
+    /// Where screenshots are kept: `$VIPD_TEST_ARTIFACTS`, else /tmp/vipd-test-artifacts.
+    private static var artifacts: URL {
+        URL(fileURLWithPath: ProcessInfo.processInfo.environment["VIPD_TEST_ARTIFACTS"] ?? "/tmp/vipd-test-artifacts")
+    }
+
+    private static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(SSHDaemon.isAvailable, "OpenSSH sshd/ssh not installed (apt-get install openssh-server openssh-client)")
+        directory = try LabDirectory(prefix: "vipd-stats")
+        keys = try LabKeys.generate(in: directory)
+        ha0 = try SSHDaemon.start(name: "ha0", port: try FreePort.allocate(), keys: keys, directory: directory)
+        ha1 = try SSHDaemon.start(name: "ha1", port: try FreePort.allocate(), keys: keys, directory: directory)
+        vipPort = try FreePort.allocate()
+        statsPort = try FreePort.allocate()
+    }
+
+    override func tearDown() {
+        ha0?.stop()
+        ha1?.stop()
+        directory?.remove()
+    }
+
+    private func yaml(auth: String = "") -> String {
+        """
+        listeners:
+          ssh: { bind: 127.0.0.1:\(vipPort), pool: ssh }
+        pools:
+          ssh:
+            servers:
+              - { name: ha0, address: 127.0.0.1:\(ha0.port) }
+              - { name: ha1, address: 127.0.0.1:\(ha1.port) }
+            check: { kind: ssh-banner, interval: 500ms, timeout: 1s, fall: 2, rise: 2 }
+        stats: { bind: 127.0.0.1:\(statsPort)\(auth) }
+        global: { drain_timeout: 2s }
+        """
+    }
+
+    func testPageShowsServerStatesAndADownServerWithoutReload() throws {
+        try XCTSkipUnless(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "Chromium not installed (apt-get install chromium)")
+        let vipd = try VipdProcess(yaml: yaml(), directory: directory)
+        defer { vipd.stop() }
+        XCTAssertTrue(vipd.log.contains("stats on http://127.0.0.1:\(statsPort)/"), vipd.log)
+        let browser = try StatsBrowser(url: "http://127.0.0.1:\(statsPort)/", directory: directory)
+        defer { browser.quit() }
+
+        for server in ["ha0", "ha1"] {
+            let answer = try browser.command("wait-server ssh \(server) UP 30")
+            XCTAssertEqual(answer["ok"] as? Bool, true, "\(server) UP on the page: \(answer)\n\(browser.log)")
+        }
+        _ = try browser.command("mark")
+        let before = try XCTUnwrap(browser.command("page")["page"] as? [String: Any])
+        XCTAssertEqual((before["checks"] as? [String])?.allSatisfy { $0.hasPrefix("passed: SSH banner") }, true, "\(before)")
+
+        ha1.stop()
+        let down = try browser.command("wait-server ssh ha1 DOWN 30")
+        XCTAssertEqual(down["ok"] as? Bool, true, "ha1 DOWN on the page: \(down)\n\(vipd.log)")
+        let page = try XCTUnwrap(down["page"] as? [String: Any])
+        XCTAssertEqual(page["marker"] as? String, "set once", "the page must not have been reloaded: \(page)")
+        XCTAssertEqual(page["navigations"] as? Int, 1)
+        XCTAssertGreaterThan(page["updates"] as? Int ?? 0, before["updates"] as? Int ?? 0)
+        XCTAssertTrue(((page["servers"] as? [[String]]) ?? []).contains(["ssh", "ha0", "UP"]), "\(page)")
+        XCTAssertTrue(((page["checks"] as? [String]) ?? []).contains { $0.hasPrefix("failed: ") }, "\(page)")
+
+        try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
+        let screenshot = Self.artifacts.appendingPathComponent("stats-page-ha1-down.png")
+        let shot = try browser.command("screenshot \(screenshot.path)")
+        XCTAssertGreaterThan(shot["bytes"] as? Int ?? 0, 1000)
+        let png = try Data(contentsOf: screenshot)
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG file")
+        print("stats page screenshot kept in \(Self.artifacts.path): \(screenshot.lastPathComponent)")
+    }
+
+    func testMetricsParseAndBasicAuthentication() throws {
+        let vipd = try VipdProcess(yaml: yaml(auth: ", auth: { user: admin, password: \"pw 1\" }"), directory: directory)
+        defer { vipd.stop() }
+        let url = "http://127.0.0.1:\(statsPort)/metrics"
+        let denied = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/curl"), arguments: ["--silent", "--output", "/dev/null", "--write-out", "%{http_code}", url],
+            timeout: .seconds(30))
+        XCTAssertEqual(denied.standardOutput, "401")
+
+        let login = try SSHClient(keys: keys).serverPort(host: "127.0.0.1", port: vipPort)
+        let served = login == ha0.port ? "ha0" : "ha1"
+        let families = try Self.parseMetrics(url: url, user: "admin", password: "pw 1")
+        XCTAssertEqual(families["vipd_server_up"]?.type, "gauge")
+        XCTAssertEqual(families["vipd_server_up"]?.value(["pool": "ssh", "server": "ha0"]), 1)
+        XCTAssertEqual(families["vipd_server_up"]?.value(["pool": "ssh", "server": "ha1"]), 1)
+        XCTAssertEqual(families["vipd_connections"]?.type, "counter")
+        XCTAssertEqual(
+            families["vipd_connections"]?.value(["pool": "ssh", "server": served], sample: "vipd_connections_total"), 1)
+        XCTAssertGreaterThan(
+            families["vipd_server_bytes_out"]?.value(["pool": "ssh", "server": served], sample: "vipd_server_bytes_out_total") ?? 0,
+            1000, "an ssh login's bytes from the server")
+        let histogram = try XCTUnwrap(families["vipd_check_duration_seconds"])
+        XCTAssertEqual(histogram.type, "histogram")
+        let count = histogram.value(["pool": "ssh", "server": "ha0"], sample: "vipd_check_duration_seconds_count") ?? 0
+        XCTAssertGreaterThanOrEqual(count, 1)
+        XCTAssertEqual(
+            histogram.value(["pool": "ssh", "server": "ha0", "le": "+Inf"], sample: "vipd_check_duration_seconds_bucket"), count)
+        XCTAssertEqual(families["vipd_monitor_up"]?.value([:]), 0, "no VRRP, no monitor")
+    }
+
+    func testEachNodeShowsItsVRRPViewInALab() throws {
+        if let reason = VRRPLab.unavailableReason { throw XCTSkip(reason) }
+        let lab = try VRRPLab()
+        defer { lab.tearDown() }
+        let yaml = VRRPLab.yaml() + "\nstats: { bind: \"node:8404\" }\n"
+        try lab.startVipd(0, yaml: yaml)
+        try lab.waitForHolders([0], within: 15)
+        try lab.startVipd(1, yaml: yaml)
+        let master = try stats(lab, node: 0)
+        let backup = try waitForInstance(lab, node: 1, "BACKUP with a master heard") {
+            $0["state"] as? String == "BACKUP" && $0["masterAddress"] is String
+        }
+        let masterInstance = try XCTUnwrap((master["vrrp"] as? [[String: Any]])?.first)
+        XCTAssertEqual(masterInstance["state"] as? String, "MASTER")
+        XCTAssertEqual(masterInstance["masterIsThisNode"] as? Bool, true)
+        XCTAssertEqual(masterInstance["masterAddress"] as? String, "10.251.1.11")
+        XCTAssertEqual(masterInstance["priority"] as? Int, 100)
+        XCTAssertEqual(masterInstance["effectivePriority"] as? Int, 100)
+        let transitions = try XCTUnwrap(masterInstance["recentTransitions"] as? [[String: Any]])
+        XCTAssertEqual(transitions.first?["to"] as? String, "MASTER", "newest first: \(transitions)")
+        XCTAssertEqual(transitions.last?["from"] as? String, "INIT")
+        XCTAssertEqual(backup["masterAddress"] as? String, "10.251.1.11", "ha1 sees ha0 hold the VIP")
+        XCTAssertEqual(backup["masterIsThisNode"] as? Bool, false)
+        XCTAssertEqual(backup["priority"] as? Int, 50)
+        XCTAssertEqual(master["node"] as? String, "ha0")
+
+        let metrics = try lab.lab.client.namespace.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [Self.scripts.appendingPathComponent("parse_metrics.py").path, "http://10.251.1.12:8404/metrics", "-", "-"],
+            timeout: .seconds(30))
+        try metrics.requireSuccess()
+        let families = try Self.families(from: metrics.standardOutput)
+        XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "BACKUP"]), 1)
+        XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "MASTER"]), 0)
+        XCTAssertEqual(families["vipd_vrrp_priority"]?.value(["instance": "VI_1"]), 50)
+    }
+
+    // MARK: - Helpers
+
+    /// `/stats.json` of node `node`, fetched from the lab's client.
+    private func stats(_ lab: VRRPLab, node: Int) throws -> [String: Any] {
+        let output = try lab.lab.client.namespace.run(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            ["--silent", "--fail", "--max-time", "10", "http://\(lab.lab.nodes[node].address):8404/stats.json"],
+            timeout: .seconds(20))
+        try output.requireSuccess()
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
+    }
+
+    /// Node `node`'s VRRP instance once `condition` holds (bounded: 20 s).
+    private func waitForInstance(
+        _ lab: VRRPLab, node: Int, _ what: String, _ condition: ([String: Any]) -> Bool
+    ) throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(20)
+        var instance: [String: Any] = [:]
+        while Date() < deadline {
+            instance = (try? stats(lab, node: node)).flatMap { ($0["vrrp"] as? [[String: Any]])?.first } ?? [:]
+            if condition(instance) { return instance }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTFail("ha\(node) never showed \(what): \(instance)\n\(lab.logs())")
+        return instance
+    }
+
+    /// One parsed family: its type and samples.
+    struct Family {
+        var type: String
+        var samples: [(name: String, labels: [String: String], value: Double)]
+
+        /// The value of the sample named `sample` (default: the first sample's name) with exactly `labels`.
+        func value(_ labels: [String: String], sample: String? = nil) -> Double? {
+            samples.first { ($0.name == sample || sample == nil) && $0.labels == labels }?.value
+        }
+    }
+
+    private static func parseMetrics(url: String, user: String, password: String) throws -> [String: Family] {
+        let output = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            arguments: [scripts.appendingPathComponent("parse_metrics.py").path, url, user, password], timeout: .seconds(30))
+        try output.requireSuccess()
+        return try families(from: output.standardOutput)
+    }
+
+    private static func families(from json: String) throws -> [String: Family] {
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: [String: Any]])
+        return object.mapValues { family in
+            let samples = (family["samples"] as? [[Any]] ?? []).map { sample in
+                (name: sample[0] as? String ?? "", labels: sample[1] as? [String: String] ?? [:],
+                 value: (sample[2] as? NSNumber)?.doubleValue ?? .nan)
+            }
+            return Family(type: family["type"] as? String ?? "", samples: samples)
+        }
+    }
+}
+
+/// `stats_browser.py` driving headless Chromium: one page load, then commands answered as JSON lines.
+private final class StatsBrowser {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let logURL: URL
+    private var buffer = Data()
+
+    init(url: String, directory: LabDirectory) throws {
+        let profile = directory.file("chromium-profile")
+        try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
+        logURL = directory.file("chromium.log")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stats_browser.py").path,
+            url, profile.path, logURL.path,
+        ]
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+    }
+
+    /// Chromium's own output, for failure messages.
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    /// Sends one command and waits (bounded: 90 s, above every wait the script does) for its JSON answer.
+    func command(_ line: String) throws -> [String: Any] {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        let deadline = Date().addingTimeInterval(90)
+        while !buffer.contains(UInt8(ascii: "\n")) {
+            // Each read returns when the script writes or exits; the script bounds all its waits.
+            let chunk = Date() < deadline ? output.fileHandleForReading.availableData : Data()
+            guard !chunk.isEmpty else {
+                throw LabError.unexpectedOutput(command: "stats_browser.py \(line)", output: "no answer\n\(log)")
+            }
+            buffer += chunk
+        }
+        let newline = buffer.firstIndex(of: UInt8(ascii: "\n"))!
+        let answer = buffer[..<newline]
+        buffer = Data(buffer[(newline + 1)...])
+        guard let object = try JSONSerialization.jsonObject(with: answer) as? [String: Any] else {
+            throw LabError.unexpectedOutput(command: "stats_browser.py \(line)", output: String(decoding: answer, as: UTF8.self))
+        }
+        return object
+    }
+
+    /// Ends the script (which stops Chromium), by pid if it does not leave within 15 s.
+    func quit() {
+        input.fileHandleForWriting.write(Data("quit\n".utf8))
+        let deadline = Date().addingTimeInterval(15)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+        if process.isRunning { process.terminate() }
+    }
+}

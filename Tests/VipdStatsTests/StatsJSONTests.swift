@@ -1,0 +1,31 @@
+import Foundation
+import VipdStats
+import XCTest
+
+/// `/stats.json`: the snapshot round-trips, keys are stable names.
+final class StatsJSONTests: XCTestCase {
+    func testRoundTrip() throws {
+        let snapshot = sampleSnapshot()
+        let text = try StatsJSON.render(snapshot)
+        XCTAssertEqual(try JSONDecoder().decode(StatsSnapshot.self, from: Data(text.utf8)), snapshot)
+    }
+
+    func testKeysAndValues() throws {
+        let text = try StatsJSON.render(sampleSnapshot())
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        XCTAssertEqual(
+            Set(object.keys), ["node", "generatedAt", "uptimeSeconds", "vrrp", "pools", "monitorRunning", "findings"])
+        let pool = try XCTUnwrap((object["pools"] as? [[String: Any]])?.first)
+        let server = try XCTUnwrap((pool["servers"] as? [[String: Any]])?.last)
+        XCTAssertEqual(server["state"] as? String, "DOWN")
+        XCTAssertEqual((server["lastCheck"] as? [String: Any])?["detail"] as? String, "connection refused")
+        XCTAssertTrue(text.contains(#""detail":"SSH banner \"SSH-2.0-OpenSSH_9.2p1\"""#), text)
+    }
+
+    func testNonFiniteNumbersAreAnError() {
+        var snapshot = sampleSnapshot()
+        snapshot.pools[0].servers[0].connectionRate = .nan
+        XCTAssertThrowsError(try StatsJSON.render(snapshot))
+        XCTAssertEqual(StatsResource.json.response(for: snapshot).status, 500)
+    }
+}

@@ -1,0 +1,82 @@
+import VipdStats
+import XCTest
+
+/// `/metrics` from a snapshot: every family announced, the series and values of the sample node.
+final class StatsMetricsTests: XCTestCase {
+    private let text = StatsMetrics.render(sampleSnapshot())
+
+    private var lines: [String] { text.split(separator: "\n").map(String.init) }
+
+    func testServerSeries() {
+        for expected in [
+            #"vipd_server_up{pool="ssh",server="ha0"} 1"#,
+            #"vipd_server_up{pool="ssh",server="ha1"} 0"#,
+            #"vipd_server_check_success{pool="ssh",server="ha1"} 0"#,
+            #"vipd_connections_active{pool="ssh",server="ha0"} 2"#,
+            #"vipd_connections_total{pool="ssh",server="ha0"} 17"#,
+            #"vipd_server_bytes_in_total{pool="ssh",server="ha0"} 4096"#,
+            #"vipd_server_bytes_out_total{pool="ssh",server="ha0"} 1048576"#,
+            #"vipd_check_duration_seconds_bucket{pool="ssh",server="ha0",le="0.01"} 3"#,
+            #"vipd_check_duration_seconds_bucket{pool="ssh",server="ha0",le="+Inf"} 5"#,
+            #"vipd_check_duration_seconds_sum{pool="ssh",server="ha0"} 0.0625"#,
+            #"vipd_pool_servers_up{pool="ssh"} 1"#,
+            #"vipd_pool_servers{pool="ssh"} 2"#,
+            #"vipd_uptime_seconds{node="ha0"} 15.5"#,
+        ] {
+            XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)")
+        }
+    }
+
+    func testVRRPStateIsOneSeriesPerState() {
+        let states = lines.filter { $0.hasPrefix("vipd_vrrp_state{") }
+        XCTAssertEqual(
+            states,
+            [
+                #"vipd_vrrp_state{instance="VI_1",state="INIT"} 0"#,
+                #"vipd_vrrp_state{instance="VI_1",state="BACKUP"} 0"#,
+                #"vipd_vrrp_state{instance="VI_1",state="MASTER"} 1"#,
+                #"vipd_vrrp_state{instance="VI_1",state="FAULT"} 0"#,
+            ])
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_priority{instance="VI_1"} 100"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_effective_priority{instance="VI_1"} 50"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_transitions_total{instance="VI_1"} 2"#))
+    }
+
+    func testFindingsBySeverity() {
+        XCTAssertTrue(lines.contains(#"vipd_monitor_findings{severity="critical"} 1"#))
+        XCTAssertTrue(lines.contains(#"vipd_monitor_findings{severity="warning"} 0"#))
+        XCTAssertTrue(lines.contains("vipd_monitor_up 1"))
+    }
+
+    func testEverySampleBelongsToAnAnnouncedFamilyWithHelp() {
+        var announced: [String: String] = [:]
+        var helped: Set<String> = []
+        for line in lines {
+            let words = line.split(separator: " ").map(String.init)
+            if line.hasPrefix("# TYPE ") {
+                announced[words[2]] = words[3]
+            } else if line.hasPrefix("# HELP ") {
+                helped.insert(words[2])
+            } else {
+                let name = String(line.prefix { $0 != "{" && $0 != " " })
+                let family = ["_bucket", "_sum", "_count"].reduce(name) { name, suffix in
+                    announced[name] == nil && name.hasSuffix(suffix) ? String(name.dropLast(suffix.count)) : name
+                }
+                XCTAssertNotNil(announced[family], "sample \(line) without # TYPE")
+                XCTAssertNotNil(Double(words.last!.replacingOccurrences(of: "+Inf", with: "inf")), line)
+            }
+        }
+        XCTAssertEqual(Set(announced.keys), helped)
+        for (name, type) in announced where type == "counter" {
+            XCTAssertTrue(name.hasSuffix("_total"), "counter \(name) must end in _total")
+        }
+    }
+
+    func testUncheckedServersHaveNoHistogram() {
+        var snapshot = sampleSnapshot()
+        snapshot.pools[0].servers[1].checked = false
+        let text = StatsMetrics.render(snapshot)
+        XCTAssertFalse(text.contains(#"vipd_check_duration_seconds_count{pool="ssh",server="ha1"}"#))
+        XCTAssertTrue(text.contains(#"vipd_check_duration_seconds_count{pool="ssh",server="ha0"} 5"#))
+    }
+}

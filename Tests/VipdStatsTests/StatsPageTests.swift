@@ -1,0 +1,21 @@
+import VipdStats
+import XCTest
+
+/// The page's static properties (its behaviour in a browser: `VipdIntegrationTests/StatsPageTests`).
+final class StatsPageContentTests: XCTestCase {
+    func testSelfContained() {
+        let html = StatsPage.html
+        for external in ["http://", "https://", "<link", " src=", "@import", "url("] {
+            XCTAssertFalse(html.contains(external), "the page must not load \(external)")
+        }
+        XCTAssertTrue(html.hasPrefix("<!doctype html>"))
+    }
+
+    func testPollsTheJSONAndNeverInjectsHTML() {
+        let html = StatsPage.html
+        XCTAssertTrue(html.contains(#"fetch("stats.json""#))
+        XCTAssertTrue(html.contains("const POLL_MS = \(StatsPage.pollMilliseconds);"))
+        XCTAssertFalse(html.contains("innerHTML"))
+        XCTAssertFalse(html.contains("document.write"))
+    }
+}
