@@ -57,7 +57,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl",
+                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

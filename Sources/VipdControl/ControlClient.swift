@@ -24,7 +24,7 @@ public enum ControlClient {
             reply.fail(error)
             throw error
         }
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)) {
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             reply.fail(ControlError("vipd did not answer on \(path) within \(timeout)"))
             channel.close(promise: nil)
         }

@@ -79,7 +79,7 @@ final class DaemonStats: Sendable {
         let wallNow = MonitorInstant.now()
         let now = ContinuousClock.now
         /// A continuous-clock instant as seconds since the Unix epoch.
-        func wall(_ instant: ContinuousClock.Instant) -> Double { seconds(wallNow.sinceEpoch - instant.duration(to: now)) }
+        func wall(_ instant: ContinuousClock.Instant) -> Double { (wallNow.sinceEpoch - instant.duration(to: now)) / .seconds(1) }
 
         let runtimes = await engine.poolRuntimes
         let health = await engine.poolHealth
@@ -102,7 +102,7 @@ final class DaemonStats: Sendable {
                     lastCheck: status.flatMap { status in
                         guard let outcome = status.lastOutcome, let at = status.lastCheckedAt else { return nil }
                         return ServerStats.CheckResult(
-                            passed: outcome.passed, detail: outcome.detail, durationSeconds: seconds(outcome.duration), at: wall(at))
+                            passed: outcome.passed, detail: outcome.detail, durationSeconds: outcome.duration / .seconds(1), at: wall(at))
                     },
                     checkDurations: Self.histogram(status?.checkDurations ?? CheckDurationHistogram()),
                     activeConnections: reading.activeConnections, totalConnections: reading.totalConnections,
@@ -115,7 +115,7 @@ final class DaemonStats: Sendable {
         }
         let instances = await speaker?.instanceReports() ?? []
         return StatsSnapshot(
-            node: node?.name, generatedAt: seconds(wallNow.sinceEpoch), uptimeSeconds: seconds(startedAt.duration(to: now)),
+            node: node?.name, generatedAt: wallNow.sinceEpoch / .seconds(1), uptimeSeconds: startedAt.duration(to: now) / .seconds(1),
             vrrp: instances.map { Self.instanceStats($0, wall: wall) }, pools: pools, monitorRunning: monitor != nil,
             findings: (monitor?.findings ?? []).map(Self.findingStats))
     }
@@ -138,13 +138,13 @@ final class DaemonStats: Sendable {
     private static func findingStats(_ finding: Finding) -> FindingStats {
         FindingStats(
             kind: finding.kind.rawValue, severity: finding.severity.rawValue, group: finding.group?.description,
-            since: seconds(finding.since.sinceEpoch), summary: finding.summary, evidence: finding.evidence, fix: finding.fix)
+            since: finding.since.sinceEpoch / .seconds(1), summary: finding.summary, evidence: finding.evidence, fix: finding.fix)
     }
 
     private static func histogram(_ histogram: CheckDurationHistogram) -> HistogramStats {
         HistogramStats(
-            upperBounds: CheckDurationHistogram.upperBounds.map(seconds), cumulativeCounts: Array(histogram.cumulativeCounts.dropLast()),
-            sum: seconds(histogram.sum), count: histogram.count)
+            upperBounds: CheckDurationHistogram.upperBounds.map { $0 / .seconds(1) }, cumulativeCounts: Array(histogram.cumulativeCounts.dropLast()),
+            sum: histogram.sum / .seconds(1), count: histogram.count)
     }
 
     private static func checkName(_ kind: HealthCheckKind) -> String {
@@ -154,10 +154,4 @@ final class DaemonStats: Sendable {
         case .http: "http"
         }
     }
-}
-
-/// A duration in seconds.
-private func seconds(_ duration: Duration) -> Double {
-    let (whole, attoseconds) = duration.components
-    return Double(whole) + Double(attoseconds) / 1e18
 }

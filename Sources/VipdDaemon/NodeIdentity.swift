@@ -1,7 +1,5 @@
-import Foundation
-import NIOCore
-import NIOPosix
 import VipdConfig
+import VipdSystem
 
 /// Which of `cluster.nodes` this host is: `--node NAME`, else the node whose address is configured
 /// on one of this host's interfaces, else the node named like the hostname.
@@ -21,16 +19,7 @@ public enum NodeIdentity {
         if let explicit, !config.nodes.contains(where: { $0.name == explicit }) {
             throw UnknownNode(name: explicit, known: config.nodes.map(\.name))
         }
-        let addresses = ((try? System.enumerateDevices()) ?? []).compactMap { device in
-            device.address?.ipAddress.flatMap(IPAddress.init)
-        }
-        return config.resolveNode(named: explicit, hostAddresses: addresses, hostname: hostname())
-    }
-
-    /// gethostname(2), without the DNS lookup Foundation's hostName may do.
-    private static func hostname() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count) == 0 else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let addresses = (try? HostAddresses.current()) ?? []
+        return config.resolveNode(named: explicit, hostAddresses: addresses, hostname: HostName.current())
     }
 }

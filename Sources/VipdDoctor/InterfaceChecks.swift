@@ -84,7 +84,7 @@ public enum InterfaceChecks {
         }
         let group = VRRPAdvertPacket.multicastGroup(instance.family)
         let title = "\(instance.name) can send multicast adverts to \(group) on \(interface.name)"
-        guard host.multicastInterfaces.contains(interface.name) else {
+        guard interface.supportsMulticast else {
             return DoctorCheckResult(
                 .fail, title, detail: "\(interface.name) has no MULTICAST flag",
                 fix: "ip link set \(interface.name) multicast on, or set vrrp.\(instance.name).unicast: true")

@@ -44,10 +44,7 @@ extension Duration {
     public var millisecondsText: String { "\(wholeMilliseconds) ms" }
 
     /// This duration as NIO's `TimeAmount`.
-    public var timeAmount: TimeAmount {
-        let (seconds, attoseconds) = components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
+    public var timeAmount: TimeAmount { TimeAmount(self) }
 }
 
 /// Bytes from the network quoted for a log line: printable ASCII as is, everything else as `\xNN`

@@ -33,11 +33,10 @@ public final class NginxServer: @unchecked Sendable {
     /// The document root: put more files here.
     public var rootURL: URL { directory.file("\(name)/root") }
     /// True while the nginx process is alive.
-    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+    public var isRunning: Bool { process.isRunning }
 
     private let directory: LabDirectory
-    private let lock = NSLock()
-    private var process: ChildProcess?
+    private let process = ChildProcessSlot()
 
     /// Writes the config and document root under `directory/name/`, starts nginx and returns once
     /// `/whoami` answers with the name (at most `startTimeout`).
@@ -66,11 +65,7 @@ public final class NginxServer: @unchecked Sendable {
 
     /// Stops nginx by its PID: SIGTERM, up to five seconds' wait, then SIGKILL. Safe to call when stopped.
     public func stop() {
-        let running = lock.withLock { () -> ChildProcess? in
-            defer { process = nil }
-            return process
-        }
-        running?.terminate(grace: .seconds(5))
+        process.stop(grace: .seconds(5))
     }
 
     /// Starts nginx again with the same config (stopping it first if it still runs).
@@ -134,7 +129,7 @@ public final class NginxServer: @unchecked Sendable {
         }
         let child = try ChildProcess.spawn(
             Self.executable, arguments: arguments, appendingOutputTo: directory.file("\(name)/stderr.log"))
-        lock.withLock { process = child }
+        process.hold(child)
         let deadline = ContinuousClock.now + Self.startTimeout
         while ContinuousClock.now < deadline {
             if let status = child.exitStatus {

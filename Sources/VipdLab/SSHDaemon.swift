@@ -42,12 +42,11 @@ public final class SSHDaemon: @unchecked Sendable {
     /// The generated sshd_config.
     public var configURL: URL { directory.file("\(fileStem).sshd_config") }
     /// True while the sshd process is alive.
-    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+    public var isRunning: Bool { process.isRunning }
 
     private let directory: LabDirectory
     private let fileStem: String
-    private let lock = NSLock()
-    private var process: ChildProcess?
+    private let process = ChildProcessSlot()
 
     /// Writes the config, checks it with `sshd -t`, launches sshd and returns once the port
     /// accepts connections and sends an SSH banner (waits at most `startTimeout`).
@@ -80,11 +79,7 @@ public final class SSHDaemon: @unchecked Sendable {
     /// (sshd's per-connection children) are left to end on their own, as with a real
     /// `systemctl stop ssh`. Safe to call when already stopped.
     public func stop() {
-        let running = lock.withLock { () -> ChildProcess? in
-            defer { process = nil }
-            return process
-        }
-        running?.terminate(grace: .seconds(5))
+        process.stop(grace: .seconds(5))
     }
 
     /// Starts sshd again on the same address and port (stopping it first if it still runs).
@@ -145,7 +140,7 @@ public final class SSHDaemon: @unchecked Sendable {
             namespace == nil ? sshd : NetworkNamespace.ipTool,
             arguments: namespace.map { ["netns", "exec", $0.name, sshd.path] + arguments } ?? arguments,
             appendingOutputTo: logURL)
-        lock.withLock { process = child }
+        process.hold(child)
 
         let deadline = ContinuousClock.now + Self.startTimeout
         while ContinuousClock.now < deadline {

@@ -70,7 +70,7 @@ public final class LiveMonitor: @unchecked Sendable {
         }
         spawn("vipd-monitor-tick") { [self] in
             while true {
-                Thread.sleep(forTimeInterval: Double(tick.components.seconds) + Double(tick.components.attoseconds) / 1e18)
+                Thread.sleep(forTimeInterval: tick / .seconds(1))
                 guard !stopped.withLockedValue({ $0 }) else { return }
                 // Time runs a little behind the wall clock, so packets still in the kernel's
                 // buffer are not mistaken for silence.

@@ -36,11 +36,13 @@ public struct NetworkInterface: Sendable, Equatable, CustomStringConvertible {
     public let mtu: Int
     /// `IFLA_OPERSTATE`.
     public let operationalState: OperationalState
+    /// `IFF_MULTICAST`: the interface can send and receive multicast (VRRP's 224.0.0.18 / ff02::12).
+    public let supportsMulticast: Bool
 
     /// Creates an interface description; the library builds these from rtnetlink messages.
     public init(
         name: String, index: Int32, hardwareAddress: [UInt8], isAdministrativelyUp: Bool,
-        hasCarrier: Bool, mtu: Int, operationalState: OperationalState
+        hasCarrier: Bool, mtu: Int, operationalState: OperationalState, supportsMulticast: Bool = true
     ) {
         self.name = name
         self.index = index
@@ -49,6 +51,7 @@ public struct NetworkInterface: Sendable, Equatable, CustomStringConvertible {
         self.hasCarrier = hasCarrier
         self.mtu = mtu
         self.operationalState = operationalState
+        self.supportsMulticast = supportsMulticast
     }
 
     /// Whether packets can flow: administratively up, with carrier, and operationally up
@@ -87,7 +90,8 @@ extension NetworkInterface {
             isAdministrativelyUp: link.flags & UInt32(IFF_UP) != 0,
             hasCarrier: link.flags & UInt32(IFF_LOWER_UP.rawValue) != 0,
             mtu: Int(link.attributes.first(ofType: Netlink.linkMTU)?.uint32Value ?? 0),
-            operationalState: state.flatMap(OperationalState.init(rawValue:)) ?? .unknown
+            operationalState: state.flatMap(OperationalState.init(rawValue:)) ?? .unknown,
+            supportsMulticast: link.flags & UInt32(IFF_MULTICAST) != 0
         )
     }
 
@@ -95,7 +99,8 @@ extension NetworkInterface {
     var deleted: NetworkInterface {
         NetworkInterface(
             name: name, index: index, hardwareAddress: hardwareAddress,
-            isAdministrativelyUp: false, hasCarrier: false, mtu: mtu, operationalState: .notPresent
+            isAdministrativelyUp: false, hasCarrier: false, mtu: mtu, operationalState: .notPresent,
+            supportsMulticast: supportsMulticast
         )
     }
 }

@@ -30,8 +30,7 @@ public enum SSHDConfigTest {
         let exited = DispatchSemaphore(value: 0)
         process.terminationHandler = { _ in exited.signal() }
         try process.run()
-        let seconds = Double(timeLimit.components.seconds) + Double(timeLimit.components.attoseconds) / 1e18
-        if exited.wait(timeout: .now() + seconds) == .timedOut {
+        if exited.wait(timeout: .now() + timeLimit / .seconds(1)) == .timedOut {
             kill(process.processIdentifier, SIGKILL)
             exited.wait()
             return .rejected("sshd -t -f \(mainConfig) did not finish within \(timeLimit)")

@@ -14,31 +14,13 @@ private func ctl(_ socket: URL, _ arguments: [String], asUID uid: Int? = nil) th
 }
 
 /// `vipd ctl` against a running `vipd run` in front of two real OpenSSH sshd on loopback.
-final class CtlCommandTests: XCTestCase {
-    private var directory: LabDirectory!
-    private var keys: LabKeys!
-    private var ha0: SSHDaemon!
-    private var ha1: SSHDaemon!
-    private var client: SSHClient!
-    private var vipPort = 0
+final class CtlCommandTests: TwoSSHDTestCase {
     private var vipd: VipdProcess?
     private var socket: URL { directory.file("run/vipd.sock") }
 
-    override func setUpWithError() throws {
-        try XCTSkipUnless(SSHDaemon.isAvailable, "OpenSSH sshd/ssh not installed (apt-get install openssh-server openssh-client)")
-        directory = try LabDirectory(prefix: "vipd-ctl")
-        keys = try LabKeys.generate(in: directory)
-        ha0 = try SSHDaemon.start(name: "ha0", port: try FreePort.allocate(), keys: keys, directory: directory)
-        ha1 = try SSHDaemon.start(name: "ha1", port: try FreePort.allocate(), keys: keys, directory: directory)
-        client = SSHClient(keys: keys)
-        vipPort = try FreePort.allocate()
-    }
-
     override func tearDown() {
         vipd?.stop()
-        ha0?.stop()
-        ha1?.stop()
-        directory?.remove()
+        super.tearDown()
     }
 
     private func yaml(extraListener: String = "") -> String {

@@ -3,30 +3,7 @@ import VipdLab
 import XCTest
 
 /// `vipd run` in front of two real OpenSSH sshd, driven by the real ssh client (seed 001's story).
-final class ProxyWithOpenSSHTests: XCTestCase {
-    private var directory: LabDirectory!
-    private var keys: LabKeys!
-    private var ha0: SSHDaemon!
-    private var ha1: SSHDaemon!
-    private var client: SSHClient!
-    private var vipPort = 0
-
-    override func setUpWithError() throws {
-        try XCTSkipUnless(SSHDaemon.isAvailable, "OpenSSH sshd/ssh not installed (apt-get install openssh-server openssh-client)")
-        directory = try LabDirectory(prefix: "vipd-it")
-        keys = try LabKeys.generate(in: directory)
-        ha0 = try SSHDaemon.start(name: "ha0", port: try FreePort.allocate(), keys: keys, directory: directory)
-        ha1 = try SSHDaemon.start(name: "ha1", port: try FreePort.allocate(), keys: keys, directory: directory)
-        client = SSHClient(keys: keys)
-        vipPort = try FreePort.allocate()
-    }
-
-    override func tearDown() {
-        ha0?.stop()
-        ha1?.stop()
-        directory?.remove()
-    }
-
+final class ProxyWithOpenSSHTests: TwoSSHDTestCase {
     private func yaml(interval: String = "500ms", extraListener: String = "") -> String {
         """
         listeners:

@@ -5,12 +5,7 @@ import XCTest
 /// The stats listener of the real `vipd run`: the page in real headless Chromium (server states,
 /// a server going down shown without a reload, a screenshot kept), `/metrics` read by
 /// prometheus_client's parser, basic authentication, and in a namespace lab each node's VRRP view.
-final class StatsPageTests: XCTestCase {
-    private var directory: LabDirectory!
-    private var keys: LabKeys!
-    private var ha0: SSHDaemon!
-    private var ha1: SSHDaemon!
-    private var vipPort = 0
+final class StatsPageTests: TwoSSHDTestCase {
     private var statsPort = 0
 
     /// Where screenshots are kept: `$VIPD_TEST_ARTIFACTS`, else /tmp/vipd-test-artifacts.
@@ -21,19 +16,8 @@ final class StatsPageTests: XCTestCase {
     private static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(SSHDaemon.isAvailable, "OpenSSH sshd/ssh not installed (apt-get install openssh-server openssh-client)")
-        directory = try LabDirectory(prefix: "vipd-stats")
-        keys = try LabKeys.generate(in: directory)
-        ha0 = try SSHDaemon.start(name: "ha0", port: try FreePort.allocate(), keys: keys, directory: directory)
-        ha1 = try SSHDaemon.start(name: "ha1", port: try FreePort.allocate(), keys: keys, directory: directory)
-        vipPort = try FreePort.allocate()
+        try super.setUpWithError()
         statsPort = try FreePort.allocate()
-    }
-
-    override func tearDown() {
-        ha0?.stop()
-        ha1?.stop()
-        directory?.remove()
     }
 
     private func yaml(auth: String = "") -> String {
@@ -96,7 +80,7 @@ final class StatsPageTests: XCTestCase {
             timeout: .seconds(30))
         XCTAssertEqual(denied.standardOutput, "401")
 
-        let login = try SSHClient(keys: keys).serverPort(host: "127.0.0.1", port: vipPort)
+        let login = try client.serverPort(host: "127.0.0.1", port: vipPort)
         let served = login == ha0.port ? "ha0" : "ha1"
         let families = try Self.parseMetrics(url: url, user: "admin", password: "pw 1")
         XCTAssertEqual(families["vipd_server_up"]?.type, "gauge")

@@ -100,7 +100,7 @@ final class NetlinkMessageTests: XCTestCase {
         let mac: [UInt8] = [0x02, 0x00, 0x5e, 0x00, 0x01, 0x0a]
         var mtu = [UInt8]()
         mtu.appendHostOrder(UInt32(1500))
-        let link = LinkMessage(index: 4, flags: 0x1 | 0x40 | 0x10000, attributes: [
+        let link = LinkMessage(index: 4, flags: 0x1 | 0x40 | 0x1000 | 0x10000, attributes: [
             NetlinkAttribute(type: 3, string: "eth0"),
             NetlinkAttribute(type: 1, value: mac),
             NetlinkAttribute(type: 4, value: mtu),
@@ -112,6 +112,9 @@ final class NetlinkMessageTests: XCTestCase {
             mtu: 1500, operationalState: .up
         ))
         XCTAssertTrue(interface.isUsable)
+        XCTAssertTrue(interface.supportsMulticast)
+        let withoutMulticast = LinkMessage(index: 4, flags: 0x1 | 0x40 | 0x10000, attributes: link.attributes)
+        XCTAssertFalse(try NetworkInterface(link: LinkMessage(decoding: withoutMulticast.encoded())).supportsMulticast)
         XCTAssertEqual(interface.hardwareAddressText, "02:00:5e:00:01:0a")
 
         let noCarrier = LinkMessage(index: 4, flags: 0x1, attributes: [
