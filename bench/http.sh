@@ -5,15 +5,19 @@
 #   bench/http.sh
 #
 # Environment: VIPD (default .build/release/vipd, built if missing), DURATION (wrk seconds per
-# measurement, default 10), KEEP_WORK=1 keeps the scratch directory with every config and output.
+# measurement, default 10), ROUNDS (alternating rounds, default 3), RECORD=0 to leave
+# bench/RESULTS.md alone, KEEP_WORK=1 keeps the scratch directory with every config and output.
 # Prints, for wrk keep-alive and wrk `Connection: close` (2 threads, 64 connections, a 1 KiB
-# file): requests/s and p99 of each proxy, and vipd/haproxy requests/s ratio.
+# file): per-proxy medians of requests/s, p50, p99 and errors, and the vipd/haproxy ratios; the
+# table is appended to bench/RESULTS.md with the commit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 VIPD=${VIPD:-.build/release/vipd}
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
+RECORD=${RECORD:-1}
 
 log() { printf '[bench-http %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -113,32 +117,55 @@ CONF
 PIDS+=($!)
 wait_http "$VIPD_PORT" "$!" vipd
 
-# --- measurements ------------------------------------------------------------------------------
+# --- measurements: alternating rounds, medians, ratios -------------------------------------------
+RESULTS="$WORK/samples.tsv"
+: > "$RESULTS"
 to_ms() {
     awk -v v="$1" 'BEGIN { n = v + 0
         if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-        printf "%.2f", n }'
+        printf "%.3f", n }'
 }
-measure() {  # PORT TAG [wrk args...]
-    local port=$1 tag=$2; shift 2
-    timeout 30 wrk -t2 -c64 -d2s "$@" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true  # warm-up
-    timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "$@" "http://127.0.0.1:$port/index.html" \
-        >"$WORK/$tag.txt" 2>&1
-    local rps p99 errors
-    rps=$(awk '/^Requests\/sec:/ { print $2 }' "$WORK/$tag.txt")
-    p99=$(to_ms "$(awk '$1 == "99%" { print $2; exit }' "$WORK/$tag.txt")")
-    errors=$(awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } /Non-2xx or 3xx/ { n += $5 } END { print n + 0 }' \
-        "$WORK/$tag.txt")
-    printf '%s %s %s\n' "$rps" "$p99" "$errors"
+measure() {  # PROXY PORT ROUND MODE
+    local proxy=$1 port=$2 round=$3 mode=$4 args=() out
+    [[ $mode == close ]] && args=(-H 'Connection: close')
+    out="$WORK/$proxy-$mode-$round.txt"
+    timeout 30 wrk -t2 -c64 -d2s "${args[@]}" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true  # warm-up
+    timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" "http://127.0.0.1:$port/index.html" >"$out" 2>&1
+    local rate p50 p99 errors key
+    rate=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
+    p50=$(to_ms "$(awk '$1 == "50%" { print $2; exit }' "$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" { print $2; exit }' "$out")")
+    errors=$(awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } /Non-2xx or 3xx/ { n += $5 } END { print n + 0 }' "$out")
+    key=$([[ $mode == close ]] && echo close_cps || echo keepalive_rps)
+    printf '%s\t%s\t%s\t%s\n' "$proxy" "$round" "$key" "$rate" "$proxy" "$round" "${mode}_p50_ms" "$p50" \
+        "$proxy" "$round" "${mode}_p99_ms" "$p99" "$proxy" "$round" "${mode}_errors" "$errors" >> "$RESULTS"
+    log "round $round $proxy $mode: $rate req/s, p99 $p99 ms, $errors errors"
 }
 
-printf '%-12s %-8s %12s %10s %8s\n' mode proxy "requests/s" "p99 ms" errors
-for mode in keepalive close; do
-    args=()
-    [[ $mode == close ]] && args=(-H 'Connection: close')
-    read -r h_rps h_p99 h_err < <(measure "$HAPROXY_PORT" "haproxy-$mode" "${args[@]}")
-    read -r v_rps v_p99 v_err < <(measure "$VIPD_PORT" "vipd-$mode" "${args[@]}")
-    printf '%-12s %-8s %12s %10s %8s\n' "$mode" haproxy "$h_rps" "$h_p99" "$h_err" "$mode" vipd "$v_rps" "$v_p99" "$v_err"
-    awk -v v="$v_rps" -v h="$h_rps" -v vp="$v_p99" -v hp="$h_p99" -v m="$mode" \
-        'BEGIN { printf "%-12s ratio vipd/haproxy requests/s %.2f, p99 %s ms vs %s ms\n", m, v / h, vp, hp }'
+for round in $(seq "$ROUNDS"); do
+    for mode in keepalive close; do
+        measure haproxy "$HAPROXY_PORT" "$round" "$mode"
+        measure vipd "$VIPD_PORT" "$round" "$mode"
+    done
 done
+
+TABLE=$(python3 bench/summarize.py "$RESULTS")
+echo
+echo "$TABLE"
+
+if [[ $RECORD == 1 ]]; then
+    COMMIT=$(git rev-parse --verify --quiet --short HEAD 2>/dev/null || echo uncommitted)
+    [[ -z $(git --no-optional-locks status --porcelain 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
+    {
+        echo
+        echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT — HTTP mode (bench/http.sh)"
+        echo
+        echo "$ROUNDS alternating rounds, $(nproc) CPUs, kernel $(uname -r)," \
+             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') \`mode http\` (its default \`http-reuse safe\`)" \
+             "vs vipd \`mode: http\` (\`server_reuse: safe\`), one nginx-light worker serving a 1 KiB file," \
+             "wrk -t2 -c64 for ${DURATION} s per measurement; \`Connection: close\` rows count requests/s."
+        echo
+        echo "$TABLE"
+    } >> bench/RESULTS.md
+    log "appended to bench/RESULTS.md"
+fi

@@ -13,6 +13,7 @@ METRICS = [
     ("keepalive_p99_ms", "HTTP keep-alive p99 (ms)", "lower"),
     ("keepalive_errors", "HTTP keep-alive errors (count)", "lower"),
     ("close_cps", "Connection: close (conn/s)", "higher"),
+    ("close_p50_ms", "Connection: close p50 (ms)", "lower"),
     ("close_p99_ms", "Connection: close p99 (ms)", "lower"),
     ("close_errors", "Connection: close errors (count)", "lower"),
     ("idle_connections", "idle connections held", "-"),

@@ -10,7 +10,7 @@ extension ConfigReader {
         }
         let allowed = [
             "forwarded_for", "forwarded_proto", "forwarded", "sorry_page", "max_header_bytes", "max_headers",
-            "max_body_bytes", "request_timeout", "server_timeout",
+            "max_body_bytes", "request_timeout", "server_timeout", "server_reuse", "server_idle_timeout",
         ]
         guard let fields = fields(of: node, path: path, owner: node.mark, allowed: allowed) else { return nil }
         let defaults = HTTPListenerSettings()
@@ -32,13 +32,18 @@ extension ConfigReader {
         let maxBodyBytes = count("max_body_bytes", 0...Int.max, defaults.maxBodyBytes)
         let requestTimeout = duration("request_timeout", defaults.requestTimeout)
         let serverTimeout = duration("server_timeout", defaults.serverTimeout)
+        let serverReuse: HTTPServerReuse? =
+            fields["server_reuse"].map { readChoice($0, path: fields.path("server_reuse"), as: HTTPServerReuse.self) } ?? defaults.serverReuse
+        let serverIdleTimeout = duration("server_idle_timeout", defaults.serverIdleTimeout)
         guard let forwardedFor, let forwardedProto, let forwarded, let maxHeaderBytes, let maxHeaders, let maxBodyBytes,
-            let requestTimeout, let serverTimeout, sorryPage.map({ $0 != nil }) ?? true
+            let requestTimeout, let serverTimeout, let serverReuse, let serverIdleTimeout,
+            sorryPage.map({ $0 != nil }) ?? true
         else { return nil }
         return HTTPListenerSettings(
             forwardedFor: forwardedFor, forwardedProto: forwardedProto, forwarded: forwarded, sorryPage: sorryPage ?? nil,
             maxHeaderBytes: maxHeaderBytes, maxHeaders: maxHeaders, maxBodyBytes: maxBodyBytes,
-            requestTimeout: requestTimeout, serverTimeout: serverTimeout)
+            requestTimeout: requestTimeout, serverTimeout: serverTimeout, serverReuse: serverReuse,
+            serverIdleTimeout: serverIdleTimeout)
     }
 
     /// `sorry_page: { file, status, content_type }`; the file must exist, be readable and at most 1 MiB.

@@ -22,11 +22,18 @@ public struct HTTPListenerSettings: Sendable, Equatable {
     /// Longest wait for the next byte of the server's response (`server_timeout`, default 30s);
     /// before the response head: 504.
     public var serverTimeout: Duration
+    /// Whether a server connection may carry more than one request (`server_reuse`, default `safe`).
+    public var serverReuse: HTTPServerReuse
+    /// How long a server connection may wait unused for its next request before vipd closes it
+    /// (`server_idle_timeout`, default 4s: below the 5 s keep-alive timeout of Apache httpd, so
+    /// vipd rather than the server ends an idle connection).
+    public var serverIdleTimeout: Duration
 
     public init(
         forwardedFor: Bool = true, forwardedProto: Bool = false, forwarded: Bool = false, sorryPage: SorryPage? = nil,
         maxHeaderBytes: Int = 16384, maxHeaders: Int = 100, maxBodyBytes: Int = 10_485_760,
-        requestTimeout: Duration = .seconds(10), serverTimeout: Duration = .seconds(30)
+        requestTimeout: Duration = .seconds(10), serverTimeout: Duration = .seconds(30),
+        serverReuse: HTTPServerReuse = .safe, serverIdleTimeout: Duration = .seconds(4)
     ) {
         self.forwardedFor = forwardedFor
         self.forwardedProto = forwardedProto
@@ -37,7 +44,21 @@ public struct HTTPListenerSettings: Sendable, Equatable {
         self.maxBodyBytes = maxBodyBytes
         self.requestTimeout = requestTimeout
         self.serverTimeout = serverTimeout
+        self.serverReuse = serverReuse
+        self.serverIdleTimeout = serverIdleTimeout
     }
+}
+
+/// When a server connection is used again for a later request (`listeners.NAME.http.server_reuse`).
+public enum HTTPServerReuse: String, Sendable, Equatable, CaseIterable {
+    /// An idle connection to the chosen server carries a request only when that request can be sent
+    /// again unchanged (an idempotent method without a body): if the server closed the idle
+    /// connection at the same moment, vipd resends the request on a new connection and the client
+    /// never notices. Every other request gets a new connection (haproxy's `http-reuse safe`).
+    case safe
+    /// Every request gets its own server connection, closed after the response (haproxy's
+    /// `option http-server-close`).
+    case never
 }
 
 /// The page served when every server of a pool is down (`listeners.NAME.http.sorry_page`).

@@ -22,7 +22,21 @@ final class HTTPExchange {
     /// Whether the client connection stays open after the response.
     var keepAlive: Bool
 
+    /// Whether the request may go on a parked server connection: it can be sent again unchanged
+    /// (an idempotent method without a body) if the server closed that connection meanwhile.
+    let mayUseParkedConnection: Bool
+    /// Set after a parked connection failed this request: the next attempt opens a new one.
+    var avoidParkedConnections = false
+
+    /// The server connection carrying the request, and its hold on the server (nil before a server is
+    /// attached and after it is let go).
     var backend: Channel?
+    var backendHandler: HTTPBackendHandler?
+    var lease: ServerLease?
+    /// Whether `backend` is a parked connection used again.
+    var reusedConnection = false
+    /// Whether the server's response leaves its connection able to carry another request.
+    var serverKeepsConnection = false
     var server: String?
     var connectedAt: NIODeadline?
     var responseAt: NIODeadline?
@@ -37,6 +51,9 @@ final class HTTPExchange {
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(original.method)
         self.keepAlive = original.isKeepAlive
+        self.mayUseParkedConnection =
+            replayable && !original.headers.contains(name: "Transfer-Encoding")
+            && original.headers["Content-Length"].allSatisfy { $0 == "0" }
     }
 
     /// Whether the response head reached the client (after that, failures can only cut the connection).

@@ -12,10 +12,11 @@ enum HTTPForwardedHeaders {
     static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"]
 
     /// The request headers for the server: hop-by-hop headers removed, `X-Forwarded-For` appended to,
-    /// `X-Forwarded-Proto` set and `Forwarded` appended to as `settings` say, and `Connection: close`
-    /// (vipd opens one server connection per request).
+    /// `X-Forwarded-Proto` set and `Forwarded` appended to as `settings` say, and the server
+    /// connection's own `Connection` header: `close` with `server_reuse: never`, `keep-alive` for an
+    /// HTTP/1.0 request that may leave its connection reusable, none for HTTP/1.1 (keep-alive by default).
     static func request(
-        _ original: HTTPHeaders, clientAddress: String?, settings: HTTPListenerSettings
+        _ original: HTTPHeaders, version: HTTPVersion, clientAddress: String?, settings: HTTPListenerSettings
     ) -> HTTPHeaders {
         var headers = withoutHopByHop(original)
         if settings.forwardedFor, let clientAddress {
@@ -28,7 +29,11 @@ enum HTTPForwardedHeaders {
             let element = clientAddress.map { "for=\(forwardedNode($0));proto=http" } ?? "proto=http"
             headers.replaceOrAdd(name: "Forwarded", value: appended(element, to: original["Forwarded"]))
         }
-        headers.add(name: "Connection", value: "close")
+        switch settings.serverReuse {
+        case .never: headers.add(name: "Connection", value: "close")
+        case .safe where version.major == 1 && version.minor == 0: headers.add(name: "Connection", value: "keep-alive")
+        case .safe: break
+        }
         return headers
     }
 
@@ -45,11 +50,17 @@ enum HTTPForwardedHeaders {
         return headers
     }
 
-    /// `headers` without the hop-by-hop ones, including those named in `Connection`.
+    /// `headers` without the hop-by-hop ones, including those named in `Connection` (names compared
+    /// case-insensitively; nothing is copied when there is none, the common case for requests).
     static func withoutHopByHop(_ headers: HTTPHeaders) -> HTTPHeaders {
-        let named = headers[canonicalForm: "connection"].map { $0.lowercased() }
-        let dropped = hopByHop.union(named)
-        return HTTPHeaders(headers.filter { !dropped.contains($0.name.lowercased()) }.map { ($0.name, $0.value) })
+        var result = headers
+        for name in hopByHop where result.contains(name: name) {
+            if name == "connection" {
+                for named in headers[canonicalForm: "connection"] { result.remove(name: String(named)) }
+            }
+            result.remove(name: name)
+        }
+        return result
     }
 
     /// `value` appended to the comma-separated list in the existing `values` (one or more header lines).

@@ -7,41 +7,63 @@ import VipdConfig
 /// server through the pool's balancer, forwarded with the configured forwarded headers, and its
 /// response streamed back; the client connection is kept alive between requests.
 ///
-/// Server connections are not reused: each request opens one and sends `Connection: close`, so a
-/// server connection never carries two clients' requests and a half-read response can never be
-/// mistaken for the next one (haproxy's `option http-server-close`).
+/// Server connections (`server_reuse`): with `safe`, the default, a connection whose response
+/// ended cleanly and that both sides keep alive is parked in the pool's idle set, and a later
+/// request for the same server on the same event loop may use it, from this client or another,
+/// but only when the request can be sent again unchanged (idempotent method, no body): if the
+/// server closed the parked connection at the same moment, the request goes out again on a new
+/// connection (haproxy's `http-reuse safe`). A connection is never parked before its response was
+/// read to the end, so a half-read response is never mistaken for the next one. With `never`, each
+/// request opens its own connection and sends `Connection: close` (`option http-server-close`).
 ///
 /// Failures are answered by vipd with a small complete response, logged, and the client
 /// connection closed: no server up → the sorry page (503 by default); connect failure on every
 /// server tried → 502; the server drops the connection before the response head → the request is
 /// sent to the next server when its method is idempotent and its body small enough to keep, 502
-/// otherwise; no byte from the server for the server timeout → 504. A request head not complete
-/// within the request timeout closes the connection (slowloris).
+/// otherwise; no byte from the server for the server timeout → 504. A first request head not
+/// complete within the request timeout is answered 408 and the connection closed (slowloris); a
+/// kept-alive connection with no next request within it is closed silently.
+///
+/// Pipelined requests are queued here and served one after the other in order (NIO's pipelining
+/// handler would stop and restart reading the socket for every request, two `epoll_ctl` calls
+/// each); reading stops only when a client queues more than `pipelineLimit` parts.
 final class HTTPProxyHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// Opens a server connection for one request (the pool's `ServerConnector` in production).
-    typealias Connect = (_ clientKey: [UInt8], _ record: ConnectionRecord, _ eventLoop: any EventLoop) ->
-        EventLoopFuture<(Channel, PoolRuntime.Pick)>
+    /// Gives one request a server connection, a parked one when `reusingIdle` allows and there is
+    /// one (the pool's `ServerConnector` in production).
+    typealias Connect = (_ clientKey: [UInt8], _ record: ConnectionRecord, _ eventLoop: any EventLoop, _ reusingIdle: Bool) ->
+        EventLoopFuture<ServerConnector.Connected>
 
     private let route: ListenerRoute
     private let logger: Logger
     private let connect: Connect
-    private var settings: HTTPListenerSettings { route.config.http }
+    private let settings: HTTPListenerSettings
     private var context: ChannelHandlerContext?
     private var record: ConnectionRecord?
     private var clientText = "unknown"
+    /// The client's IP address as text (for forwarded headers) and as bytes (the balancer's key).
+    private var clientAddress: String?
+    private var clientKey: [UInt8] = []
     /// The request being served; nil between requests.
     private var exchange: HTTPExchange?
     /// Set once the connection is being closed: nothing more is read or answered.
     private var closing = false
     private var clientInputClosed = false
-    private var requestTimer: Scheduled<Void>?
+    /// The request timeout: the next request head must arrive before it.
+    private var requestDeadline: LoopDeadline?
+    /// Whether the connection still waits for its first request (a timeout then is logged).
+    private var awaitingFirstRequest = true
     private var backendNeedsFlush = false
+    /// Parts of pipelined requests that arrived while an earlier request was served, in order.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// Most queued parts before vipd stops reading the client until it has caught up.
+    static let pipelineLimit = 64
 
     init(route: ListenerRoute, logger: Logger, connect: @escaping Connect) {
         self.route = route
+        self.settings = route.config.http
         self.logger = logger
         self.connect = connect
     }
@@ -57,8 +79,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         return client.eventLoop.makeCompletedFuture {
             try addHandlers(
                 to: client,
-                handler: HTTPProxyHandler(route: route, logger: logger) { key, record, loop in
-                    connector.connect(clientKey: key, record: record, on: loop)
+                handler: HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle in
+                    connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle)
                 },
                 settings: route.config.http, idleTimeout: route.config.idleTimeout)
         }
@@ -74,18 +96,19 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         limits.maxHeaderFieldCount = settings.maxHeaders
         let operations = channel.pipeline.syncOperations
         try operations.configureHTTPServerPipeline(
-            withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: true,
+            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: true,
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
         try operations.addHandlers([IdleStateHandler(allTimeout: idleTimeout.timeAmount), handler])
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        requestDeadline = LoopDeadline(on: context.eventLoop) { [weak self] in self?.requestTimedOut() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        requestTimer?.cancel()
+        requestDeadline?.cancel()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -94,19 +117,21 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             acceptedAt: .now())
         self.record = record
         clientText = context.channel.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
+        clientAddress = context.channel.remoteAddress?.ipAddress
+        clientKey = Array((clientAddress ?? "").utf8)
         try? context.pipeline.syncOperations.addHandler(IdleTimeoutCloser(record: record), position: .before(self))
-        startRequestTimer(context: context, first: true)
+        requestDeadline?.set(in: settings.requestTimeout.timeAmount)
         try? context.channel.syncOptions?.setOption(.autoRead, value: true)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        requestTimer?.cancel()
+        requestDeadline?.cancel()
         closing = true
         if let exchange {
             self.exchange = nil
             exchange.error = exchange.error ?? "client-closed"
-            exchange.backend?.close(promise: nil)
+            letGoOfServer(exchange, park: false)
             logAccess(exchange)
         }
         context.fireChannelInactive()
@@ -116,10 +141,35 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        switch unwrapInboundIn(data) {
+        let part = unwrapInboundIn(data)
+        guard pipelined.isEmpty, takesRequestPartsNow else {
+            pipelined.append(part)
+            if pipelined.count > Self.pipelineLimit {
+                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+            }
+            return
+        }
+        receive(part, context: context)
+    }
+
+    /// Whether a part read now belongs to the request being served (or starts one): false once the
+    /// current request is complete and its response not yet.
+    private var takesRequestPartsNow: Bool {
+        exchange.map { !$0.requestEnded } ?? true
+    }
+
+    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
         case .head(let head): receiveHead(head, context: context)
         case .body(let part): receiveBody(part)
         case .end: receiveEnd()
+        }
+    }
+
+    /// Serves queued pipelined parts until a request is in flight again or the queue is empty.
+    private func servePipelined(context: ChannelHandlerContext) {
+        while !closing, takesRequestPartsNow, let part = pipelined.popFirst() {
+            receive(part, context: context)
         }
     }
 
@@ -132,11 +182,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        requestTimer?.cancel()
+        requestDeadline?.clear()
+        awaitingFirstRequest = false
         let forwarded = HTTPRequestHead(
             version: head.version, method: head.method, uri: head.uri,
             headers: HTTPForwardedHeaders.request(
-                head.headers, clientAddress: context.channel.remoteAddress?.ipAddress, settings: settings))
+                head.headers, version: head.version, clientAddress: clientAddress, settings: settings))
         let exchange = HTTPExchange(original: head, forwarded: forwarded, startedAt: .now())
         self.exchange = exchange
         if let rejection = HTTPRequestValidation.check(head, maxBodyBytes: settings.maxBodyBytes) {
@@ -156,6 +207,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         }
         exchange.receive(part)
         guard let backend = exchange.backend else { return }
+        exchange.lease?.traffic.addBytesFromClient(part.readableBytes)
         backend.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil)
         backendNeedsFlush = true
     }
@@ -172,7 +224,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             clientInputClosed = true
-            if exchange == nil { close(context: context) }
+            if exchange == nil, pipelined.isEmpty { close(context: context) }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -187,6 +239,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             return
         }
         let rejection = HTTPRequestValidation.rejection(for: parserError)
+        if let exchange, exchange.requestEnded, !exchange.responseStarted {
+            // A later pipelined request is malformed: the current one is answered, then the connection closed.
+            exchange.keepAlive = false
+            logger.warning(
+                "\(clientText) \(route.config.name): \(rejection.reason) in a pipelined request; closing after the current response",
+                metadata: record?.metadata ?? [:])
+            return
+        }
         if let exchange, exchange.responseStarted {
             exchange.error = "rejected"
             logger.warning(
@@ -195,13 +255,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             close(context: context)
             return
         }
-        let exchange =
-            self.exchange
-            ?? HTTPExchange(
-                original: HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-"),
-                forwarded: HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-"), startedAt: .now())
-        self.exchange = exchange
-        answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
+        answer(.plain(rejection.status), to: exchange ?? unparsedRequest(), error: "rejected", detail: rejection.reason)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -214,16 +268,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func connectServer(for exchange: HTTPExchange) {
         guard let context, let record else { return }
         let retriesBefore = record.retries
-        let clientKey = Array((context.channel.remoteAddress?.ipAddress ?? "").utf8)
         let loopBound = NIOLoopBound((self, exchange, record), eventLoop: context.eventLoop)
-        let pool = route.pool
-        connect(clientKey, record, context.eventLoop).whenComplete { result in
+        let reusingIdle = settings.serverReuse == .safe && exchange.mayUseParkedConnection && !exchange.avoidParkedConnections
+        connect(clientKey, record, context.eventLoop, reusingIdle).whenComplete { result in
             let (handler, exchange, record) = loopBound.value
             exchange.retries += record.retries - retriesBefore
             switch result {
-            case .success(let (backend, pick)):
-                backend.closeFuture.whenComplete { _ in pool.release(pick.index) }
-                handler.attach(backend, server: pick.server.name, to: exchange)
+            case .success(let connected):
+                handler.attach(connected, to: exchange)
             case .failure(let error):
                 handler.connectFailed(error, for: exchange)
             }
@@ -240,29 +292,49 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         }
     }
 
-    private func attach(_ backend: Channel, server: String, to exchange: HTTPExchange) {
+    private func attach(_ connected: ServerConnector.Connected, to exchange: HTTPExchange) {
+        let backend = connected.channel
+        let lease = ServerLease(pool: route.pool, pick: connected.pick)
         guard self.exchange === exchange, !closing, let context else {
+            lease.end()
             backend.close(promise: nil)
             return
         }
         exchange.backend = backend
-        exchange.server = server
+        exchange.lease = lease
+        exchange.server = connected.pick.server.name
         exchange.connectedAt = .now()
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        do {
-            let operations = backend.pipeline.syncOperations
-            try operations.addHTTPClientHandlers()
-            try operations.addHandlers([
-                IdleStateHandler(readTimeout: settings.serverTimeout.timeAmount),
-                HTTPBackendHandler { event in loopBound.value.backendEvent(event, exchange: exchange, from: backend) },
-            ])
-        } catch {
-            backend.close(promise: nil)
-            answer(.plain(.badGateway), to: exchange, error: "connect-failed", detail: "\(error)")
-            return
+        let deliver: (HTTPBackendEvent) -> Void = { event in
+            loopBound.value.backendEvent(event, exchange: exchange, from: backend)
+        }
+        let timeout = settings.serverTimeout.timeAmount
+        if let parked = connected.parkedHandler?.value {
+            exchange.reusedConnection = true
+            exchange.backendHandler = parked
+            guard parked.serve(timeout: timeout, deliver: deliver) else {
+                // It closed after it was taken: the request goes out on a new connection.
+                letGoOfServer(exchange, park: false)
+                exchange.avoidParkedConnections = true
+                connectServer(for: exchange)
+                return
+            }
+        } else {
+            do {
+                let operations = backend.pipeline.syncOperations
+                try operations.addHTTPClientHandlers()
+                let handler = HTTPBackendHandler(timeout: timeout, deliver: deliver)
+                try operations.addHandler(handler)
+                exchange.backendHandler = handler
+            } catch {
+                letGoOfServer(exchange, park: false)
+                answer(.plain(.badGateway), to: exchange, error: "connect-failed", detail: "\(error)")
+                return
+            }
         }
         backend.write(HTTPClientRequestPart.head(exchange.forwarded), promise: nil)
         for part in exchange.bodyParts {
+            lease.traffic.addBytesFromClient(part.readableBytes)
             backend.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil)
         }
         exchange.sent()
@@ -278,9 +350,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         switch event {
         case .part(.head(let head)):
             exchange.responseBegan(at: .now(), status: Int(head.status.code))
+            exchange.serverKeepsConnection = head.isKeepAlive && head.status != .switchingProtocols
             let clientVersion = exchange.original.version
             let framed = head.headers.contains(name: "Content-Length") || clientVersion.minor >= 1
-            exchange.keepAlive = exchange.keepAlive && framed && !clientInputClosed
+            exchange.keepAlive = exchange.keepAlive && framed && !(clientInputClosed && pipelined.isEmpty)
             let headers = HTTPForwardedHeaders.response(
                 head.headers, clientVersion: clientVersion, keepAlive: exchange.keepAlive)
             context.write(
@@ -288,6 +361,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 promise: nil)
         case .part(.body(let part)):
             exchange.bytesOut += part.readableBytes
+            exchange.lease?.traffic.addBytesFromServer(part.readableBytes)
             context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
         case .part(.end(let trailers)):
             finish(exchange, trailers: trailers, context: context)
@@ -302,9 +376,15 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .closed:
             let detail = exchange.error.map { "server connection failed: \($0)" } ?? "server closed the connection"
             exchange.error = nil
-            if !exchange.responseStarted, exchange.replayable, exchange.retries < route.config.retries {
+            if !exchange.responseStarted, exchange.reusedConnection {
+                // A parked connection the server closed as it was taken: not the server's failure.
+                letGoOfServer(exchange, park: false)
+                exchange.avoidParkedConnections = true
+                try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+                connectServer(for: exchange)
+            } else if !exchange.responseStarted, exchange.replayable, exchange.retries < route.config.retries {
                 exchange.retries += 1
-                exchange.backend = nil
+                letGoOfServer(exchange, park: false)
                 logger.warning(
                     "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.original.method.rawValue) to the next server",
                     metadata: record?.metadata ?? [:])
@@ -319,18 +399,22 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// The response is complete: log it, and either wait for the next request or close.
     private func finish(_ exchange: HTTPExchange, trailers: HTTPHeaders?, context: ChannelHandlerContext) {
         self.exchange = nil
-        exchange.backend?.close(promise: nil)
+        letGoOfServer(exchange, park: exchange.serverKeepsConnection && exchange.requestEnded && exchange.error == nil)
         logAccess(exchange)
-        let keepOpen = exchange.keepAlive && exchange.requestEnded && !clientInputClosed
-        let written = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
+        let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && pipelined.isEmpty)
         guard keepOpen else {
             closing = true
             let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in channel.close(promise: nil) }
             return
         }
-        try? context.channel.syncOptions?.setOption(.autoRead, value: true)
-        startRequestTimer(context: context, first: false)
+        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        requestDeadline?.set(in: settings.requestTimeout.timeAmount)
+        servePipelined(context: context)
+        if pipelined.count <= Self.pipelineLimit, context.channel.isWritable {
+            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+        }
+        if self.exchange == nil, pipelined.isEmpty, clientInputClosed { close(context: context) }
     }
 
     /// A server failure: answered with `status` before the response head, else the client connection is cut.
@@ -353,7 +437,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         guard let context else { return }
         closing = true
         self.exchange = nil
-        exchange.backend?.close(promise: nil)
+        letGoOfServer(exchange, park: false)
         exchange.status = Int(response.status.code)
         exchange.error = error
         exchange.bytesOut = response.body.count
@@ -367,27 +451,50 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    /// Waits at most the request timeout for the next request head; the first request's wait is
-    /// logged when it runs out, a kept-alive connection's simply ends.
-    private func startRequestTimer(context: ChannelHandlerContext, first: Bool) {
-        let timeout = settings.requestTimeout
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        requestTimer = context.eventLoop.scheduleTask(in: timeout.timeAmount) {
-            let handler = loopBound.value
-            guard handler.exchange == nil, !handler.closing, let context = handler.context else { return }
-            if first {
-                handler.logger.warning(
-                    "\(handler.clientText) \(handler.route.config.name): no complete request head within \(timeout); closing",
-                    metadata: handler.record?.metadata ?? [:])
-            }
-            handler.close(context: context)
+    /// No request head within the request timeout: the first request's wait is logged when it runs
+    /// out, a kept-alive connection's simply ends.
+    private func requestTimedOut() {
+        guard exchange == nil, !closing, let context else { return }
+        guard awaitingFirstRequest else {
+            close(context: context)
+            return
         }
+        answer(
+            .plain(.requestTimeout), to: unparsedRequest(), error: "request-timeout",
+            detail: "no complete request head within \(settings.requestTimeout)")
+    }
+
+    /// Stands for a request whose head never arrived whole, in answers and the access log.
+    private func unparsedRequest() -> HTTPExchange {
+        let unknown = HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-")
+        return HTTPExchange(original: unknown, forwarded: unknown, startedAt: .now())
     }
 
     private func close(context: ChannelHandlerContext) {
         closing = true
-        exchange?.backend?.close(promise: nil)
+        if let exchange { letGoOfServer(exchange, park: false) }
         context.close(promise: nil)
+    }
+
+    /// Ends `exchange`'s hold on its server and detaches its server connection: parked for a later
+    /// request when `park` (and reuse is on, and the idle set has room), closed otherwise.
+    private func letGoOfServer(_ exchange: HTTPExchange, park: Bool) {
+        exchange.lease?.end()
+        guard let backend = exchange.backend else { return }
+        exchange.backend = nil
+        let server = exchange.lease?.pick.index
+        exchange.lease = nil
+        let handler = exchange.backendHandler
+        exchange.backendHandler = nil
+        exchange.reusedConnection = false
+        let idle = route.pool.idleConnections
+        guard park, settings.serverReuse == .safe, let server, let handler, backend.isActive,
+            idle.park(backend, handler: handler, server: server)
+        else {
+            backend.close(promise: nil)
+            return
+        }
+        handler.park(idleTimeout: settings.serverIdleTimeout.timeAmount) { idle.remove(backend, server: server) }
     }
 
     /// Logs the access line at info, formatting it only when info is logged.

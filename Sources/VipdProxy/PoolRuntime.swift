@@ -16,9 +16,15 @@ public final class PoolRuntime: Sendable {
     public struct Pick: Sendable {
         public let index: Int
         public let server: ServerConfig
+        /// What the server carried (shared with every runtime of the same pool and server name).
+        public let traffic: ServerTraffic
     }
 
     public let config: PoolConfig
+    /// Each server's traffic counters, in pool order.
+    private let traffic: [ServerTraffic]
+    /// HTTP server connections waiting for their next request.
+    let idleConnections = IdleServerConnections()
     private let state: NIOLockedValueBox<State>
     /// The pool's health checks, which `maint` stops and `ready` restarts (held weakly: the monitor
     /// reports to this runtime).
@@ -36,8 +42,10 @@ public final class PoolRuntime: Sendable {
         weak var monitor: PoolHealthMonitor?
     }
 
-    public init(config: PoolConfig) {
+    /// A runtime for `config`, counting its servers' traffic in `traffic` (kept across reloads).
+    public init(config: PoolConfig, traffic: TrafficCounters) {
         self.config = config
+        self.traffic = config.servers.map { traffic.server($0.name, of: config.name) }
         self.state = NIOLockedValueBox(
             State(
                 up: Array(repeating: false, count: config.servers.count),
@@ -122,7 +130,7 @@ public final class PoolRuntime: Sendable {
             }
             guard let chosen = state.balancer.choose(from: candidates, clientKey: clientKey) else { return nil }
             state.active[chosen] += 1
-            return Pick(index: chosen, server: config.servers[chosen])
+            return Pick(index: chosen, server: config.servers[chosen], traffic: traffic[chosen])
         }
     }
 

@@ -44,8 +44,8 @@ final class ProxiedConnection: ChannelInboundHandler {
         connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).whenComplete { result in
             let (connection, record) = loopBound.value
             switch result {
-            case .success(let (server, pick)):
-                connection.glue(client: client, server: server, pick: pick, record: record)
+            case .success(let connected):
+                connection.glue(client: client, server: connected.channel, pick: connected.pick, record: record)
             case .failure(let error):
                 connection.refuse(client: client, error: error, record: record)
             }
@@ -56,7 +56,7 @@ final class ProxiedConnection: ChannelInboundHandler {
     private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
         record.connectedAt = .now()
         let pool = route.pool
-        let traffic = tracker.traffic.server(pick.server.name, of: pool.config.name)
+        let traffic = pick.traffic
         traffic.connectionOpened()
         record.traffic = traffic
         let logger = logger

@@ -141,7 +141,7 @@ public actor ProxyEngine {
                 result[config.name] = existing
                 continue
             }
-            let runtime = PoolRuntime(config: config)
+            let runtime = PoolRuntime(config: config, traffic: connections.traffic)
             let availability = self.availability
             let monitor = PoolHealthMonitor(pool: config, group: group, logger: logger) { index, isUp in
                 runtime.setServer(index, up: isUp)

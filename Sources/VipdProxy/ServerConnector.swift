@@ -13,22 +13,35 @@ struct ServerConnector {
         let detail: String
     }
 
+    /// A server connection for a client connection (or one HTTP request).
+    struct Connected {
+        let channel: Channel
+        let pick: PoolRuntime.Pick
+        /// The handler serving the next request when `channel` is a parked HTTP connection taken from
+        /// the pool's idle set; nil for a new connection.
+        let parkedHandler: NIOLoopBound<HTTPBackendHandler>?
+    }
+
     let pool: PoolRuntime
     let connectTimeout: Duration
     let retries: Int
     let logger: Logger
 
-    /// Connects on `eventLoop` (the client channel's loop, so both channels share it).
-    /// The returned channel does not read until the caller enables `autoRead`.
-    func connect(clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop)
-        -> EventLoopFuture<(Channel, PoolRuntime.Pick)>
+    /// Connects on `eventLoop` (the client channel's loop, so both channels share it); with
+    /// `reusingIdle`, a parked connection to the picked server on that loop is taken instead when there is one.
+    /// A new channel does not read until the caller enables `autoRead`.
+    func connect(clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop, reusingIdle: Bool = false)
+        -> EventLoopFuture<Connected>
     {
-        attempt(clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), tried: [], failures: [], on: eventLoop)
+        attempt(
+            clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), reusingIdle: reusingIdle, tried: [],
+            failures: [], on: eventLoop)
     }
 
     private func attempt(
-        clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, tried: Set<Int>, failures: [String], on eventLoop: any EventLoop
-    ) -> EventLoopFuture<(Channel, PoolRuntime.Pick)> {
+        clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, reusingIdle: Bool, tried: Set<Int>, failures: [String],
+        on eventLoop: any EventLoop
+    ) -> EventLoopFuture<Connected> {
         guard let pick = pool.pick(clientKey: clientKey, excluding: tried) else {
             let failure =
                 failures.isEmpty
@@ -37,6 +50,9 @@ struct ServerConnector {
             return eventLoop.makeFailedFuture(failure)
         }
         record.value.server = pick.server.name
+        if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop) {
+            return eventLoop.makeSucceededFuture(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
+        }
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: pick.server.endpoint.address.text, port: pick.server.endpoint.port)
@@ -51,7 +67,7 @@ struct ServerConnector {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(to: address)
-            .map { ($0, pick) }
+            .map { Connected(channel: $0, pick: pick, parkedHandler: nil) }
             .flatMapError { error in
                 pool.release(pick.index)
                 let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(pick.server.endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
@@ -63,7 +79,9 @@ struct ServerConnector {
                     "\(failure); trying the next server",
                     metadata: ["listener": "\(record.value.listener)", "pool": "\(pool.config.name)", "server": "\(pick.server.name)"])
                 record.value.retries += 1
-                return attempt(clientKey: clientKey, record: record, tried: tried, failures: failures + [failure], on: eventLoop)
+                return attempt(
+                    clientKey: clientKey, record: record, reusingIdle: reusingIdle, tried: tried, failures: failures + [failure],
+                    on: eventLoop)
             }
     }
 }

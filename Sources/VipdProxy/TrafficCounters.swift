@@ -77,7 +77,7 @@ public final class TrafficCounters: Sendable {
 
     private let servers = NIOLockedValueBox<[Key: ServerTraffic]>([:])
 
-    init() {}
+    public init() {}
 
     /// The counters of server `server` of pool `pool`, created at zero on first use.
     func server(_ server: String, of pool: String) -> ServerTraffic {

@@ -39,6 +39,8 @@ final class HTTPListenerConfigTests: XCTestCase {
         XCTAssertEqual(listener.http.maxBodyBytes, 10_485_760)
         XCTAssertEqual(listener.http.requestTimeout, .seconds(10))
         XCTAssertEqual(listener.http.serverTimeout, .seconds(30))
+        XCTAssertEqual(listener.http.serverReuse, .safe)
+        XCTAssertEqual(listener.http.serverIdleTimeout, .seconds(4))
     }
 
     func testEveryHTTPKey() throws {
@@ -46,7 +48,8 @@ final class HTTPListenerConfigTests: XCTestCase {
             """
             mode: http, http: { forwarded_for: false, forwarded_proto: true, forwarded: true, \
             sorry_page: { file: \(sorryFile), status: 200, content_type: text/plain }, max_header_bytes: 2048, \
-            max_headers: 10, max_body_bytes: 0, request_timeout: 3s, server_timeout: 500ms }
+            max_headers: 10, max_body_bytes: 0, request_timeout: 3s, server_timeout: 500ms, server_reuse: never, \
+            server_idle_timeout: 1m }
             """)
         let listener = try XCTUnwrap(parseValid(yaml)?.listeners.first)
         XCTAssertEqual(
@@ -55,7 +58,7 @@ final class HTTPListenerConfigTests: XCTestCase {
                 forwardedFor: false, forwardedProto: true, forwarded: true,
                 sorryPage: SorryPage(file: sorryFile, body: Array("<p>sorry</p>\n".utf8), status: 200, contentType: "text/plain"),
                 maxHeaderBytes: 2048, maxHeaders: 10, maxBodyBytes: 0, requestTimeout: .seconds(3),
-                serverTimeout: .milliseconds(500)))
+                serverTimeout: .milliseconds(500), serverReuse: .never, serverIdleTimeout: .seconds(60)))
     }
 
     func testSorryPageDefaults() throws {
@@ -102,7 +105,7 @@ final class HTTPListenerConfigTests: XCTestCase {
         let yaml = config(
             """
             mode: http, http: { forwarded_for: yes, max_header_bytes: 100, max_headers: 0, max_body_bytes: -1, \
-            request_timeout: 0s, server_timeout: soon, forwarded_by: x }
+            request_timeout: 0s, server_timeout: soon, server_reuse: always, server_idle_timeout: 0s, forwarded_by: x }
             """)
         XCTAssertEqual(
             configErrors(yaml).map { "\($0.keyPath): \($0.message)" },
@@ -113,6 +116,8 @@ final class HTTPListenerConfigTests: XCTestCase {
                 "listeners.web.http.max_body_bytes: -1 is out of range: must be at least 0",
                 "listeners.web.http.request_timeout: duration must be greater than zero",
                 #"listeners.web.http.server_timeout: invalid duration "soon" (use e.g. 500ms, 2s, 1m, 1h)"#,
+                #"listeners.web.http.server_reuse: invalid value "always"; use one of: safe, never"#,
+                "listeners.web.http.server_idle_timeout: duration must be greater than zero",
                 #"listeners.web.http.forwarded_by: unknown key "forwarded_by" (did you mean "forwarded_for"?)"#,
             ])
     }

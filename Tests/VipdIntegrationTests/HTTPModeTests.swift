@@ -124,6 +124,45 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(Set(try servers(4)), ["web0", "web1"])
     }
 
+    func testServerConnectionsAreReusedForRequestsThatCanBeSentAgain() throws {
+        let reusePort = try FreePort.allocate()
+        let neverPort = try FreePort.allocate()
+        let vipd = try VipdProcess(
+            yaml: yaml(
+                extraListeners: """
+                  reuse: { bind: 127.0.0.1:\(reusePort), mode: http, pool: one, http: { server_idle_timeout: 500ms } }
+                  never: { bind: 127.0.0.1:\(neverPort), mode: http, pool: one, http: { server_reuse: never } }
+                """,
+                extraPools: """
+                  one:
+                    servers: [{ name: web0, address: 127.0.0.1:\(web0.port) }]
+                """),
+            directory: directory)
+        defer { vipd.stop() }
+        /// nginx's connection serial number and how many requests that connection carried, for each
+        /// request sent on one client connection (so on one vipd event loop: parked connections are per loop).
+        func connections(_ port: Int, _ methods: [String]) throws -> [String] {
+            let requests = methods.map { "\($0) /connection HTTP/1.1\r\nHost: vip\r\nContent-Length: 0\r\n\r\n" }
+            let exchange = try send(requests.joined() + "GET /whoami HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n", port: port)
+            XCTAssertEqual(exchange.responses.count, methods.count + 1)
+            return exchange.responses.dropLast().map { response in
+                let fields = response.body.split(whereSeparator: \.isWhitespace)
+                return fields.count == 2 ? response.body.trimmingCharacters(in: .newlines) : "? ?"
+            }
+        }
+        let reused = try connections(reusePort, ["GET", "GET", "GET", "POST", "GET"])
+        let ids = reused.map { $0.split(separator: " ")[0] }
+        let counts = reused.map { $0.split(separator: " ")[1] }
+        XCTAssertEqual(Set(ids[0...2]).count, 1, "three GETs on one server connection: \(reused)")
+        XCTAssertEqual(counts[0...2], ["1", "2", "3"], "\(reused)")
+        XCTAssertNotEqual(ids[3], ids[0], "a POST never goes on a parked connection: \(reused)")
+        XCTAssertEqual(counts[3], "1", "\(reused)")
+        XCTAssertTrue(ids[4] == ids[3] || ids[4] == ids[0], "the GET after takes a parked one again: \(reused)")
+        Thread.sleep(forTimeInterval: 1.5)
+        XCTAssertEqual(try connections(reusePort, ["GET"]).map { $0.split(separator: " ")[1] }, ["1"], "closed after server_idle_timeout")
+        XCTAssertEqual(try connections(neverPort, ["GET", "GET", "GET"]).map { $0.split(separator: " ")[1] }, ["1", "1", "1"], "server_reuse: never")
+    }
+
     // MARK: Answers vipd gives itself
 
     func testSorryPageWhenNoServerIsUp() throws {
@@ -271,9 +310,9 @@ final class HTTPModeTests: XCTestCase {
                 address: "127.0.0.1", port: vipPort, sending: chunks, pause: .milliseconds(250), timeout: .seconds(20))
             XCTAssertTrue(exchange.closedByServer, "\(name): closed by vipd")
             XCTAssertLessThan(exchange.elapsed, .seconds(10), "\(name): request_timeout is 1s")
-            XCTAssertEqual(exchange.responses.count, 0, name)
+            XCTAssertEqual(exchange.responses.map(\.status), [408], "\(name): answered as haproxy does")
         }
-        XCTAssertTrue(vipd.log.contains("no complete request head within 1.0 seconds; closing"), vipd.log)
+        XCTAssertTrue(vipd.log.contains("no complete request head within 1.0 seconds; answered 408 and closing"), vipd.log)
         XCTAssertEqual(try servers(2).sorted(), ["web0", "web1"], "other clients are served meanwhile")
     }
 }

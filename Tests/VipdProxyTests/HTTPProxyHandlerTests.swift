@@ -9,25 +9,26 @@ import XCTest
 
 /// The HTTP proxy handler on EmbeddedChannels: a client channel with the real HTTP server codec,
 /// and server channels handed out by a stub connector on the same event loop, so raw bytes go in
-/// and raw bytes are checked coming out, with time advanced by hand. (The server timeout rests on
-/// NIO's `IdleStateHandler`, which reads the real clock: HTTPModeTests covers the 504 against a
-/// silent server.)
+/// and raw bytes are checked coming out, with time advanced by hand.
 final class HTTPProxyHandlerTests: XCTestCase {
     private var loop: EmbeddedEventLoop!
     private var client: EmbeddedChannel!
     private var pool: PoolRuntime!
+    private var traffic: TrafficCounters!
     /// Server channels handed out so far, in order.
     private var servers: [EmbeddedChannel] = []
 
     private func start(settings: HTTPListenerSettings = HTTPListenerSettings(), serversUp: Bool = true) throws {
         loop = EmbeddedEventLoop()
+        servers = []
         let poolConfig = PoolConfig(
             name: "web",
             servers: [
                 ServerConfig(name: "web0", endpoint: SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8001)),
                 ServerConfig(name: "web1", endpoint: SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8002)),
             ])
-        pool = PoolRuntime(config: poolConfig)
+        traffic = TrafficCounters()
+        pool = PoolRuntime(config: poolConfig, traffic: traffic)
         pool.setServer(0, up: serversUp)
         pool.setServer(1, up: serversUp)
         let listener = ListenerConfig(
@@ -35,15 +36,19 @@ final class HTTPProxyHandlerTests: XCTestCase {
             retries: 2, http: settings)
         let route = ListenerRoute(config: listener, pool: pool)
         let logger = Logger(label: "test")
-        let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop in
+        let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop, reusingIdle in
             guard let pick = pool.pick(clientKey: key, excluding: []) else {
                 return loop.makeFailedFuture(ServerConnector.Failure(end: .noServer, detail: "pool web has no server available"))
             }
             record.server = pick.server.name
+            if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: loop) {
+                return loop.makeSucceededFuture(
+                    ServerConnector.Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
+            }
             let server = EmbeddedChannel(loop: self.loop)
             servers.append(server)
             return server.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: pick.server.endpoint.port)).map {
-                (server, pick)
+                ServerConnector.Connected(channel: server, pick: pick, parkedHandler: nil)
             }
         }
         client = EmbeddedChannel(loop: loop)
@@ -72,7 +77,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
     }
 
     func testForwardsWithForwardedHeadersAndKeepsTheClientConnection() throws {
-        try start()
+        try start(settings: HTTPListenerSettings(serverReuse: .never))
         try clientSends("GET /a?b=1 HTTP/1.1\r\nHost: vip.example\r\nX-Forwarded-For: 198.51.100.1\r\nKeep-Alive: timeout=5\r\n\r\n")
         XCTAssertEqual(servers.count, 1)
         let request = try written(by: servers[0])
@@ -82,7 +87,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertTrue(request.contains("Connection: close\r\n"), request)
         XCTAssertFalse(request.contains("Keep-Alive"), request)
 
-        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\nX-Served-By: web0\r\n\r\nhello")
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Served-By: web0\r\n\r\nhello")
         let response = try written(by: client)
         XCTAssertEqual(response, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Served-By: web0\r\n\r\nhello")
         XCTAssertFalse(servers[0].isActive, "the server connection is closed after each response")
@@ -153,7 +158,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         try clientSends("X-Slow: 2\r\n")
         loop.advanceTime(by: .seconds(1))
         XCTAssertFalse(client.isActive, "the timeout runs from the accept, not from the last byte")
-        XCTAssertEqual(try written(by: client), "")
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"), "haproxy's answer too")
         XCTAssertTrue(servers.isEmpty)
         XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
     }
@@ -178,5 +183,156 @@ final class HTTPProxyHandlerTests: XCTestCase {
             XCTAssertTrue(servers.allSatisfy { !$0.isActive }, "nothing stays open towards a server")
             XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
         }
+    }
+
+    // MARK: Server connection reuse
+
+    /// One GET answered with a kept-alive response: returns the client's response.
+    private func roundTrip(_ path: String, server index: Int, answer: String = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        throws -> (request: String, response: String)
+    {
+        try clientSends("GET \(path) HTTP/1.1\r\nHost: vip\r\n\r\n")
+        let request = try written(by: servers[index])
+        try serverAnswers(index, answer)
+        return (request, try written(by: client))
+    }
+
+    func testAKeptAliveServerConnectionCarriesALaterGetOfAnyClient() throws {
+        try start()
+        let first = try roundTrip("/1", server: 0)
+        XCTAssertFalse(first.request.contains("Connection:"), "HTTP/1.1 asks the server to keep the connection")
+        XCTAssertEqual(first.response, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertTrue(servers[0].isActive, "parked, not closed")
+        XCTAssertEqual(pool.idleConnections.count, 1)
+        XCTAssertEqual(pool.activeConnections, [0, 0], "a parked connection carries no request")
+
+        _ = try roundTrip("/2", server: 1)  // round robin: web1, a new connection
+        XCTAssertEqual(servers.count, 2)
+        let third = try roundTrip("/3", server: 0)
+        XCTAssertEqual(servers.count, 2, "web0's parked connection carried /3")
+        XCTAssertTrue(third.request.hasPrefix("GET /3 HTTP/1.1\r\n"), third.request)
+        XCTAssertEqual(third.response, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertEqual(pool.idleConnections.count, 2)
+        XCTAssertEqual(pool.activeConnections, [0, 0])
+        let web0 = try XCTUnwrap(traffic.readings[TrafficCounters.Key(pool: "web", server: "web0")])
+        XCTAssertEqual(web0.totalConnections, 2, "every request counts in its server's traffic")
+        XCTAssertEqual(web0.activeConnections, 0)
+        XCTAssertEqual(web0.bytesFromServer, 4, "body bytes")
+    }
+
+    func testRequestsThatCannotBeSentTwiceNeverUseAParkedConnection() throws {
+        try start()
+        pool.setServer(1, up: false)
+        _ = try roundTrip("/1", server: 0)
+        try clientSends("POST /order HTTP/1.1\r\nHost: vip\r\nContent-Length: 2\r\n\r\nhi")
+        XCTAssertEqual(servers.count, 2, "a POST gets a new connection")
+        XCTAssertTrue(try written(by: servers[1]).hasPrefix("POST /order"))
+        XCTAssertEqual(try written(by: servers[0]), "", "nothing on the parked one")
+        try serverAnswers(1, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(pool.idleConnections.count, 2, "its connection is parked after the response all the same")
+        try clientSends("GET /body HTTP/1.1\r\nHost: vip\r\nContent-Length: 1\r\n\r\nx")
+        XCTAssertEqual(servers.count, 3, "a GET with a body gets a new connection")
+    }
+
+    func testResponsesThatEndTheirConnectionAreNotParked() throws {
+        try start()
+        _ = try roundTrip("/1", server: 0, answer: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+        XCTAssertFalse(servers[0].isActive)
+        _ = try roundTrip("/2", server: 1, answer: "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertFalse(servers[1].isActive, "an HTTP/1.0 response without keep-alive")
+        XCTAssertEqual(pool.idleConnections.count, 0)
+    }
+
+    func testParkedConnectionsEndOnAnySignFromTheServerOrAfterTheIdleTimeout() throws {
+        try start(settings: HTTPListenerSettings(serverIdleTimeout: .seconds(4)))
+        _ = try roundTrip("/1", server: 0)
+        _ = try roundTrip("/2", server: 1)
+        XCTAssertEqual(pool.idleConnections.count, 2)
+        try servers[0].close().wait()
+        XCTAssertEqual(pool.idleConnections.count, 1, "closed by the server: forgotten")
+        try serverAnswers(1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertFalse(servers[1].isActive, "a response nobody asked for: closed")
+        XCTAssertEqual(pool.idleConnections.count, 0)
+
+        _ = try roundTrip("/3", server: 2)
+        loop.advanceTime(by: .milliseconds(3999))
+        XCTAssertTrue(servers[2].isActive)
+        loop.advanceTime(by: .milliseconds(1))
+        XCTAssertFalse(servers[2].isActive, "unused for server_idle_timeout")
+        XCTAssertEqual(pool.idleConnections.count, 0)
+    }
+
+    func testAParkedConnectionClosedAsItIsUsedSendsTheRequestAgainOnANewOne() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        pool.setServer(1, up: false)
+        _ = try roundTrip("/1", server: 0)
+        try clientSends("GET /2 HTTP/1.1\r\nHost: vip\r\n\r\n")
+        let sent = try written(by: servers[0])
+        XCTAssertTrue(sent.hasPrefix("GET /2"), "went on the parked connection")
+        try servers[0].close().wait()  // the server's keep-alive timeout ran out at the same moment
+        XCTAssertEqual(servers.count, 2)
+        XCTAssertEqual(try written(by: servers[1]), sent, "the same request on a new connection")
+        try serverAnswers(1, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertEqual(try written(by: client), "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertTrue(client.isActive)
+        XCTAssertEqual(pool.activeConnections, [0, 0])
+    }
+
+    func testSilentServerGets504AfterTheServerTimeoutCountedFromItsLastByte() throws {
+        try start(settings: HTTPListenerSettings(serverTimeout: .seconds(30)))
+        try clientSends("GET /slow HTTP/1.1\r\nHost: vip\r\n\r\n")
+        loop.advanceTime(by: .seconds(29))
+        XCTAssertEqual(try written(by: client), "")
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 504 Gateway Timeout\r\n"))
+        XCTAssertFalse(client.isActive)
+        XCTAssertFalse(servers[0].isActive)
+
+        try start(settings: HTTPListenerSettings(serverTimeout: .seconds(30)))
+        try clientSends("GET /stream HTTP/1.1\r\nHost: vip\r\n\r\n")
+        loop.advanceTime(by: .seconds(20))
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab")
+        loop.advanceTime(by: .seconds(29))
+        XCTAssertTrue(client.isActive, "a byte from the server restarts the wait")
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(client.isActive, "cut in the middle of the response")
+    }
+
+    func testAKeptAliveConnectionWithoutANextRequestIsClosedSilently() throws {
+        try start(settings: HTTPListenerSettings(requestTimeout: .seconds(10)))
+        _ = try roundTrip("/1", server: 0)
+        loop.advanceTime(by: .seconds(10))
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(try written(by: client), "")
+    }
+
+    func testPipelinedRequestsAreServedOneAfterTheOtherInOrder() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        pool.setServer(1, up: false)
+        try clientSends(
+            "GET /1 HTTP/1.1\r\nHost: vip\r\n\r\nPOST /2 HTTP/1.1\r\nHost: vip\r\nContent-Length: 2\r\n\r\nhi"
+                + "GET /3 HTTP/1.1\r\nHost: vip\r\n\r\n")
+        XCTAssertEqual(servers.count, 1, "one request at a time")
+        XCTAssertEqual(try written(by: servers[0]), "GET /1 HTTP/1.1\r\nHost: vip\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na")
+        XCTAssertEqual(servers.count, 2, "the POST on a new connection once /1 is answered")
+        XCTAssertEqual(try written(by: servers[1]), "POST /2 HTTP/1.1\r\nHost: vip\r\nContent-Length: 2\r\n\r\nhi")
+        try serverAnswers(1, "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nb")
+        XCTAssertEqual(try written(by: servers[1]), "GET /3 HTTP/1.1\r\nHost: vip\r\n\r\n", "the last parked connection")
+        try serverAnswers(1, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")
+        XCTAssertEqual(
+            try written(by: client),
+            "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na" + "HTTP/1.1 201 Created\r\nContent-Length: 1\r\n\r\nb"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nc")
+        XCTAssertTrue(client.isActive)
+    }
+
+    func testAMalformedPipelinedRequestEndsTheConnectionAfterTheCurrentResponse() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("GET /1 HTTP/1.1\r\nHost: vip\r\n\r\nGET /2 HTTP/1.1\r\nHost: vip\r\nContent-Length: x\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na")
+        XCTAssertEqual(try written(by: client), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\na")
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(servers.count, 1, "the malformed one never reaches a server")
     }
 }
