@@ -68,8 +68,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.connect = connect
     }
 
-    /// Installs NIO's HTTP/1.1 server codec (with the listener's header limits and pipelining
-    /// assistance), the idle timeout and this handler in a freshly accepted client channel.
+    /// Installs NIO's HTTP/1.1 server codec (with the listener's header limits) and this handler in
+    /// a freshly accepted client channel; the idle timeout joins once the channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger)
         -> EventLoopFuture<Void>
     {
@@ -82,13 +82,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 handler: HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle in
                     connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle)
                 },
-                settings: route.config.http, idleTimeout: route.config.idleTimeout)
+                settings: route.config.http)
         }
     }
 
-    /// Adds the HTTP server codec, the idle timeout and `handler` to `channel` (on its event loop).
+    /// Adds the HTTP server codec and `handler` to `channel` (on its event loop).
     static func addHandlers(
-        to channel: Channel, handler: HTTPProxyHandler, settings: HTTPListenerSettings, idleTimeout: Duration
+        to channel: Channel, handler: HTTPProxyHandler, settings: HTTPListenerSettings
     ) throws {
         var limits = NIOHTTPDecoderLimitConfiguration()
         limits.maxHeaderFieldSize = settings.maxHeaderBytes
@@ -98,7 +98,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         try operations.configureHTTPServerPipeline(
             withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: true,
             withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-        try operations.addHandlers([IdleStateHandler(allTimeout: idleTimeout.timeAmount), handler])
+        try operations.addHandler(handler)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -119,7 +119,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         clientText = context.channel.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
         clientAddress = context.channel.remoteAddress?.ipAddress
         clientKey = Array((clientAddress ?? "").utf8)
-        try? context.pipeline.syncOperations.addHandler(IdleTimeoutCloser(record: record), position: .before(self))
+        try? context.pipeline.syncOperations.addHandler(
+            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
         try? context.channel.syncOptions?.setOption(.autoRead, value: true)
         context.fireChannelActive()

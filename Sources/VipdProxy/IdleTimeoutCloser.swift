@@ -1,23 +1,50 @@
 import NIOCore
 
-/// Closes a client connection when `IdleStateHandler` reports no byte either way for the idle timeout.
-/// (Reads from the client channel are client-to-server traffic, writes to it server-to-client, so
-/// one handler on the client channel sees both directions.)
-final class IdleTimeoutCloser: ChannelInboundHandler {
+/// Closes a client connection after the listener's idle timeout without a byte either way. Reads
+/// from the client channel are client-to-server traffic, writes to it server-to-client, so one
+/// handler on the client channel sees both directions.
+///
+/// Activity is noted per read burst and per flush on a `LoopDeadline`, so the hot path neither
+/// schedules a task nor (unlike NIO's `IdleStateHandler`) allocates a promise per write.
+final class IdleTimeoutCloser: ChannelDuplexHandler {
     typealias InboundIn = NIOAny
+    typealias OutboundIn = NIOAny
 
     private let record: ConnectionRecord
+    private let timeout: TimeAmount
+    private var deadline: LoopDeadline?
 
-    init(record: ConnectionRecord) {
+    init(record: ConnectionRecord, timeout: Duration) {
         self.record = record
+        self.timeout = timeout.timeAmount
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .all {
-            record.noteEnd(.idleTimeout)
+    func handlerAdded(context: ChannelHandlerContext) {
+        let deadline = LoopDeadline(on: context.eventLoop) { [weak self, weak context] in
+            guard let self, let context else { return }
+            self.record.noteEnd(.idleTimeout)
             context.close(promise: nil)
-            return
         }
-        context.fireUserInboundEventTriggered(event)
+        deadline.set(in: timeout)
+        self.deadline = deadline
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        deadline?.set(in: timeout)
+        context.fireChannelReadComplete()
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        deadline?.set(in: timeout)
+        context.flush()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        context.fireChannelInactive()
     }
 }

@@ -19,15 +19,13 @@ final class ProxiedConnection: ChannelInboundHandler {
         self.logger = logger
     }
 
-    /// Installs the idle timeout and this handler in a freshly accepted client channel (autoRead off).
+    /// Installs this handler in a freshly accepted client channel (autoRead off); the idle timeout
+    /// joins once the channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
-            try client.pipeline.syncOperations.addHandlers([
-                IdleStateHandler(allTimeout: route.config.idleTimeout.timeAmount),
-                connection,
-            ])
+            try client.pipeline.syncOperations.addHandler(connection)
         }
     }
 
@@ -36,7 +34,8 @@ final class ProxiedConnection: ChannelInboundHandler {
         let record = ConnectionRecord(
             client: client.remoteAddress, listener: route.config.name, pool: route.pool.config.name, acceptedAt: .now())
         self.record = record
-        try? context.pipeline.syncOperations.addHandler(IdleTimeoutCloser(record: record), position: .before(self))
+        try? context.pipeline.syncOperations.addHandler(
+            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
         let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)

@@ -53,8 +53,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         }
         client = EmbeddedChannel(loop: loop)
         try HTTPProxyHandler.addHandlers(
-            to: client, handler: HTTPProxyHandler(route: route, logger: logger, connect: connect), settings: settings,
-            idleTimeout: .seconds(3600))
+            to: client, handler: HTTPProxyHandler(route: route, logger: logger, connect: connect), settings: settings)
         // connect() sets the remote address: the client's address is set after it.
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
     }
