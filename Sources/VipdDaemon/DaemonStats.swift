@@ -90,13 +90,15 @@ final class DaemonStats: Sendable {
             guard let runtime = runtimes[name] else { return nil }
             let config = runtime.config
             let statuses = health[name] ?? []
+            let adminStates = runtime.adminStates
+            let weights = runtime.weights
             let servers = config.servers.enumerated().map { index, server in
                 let status = statuses.first { $0.index == index }
                 let key = TrafficCounters.Key(pool: name, server: server.name)
                 let reading = traffic[key] ?? ServerTraffic.Reading(activeConnections: 0, totalConnections: 0, bytesFromClient: 0, bytesFromServer: 0)
                 let rate = rates.rates(for: key)
                 return ServerStats(
-                    name: server.name, address: server.endpoint.description, weight: server.weight, backup: server.backup,
+                    name: server.name, address: server.endpoint.description, weight: weights[index], backup: server.backup,
                     checked: status?.isChecked ?? false, state: status?.state.word ?? "UNKNOWN",
                     progress: status?.progress ?? "UNKNOWN",
                     lastCheck: status.flatMap { status in
@@ -107,7 +109,8 @@ final class DaemonStats: Sendable {
                     checkDurations: Self.histogram(status?.checkDurations ?? CheckDurationHistogram()),
                     activeConnections: reading.activeConnections, totalConnections: reading.totalConnections,
                     bytesIn: reading.bytesFromClient, bytesOut: reading.bytesFromServer,
-                    connectionRate: rate.first ?? 0, bytesInRate: rate.dropFirst().first ?? 0, bytesOutRate: rate.last ?? 0)
+                    connectionRate: rate.first ?? 0, bytesInRate: rate.dropFirst().first ?? 0, bytesOutRate: rate.last ?? 0,
+                    adminState: adminStates[index].rawValue, configuredWeight: server.weight)
             }
             return PoolStats(
                 name: name, balance: config.balance.rawValue, check: config.check.kind.map(Self.checkName) ?? "none",

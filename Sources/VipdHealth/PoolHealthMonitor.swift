@@ -116,7 +116,10 @@ public final class PoolHealthMonitor: Sendable {
                         metadata: ["pool": "\(pool.name)"])
         }
         for (index, server) in pool.servers.enumerated() {
-            if state.withLockedValue({ $0.servers[index].isChecked }) {
+            let (checked, paused) = state.withLockedValue { ($0.servers[index].isChecked, $0.servers[index].paused) }
+            if paused {
+                continue  // in maintenance since before the start (taken over at a reload)
+            } else if checked {
                 firstChecks.append(runCheck(index))
             } else {
                 if pool.check.kind != nil {

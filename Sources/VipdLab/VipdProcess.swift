@@ -56,6 +56,18 @@ public final class VipdProcess: @unchecked Sendable {
     public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
     /// Waits until the log contains `text` `count` times; throws with the log when it does not in time.
+    /// Runs `vipd ctl --socket SOCKET ARGUMENTS` with the real binary, as root or, with `uid`, as
+    /// that user (through setpriv).
+    public static func ctl(socket: String, _ arguments: [String], asUID uid: Int? = nil) throws -> ProcessRunner.Output {
+        let command = [binary.path, "ctl", "--socket", socket] + arguments
+        guard let uid else {
+            return try ProcessRunner.run(binary, arguments: Array(command.dropFirst()), timeout: .seconds(90))
+        }
+        return try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/setpriv"),
+            arguments: ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command, timeout: .seconds(90))
+    }
+
     public func waitForLog(containing text: String, count: Int = 1, timeout: TimeInterval) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while log.components(separatedBy: text).count - 1 < count {

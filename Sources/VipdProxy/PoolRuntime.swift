@@ -8,9 +8,9 @@ import VipdHealth
 ///
 /// Shared by every event loop; all state sits behind one lock. Established connections keep a
 /// reference to the runtime they were picked from, so a reload that replaces the pool never drops
-/// them. Admin states and runtime weights live as long as the runtime: a reload that leaves the
-/// pool's configuration unchanged keeps them, one that changes it starts every server `ready` at
-/// its configured weight.
+/// them. A reload that leaves the pool's configuration unchanged keeps its runtime; one that
+/// changes it builds a new runtime that takes over, by server name, what the operator set
+/// (``takeOverOperatorSettings(from:)``).
 public final class PoolRuntime: Sendable {
     /// A server chosen for one connection attempt.
     public struct Pick: Sendable {
@@ -84,6 +84,31 @@ public final class PoolRuntime: Sendable {
         }
         guard previous.isChecked != adminState.isChecked else { return }
         healthChecks.withLockedValue { $0.monitor }?.setChecksPaused(!adminState.isChecked, server: index)
+    }
+
+    /// Takes over from `previous`, the runtime of the same pool before a reload, what the operator
+    /// set: each admin state of a server that is still in the pool (`maint` stops its checks here
+    /// too), and each runtime weight whose configured weight did not change (a new configured weight wins).
+    /// Call after `attach(healthChecks:)` and before the checks start. Returns the servers changed, by name.
+    @discardableResult
+    public func takeOverOperatorSettings(from previous: PoolRuntime) -> [String] {
+        let previousStates = previous.adminStates
+        let previousWeights = previous.weights
+        var changed: [String] = []
+        for (index, server) in config.servers.enumerated() {
+            guard let old = previous.serverIndex(named: server.name) else { continue }
+            var touched = false
+            if previousStates[old] != .ready {
+                setAdminState(index, previousStates[old])
+                touched = true
+            }
+            if previous.config.servers[old].weight == server.weight, previousWeights[old] != server.weight {
+                setWeight(index, previousWeights[old])
+                touched = true
+            }
+            if touched { changed.append(server.name) }
+        }
+        return changed
     }
 
     /// Sets server `index`'s weight for new connections (0...256; established ones are not moved).

@@ -148,6 +148,14 @@ public actor ProxyEngine {
                 availability.update(pool: config.name, hasServerUp: runtime.hasServerUp)
             }
             runtime.attach(healthChecks: monitor)
+            if let previous = pools[config.name]?.runtime {
+                let kept = runtime.takeOverOperatorSettings(from: previous)
+                if !kept.isEmpty {
+                    logger.notice(
+                        "pool \(config.name) changed: kept what vipd ctl set for \(kept.joined(separator: ", "))",
+                        metadata: ["pool": "\(config.name)"])
+                }
+            }
             starting.append(monitor.start())
             result[config.name] = ActivePool(runtime: runtime, monitor: monitor)
         }

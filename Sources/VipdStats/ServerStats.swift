@@ -19,11 +19,18 @@ public struct ServerStats: Codable, Sendable, Equatable {
 
     /// The states a server can be in, as `state` spells them.
     public static let states = ["UP", "DOWN", "UNKNOWN"]
+    /// What an operator can set with `vipd ctl`, as `adminState` spells it.
+    public static let adminStates = ["ready", "drain", "maint"]
 
     public var name: String
     /// `ADDRESS:PORT`.
     public var address: String
+    /// The weight new connections are balanced by now (`vipd ctl weight` changes it).
     public var weight: Int
+    /// The weight in the configuration.
+    public var configuredWeight: Int
+    /// One of ``adminStates``: `drain` takes no new connections, `maint` is out with its checks stopped.
+    public var adminState: String
     public var backup: Bool
     /// False when the server is not health checked (always up).
     public var checked: Bool
@@ -49,11 +56,14 @@ public struct ServerStats: Codable, Sendable, Equatable {
     public init(
         name: String, address: String, weight: Int, backup: Bool, checked: Bool, state: String, progress: String,
         lastCheck: CheckResult?, checkDurations: HistogramStats, activeConnections: Int, totalConnections: Int,
-        bytesIn: Int, bytesOut: Int, connectionRate: Double, bytesInRate: Double, bytesOutRate: Double
+        bytesIn: Int, bytesOut: Int, connectionRate: Double, bytesInRate: Double, bytesOutRate: Double,
+        adminState: String = "ready", configuredWeight: Int? = nil
     ) {
         self.name = name
         self.address = address
         self.weight = weight
+        self.configuredWeight = configuredWeight ?? weight
+        self.adminState = adminState
         self.backup = backup
         self.checked = checked
         self.state = state

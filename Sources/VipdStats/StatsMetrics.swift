@@ -22,6 +22,19 @@ public enum StatsMetrics {
             "vipd_server_up", .gauge, help: "1 when the server takes traffic (health checks pass), else 0.",
             samples: perServer { $0.isUp ? 1 : 0 })
         out.append(
+            "vipd_server_admin_state", .gauge,
+            help: "1 for the state the operator set for the server (ready, drain, maint), 0 for the others.",
+            samples: servers.flatMap { entry in
+                ServerStats.adminStates.map { state in
+                    Sample(
+                        labels: [("pool", entry.pool), ("server", entry.server.name), ("state", state)],
+                        value: entry.server.adminState == state ? 1 : 0)
+                }
+            })
+        out.append(
+            "vipd_server_weight", .gauge, help: "The weight new connections are balanced by now.",
+            samples: perServer { Double($0.weight) })
+        out.append(
             "vipd_server_check_success", .gauge, help: "1 when the server's last health check passed, else 0.",
             samples: perServer { server in server.lastCheck.map { $0.passed ? 1 : 0 } })
         out.append(

@@ -25,6 +25,7 @@ public enum StatsPage {
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
         .sub { color: #666; font-size: .85em; }
         .state { font-weight: 700; }
+        .admin { color: #8a6d00; }
         tr.up .state, tr.state-master .state { color: #0a7d28; }
         tr.down .state, tr.state-fault .state { color: #b3261e; }
         tr.down { background: #fdecea; }
@@ -95,9 +96,12 @@ public enum StatsPage {
               p.servers.filter(x => x.state === "UP").length + "/" + p.servers.length + " up · " + p.balance + " · check " + p.check +
               (p.listeners.length ? " · listeners " + p.listeners.join(", ") : ""))),
             table(["server", "state", "last check", "active", "total", "new/s", "in", "out"],
-              p.servers.map(x => el("tr", {class: "server " + x.state.toLowerCase(), "data-pool": p.name, "data-server": x.name, "data-state": x.state},
-                el("td", {}, x.name, el("div", {class: "sub"}, x.address + " · weight " + x.weight + (x.backup ? " · backup" : ""))),
-                el("td", {class: "state"}, x.state, el("div", {class: "sub"}, x.progress)),
+              p.servers.map(x => el("tr", {class: "server " + x.state.toLowerCase() + " admin-" + x.adminState,
+                  "data-pool": p.name, "data-server": x.name, "data-state": x.state, "data-admin": x.adminState},
+                el("td", {}, x.name, el("div", {class: "sub"}, x.address + " · weight " + x.weight +
+                  (x.weight !== x.configuredWeight ? " (configured " + x.configuredWeight + ")" : "") + (x.backup ? " · backup" : ""))),
+                el("td", {class: "state"}, x.state, x.adminState !== "ready" ? el("span", {class: "admin"}, " " + x.adminState.toUpperCase()) : "",
+                  el("div", {class: "sub"}, x.adminState === "maint" ? "checks stopped" : x.progress)),
                 el("td", {class: "check"}, lastCheck(s.generatedAt, x.lastCheck)),
                 el("td", {class: "num"}, x.activeConnections),
                 el("td", {class: "num"}, x.totalConnections),

@@ -4,13 +4,7 @@ import XCTest
 
 /// Runs `vipd ctl --socket SOCKET ARGUMENTS` (the real binary), as root or as the given uid.
 private func ctl(_ socket: URL, _ arguments: [String], asUID uid: Int? = nil) throws -> ProcessRunner.Output {
-    let command = [VipdProcess.binary.path, "ctl", "--socket", socket.path] + arguments
-    if let uid {
-        return try ProcessRunner.run(
-            URL(fileURLWithPath: "/usr/bin/setpriv"),
-            arguments: ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command, timeout: .seconds(90))
-    }
-    return try ProcessRunner.run(URL(fileURLWithPath: command[0]), arguments: Array(command.dropFirst()), timeout: .seconds(90))
+    try VipdProcess.ctl(socket: socket.path, arguments, asUID: uid)
 }
 
 /// `vipd ctl` against a running `vipd run` in front of two real OpenSSH sshd on loopback.
@@ -153,6 +147,19 @@ final class CtlCommandTests: TwoSSHDTestCase {
         XCTAssertTrue(rejected.standardError.contains("reload rejected, the running configuration stays"), rejected.standardError)
         XCTAssertTrue(rejected.standardError.contains("vipd.yaml:2:"), rejected.standardError)
         XCTAssertEqual(try loginServers(1).count, 1, "the old configuration keeps serving")
+    }
+
+    func testWhatCtlSetSurvivesAReloadThatChangesThePool() throws {
+        let vipd = try startVipd()
+        XCTAssertEqual(try ctl("maint", "ssh/ha1").exitStatus, 0)
+        XCTAssertEqual(try ctl("weight", "ssh/ha0", "3").exitStatus, 0)
+        try vipd.rewriteConfig(yaml().replacingOccurrences(of: "interval: 500ms", with: "interval: 400ms"))
+        XCTAssertEqual(try ctl("reload").exitStatus, 0)
+        try vipd.waitForLog(containing: "pool ssh changed: kept what vipd ctl set for ha0, ha1", timeout: 10)
+        let listed = try servers()
+        XCTAssertEqual(listed.first?["weight"] as? Int, 3, "\(listed)")
+        XCTAssertEqual(listed.last?["check"] as? String, "checks stopped (maint)", "\(listed)")
+        XCTAssertEqual(try loginServers(3), ["ha0", "ha0", "ha0"], "ha1 stays out")
     }
 
     func testUnknownNamesAndCommandsWithoutVRRPAreClearErrors() throws {

@@ -31,7 +31,7 @@ final class StatsPageTests: TwoSSHDTestCase {
               - { name: ha1, address: 127.0.0.1:\(ha1.port) }
             check: { kind: ssh-banner, interval: 500ms, timeout: 1s, fall: 2, rise: 2 }
         stats: { bind: 127.0.0.1:\(statsPort)\(auth) }
-        global: { drain_timeout: 2s }
+        global: { drain_timeout: 2s, control_socket: \(directory.file("control.sock").path) }
         """
     }
 
@@ -61,6 +61,13 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertGreaterThan(page["updates"] as? Int ?? 0, before["updates"] as? Int ?? 0)
         XCTAssertTrue(((page["servers"] as? [[String]]) ?? []).contains(["ssh", "ha0", "UP"]), "\(page)")
         XCTAssertTrue(((page["checks"] as? [String]) ?? []).contains { $0.hasPrefix("failed: ") }, "\(page)")
+
+        let drain = try VipdProcess.ctl(socket: directory.file("control.sock").path, ["drain", "ssh/ha0"])
+        XCTAssertEqual(drain.exitStatus, 0, drain.standardError)
+        let drained = try browser.command("wait-admin ssh ha0 drain 30")
+        XCTAssertEqual(drained["ok"] as? Bool, true, "ha0 draining on the page: \(drained)")
+        let drainedPage = try XCTUnwrap(drained["page"] as? [String: Any])
+        XCTAssertTrue(((drainedPage["stateTexts"] as? [String]) ?? []).contains { $0.hasPrefix("UP DRAIN") }, "\(drainedPage)")
 
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
         let screenshot = Self.artifacts.appendingPathComponent("stats-page-ha1-down.png")

@@ -5,6 +5,7 @@ StatsPageTests: loads one page once and answers commands about its DOM, never re
 Usage: stats_browser.py URL PROFILE_DIR CHROMIUM_LOG
 Commands on stdin, one per line; one JSON line answers each:
   wait-server POOL SERVER STATE SECONDS  -> {"ok": bool, "elapsed": s, "page": {...}}
+  wait-admin POOL SERVER ADMIN SECONDS   -> the same, for the admin state (ready, drain, maint)
   page                                   -> {"page": {...}}  (server rows, updates, load marker)
   screenshot PATH                        -> {"ok": true, "bytes": n}
   quit
@@ -21,6 +22,8 @@ import time
 
 PAGE_STATE = """JSON.stringify({
   servers: [...document.querySelectorAll("tr.server")].map(r => [r.dataset.pool, r.dataset.server, r.dataset.state]),
+  admins: [...document.querySelectorAll("tr.server")].map(r => [r.dataset.pool, r.dataset.server, r.dataset.admin]),
+  stateTexts: [...document.querySelectorAll("tr.server td.state")].map(c => c.textContent),
   checks: [...document.querySelectorAll("tr.server td.check")].map(c => c.textContent),
   updates: Number(document.getElementById("status").dataset.updates || 0),
   status: document.getElementById("status").textContent,
@@ -109,13 +112,14 @@ def main():
                 elif words[0] == "mark":
                     browser.call("Runtime.evaluate", {"expression": "window.vipdTestMarker = 'set once'"}, session)
                     answer = {"ok": True}
-                elif words[0] == "wait-server":
+                elif words[0] in ("wait-server", "wait-admin"):
                     pool, server, state, seconds = words[1], words[2], words[3], float(words[4])
+                    rows = "servers" if words[0] == "wait-server" else "admins"
                     started = time.monotonic()
                     ok = False
                     while True:
                         current = page()
-                        if [pool, server, state] in current.get("servers", []):
+                        if [pool, server, state] in current.get(rows, []):
                             ok = True
                             break
                         if time.monotonic() - started > seconds:

@@ -12,7 +12,7 @@ func sampleSnapshot() -> StatsSnapshot {
         name: "ha1", address: "10.0.0.2:22", weight: 2, backup: true, checked: true, state: "DOWN", progress: "0/2 DOWN",
         lastCheck: .init(passed: false, detail: "connection refused", durationSeconds: 0.0002, at: 1_800_000_000.25),
         checkDurations: histogram, activeConnections: 0, totalConnections: 3, bytesIn: 10, bytesOut: 20,
-        connectionRate: 0, bytesInRate: 0, bytesOutRate: 0)
+        connectionRate: 0, bytesInRate: 0, bytesOutRate: 0, adminState: "drain", configuredWeight: 5)
     let instance = VRRPInstanceStats(
         name: "VI_1", interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: "MASTER",
         priority: 100, effectivePriority: 50, masterAddress: "10.0.0.1", masterIsThisNode: true, faultReason: nil,

@@ -18,6 +18,9 @@ final class StatsJSONTests: XCTestCase {
         let pool = try XCTUnwrap((object["pools"] as? [[String: Any]])?.first)
         let server = try XCTUnwrap((pool["servers"] as? [[String: Any]])?.last)
         XCTAssertEqual(server["state"] as? String, "DOWN")
+        XCTAssertEqual(server["adminState"] as? String, "drain")
+        XCTAssertEqual(server["weight"] as? Int, 2, "the weight now")
+        XCTAssertEqual(server["configuredWeight"] as? Int, 5)
         XCTAssertEqual((server["lastCheck"] as? [String: Any])?["detail"] as? String, "connection refused")
         XCTAssertTrue(text.contains(#""detail":"SSH banner \"SSH-2.0-OpenSSH_9.2p1\"""#), text)
     }
