@@ -102,6 +102,7 @@ public final class NginxServer: @unchecked Sendable {
                     location = /whoami { return 200 "\(name)\\n"; }
                     location = /health { return 200 "ok\\n"; }
                     location = /connection { return 200 "$connection $connection_requests\\n"; }
+                    location = /upload { return 200 "uploaded $content_length\\n"; }
                     location = /headers {
                         return 200 "host=$http_host xff=$http_x_forwarded_for proto=$http_x_forwarded_proto forwarded=$http_forwarded\\n";
                     }

@@ -322,10 +322,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             }
         } else {
             do {
-                let operations = backend.pipeline.syncOperations
-                try operations.addHTTPClientHandlers()
                 let handler = HTTPBackendHandler(timeout: timeout, deliver: deliver)
-                try operations.addHandler(handler)
+                try backend.pipeline.syncOperations.addHandlers([
+                    HTTPRequestEncoder(),
+                    ByteToMessageHandler(
+                        HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward)),
+                    NIOHTTPRequestHeadersValidator(), handler,
+                ])
                 exchange.backendHandler = handler
             } catch {
                 letGoOfServer(exchange, park: false)
@@ -349,6 +352,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func backendEvent(_ event: HTTPBackendEvent, exchange: HTTPExchange, from backend: Channel) {
         guard self.exchange === exchange, exchange.backend === backend, !closing, let context else { return }
         switch event {
+        case .part(.head(let head)) where (100..<200).contains(head.status.code) && head.status != .switchingProtocols:
+            // An interim response (100 Continue, 103 Early Hints): passed on to HTTP/1.1 clients, the final one follows.
+            guard exchange.original.version.minor >= 1 else { return }
+            let headers = HTTPForwardedHeaders.response(head.headers, clientVersion: exchange.original.version, keepAlive: true)
+            context.writeAndFlush(
+                wrapOutboundOut(.head(HTTPResponseHead(version: exchange.original.version, status: head.status, headers: headers))),
+                promise: nil)
         case .part(.head(let head)):
             exchange.responseBegan(at: .now(), status: Int(head.status.code))
             exchange.serverKeepsConnection = head.isKeepAlive && head.status != .switchingProtocols

@@ -163,6 +163,25 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(try connections(neverPort, ["GET", "GET", "GET"]).map { $0.split(separator: " ")[1] }, ["1", "1", "1"], "server_reuse: never")
     }
 
+    func testExpect100ContinueIsPassedOnSoTheClientSendsItsBodyAtOnce() throws {
+        let vipd = try VipdProcess(yaml: yaml(), directory: directory)
+        defer { vipd.stop() }
+        let body = directory.file("body.bin")
+        try Data(repeating: 0x61, count: 900).write(to: body)
+        // curl waits up to --expect100-timeout (here 30 s) for the 100 before it sends the body.
+        let curl = try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            arguments: [
+                "--silent", "--verbose", "--expect100-timeout", "30", "--max-time", "20", "-H", "Expect: 100-continue",
+                "--data-binary", "@\(body.path)", "http://127.0.0.1:\(vipPort)/upload",
+            ],
+            timeout: .seconds(40))
+        XCTAssertEqual(curl.exitStatus, 0, curl.standardError)
+        XCTAssertTrue(curl.standardError.contains("< HTTP/1.1 100 Continue"), curl.standardError)
+        XCTAssertFalse(curl.standardError.contains("Done waiting for 100-continue"), "the 100 came from nginx through vipd")
+        XCTAssertEqual(curl.standardOutput, "uploaded 900\n")
+    }
+
     // MARK: Answers vipd gives itself
 
     func testSorryPageWhenNoServerIsUp() throws {

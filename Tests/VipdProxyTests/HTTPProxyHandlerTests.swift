@@ -334,4 +334,23 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertFalse(client.isActive)
         XCTAssertEqual(servers.count, 1, "the malformed one never reaches a server")
     }
+
+    func testInterimResponsesReachHTTP11ClientsOnly() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("POST /up HTTP/1.1\r\nHost: vip\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n")
+        XCTAssertTrue(try written(by: servers[0]).contains("Expect: 100-continue\r\n"))
+        try serverAnswers(0, "HTTP/1.1 100 Continue\r\n\r\n")
+        XCTAssertEqual(try written(by: client), "HTTP/1.1 100 Continue\r\n\r\n")
+        try clientSends("hi")
+        XCTAssertEqual(try written(by: servers[0]), "hi")
+        try serverAnswers(0, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        XCTAssertEqual(try written(by: client), "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("GET /early HTTP/1.0\r\nHost: vip\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nx")
+        XCTAssertEqual(
+            try written(by: client), "HTTP/1.0 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx",
+            "HTTP/1.0 has no interim responses")
+    }
 }
