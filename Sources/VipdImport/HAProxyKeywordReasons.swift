@@ -1,6 +1,6 @@
 /// Why a haproxy.cfg keyword is not carried into vipd.yaml, and what vipd does instead.
 enum HAProxyKeywordReasons {
-    static let httpMode = "HTTP mode comes with issue 6; vipd forwards the bytes unchanged (mode: tcp)"
+    static let httpMode = "not translated: the listener comes out as mode: tcp (bytes forwarded unchanged); set mode: http by hand for vipd's HTTP mode"
 
     /// The reason for a keyword of the `global` section.
     static func global(_ directive: HAProxyDirective) -> String {
@@ -12,7 +12,7 @@ enum HAProxyKeywordReasons {
         case "user", "group", "uid", "gid": return "vipd runs as the user of its systemd unit"
         case "chroot": return "vipd does not chroot"
         case "pidfile": return "systemd tracks vipd's process; there is no PID file"
-        case "stats": return "the control socket comes with issue 6 (vipd ctl)"
+        case "stats": return "haproxy's runtime socket: vipd's is vipd ctl (global.control_socket)"
         case "nbthread", "nbproc", "cpu-map": return "vipd sizes its event loops to the CPUs itself"
         default:
             if directive.keyword.hasPrefix("ssl-") || directive.keyword.hasPrefix("tune.ssl") {
@@ -35,7 +35,7 @@ enum HAProxyKeywordReasons {
             "errorfiles", "cookie", "unique-id-format", "unique-id-header", "monitor-uri", "http-reuse", "http-check",
             "http-error", "errorloc", "errorloc302", "errorloc303", "filter":
             return httpMode
-        case "stats": return "the stats page comes with issue 6"
+        case "stats": return "not translated: add stats: { bind: \"node:8404\" } for vipd's stats page"
         case "mode": return httpMode
         case "acl": return "vipd has no ACLs; every connection of a listener goes to its pool"
         case "use_backend", "use-server":
@@ -55,7 +55,7 @@ enum HAProxyKeywordReasons {
 
     /// Reasons for `option NAME` and `timeout NAME`, by those two words.
     private static let optionReasons: [String: String] = [
-        "option forwardfor": "X-Forwarded-For comes with HTTP mode (issue 6); vipd forwards the bytes unchanged",
+        "option forwardfor": "not translated (the listener is mode: tcp): vipd's mode: http appends X-Forwarded-For by default",
         "option http-server-close": httpMode, "option httpclose": httpMode, "option http-keep-alive": httpMode,
         "option http-buffer-request": httpMode, "option httplog": httpMode, "option http-use-htx": httpMode,
         "option http-pretend-keepalive": httpMode, "option http-no-delay": httpMode,

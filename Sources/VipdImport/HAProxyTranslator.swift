@@ -237,7 +237,7 @@ struct HAProxyTranslator {
             let servesStats = proxy.own("stats").contains { $0.arguments.first == "enable" || $0.arguments.first == "uri" }
             let why =
                 servesStats
-                ? "\(proxy.name) serves haproxy's stats page, which comes with issue 6: no listener"
+                ? "\(proxy.name) serves haproxy's stats page: no listener; add stats: { bind: \"node:8404\" } for vipd's page"
                 : "\(proxy.kind == .listen ? "listen" : "frontend") \(proxy.name) forwards nowhere vipd can: no listener"
             binds.forEach { ledger.list($0.location, $0.text, why) }
             return
