@@ -13,6 +13,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 cd "$ROOT"
 VIPD=${VIPD:-.build/release/vipd}
 DURATION=${DURATION:-10}
@@ -43,8 +45,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 wait_http() {  # PORT PID NAME
     for _ in $(seq 100); do
         kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $WORK" >&2; exit 1; }
@@ -57,25 +57,7 @@ wait_http() {  # PORT PID NAME
 
 # --- the backend: one nginx, one worker, a 1 KiB file ----------------------------------------
 NGINX_PORT=$(free_port)
-mkdir -p "$WORK/www" "$WORK/nginx"
-head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/www/index.html"
-chmod 755 "$WORK" "$WORK/www"
-cat > "$WORK/nginx/nginx.conf" <<CONF
-worker_processes 1;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    keepalive_requests 1000000;
-    server { listen 127.0.0.1:$NGINX_PORT backlog=4096; root $WORK/www; }
-}
-CONF
+write_nginx_site "$WORK" "$NGINX_PORT" 1 4096 backlog=4096
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
 PIDS+=($!)
 wait_http "$NGINX_PORT" "$!" nginx
@@ -120,11 +102,6 @@ wait_http "$VIPD_PORT" "$!" vipd
 # --- measurements: alternating rounds, medians, ratios -------------------------------------------
 RESULTS="$WORK/samples.tsv"
 : > "$RESULTS"
-to_ms() {
-    awk -v v="$1" 'BEGIN { n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000
-        printf "%.3f", n }'
-}
 measure() {  # PROXY PORT ROUND MODE
     local proxy=$1 port=$2 round=$3 mode=$4 args=() out
     [[ $mode == close ]] && args=(-H 'Connection: close')
@@ -132,10 +109,10 @@ measure() {  # PROXY PORT ROUND MODE
     timeout 30 wrk -t2 -c64 -d2s "${args[@]}" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true  # warm-up
     timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" "http://127.0.0.1:$port/index.html" >"$out" 2>&1
     local rate p50 p99 errors key
-    rate=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
-    p50=$(to_ms "$(awk '$1 == "50%" { print $2; exit }' "$out")")
-    p99=$(to_ms "$(awk '$1 == "99%" { print $2; exit }' "$out")")
-    errors=$(awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } /Non-2xx or 3xx/ { n += $5 } END { print n + 0 }' "$out")
+    rate=$(wrk_rps "$out")
+    p50=$(wrk_percentile "$out" 50)
+    p99=$(wrk_percentile "$out" 99)
+    errors=$(wrk_errors "$out")
     key=$([[ $mode == close ]] && echo close_cps || echo keepalive_rps)
     printf '%s\t%s\t%s\t%s\n' "$proxy" "$round" "$key" "$rate" "$proxy" "$round" "${mode}_p50_ms" "$p50" \
         "$proxy" "$round" "${mode}_p99_ms" "$p99" "$proxy" "$round" "${mode}_errors" "$errors" >> "$RESULTS"

@@ -10,6 +10,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH="$ROOT/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH/lib.sh"
 cd "$ROOT"
 
 ROUNDS=3
@@ -89,10 +91,6 @@ install_packages() {
 }
 
 # --- helpers -------------------------------------------------------------------------------
-free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
 # True once something listens on 127.0.0.1:PORT (read from /proc, so nothing connects:
 # a probe connection would count as a test for iperf3 or an idle connection).
 is_listening() {
@@ -117,44 +115,12 @@ record() {  # PROXY ROUND METRIC VALUE
     printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >> "$RESULTS"
 }
 
-# wrk latency "535.00us" / "2.30ms" / "1.02s" -> milliseconds
-to_ms() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0
-        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
-        printf "%.4f", n }'
-}
-
 # --- backends (shared by both proxies, started once) ---------------------------------------
 start_backends() {
     NGINX_PORT=$(free_port)
     IPERF_PORT=$(free_port)
     IDLE_PORT=$(free_port)
-    mkdir -p "$WORK/www" "$WORK/nginx"
-    head -c 1024 /dev/zero | tr '\0' 'x' > "$WORK/www/index.html"
-    # nginx workers run unprivileged: let them reach the static file in our 0700 scratch dir.
-    chmod 711 "$WORK"
-    chmod 755 "$WORK/www"
-    chmod 644 "$WORK/www/index.html"
-    cat > "$WORK/nginx/nginx.conf" <<EOF
-worker_processes 2;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 20000; }
-http {
-    access_log off;
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    keepalive_requests 1000000;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $WORK/www;
-    }
-}
-EOF
+    write_nginx_site "$WORK" "$NGINX_PORT" 2 20000
     nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
     NGINX_PID=$!; PIDS+=("$NGINX_PID")
     wait_listening "$NGINX_PORT" "$NGINX_PID" nginx
@@ -273,14 +239,6 @@ run_wrk() {  # OUTFILE [extra wrk args...]
     local out=$1; shift
     timeout 60 wrk -t2 -c64 -d10s --latency "$@" "http://127.0.0.1:$PROXY_HTTP_PORT/index.html" > "$out" 2>&1 ||
         { log "wrk failed: $(tail -c 300 "$out")"; return 1; }
-}
-
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_percentile() { to_ms "$(awk -v p="$2%" '$1 == p { print $2; exit }' "$1")"; }
-wrk_errors() {
-    awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 }
-         /Non-2xx or 3xx responses:/ { n += $5 }
-         END { print n + 0 }' "$1"
 }
 
 measure_keepalive() {  # PROXY ROUND TAG

@@ -25,11 +25,9 @@ public enum StatsMetrics {
             "vipd_server_admin_state", .gauge,
             help: "1 for the state the operator set for the server (ready, drain, maint), 0 for the others.",
             samples: servers.flatMap { entry in
-                ServerStats.adminStates.map { state in
-                    Sample(
-                        labels: [("pool", entry.pool), ("server", entry.server.name), ("state", state)],
-                        value: entry.server.adminState == state ? 1 : 0)
-                }
+                oneHot(
+                    labels: [("pool", entry.pool), ("server", entry.server.name)], states: ServerStats.adminStates,
+                    current: entry.server.adminState)
             })
         out.append(
             "vipd_server_weight", .gauge, help: "The weight new connections are balanced by now.",
@@ -68,9 +66,7 @@ public enum StatsMetrics {
         out.append(
             "vipd_vrrp_state", .gauge, help: "1 for the VRRP instance's current state, 0 for the others.",
             samples: snapshot.vrrp.flatMap { instance in
-                VRRPInstanceStats.states.map { state in
-                    Sample(labels: [("instance", instance.name), ("state", state)], value: instance.state == state ? 1 : 0)
-                }
+                oneHot(labels: [("instance", instance.name)], states: VRRPInstanceStats.states, current: instance.state)
             })
         out.append(
             "vipd_vrrp_priority", .gauge, help: "This node's configured VRRP priority.",
@@ -103,5 +99,14 @@ public enum StatsMetrics {
 
     private static func nodeLabel(_ snapshot: StatsSnapshot) -> [(name: String, value: String)] {
         snapshot.node.map { [("node", $0)] } ?? []
+    }
+
+    /// One sample per entry of `states`, labelled `labels` plus `state`: 1 for `current`, 0 for the others.
+    private static func oneHot(labels: [(name: String, value: String)], states: [String], current: String)
+        -> [PrometheusExposition.Sample]
+    {
+        states.map { state in
+            PrometheusExposition.Sample(labels: labels + [("state", state)], value: current == state ? 1 : 0)
+        }
     }
 }

@@ -2,11 +2,6 @@ import Foundation
 import VipdLab
 import XCTest
 
-/// Runs `vipd ctl --socket SOCKET ARGUMENTS` (the real binary), as root or as the given uid.
-private func ctl(_ socket: URL, _ arguments: [String], asUID uid: Int? = nil) throws -> ProcessRunner.Output {
-    try VipdProcess.ctl(socket: socket.path, arguments, asUID: uid)
-}
-
 /// `vipd ctl` against a running `vipd run` in front of two real OpenSSH sshd on loopback.
 final class CtlCommandTests: TwoSSHDTestCase {
     private var vipd: VipdProcess?
@@ -39,7 +34,7 @@ final class CtlCommandTests: TwoSSHDTestCase {
     }
 
     private func ctl(_ arguments: String...) throws -> ProcessRunner.Output {
-        try VipdIntegrationTests.ctl(socket, arguments)
+        try VipdProcess.ctl(socket: socket.path, arguments)
     }
 
     private func loginServers(_ count: Int, port: Int? = nil) throws -> [String] {
@@ -174,11 +169,11 @@ final class CtlCommandTests: TwoSSHDTestCase {
             (["bounce"], "vipd ctl: unknown command 'bounce'"),
         ]
         for (arguments, message) in expectations {
-            let output = try VipdIntegrationTests.ctl(socket, arguments)
+            let output = try VipdProcess.ctl(socket: socket.path, arguments)
             XCTAssertEqual(output.exitStatus, 1, "\(arguments)")
             XCTAssertTrue(output.standardError.hasPrefix(message), "\(arguments): \(output.standardError)")
         }
-        let missing = try VipdIntegrationTests.ctl(directory.file("elsewhere.sock"), ["status"])
+        let missing = try VipdProcess.ctl(socket: directory.file("elsewhere.sock").path, ["status"])
         XCTAssertEqual(missing.exitStatus, 1)
         XCTAssertTrue(missing.standardError.contains("no control socket at"), missing.standardError)
     }
@@ -190,12 +185,12 @@ final class CtlCommandTests: TwoSSHDTestCase {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.url.path)
         let attributes = try FileManager.default.attributesOfItem(atPath: socket.path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-        let byMode = try VipdIntegrationTests.ctl(socket, ["status"], asUID: 65534)
+        let byMode = try VipdProcess.ctl(socket: socket.path, ["status"], asUID: 65534)
         XCTAssertEqual(byMode.exitStatus, 1)
         XCTAssertTrue(byMode.standardError.contains("permission denied on \(socket.path)"), byMode.standardError)
         // Even through a socket opened to everyone, the daemon checks the peer's uid (SO_PEERCRED).
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: socket.path)
-        let byPeer = try VipdIntegrationTests.ctl(socket, ["status"], asUID: 65534)
+        let byPeer = try VipdProcess.ctl(socket: socket.path, ["status"], asUID: 65534)
         XCTAssertEqual(byPeer.exitStatus, 1)
         XCTAssertTrue(byPeer.standardError.contains("permission denied: the vipd control socket is for root only"), byPeer.standardError)
     }
@@ -237,7 +232,7 @@ final class CtlHandoverTests: XCTestCase {
         try startNode(1)
         try lab.waitForHolders([0], within: 15)
 
-        let handover = try ctl(socket(0), ["handover"])
+        let handover = try VipdProcess.ctl(socket: socket(0).path, ["handover"])
         XCTAssertEqual(handover.exitStatus, 0, handover.standardError + lab.logs())
         XCTAssertEqual(
             handover.standardOutput.trimmingCharacters(in: .newlines),
@@ -248,10 +243,10 @@ final class CtlHandoverTests: XCTestCase {
         // ha0 (100) outranks ha1 (50) with preempt on: only the hold keeps it from taking the VIP back.
         Thread.sleep(forTimeInterval: 6)
         XCTAssertEqual(try lab.holders(), [1], lab.logs())
-        let status = try ctl(socket(0), ["status"])
+        let status = try VipdProcess.ctl(socket: socket(0).path, ["status"])
         XCTAssertTrue(status.standardOutput.contains("VRRP VI_1: BACKUP, priority 100, master 10.251.1.12, HELD"), status.standardOutput)
 
-        let ready = try ctl(socket(0), ["ready"])
+        let ready = try VipdProcess.ctl(socket: socket(0).path, ["ready"])
         XCTAssertEqual(ready.exitStatus, 0, ready.standardError)
         XCTAssertEqual(ready.standardOutput.trimmingCharacters(in: .newlines), "VI_1: hold released, taking part in the election again")
         try lab.waitForHolders([0], within: 15)

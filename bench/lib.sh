@@ -1,0 +1,52 @@
+# Helpers shared by bench/run.sh and bench/http.sh (sourced, not run).
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wrk latency "535.00us" / "2.30ms" / "1.02s" / "1.50m" -> milliseconds
+to_ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /m$/) n *= 60000; else if (v ~ /s$/) n *= 1000
+        printf "%.4f", n }'
+}
+
+# What one wrk --latency output file says: requests/s, a percentile in ms, socket errors plus non-2xx/3xx.
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_percentile() { to_ms "$(awk -v p="$2%" '$1 == p { print $2; exit }' "$1")"; }
+wrk_errors() {
+    awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 }
+         /Non-2xx or 3xx responses:/ { n += $5 }
+         END { print n + 0 }' "$1"
+}
+
+# The benchmark's nginx: WORK/www/index.html (1 KiB) served on 127.0.0.1:PORT, no access log,
+# unlimited keep-alive; config and logs under WORK/nginx. Start it with
+# `nginx -p WORK/nginx -c WORK/nginx/nginx.conf -g 'daemon off;'`.
+write_nginx_site() {  # WORK PORT WORKERS CONNECTIONS [LISTEN_OPTIONS]
+    local work=$1 port=$2 workers=$3 connections=$4 options=${5:-}
+    mkdir -p "$work/www" "$work/nginx"
+    head -c 1024 /dev/zero | tr '\0' 'x' > "$work/www/index.html"
+    # nginx workers run unprivileged: let them reach the static file in the 0700 scratch dir.
+    chmod 711 "$work"
+    chmod 755 "$work/www"
+    chmod 644 "$work/www/index.html"
+    cat > "$work/nginx/nginx.conf" <<CONF
+worker_processes $workers;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections $connections; }
+http {
+    access_log off;
+    client_body_temp_path $work/nginx/body;
+    proxy_temp_path $work/nginx/proxy;
+    fastcgi_temp_path $work/nginx/fastcgi;
+    uwsgi_temp_path $work/nginx/uwsgi;
+    scgi_temp_path $work/nginx/scgi;
+    keepalive_requests 1000000;
+    server { listen 127.0.0.1:$port${options:+ $options}; root $work/www; }
+}
+CONF
+}
