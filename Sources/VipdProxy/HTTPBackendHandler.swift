@@ -66,7 +66,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         guard let context else { return }
         role = .parked(unparked: unparked)
         deadline?.set(in: idleTimeout)
-        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        try? context.channel.syncOptions?.setOption(.autoRead, value: true)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
