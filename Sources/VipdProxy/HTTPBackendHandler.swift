@@ -1,28 +1,42 @@
 import NIOCore
-import NIOHTTP1
 
 /// What the server connection of one request reports to the client side.
 enum HTTPBackendEvent {
-    /// A decoded part of the response.
-    case part(HTTPClientResponsePart)
+    /// An interim response (1xx other than 101); the final one follows.
+    case interim(HTTP1ResponseHead)
+    /// The final response head.
+    case head(HTTP1ResponseHead)
+    /// Response body bytes to forward (framing included unless chunks are decoded), and the data bytes in them.
+    case body(ByteBuffer, payload: Int)
+    /// The response ended; `reusable` when nothing followed it that the server was not asked for.
+    case end(reusable: Bool)
     /// The end of one read burst: time to flush what was written to the client.
     case readComplete
     /// The server connection can (true) or cannot (false) take more request bytes now.
     case writable(Bool)
     /// No byte from the server for the server timeout.
     case timedOut
-    /// The connection failed (reset, unparsable response).
+    /// The server sent something that is not an HTTP/1.1 response.
     case failed(any Error)
-    /// The connection closed.
+    /// The connection closed (or the server stopped sending) before the response ended.
     case closed
 }
 
-/// Sits last in a server connection's pipeline (after NIO's HTTP client codec). While it serves a
-/// request it hands everything to that request's client side, which shares the event loop, and
-/// watches the server timeout; while the connection is parked between requests it closes the
-/// connection on any sign from the server (a byte, a close, an error) or when it waited too long.
+/// Sits alone in a server connection's pipeline and reads its responses with `HTTP1HeadParser` and
+/// `HTTP1BodyReader`. While it serves a request it hands the response to that request's client
+/// side, which shares the event loop, and watches the server timeout; while the connection is
+/// parked between requests it closes the connection on any sign from the server (a byte, a close,
+/// an error) or when it waited too long.
 final class HTTPBackendHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
+
+    /// What the response reader must know of the request it answers.
+    struct Request {
+        /// A HEAD request's response has no body whatever its headers say.
+        var isHead: Bool
+        /// Hand on chunk data without the chunk framing (for an HTTP/1.0 client).
+        var decodingChunks: Bool
+    }
 
     private enum Role {
         /// Serving a request: events go to `deliver`; no byte for `timeout` is `.timedOut`.
@@ -32,13 +46,24 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         case done
     }
 
+    /// Longest response head and most fields in it (haproxy's default buffer is 16 KiB).
+    static let maxResponseHeadBytes = 65536
+    static let maxResponseFields = 1000
+
     private var role: Role
+    private var request: Request
     private var context: ChannelHandlerContext?
     private var deadline: LoopDeadline?
+    /// Bytes read and not handed on yet.
+    private var inbound: ByteBuffer?
+    private var headParser = HTTP1HeadParser(maxBytes: maxResponseHeadBytes, maxFields: maxResponseFields)
+    /// The reader of the current response's body, once its head was read.
+    private var body: HTTP1BodyReader?
 
     /// A handler serving its first request.
-    init(timeout: TimeAmount, deliver: @escaping (HTTPBackendEvent) -> Void) {
+    init(timeout: TimeAmount, request: Request, deliver: @escaping (HTTPBackendEvent) -> Void) {
         role = .serving(deliver: deliver, timeout: timeout)
+        self.request = request
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -53,9 +78,10 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     /// Serves the next request on this parked connection; false when the connection closed meanwhile.
-    func serve(timeout: TimeAmount, deliver: @escaping (HTTPBackendEvent) -> Void) -> Bool {
+    func serve(timeout: TimeAmount, request: Request, deliver: @escaping (HTTPBackendEvent) -> Void) -> Bool {
         guard case .parked = role, let context, context.channel.isActive else { return false }
         role = .serving(deliver: deliver, timeout: timeout)
+        self.request = request
         deadline?.set(in: timeout)
         return true
     }
@@ -71,14 +97,58 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch role {
-        case .serving(let deliver, let timeout):
+        case .serving(_, let timeout):
             deadline?.set(in: timeout)
-            deliver(.part(unwrapInboundIn(data)))
+            let bytes = unwrapInboundIn(data)
+            if var inbound, inbound.readableBytes > 0 {
+                var bytes = bytes
+                inbound.writeBuffer(&bytes)
+                self.inbound = inbound
+            } else {
+                inbound = bytes
+            }
+            readResponse(context: context)
         case .parked:
             context.close(promise: nil)  // a server may not speak unasked: the connection is not reusable
         case .done:
             break
         }
+    }
+
+    /// Hands on as much of the response as `inbound` holds.
+    private func readResponse(context: ChannelHandlerContext) {
+        guard var buffer = inbound else { return }
+        inbound = nil
+        do {
+            while case .serving(let deliver, _) = role {
+                if var reader = body {
+                    let piece = try reader.read(from: &buffer)
+                    body = reader
+                    guard let piece else { break }
+                    if piece.bytes.readableBytes > 0 { deliver(.body(piece.bytes, payload: piece.payload)) }
+                    if piece.ended {
+                        body = nil
+                        // What follows the response was never asked for: the connection is not used again.
+                        deliver(.end(reusable: buffer.readableBytes == 0))
+                        return
+                    }
+                } else {
+                    guard let head = try headParser.take(from: &buffer) else { break }
+                    let response = try HTTP1ResponseHead(head, requestMethodIsHead: request.isHead)
+                    if response.isInterim {
+                        deliver(.interim(response))
+                        continue
+                    }
+                    body = HTTP1BodyReader(framing: response.framing, decodingChunks: request.decodingChunks)
+                    deliver(.head(response))
+                }
+            }
+        } catch {
+            if case .serving(let deliver, _) = role { deliver(.failed(error)) }
+            context.close(promise: nil)
+            return
+        }
+        if case .serving = role, buffer.readableBytes > 0 { inbound = buffer }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -90,11 +160,13 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event, case .parked = role {
-            context.close(promise: nil)
+        guard case ChannelEvent.inputClosed = event else {
+            context.fireUserInboundEventTriggered(event)
             return
         }
-        context.fireUserInboundEventTriggered(event)
+        // The server sends nothing more: a body framed by the close ends here, anything else failed.
+        serverStoppedSending()
+        context.close(promise: nil)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -104,10 +176,22 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         deadline?.cancel()
+        serverStoppedSending()
+    }
+
+    /// The server closed its side: ends a response framed by the close, reports `.closed` for any
+    /// other response in progress, and forgets a parked connection.
+    private func serverStoppedSending() {
         let ended = role
         role = .done
         switch ended {
-        case .serving(let deliver, _): deliver(.closed)
+        case .serving(let deliver, _):
+            if var reader = body, reader.endsWithConnection, reader.connectionClosed() {
+                body = nil
+                deliver(.end(reusable: false))
+            } else {
+                deliver(.closed)
+            }
         case .parked(let unparked): unparked()
         case .done: break
         }

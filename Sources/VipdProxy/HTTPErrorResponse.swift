@@ -23,13 +23,14 @@ struct HTTPErrorResponse: Equatable {
             status: HTTPResponseStatus(statusCode: page.status), contentType: page.contentType, body: page.body)
     }
 
-    /// The response head, in the client's HTTP version.
-    func head(version: HTTPVersion) -> HTTPResponseHead {
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: contentType)
-        headers.add(name: "Content-Length", value: String(body.count))
-        headers.add(name: "Cache-Control", value: "no-store")
-        headers.add(name: "Connection", value: "close")
-        return HTTPResponseHead(version: version, status: status, headers: headers)
+    /// Writes the whole response, head and body, as HTTP/1.1.
+    func write(to buffer: inout ByteBuffer) {
+        buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        HTTPForwardedHeaders.writeField("Content-Type", contentType, to: &buffer)
+        HTTPForwardedHeaders.writeField("Content-Length", String(body.count), to: &buffer)
+        HTTPForwardedHeaders.writeField("Cache-Control", "no-store", to: &buffer)
+        HTTPForwardedHeaders.writeField("Connection", "close", to: &buffer)
+        buffer.writeStaticString("\r\n")
+        buffer.writeBytes(body)
     }
 }

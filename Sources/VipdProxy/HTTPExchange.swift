@@ -8,10 +8,13 @@ final class HTTPExchange {
     /// request can be sent again to the next server when the first one drops the connection.
     static let replayLimit = 64 * 1024
 
-    /// The request as the client sent it.
-    let original: HTTPRequestHead
-    /// The request as it goes to the server (forwarded headers added, hop-by-hop ones removed).
-    let forwarded: HTTPRequestHead
+    /// The request head as the client sent it; nil for bytes that never made a request head.
+    let request: HTTP1RequestHead?
+    /// The request head as it goes to the server (forwarded headers added, hop-by-hop ones removed).
+    let forwarded: ByteBuffer
+    /// Where the request body ends.
+    let framing: HTTP1BodyFraming
+    let method: HTTPMethod
     let startedAt: NIODeadline
     /// Body parts not yet written to the server, or every part while the request may be sent again.
     var bodyParts: [ByteBuffer] = []
@@ -45,23 +48,26 @@ final class HTTPExchange {
     var retries = 0
     var error: String?
 
-    init(original: HTTPRequestHead, forwarded: HTTPRequestHead, startedAt: NIODeadline) {
-        self.original = original
+    init(request: HTTP1RequestHead?, forwarded: ByteBuffer, framing: HTTP1BodyFraming, startedAt: NIODeadline) {
+        self.request = request
         self.forwarded = forwarded
+        self.framing = framing
+        self.method = request?.method ?? .RAW(value: "-")
         self.startedAt = startedAt
-        self.replayable = HTTPRequestValidation.isIdempotent(original.method)
-        self.keepAlive = original.isKeepAlive
-        self.mayUseParkedConnection =
-            replayable && !original.headers.contains(name: "Transfer-Encoding")
-            && original.headers["Content-Length"].allSatisfy { $0 == "0" }
+        self.replayable = HTTPRequestValidation.isIdempotent(method)
+        self.keepAlive = request?.isKeepAlive ?? false
+        self.mayUseParkedConnection = replayable && framing == .none
     }
+
+    /// The client's HTTP minor version (1 when the request head was never read).
+    var clientMinorVersion: Int { request?.minorVersion ?? 1 }
 
     /// Whether the response head reached the client (after that, failures can only cut the connection).
     var responseStarted: Bool { responseAt != nil }
 
-    /// Counts a body part of the request and keeps it for the first send or a later one.
-    func receive(_ part: ByteBuffer) {
-        bytesIn += part.readableBytes
+    /// Counts a body part of the request (`payload` data bytes) and keeps it for the first send or a later one.
+    func receive(_ part: ByteBuffer, payload: Int) {
+        bytesIn += payload
         if bytesIn > Self.replayLimit { replayable = false }
         if replayable || backend == nil { bodyParts.append(part) }
     }
@@ -82,8 +88,8 @@ final class HTTPExchange {
     /// The access log line of this exchange, at `now`.
     func accessLog(client: String, listener: String, pool: String, now: NIODeadline) -> HTTPAccessLog {
         HTTPAccessLog(
-            client: client, listener: listener, pool: pool, server: server, method: original.method.rawValue,
-            uri: original.uri, version: "\(original.version)", status: status,
+            client: client, listener: listener, pool: pool, server: server, method: method.rawValue,
+            uri: request?.uri ?? "-", version: request.map { "\($0.version)" } ?? "HTTP/1.1", status: status,
             connect: connectedAt.map { $0 - startedAt }, response: responseAt.map { $0 - startedAt },
             total: now - startedAt, bytesIn: bytesIn, bytesOut: bytesOut, retries: retries, error: error)
     }

@@ -1,66 +1,85 @@
-import NIOHTTP1
+import NIOCore
 import VipdConfig
 
-/// How the headers of a request and of its response change in the proxy (pure).
+/// How the head of a request and of its response change in the proxy (pure): everything else is
+/// copied byte for byte, in the order it came.
 ///
 /// Hop-by-hop headers (RFC 9110 §7.6.1: `Connection` and every header it names, `Keep-Alive`,
 /// `Proxy-Connection`, `TE`, `Trailer`, `Upgrade`) belong to one connection and are dropped.
-/// `Content-Length` and `Transfer-Encoding` stay: they frame the body, which NIO re-encodes as
-/// they say. `Host` is kept as the client sent it.
+/// `Content-Length` and `Transfer-Encoding` stay: the body is forwarded with the framing they
+/// describe. `Host` is kept as the client sent it.
 enum HTTPForwardedHeaders {
-    /// Headers that belong to one connection, lowercased.
-    static let hopByHop: Set<String> = ["connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade"]
-
-    /// The request headers for the server: hop-by-hop headers removed, `X-Forwarded-For` appended to,
-    /// `X-Forwarded-Proto` set and `Forwarded` appended to as `settings` say, and the server
-    /// connection's own `Connection` header: `close` with `server_reuse: never`, `keep-alive` for an
-    /// HTTP/1.0 request that may leave its connection reusable, none for HTTP/1.1 (keep-alive by default).
-    static func request(
-        _ original: HTTPHeaders, version: HTTPVersion, clientAddress: String?, settings: HTTPListenerSettings
-    ) -> HTTPHeaders {
-        var headers = withoutHopByHop(original)
-        if settings.forwardedFor, let clientAddress {
-            headers.replaceOrAdd(name: "X-Forwarded-For", value: appended(clientAddress, to: original["X-Forwarded-For"]))
+    /// Writes the request head for the server: the request line as sent, hop-by-hop headers removed,
+    /// `X-Forwarded-For` appended to, `X-Forwarded-Proto` set and `Forwarded` appended to as
+    /// `settings` say (each moved to the end), and the server connection's own `Connection` header:
+    /// `close` with `server_reuse: never`, `keep-alive` for an HTTP/1.0 request that may leave its
+    /// connection reusable, none for HTTP/1.1 (keep-alive by default).
+    static func writeRequest(
+        _ request: HTTP1RequestHead, clientAddress: String?, settings: HTTPListenerSettings, into buffer: inout ByteBuffer
+    ) {
+        let head = request.head
+        head.copy(0..<(head.startLine.upperBound + 2), to: &buffer)
+        let replacesForwardedFor = settings.forwardedFor && clientAddress != nil
+        for field in head.fields where head.isEndToEnd(field) {
+            switch field.name {
+            case .xForwardedFor where replacesForwardedFor: continue
+            case .xForwardedProto where settings.forwardedProto: continue
+            case .forwarded where settings.forwarded: continue
+            default: head.copy(field.lineRange, to: &buffer)
+            }
+        }
+        if replacesForwardedFor, let clientAddress {
+            buffer.writeStaticString("X-Forwarded-For: ")
+            for field in head.fields where field.name == .xForwardedFor {
+                head.copy(field.valueRange, to: &buffer)
+                buffer.writeStaticString(", ")
+            }
+            buffer.writeString(clientAddress)
+            buffer.writeStaticString("\r\n")
         }
         if settings.forwardedProto {
-            headers.replaceOrAdd(name: "X-Forwarded-Proto", value: "http")
+            writeField("X-Forwarded-Proto", "http", to: &buffer)
         }
         if settings.forwarded {
             let element = clientAddress.map { "for=\(forwardedNode($0));proto=http" } ?? "proto=http"
-            headers.replaceOrAdd(name: "Forwarded", value: appended(element, to: original["Forwarded"]))
+            writeField("Forwarded", appended(element, to: head.values(.forwarded)), to: &buffer)
         }
         switch settings.serverReuse {
-        case .never: headers.add(name: "Connection", value: "close")
-        case .safe where version.major == 1 && version.minor == 0: headers.add(name: "Connection", value: "keep-alive")
+        case .never: writeField("Connection", "close", to: &buffer)
+        case .safe where request.minorVersion == 0: writeField("Connection", "keep-alive", to: &buffer)
         case .safe: break
         }
-        return headers
+        buffer.writeStaticString("\r\n")
     }
 
-    /// The response headers for the client: hop-by-hop headers removed, and `Connection: close` when
-    /// vipd closes the client connection after this response, `Connection: keep-alive` when an
-    /// HTTP/1.0 client keeps it.
-    static func response(_ original: HTTPHeaders, clientVersion: HTTPVersion, keepAlive: Bool) -> HTTPHeaders {
-        var headers = withoutHopByHop(original)
+    /// Writes the response head for the client: the status line in the client's HTTP version,
+    /// hop-by-hop headers removed (and `Transfer-Encoding` when the chunks are decoded for an HTTP/1.0
+    /// client), and `Connection: close` when vipd closes the client connection after this response,
+    /// `Connection: keep-alive` when an HTTP/1.0 client keeps it.
+    static func writeResponse(
+        _ response: HTTP1ResponseHead, clientMinorVersion: Int, keepAlive: Bool, decodingChunks: Bool,
+        into buffer: inout ByteBuffer
+    ) {
+        let head = response.head
+        buffer.writeStaticString(clientMinorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1")
+        head.copy(response.statusRange.lowerBound..<(response.statusRange.upperBound + 2), to: &buffer)
+        for field in head.fields where head.isEndToEnd(field) && !(decodingChunks && field.name == .transferEncoding) {
+            head.copy(field.lineRange, to: &buffer)
+        }
         if !keepAlive {
-            headers.add(name: "Connection", value: "close")
-        } else if clientVersion.minor == 0 {
-            headers.add(name: "Connection", value: "keep-alive")
+            writeField("Connection", "close", to: &buffer)
+        } else if clientMinorVersion == 0 {
+            writeField("Connection", "keep-alive", to: &buffer)
         }
-        return headers
+        buffer.writeStaticString("\r\n")
     }
 
-    /// `headers` without the hop-by-hop ones, including those named in `Connection` (names compared
-    /// case-insensitively; nothing is copied when there is none, the common case for requests).
-    static func withoutHopByHop(_ headers: HTTPHeaders) -> HTTPHeaders {
-        var result = headers
-        for name in hopByHop where result.contains(name: name) {
-            if name == "connection" {
-                for named in headers[canonicalForm: "connection"] { result.remove(name: String(named)) }
-            }
-            result.remove(name: name)
-        }
-        return result
+    /// Writes `name: value` and CRLF.
+    static func writeField(_ name: String, _ value: String, to buffer: inout ByteBuffer) {
+        buffer.writeString(name)
+        buffer.writeStaticString(": ")
+        buffer.writeString(value)
+        buffer.writeStaticString("\r\n")
     }
 
     /// `value` appended to the comma-separated list in the existing `values` (one or more header lines).

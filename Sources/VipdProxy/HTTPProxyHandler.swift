@@ -24,12 +24,14 @@ import VipdConfig
 /// complete within the request timeout is answered 408 and the connection closed (slowloris); a
 /// kept-alive connection with no next request within it is closed silently.
 ///
-/// Pipelined requests are queued here and served one after the other in order (NIO's pipelining
-/// handler would stop and restart reading the socket for every request, two `epoll_ctl` calls
-/// each); reading stops only when a client queues more than `pipelineLimit` parts.
+/// The wire format is read by vipd's own HTTP/1.1 reader (`HTTP1HeadParser`, `HTTP1BodyReader`),
+/// strict where requests could be smuggled, and forwarded as bytes: only the heads are rewritten,
+/// bodies pass as they came. Pipelined requests stay unread in the buffer until the response before
+/// them is complete, and are then served in order; reading stops while more than
+/// `pipelineLimit` bytes wait.
 final class HTTPProxyHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// Gives one request a server connection, a parked one when `reusingIdle` allows and there is
     /// one (the pool's `ServerConnector` in production).
@@ -56,49 +58,34 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Whether the connection still waits for its first request (a timeout then is logged).
     private var awaitingFirstRequest = true
     private var backendNeedsFlush = false
-    /// Parts of pipelined requests that arrived while an earlier request was served, in order.
-    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
-    /// Most queued parts before vipd stops reading the client until it has caught up.
-    static let pipelineLimit = 64
+    /// Bytes read from the client and not handled yet: the rest of a request head, or pipelined requests.
+    private var inbound: ByteBuffer?
+    private var headParser: HTTP1HeadParser
+    /// The reader of the current request's body, until it ended.
+    private var body: HTTP1BodyReader?
+    /// Most bytes waiting unread before vipd stops reading the client until it has caught up.
+    static let pipelineLimit = 65536
 
     init(route: ListenerRoute, logger: Logger, connect: @escaping Connect) {
         self.route = route
         self.settings = route.config.http
         self.logger = logger
         self.connect = connect
+        self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
     }
 
-    /// Installs NIO's HTTP/1.1 server codec (with the listener's header limits) and this handler in
-    /// a freshly accepted client channel; the idle timeout joins once the channel is active.
+    /// Installs this handler in a freshly accepted client channel; the idle timeout joins once the
+    /// channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger)
         -> EventLoopFuture<Void>
     {
         tracker.track(client)
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
-        return client.eventLoop.makeCompletedFuture {
-            try addHandlers(
-                to: client,
-                handler: HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle in
-                    connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle)
-                },
-                settings: route.config.http)
+        let handler = HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle in
+            connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle)
         }
-    }
-
-    /// Adds the HTTP server codec and `handler` to `channel` (on its event loop).
-    static func addHandlers(
-        to channel: Channel, handler: HTTPProxyHandler, settings: HTTPListenerSettings
-    ) throws {
-        var limits = NIOHTTPDecoderLimitConfiguration()
-        limits.maxHeaderFieldSize = settings.maxHeaderBytes
-        limits.maxHeaderListSize = settings.maxHeaderBytes
-        limits.maxHeaderFieldCount = settings.maxHeaders
-        let operations = channel.pipeline.syncOperations
-        try operations.configureHTTPServerPipeline(
-            withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: true,
-            withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
-        try operations.addHandler(handler)
+        return client.eventLoop.makeCompletedFuture { try client.pipeline.syncOperations.addHandler(handler) }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -142,35 +129,47 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        let part = unwrapInboundIn(data)
-        guard pipelined.isEmpty, takesRequestPartsNow else {
-            pipelined.append(part)
-            if pipelined.count > Self.pipelineLimit {
-                try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+        let bytes = unwrapInboundIn(data)
+        if var inbound, inbound.readableBytes > 0 {
+            var bytes = bytes
+            inbound.writeBuffer(&bytes)
+            self.inbound = inbound
+        } else {
+            inbound = bytes
+        }
+        readRequests(context: context)
+    }
+
+    /// Handles what `inbound` holds: the current request's body, then the next request head once the
+    /// current response is complete. Stops reading the client while too many bytes wait.
+    private func readRequests(context: ChannelHandlerContext) {
+        guard var buffer = inbound else { return }
+        inbound = nil
+        do {
+            while !closing, buffer.readableBytes > 0 || body?.isEnded == true {
+                if var reader = body {
+                    let piece = try reader.read(from: &buffer)
+                    body = reader
+                    guard let piece else { break }
+                    receiveBody(piece)
+                    if piece.ended {
+                        body = nil
+                        receiveEnd()
+                    }
+                } else {
+                    guard exchange == nil else { break }  // pipelined: waits for the current response
+                    guard let head = try headParser.take(from: &buffer) else { break }
+                    try receiveHead(HTTP1RequestHead(head), context: context)
+                }
             }
+        } catch {
+            rejectUnreadable(error, context: context)
             return
         }
-        receive(part, context: context)
-    }
-
-    /// Whether a part read now belongs to the request being served (or starts one): false once the
-    /// current request is complete and its response not yet.
-    private var takesRequestPartsNow: Bool {
-        exchange.map { !$0.requestEnded } ?? true
-    }
-
-    private func receive(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        switch part {
-        case .head(let head): receiveHead(head, context: context)
-        case .body(let part): receiveBody(part)
-        case .end: receiveEnd()
-        }
-    }
-
-    /// Serves queued pipelined parts until a request is in flight again or the queue is empty.
-    private func servePipelined(context: ChannelHandlerContext) {
-        while !closing, takesRequestPartsNow, let part = pipelined.popFirst() {
-            receive(part, context: context)
+        guard !closing, buffer.readableBytes > 0 else { return }
+        inbound = buffer
+        if buffer.readableBytes > Self.pipelineLimit, exchange != nil {
+            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
         }
     }
 
@@ -182,72 +181,47 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    private func receiveHead(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func receiveHead(_ request: HTTP1RequestHead, context: ChannelHandlerContext) {
         requestDeadline?.clear()
         awaitingFirstRequest = false
-        let forwarded = HTTPRequestHead(
-            version: head.version, method: head.method, uri: head.uri,
-            headers: HTTPForwardedHeaders.request(
-                head.headers, version: head.version, clientAddress: clientAddress, settings: settings))
-        let exchange = HTTPExchange(original: head, forwarded: forwarded, startedAt: .now())
-        self.exchange = exchange
-        if let rejection = HTTPRequestValidation.check(head, maxBodyBytes: settings.maxBodyBytes) {
+        var forwarded = context.channel.allocator.buffer(capacity: request.head.bytes.readableBytes + 128)
+        HTTPForwardedHeaders.writeRequest(request, clientAddress: clientAddress, settings: settings, into: &forwarded)
+        switch HTTPRequestValidation.framing(of: request, maxBodyBytes: settings.maxBodyBytes) {
+        case .success(let framing):
+            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: framing, startedAt: .now())
+            self.exchange = exchange
+            body = HTTP1BodyReader(framing: framing, maxPayload: settings.maxBodyBytes)
+            connectServer(for: exchange)
+        case .failure(let rejection):
+            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: .now())
+            self.exchange = exchange
             answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
-            return
         }
-        connectServer(for: exchange)
     }
 
-    private func receiveBody(_ part: ByteBuffer) {
-        guard let exchange else { return }
-        if exchange.bytesIn + part.readableBytes > settings.maxBodyBytes {
-            let rejection = HTTPRequestValidation.bodyTooLarge(maxBodyBytes: settings.maxBodyBytes)
-            exchange.bytesIn += part.readableBytes
-            answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
-            return
-        }
-        exchange.receive(part)
+    private func receiveBody(_ piece: HTTP1BodyReader.Piece) {
+        guard let exchange, piece.bytes.readableBytes > 0 else { return }
+        exchange.receive(piece.bytes, payload: piece.payload)
         guard let backend = exchange.backend else { return }
-        exchange.lease?.traffic.addBytesFromClient(part.readableBytes)
-        backend.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil)
+        exchange.lease?.traffic.addBytesFromClient(piece.bytes.readableBytes)
+        backend.write(piece.bytes, promise: nil)
         backendNeedsFlush = true
     }
 
     private func receiveEnd() {
         guard let exchange else { return }
         exchange.requestEnded = true
-        if let backend = exchange.backend {
-            backend.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        if let backend = exchange.backend, backendNeedsFlush {
+            backend.flush()
             backendNeedsFlush = false
         }
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case ChannelEvent.inputClosed = event {
-            clientInputClosed = true
-            if exchange == nil, pipelined.isEmpty { close(context: context) }
-            return
-        }
-        context.fireUserInboundEventTriggered(event)
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard !closing else { return }
-        guard let parserError = error as? HTTPParserError else {
-            exchange?.error = "client-error"
-            logger.notice("\(clientText) \(route.config.name): \(error); closing", metadata: record?.metadata ?? [:])
-            close(context: context)
-            return
-        }
-        let rejection = HTTPRequestValidation.rejection(for: parserError)
-        if let exchange, exchange.requestEnded, !exchange.responseStarted {
-            // A later pipelined request is malformed: the current one is answered, then the connection closed.
-            exchange.keepAlive = false
-            logger.warning(
-                "\(clientText) \(route.config.name): \(rejection.reason) in a pipelined request; closing after the current response",
-                metadata: record?.metadata ?? [:])
-            return
-        }
+    /// Request bytes that are not valid HTTP/1.1: answered with the matching status before the
+    /// response started, the connection cut after.
+    private func rejectUnreadable(_ error: any Error, context: ChannelHandlerContext) {
+        let syntaxError = error as? HTTP1SyntaxError ?? .malformed("\(error)")
+        let rejection = HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)
         if let exchange, exchange.responseStarted {
             exchange.error = "rejected"
             logger.warning(
@@ -257,6 +231,22 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             return
         }
         answer(.plain(rejection.status), to: exchange ?? unparsedRequest(), error: "rejected", detail: rejection.reason)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event {
+            clientInputClosed = true
+            if exchange == nil { close(context: context) }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        guard !closing else { return }
+        exchange?.error = "client-error"
+        logger.notice("\(clientText) \(route.config.name): \(error); closing", metadata: record?.metadata ?? [:])
+        close(context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -310,10 +300,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             loopBound.value.backendEvent(event, exchange: exchange, from: backend)
         }
         let timeout = settings.serverTimeout.timeAmount
+        let request = HTTPBackendHandler.Request(isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0)
         if let parked = connected.parkedHandler?.value {
             exchange.reusedConnection = true
             exchange.backendHandler = parked
-            guard parked.serve(timeout: timeout, deliver: deliver) else {
+            guard parked.serve(timeout: timeout, request: request, deliver: deliver) else {
                 // It closed after it was taken: the request goes out on a new connection.
                 letGoOfServer(exchange, park: false)
                 exchange.avoidParkedConnections = true
@@ -322,13 +313,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             }
         } else {
             do {
-                let handler = HTTPBackendHandler(timeout: timeout, deliver: deliver)
-                try backend.pipeline.syncOperations.addHandlers([
-                    HTTPRequestEncoder(),
-                    ByteToMessageHandler(
-                        HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward)),
-                    NIOHTTPRequestHeadersValidator(), handler,
-                ])
+                let handler = HTTPBackendHandler(timeout: timeout, request: request, deliver: deliver)
+                try backend.pipeline.syncOperations.addHandler(handler)
                 exchange.backendHandler = handler
             } catch {
                 letGoOfServer(exchange, park: false)
@@ -336,15 +322,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 return
             }
         }
-        backend.write(HTTPClientRequestPart.head(exchange.forwarded), promise: nil)
+        backend.write(exchange.forwarded, promise: nil)
         for part in exchange.bodyParts {
             lease.traffic.addBytesFromClient(part.readableBytes)
-            backend.write(HTTPClientRequestPart.body(.byteBuffer(part)), promise: nil)
+            backend.write(part, promise: nil)
         }
         exchange.sent()
-        if exchange.requestEnded {
-            backend.write(HTTPClientRequestPart.end(nil), promise: nil)
-        }
         backend.flush()
         try? backend.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
     }
@@ -352,30 +335,38 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func backendEvent(_ event: HTTPBackendEvent, exchange: HTTPExchange, from backend: Channel) {
         guard self.exchange === exchange, exchange.backend === backend, !closing, let context else { return }
         switch event {
-        case .part(.head(let head)) where (100..<200).contains(head.status.code) && head.status != .switchingProtocols:
-            // An interim response (100 Continue, 103 Early Hints): passed on to HTTP/1.1 clients, the final one follows.
-            guard exchange.original.version.minor >= 1 else { return }
-            let headers = HTTPForwardedHeaders.response(head.headers, clientVersion: exchange.original.version, keepAlive: true)
-            context.writeAndFlush(
-                wrapOutboundOut(.head(HTTPResponseHead(version: exchange.original.version, status: head.status, headers: headers))),
-                promise: nil)
-        case .part(.head(let head)):
-            exchange.responseBegan(at: .now(), status: Int(head.status.code))
-            exchange.serverKeepsConnection = head.isKeepAlive && head.status != .switchingProtocols
-            let clientVersion = exchange.original.version
-            let framed = head.headers.contains(name: "Content-Length") || clientVersion.minor >= 1
-            exchange.keepAlive = exchange.keepAlive && framed && !(clientInputClosed && pipelined.isEmpty)
-            let headers = HTTPForwardedHeaders.response(
-                head.headers, clientVersion: clientVersion, keepAlive: exchange.keepAlive)
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: clientVersion, status: head.status, headers: headers))),
-                promise: nil)
-        case .part(.body(let part)):
-            exchange.bytesOut += part.readableBytes
-            exchange.lease?.traffic.addBytesFromServer(part.readableBytes)
-            context.write(wrapOutboundOut(.body(.byteBuffer(part))), promise: nil)
-        case .part(.end(let trailers)):
-            finish(exchange, trailers: trailers, context: context)
+        case .interim(let response):
+            // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients, the final response follows.
+            guard exchange.clientMinorVersion >= 1 else { return }
+            var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes)
+            HTTPForwardedHeaders.writeResponse(
+                response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
+            context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+        case .head(let response):
+            exchange.responseBegan(at: .now(), status: response.status)
+            exchange.serverKeepsConnection = response.isKeepAlive
+            let clientMinorVersion = exchange.clientMinorVersion
+            // The client can tell where the body ends from its framing, kept as is, except for chunks
+            // to an HTTP/1.0 client (decoded) and a body that ends with the server's close.
+            let framed: Bool
+            switch response.framing {
+            case .none, .length: framed = true
+            case .chunked: framed = clientMinorVersion >= 1
+            case .untilClose: framed = false
+            }
+            exchange.keepAlive = exchange.keepAlive && framed && !(clientInputClosed && !hasWaitingRequestBytes)
+            var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes + 32)
+            HTTPForwardedHeaders.writeResponse(
+                response, clientMinorVersion: clientMinorVersion, keepAlive: exchange.keepAlive,
+                decodingChunks: response.framing == .chunked && clientMinorVersion == 0, into: &head)
+            context.write(wrapOutboundOut(head), promise: nil)
+        case .body(let bytes, let payload):
+            exchange.bytesOut += payload
+            exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
+            context.write(wrapOutboundOut(bytes), promise: nil)
+        case .end(let reusable):
+            exchange.serverKeepsConnection = exchange.serverKeepsConnection && reusable
+            finish(exchange, context: context)
         case .readComplete:
             context.flush()
         case .writable(let writable):
@@ -397,7 +388,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 exchange.retries += 1
                 letGoOfServer(exchange, park: false)
                 logger.warning(
-                    "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.original.method.rawValue) to the next server",
+                    "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.method.rawValue) to the next server",
                     metadata: record?.metadata ?? [:])
                 try? context.channel.syncOptions?.setOption(.autoRead, value: true)
                 connectServer(for: exchange)
@@ -408,24 +399,34 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     /// The response is complete: log it, and either wait for the next request or close.
-    private func finish(_ exchange: HTTPExchange, trailers: HTTPHeaders?, context: ChannelHandlerContext) {
+    private func finish(_ exchange: HTTPExchange, context: ChannelHandlerContext) {
         self.exchange = nil
         letGoOfServer(exchange, park: exchange.serverKeepsConnection && exchange.requestEnded && exchange.error == nil)
         logAccess(exchange)
-        let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && pipelined.isEmpty)
+        let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && !hasWaitingRequestBytes)
         guard keepOpen else {
-            closing = true
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(trailers))).whenComplete { _ in channel.close(promise: nil) }
+            closeAfterWrites(context: context)
             return
         }
-        context.writeAndFlush(wrapOutboundOut(.end(trailers)), promise: nil)
+        context.flush()
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
-        servePipelined(context: context)
-        if pipelined.count <= Self.pipelineLimit, context.channel.isWritable {
+        readRequests(context: context)
+        if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             try? context.channel.syncOptions?.setOption(.autoRead, value: true)
         }
-        if self.exchange == nil, pipelined.isEmpty, clientInputClosed { close(context: context) }
+        if !closing, self.exchange == nil, !hasWaitingRequestBytes, clientInputClosed { close(context: context) }
+    }
+
+    /// Whether request bytes wait unread (a pipelined request, or part of one).
+    private var hasWaitingRequestBytes: Bool { (inbound?.readableBytes ?? 0) > 0 }
+
+    /// Flushes what was written and closes the connection once it is sent.
+    private func closeAfterWrites(context: ChannelHandlerContext) {
+        closing = true
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+            channel.close(promise: nil)
+        }
     }
 
     /// A server failure: answered with `status` before the response head, else the client connection is cut.
@@ -456,10 +457,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             "\(clientText) \(route.config.name): \(detail); answered \(response.status.code) and closing",
             metadata: record?.metadata ?? [:])
         logAccess(exchange)
-        context.write(wrapOutboundOut(.head(response.head(version: .http1_1))), promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: response.body)))), promise: nil)
+        var bytes = context.channel.allocator.buffer(capacity: 160 + response.body.count)
+        response.write(to: &bytes)
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// No request head within the request timeout: the first request's wait is logged when it runs
@@ -477,8 +478,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Stands for a request whose head never arrived whole, in answers and the access log.
     private func unparsedRequest() -> HTTPExchange {
-        let unknown = HTTPRequestHead(version: .http1_1, method: .RAW(value: "-"), uri: "-")
-        return HTTPExchange(original: unknown, forwarded: unknown, startedAt: .now())
+        HTTPExchange(request: nil, forwarded: ByteBuffer(), framing: .none, startedAt: .now())
     }
 
     private func close(context: ChannelHandlerContext) {

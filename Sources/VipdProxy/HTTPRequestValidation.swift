@@ -6,45 +6,46 @@ struct HTTPRejection: Error, Equatable {
     let reason: String
 }
 
-/// Checks a request head before it is forwarded (pure). The request decoder (llhttp) already rejects
-/// malformed request lines, header syntax and invalid chunk framing; this adds what a proxy must
-/// refuse so that it and the server cannot disagree on where a request ends (request smuggling),
-/// and the body size limit.
+/// Checks a request head before it is forwarded (pure). `HTTP1HeadParser` already refused
+/// malformed lines and fields; this adds what a proxy must refuse so that it and the server cannot
+/// disagree on where a request ends (request smuggling), and the body size limit.
 enum HTTPRequestValidation {
-    /// The rejection for `head`, or nil when it may be forwarded.
-    static func check(_ head: HTTPRequestHead, maxBodyBytes: Int) -> HTTPRejection? {
-        guard head.version.major == 1, head.version.minor <= 1 else {
-            return HTTPRejection(status: .httpVersionNotSupported, reason: "HTTP version \(head.version) is not supported")
+    /// The framing of `request`'s body, or the rejection of the request.
+    static func framing(of request: HTTP1RequestHead, maxBodyBytes: Int) -> Result<HTTP1BodyFraming, HTTPRejection> {
+        let head = request.head
+        let hosts = head.count(.host)
+        if hosts > 1 {
+            return .failure(HTTPRejection(status: .badRequest, reason: "\(hosts) Host headers"))
         }
-        let hosts = head.headers["Host"]
-        if hosts.count > 1 {
-            return HTTPRejection(status: .badRequest, reason: "\(hosts.count) Host headers")
+        if request.minorVersion == 1, hosts == 0 {
+            return .failure(HTTPRejection(status: .badRequest, reason: "HTTP/1.1 request without a Host header"))
         }
-        if head.version.minor == 1, hosts.isEmpty {
-            return HTTPRejection(status: .badRequest, reason: "HTTP/1.1 request without a Host header")
-        }
-        let lengths = head.headers["Content-Length"]
-        let encodings = head.headers["Transfer-Encoding"]
-        if !lengths.isEmpty, !encodings.isEmpty {
-            return HTTPRejection(status: .badRequest, reason: "both Content-Length and Transfer-Encoding")
-        }
-        if !encodings.isEmpty {
-            guard encodings.count == 1, encodings[0].trimmingSpaces.lowercased() == "chunked" else {
-                return HTTPRejection(
-                    status: .badRequest, reason: "unsupported Transfer-Encoding \"\(encodings.joined(separator: ", "))\"")
+        let length = head.contentLength(allowingRepeats: false)
+        if head.contains(.transferEncoding) {
+            if head.contains(.contentLength) {
+                return .failure(HTTPRejection(status: .badRequest, reason: "both Content-Length and Transfer-Encoding"))
             }
-            return nil
+            let encodings = head.values(.transferEncoding)
+            guard encodings.count == 1, encodings[0].lowercased() == "chunked" else {
+                return .failure(
+                    HTTPRejection(
+                        status: .badRequest, reason: "unsupported Transfer-Encoding \"\(encodings.joined(separator: ", "))\""))
+            }
+            return .success(.chunked)
         }
-        guard let length = lengths.first else { return nil }
-        guard lengths.count == 1, let value = Int(length.trimmingSpaces), value >= 0,
-            length.trimmingSpaces.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
-        else {
-            return HTTPRejection(status: .badRequest, reason: "invalid Content-Length \"\(lengths.joined(separator: ", "))\"")
+        switch length {
+        case nil:
+            return .success(.none)
+        case .failure:
+            return .failure(
+                HTTPRejection(
+                    status: .badRequest,
+                    reason: "invalid Content-Length \"\(head.values(.contentLength).joined(separator: ", "))\""))
+        case .success(let value) where value > maxBodyBytes:
+            return .failure(bodyTooLarge(maxBodyBytes: maxBodyBytes))
+        case .success(let value):
+            return .success(value == 0 ? .none : .length(value))
         }
-        if value > maxBodyBytes {
-            return bodyTooLarge(maxBodyBytes: maxBodyBytes)
-        }
-        return nil
     }
 
     /// The rejection of a body longer than `maxBodyBytes`.
@@ -52,17 +53,17 @@ enum HTTPRequestValidation {
         HTTPRejection(status: .payloadTooLarge, reason: "request body larger than \(maxBodyBytes) bytes")
     }
 
-    /// The answer to a request the decoder could not parse.
-    static func rejection(for error: HTTPParserError) -> HTTPRejection {
-        switch error {
-        case .headerOverflow:
+    /// The answer to request bytes that are not valid HTTP/1.1.
+    static func rejection(for error: HTTP1SyntaxError, maxBodyBytes: Int) -> HTTPRejection {
+        switch error.kind {
+        case .headTooLarge:
             HTTPRejection(status: .requestHeaderFieldsTooLarge, reason: "request headers over the size or count limit")
-        case .unexpectedContentLength:
-            HTTPRejection(status: .badRequest, reason: "both Content-Length and Transfer-Encoding")
-        case .invalidChunkSize:
-            HTTPRejection(status: .badRequest, reason: "invalid chunked encoding")
-        default:
-            HTTPRejection(status: .badRequest, reason: "malformed request (\(error))")
+        case .bodyTooLarge:
+            bodyTooLarge(maxBodyBytes: maxBodyBytes)
+        case .unsupportedVersion:
+            HTTPRejection(status: .httpVersionNotSupported, reason: error.reason)
+        case .malformed:
+            HTTPRejection(status: .badRequest, reason: "malformed request (\(error.reason))")
         }
     }
 
@@ -72,16 +73,5 @@ enum HTTPRequestValidation {
         case .GET, .HEAD, .PUT, .DELETE, .OPTIONS, .TRACE: true
         default: false
         }
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces and tabs (HTTP optional whitespace).
-    fileprivate var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return self[start...end]
     }
 }

@@ -31,11 +31,11 @@ final class HTTPAccessLogTests: XCTestCase {
         XCTAssertEqual(HTTPAccessLog.escaped(long), String(repeating: "x", count: HTTPAccessLog.maxURILength) + "...")
     }
 
-    func testExchangeTimingsAreMeasuredFromTheRequestHead() {
+    func testExchangeTimingsAreMeasuredFromTheRequestHead() throws {
         let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
         let exchange = HTTPExchange(
-            original: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/"),
-            forwarded: HTTPRequestHead(version: .http1_1, method: .GET, uri: "/"), startedAt: start)
+            request: try HTTP1Samples.request("GET / HTTP/1.1\r\nHost: v\r\n\r\n"), forwarded: ByteBuffer(), framing: .none,
+            startedAt: start)
         exchange.connectedAt = start + .milliseconds(3)
         exchange.responseBegan(at: start + .milliseconds(10), status: 200)
         let log = exchange.accessLog(client: "c", listener: "l", pool: "p", now: start + .milliseconds(12))
@@ -43,5 +43,6 @@ final class HTTPAccessLogTests: XCTestCase {
         XCTAssertEqual(log.response, .milliseconds(10))
         XCTAssertEqual(log.total, .milliseconds(12))
         XCTAssertEqual(log.status, 200)
+        XCTAssertEqual(log.line, "c l p/<none> \"GET / HTTP/1.1\" status=200 connect=3ms response=10ms total=12ms bytes_in=0 bytes_out=0 retries=0")
     }
 }

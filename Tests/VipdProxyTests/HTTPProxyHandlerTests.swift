@@ -7,8 +7,8 @@ import XCTest
 
 @testable import VipdProxy
 
-/// The HTTP proxy handler on EmbeddedChannels: a client channel with the real HTTP server codec,
-/// and server channels handed out by a stub connector on the same event loop, so raw bytes go in
+/// The HTTP proxy handler on EmbeddedChannels: a client channel with the real handler and its
+/// HTTP/1.1 reader, and server channels handed out by a stub connector on the same event loop, so raw bytes go in
 /// and raw bytes are checked coming out, with time advanced by hand.
 final class HTTPProxyHandlerTests: XCTestCase {
     private var loop: EmbeddedEventLoop!
@@ -52,8 +52,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
             }
         }
         client = EmbeddedChannel(loop: loop)
-        try HTTPProxyHandler.addHandlers(
-            to: client, handler: HTTPProxyHandler(route: route, logger: logger, connect: connect), settings: settings)
+        try client.pipeline.syncOperations.addHandler(HTTPProxyHandler(route: route, logger: logger, connect: connect))
         // connect() sets the remote address: the client's address is set after it.
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
     }
@@ -326,13 +325,54 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertTrue(client.isActive)
     }
 
-    func testAMalformedPipelinedRequestEndsTheConnectionAfterTheCurrentResponse() throws {
+    func testAMalformedPipelinedRequestIsAnsweredAfterTheCurrentResponse() throws {
         try start(settings: HTTPListenerSettings(forwardedFor: false))
         try clientSends("GET /1 HTTP/1.1\r\nHost: vip\r\n\r\nGET /2 HTTP/1.1\r\nHost: vip\r\nContent-Length: x\r\n\r\n")
         try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na")
-        XCTAssertEqual(try written(by: client), "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\na")
+        let response = try written(by: client)
+        XCTAssertTrue(
+            response.hasPrefix("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 400 Bad Request\r\n"),
+            "the first answered in full, then the second rejected: \(response)")
         XCTAssertFalse(client.isActive)
         XCTAssertEqual(servers.count, 1, "the malformed one never reaches a server")
+    }
+
+    func testChunkedResponsesPassAsTheyCameToHTTP11AndDecodedToHTTP10() throws {
+        let chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;x=1\r\nabc\r\n0\r\nX-Sum: 1\r\n\r\n"
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        let http11 = try roundTrip("/c", server: 0, answer: chunked)
+        XCTAssertEqual(http11.response, chunked, "framing, extensions and trailers forwarded byte for byte")
+        XCTAssertTrue(client.isActive)
+        XCTAssertEqual(pool.idleConnections.count, 1)
+
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("GET /c HTTP/1.0\r\n\r\n")
+        try serverAnswers(0, String(chunked.prefix(60)))
+        try serverAnswers(0, String(chunked.dropFirst(60)))
+        XCTAssertEqual(try written(by: client), "HTTP/1.0 200 OK\r\nConnection: close\r\n\r\nabc", "no chunks for HTTP/1.0")
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(pool.idleConnections.count, 1, "the response ended cleanly: its server connection is parked")
+    }
+
+    func testAResponseEndingWithTheConnectionEndsTheClientConnectionToo() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("GET /old HTTP/1.1\r\nHost: vip\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nsome")
+        try serverAnswers(0, " text")
+        XCTAssertTrue(client.isActive)
+        try servers[0].close().wait()
+        XCTAssertEqual(
+            try written(by: client), "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nsome text")
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(pool.idleConnections.count, 0)
+    }
+
+    func testAMalformedResponseIsA502() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("POST /x HTTP/1.1\r\nHost: vip\r\nContent-Length: 0\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 502 Bad Gateway\r\n"))
+        XCTAssertFalse(client.isActive)
     }
 
     func testInterimResponsesReachHTTP11ClientsOnly() throws {

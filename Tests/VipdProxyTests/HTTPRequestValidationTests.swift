@@ -3,53 +3,63 @@ import XCTest
 
 @testable import VipdProxy
 
+/// The smuggling and size rules on request heads as they arrive.
 final class HTTPRequestValidationTests: XCTestCase {
-    private func check(_ headers: [(String, String)], version: HTTPVersion = .http1_1, limit: Int = 100) -> HTTPRejection? {
-        HTTPRequestValidation.check(
-            HTTPRequestHead(version: version, method: .POST, uri: "/", headers: HTTPHeaders(headers)), maxBodyBytes: limit)
+    private func framing(_ fields: [String], version: String = "HTTP/1.1", limit: Int = 100) throws
+        -> Result<HTTP1BodyFraming, HTTPRejection>
+    {
+        let text = "POST / \(version)\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n"
+        return HTTPRequestValidation.framing(of: try HTTP1Samples.request(text), maxBodyBytes: limit)
     }
 
-    func testValidRequestsPass() {
-        XCTAssertNil(check([("Host", "v")]))
-        XCTAssertNil(check([("Host", "v"), ("Content-Length", "100")]))
-        XCTAssertNil(check([("Host", "v"), ("Content-Length", " 7 ")]))
-        XCTAssertNil(check([("Host", "v"), ("Transfer-Encoding", "Chunked")]))
-        XCTAssertNil(check([], version: .http1_0), "HTTP/1.0 needs no Host")
+    func testValidRequestsPassWithTheirFraming() throws {
+        XCTAssertEqual(try framing(["Host: v"]), .success(.none))
+        XCTAssertEqual(try framing(["Host: v", "Content-Length: 100"]), .success(.length(100)))
+        XCTAssertEqual(try framing(["Host: v", "Content-Length:  7 "]), .success(.length(7)))
+        XCTAssertEqual(try framing(["Host: v", "Content-Length: 0"]), .success(.none))
+        XCTAssertEqual(try framing(["Host: v", "Transfer-Encoding: Chunked"]), .success(.chunked))
+        XCTAssertEqual(try framing([], version: "HTTP/1.0"), .success(.none), "HTTP/1.0 needs no Host")
     }
 
-    func testSmugglingShapesAreRejectedWith400() {
-        let cases: [[(String, String)]] = [
-            [("Host", "v"), ("Content-Length", "3"), ("Transfer-Encoding", "chunked")],
-            [("Host", "v"), ("Transfer-Encoding", "gzip, chunked")],
-            [("Host", "v"), ("Transfer-Encoding", "chunked"), ("Transfer-Encoding", "chunked")],
-            [("Host", "v"), ("Transfer-Encoding", "identity")],
-            [("Host", "v"), ("Content-Length", "3"), ("Content-Length", "3")],
-            [("Host", "v"), ("Content-Length", "3, 4")],
-            [("Host", "v"), ("Content-Length", "+3")],
-            [("Host", "v"), ("Content-Length", "-1")],
-            [("Host", "v"), ("Content-Length", "")],
-            [("Host", "v"), ("Host", "w")],
+    func testSmugglingShapesAreRejectedWith400() throws {
+        let cases: [[String]] = [
+            ["Host: v", "Content-Length: 3", "Transfer-Encoding: chunked"],
+            ["Host: v", "Transfer-Encoding: gzip, chunked"],
+            ["Host: v", "Transfer-Encoding: chunked", "Transfer-Encoding: chunked"],
+            ["Host: v", "Transfer-Encoding: identity"],
+            ["Host: v", "Content-Length: 3", "Content-Length: 3"],
+            ["Host: v", "Content-Length: 3, 4"],
+            ["Host: v", "Content-Length: +3"],
+            ["Host: v", "Content-Length: -1"],
+            ["Host: v", "Content-Length: "],
+            ["Host: v", "Content-Length: 99999999999999999999999"],
+            ["Host: v", "Host: w"],
             [],
         ]
-        for headers in cases {
-            XCTAssertEqual(check(headers)?.status, .badRequest, "\(headers)")
+        for fields in cases {
+            guard case .failure(let rejection) = try framing(fields) else {
+                XCTFail("\(fields) passed")
+                continue
+            }
+            XCTAssertEqual(rejection.status, .badRequest, "\(fields)")
         }
         XCTAssertEqual(
-            check([("Host", "v"), ("Content-Length", "3"), ("Transfer-Encoding", "chunked")])?.reason,
-            "both Content-Length and Transfer-Encoding")
+            try framing(["Host: v", "Content-Length: 3", "Transfer-Encoding: chunked"]),
+            .failure(HTTPRejection(status: .badRequest, reason: "both Content-Length and Transfer-Encoding")))
     }
 
-    func testBodyLimitAndVersion() {
-        XCTAssertEqual(check([("Host", "v"), ("Content-Length", "101")])?.status, .payloadTooLarge)
-        XCTAssertEqual(check([("Host", "v")], version: HTTPVersion(major: 2, minor: 0))?.status, .httpVersionNotSupported)
-        XCTAssertEqual(check([("Host", "v")], version: HTTPVersion(major: 1, minor: 2))?.status, .httpVersionNotSupported)
+    func testBodyLimit() throws {
+        XCTAssertEqual(try framing(["Host: v", "Content-Length: 101"]), .failure(HTTPRequestValidation.bodyTooLarge(maxBodyBytes: 100)))
     }
 
-    func testParserErrorsMapToStatuses() {
-        XCTAssertEqual(HTTPRequestValidation.rejection(for: .headerOverflow).status, .requestHeaderFieldsTooLarge)
-        XCTAssertEqual(HTTPRequestValidation.rejection(for: .unexpectedContentLength).status, .badRequest)
-        XCTAssertEqual(HTTPRequestValidation.rejection(for: .invalidChunkSize).reason, "invalid chunked encoding")
-        XCTAssertEqual(HTTPRequestValidation.rejection(for: .invalidMethod).status, .badRequest)
+    func testSyntaxErrorsMapToStatuses() {
+        let statuses = [
+            HTTP1SyntaxError(kind: .headTooLarge, reason: "x"), HTTP1SyntaxError(kind: .bodyTooLarge, reason: "x"),
+            HTTP1SyntaxError(kind: .unsupportedVersion, reason: "x"), .malformed("bare LF"),
+        ].map { HTTPRequestValidation.rejection(for: $0, maxBodyBytes: 10).status }
+        XCTAssertEqual(statuses, [.requestHeaderFieldsTooLarge, .payloadTooLarge, .httpVersionNotSupported, .badRequest])
+        XCTAssertEqual(
+            HTTPRequestValidation.rejection(for: .malformed("bare LF"), maxBodyBytes: 10).reason, "malformed request (bare LF)")
     }
 
     func testIdempotentMethods() {

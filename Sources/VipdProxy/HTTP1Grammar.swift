@@ -1,0 +1,51 @@
+/// Byte classes of RFC 9110/9112's grammar.
+enum HTTP1Grammar {
+    /// `tchar`: the bytes of a method or a field name.
+    private static let tokenBytes: [Bool] = (0...255).map { byte in
+        let scalar = Unicode.Scalar(UInt8(byte))
+        return (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+            || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
+    }
+
+    static func isToken(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
+
+    /// Optional whitespace: space or tab.
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    /// A byte allowed in a field value (or a reason phrase): visible, space, tab or obs-text.
+    static func isFieldValueByte(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
+
+    /// A byte allowed in a request target: visible ASCII.
+    static func isTargetByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
+
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// The value of a hexadecimal digit, or nil.
+    static func hexValue(_ byte: UInt8) -> Int? {
+        switch byte {
+        case 0x30...0x39: Int(byte - 0x30)
+        case 0x41...0x46: Int(byte - 0x41 + 10)
+        case 0x61...0x66: Int(byte - 0x61 + 10)
+        default: nil
+        }
+    }
+}
+
+extension HTTP1Grammar {
+    /// Whether `raw` holds `HTTP/d.d` at `start` (8 bytes, both digits checked).
+    static func isVersion(_ raw: UnsafeRawBufferPointer, at start: Int) -> Bool {
+        guard start >= 0, start + 8 <= raw.count else { return false }
+        return raw[start] == UInt8(ascii: "H") && raw[start + 1] == UInt8(ascii: "T") && raw[start + 2] == UInt8(ascii: "T")
+            && raw[start + 3] == UInt8(ascii: "P") && raw[start + 4] == UInt8(ascii: "/") && isDigit(raw[start + 5])
+            && raw[start + 6] == UInt8(ascii: ".") && isDigit(raw[start + 7])
+    }
+
+    /// `text` without leading and trailing spaces and tabs (optional whitespace).
+    static func trimmingSpaces(_ text: Substring) -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let start = text.firstIndex(where: { !isSpace($0) }), let end = text.lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return text[start...end]
+    }
+}

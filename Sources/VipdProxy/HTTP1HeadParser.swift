@@ -1,0 +1,129 @@
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#endif
+
+/// Finds and checks the head of an HTTP/1 message at the front of a growing buffer (pure).
+///
+/// Lines must end in CRLF (a bare LF or CR is refused, as both can smuggle a line past a server
+/// that reads them differently); field names are tokens directly followed by `:`; values hold no
+/// control characters but tab; obsolete line folding is refused. Empty lines before the start
+/// line are skipped (RFC 9112 §2.2). Scanning resumes where the last call stopped, so a head that
+/// arrives a byte at a time is not rescanned from its start.
+struct HTTP1HeadParser {
+    /// Longest head, start line included.
+    let maxBytes: Int
+    /// Most fields in a head.
+    let maxFields: Int
+
+    /// Bytes at the front of the buffer already scanned without finding the head's end.
+    private var scanned = 0
+    /// Complete lines found so far, the start line included.
+    private var lines = 0
+
+    init(maxBytes: Int, maxFields: Int) {
+        self.maxBytes = maxBytes
+        self.maxFields = maxFields
+    }
+
+    /// Takes the head off the front of `buffer` when it is complete; nil while more bytes are needed.
+    mutating func take(from buffer: inout ByteBuffer) throws(HTTP1SyntaxError) -> HTTP1Head? {
+        while true {
+            let found: (end: Int, emptyLineFirst: Bool)? = try buffer.withUnsafeReadableBytes { raw throws(HTTP1SyntaxError) in
+                try findEnd(in: raw)
+            }
+            guard let found else {
+                scanned = buffer.readableBytes
+                if scanned > maxBytes { throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes") }
+                return nil
+            }
+            if found.emptyLineFirst {
+                buffer.moveReaderIndex(forwardBy: found.end)  // an empty line before the start line
+                scanned = 0
+                continue
+            }
+            guard found.end <= maxBytes else {
+                throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes")
+            }
+            let bytes = buffer.readSlice(length: found.end)!
+            scanned = 0
+            lines = 0
+            return try Self.parse(bytes)
+        }
+    }
+
+    /// The offset just past the empty line that ends the head, or past a leading empty line.
+    private mutating func findEnd(in raw: UnsafeRawBufferPointer) throws(HTTP1SyntaxError) -> (end: Int, emptyLineFirst: Bool)? {
+        var position = scanned
+        // `scanned` always rests at the start of an unfinished line.
+        while position < raw.count {
+            guard let newline = Self.index(of: UInt8(ascii: "\n"), in: raw, from: position) else { return nil }
+            guard newline > position, raw[newline - 1] == UInt8(ascii: "\r") else {
+                throw .malformed("line ending in a bare LF")
+            }
+            if newline - 1 == position {
+                return (newline + 1, lines == 0)
+            }
+            lines += 1
+            if lines > maxFields + 1 {
+                throw HTTP1SyntaxError(kind: .headTooLarge, reason: "more than \(maxFields) header fields")
+            }
+            position = newline + 1
+            scanned = position
+        }
+        return nil
+    }
+
+    /// The first `byte` at or after `start` in `raw`.
+    static func index(of byte: UInt8, in raw: UnsafeRawBufferPointer, from start: Int) -> Int? {
+        guard start < raw.count, let base = raw.baseAddress,
+            let found = memchr(base + start, Int32(byte), raw.count - start)
+        else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Splits a complete head into its start line and checked fields.
+    private static func parse(_ bytes: ByteBuffer) throws(HTTP1SyntaxError) -> HTTP1Head {
+        try bytes.withUnsafeReadableBytes { raw throws(HTTP1SyntaxError) -> HTTP1Head in
+            let startEnd = index(of: UInt8(ascii: "\n"), in: raw, from: 0)! - 1
+            try checkNoBareCR(in: raw, 0..<startEnd)
+            var fields: [HTTP1Field] = []
+            var lineStart = startEnd + 2
+            while lineStart < raw.count - 2 {
+                let lineEnd = index(of: UInt8(ascii: "\n"), in: raw, from: lineStart)! - 1
+                fields.append(try field(in: raw, lineStart..<lineEnd))
+                lineStart = lineEnd + 2
+            }
+            return HTTP1Head(bytes: bytes, startLine: 0..<startEnd, fields: fields)
+        }
+    }
+
+    /// One `name: value` line (without its CRLF).
+    private static func field(in raw: UnsafeRawBufferPointer, _ line: Range<Int>) throws(HTTP1SyntaxError) -> HTTP1Field {
+        let first = raw[line.lowerBound]
+        if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") { throw .malformed("obsolete line folding") }
+        var colon = line.lowerBound
+        while colon < line.upperBound, HTTP1Grammar.isToken(raw[colon]) { colon += 1 }
+        guard colon > line.lowerBound, colon < line.upperBound, raw[colon] == UInt8(ascii: ":") else {
+            throw .malformed("invalid header field name")
+        }
+        var valueStart = colon + 1
+        var valueEnd = line.upperBound
+        while valueStart < valueEnd, HTTP1Grammar.isSpace(raw[valueStart]) { valueStart += 1 }
+        while valueEnd > valueStart, HTTP1Grammar.isSpace(raw[valueEnd - 1]) { valueEnd -= 1 }
+        for index in valueStart..<valueEnd where !HTTP1Grammar.isFieldValueByte(raw[index]) {
+            throw .malformed("control character in a header field value")
+        }
+        let nameRange = line.lowerBound..<colon
+        return HTTP1Field(
+            name: HTTP1FieldName.classify(UnsafeRawBufferPointer(rebasing: raw[nameRange])), nameRange: nameRange,
+            valueRange: valueStart..<valueEnd, lineRange: line.lowerBound..<(line.upperBound + 2))
+    }
+
+    private static func checkNoBareCR(in raw: UnsafeRawBufferPointer, _ range: Range<Int>) throws(HTTP1SyntaxError) {
+        for index in range where raw[index] == UInt8(ascii: "\r") { throw .malformed("bare CR in the start line") }
+    }
+}
