@@ -131,7 +131,8 @@ struct HTTP1BodyReader {
     private func nextLine(in buffer: ByteBuffer, from start: Int) throws(HTTP1SyntaxError) -> Range<Int>? {
         let newline = buffer.withUnsafeReadableBytes { HTTP1HeadParser.index(of: UInt8(ascii: "\n"), in: $0, from: start) }
         guard let newline else {
-            if buffer.readableBytes - start > Self.maxLineBytes { throw .malformed("chunk line too long") }
+            // The line's bytes and its CR may be here without the LF yet.
+            if buffer.readableBytes - start > Self.maxLineBytes + 1 { throw .malformed("chunk line too long") }
             return nil
         }
         guard newline > start, buffer.getInteger(at: buffer.readerIndex + newline - 1, as: UInt8.self) == 0x0D else {
@@ -147,11 +148,11 @@ struct HTTP1BodyReader {
             var size = 0
             var position = line.lowerBound
             while position < line.upperBound, let digit = HTTP1Grammar.hexValue(raw[position]) {
+                guard position - line.lowerBound < 15 else { return nil }  // more than 15 digits may not fit an Int
                 size = size * 16 + digit
                 position += 1
             }
-            let digits = position - line.lowerBound
-            guard digits > 0, digits <= 15 else { return nil }
+            guard position > line.lowerBound else { return nil }
             while position < line.upperBound, HTTP1Grammar.isSpace(raw[position]) { position += 1 }
             guard position == line.upperBound || raw[position] == UInt8(ascii: ";") else { return nil }
             for index in position..<line.upperBound where !HTTP1Grammar.isFieldValueByte(raw[index]) { return nil }

@@ -19,8 +19,10 @@ struct HTTP1HeadParser {
     /// Most fields in a head.
     let maxFields: Int
 
-    /// Bytes at the front of the buffer already scanned without finding the head's end.
-    private var scanned = 0
+    /// Where the first unfinished line starts, from the front of the buffer.
+    private var lineStart = 0
+    /// Bytes at the front of the buffer already searched for a line end (at least `lineStart`).
+    private var searched = 0
     /// Complete lines found so far, the start line included.
     private var lines = 0
 
@@ -36,20 +38,21 @@ struct HTTP1HeadParser {
                 try findEnd(in: raw)
             }
             guard let found else {
-                scanned = buffer.readableBytes
-                if scanned > maxBytes { throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes") }
+                if buffer.readableBytes > maxBytes { throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes") }
                 return nil
             }
             if found.emptyLineFirst {
                 buffer.moveReaderIndex(forwardBy: found.end)  // an empty line before the start line
-                scanned = 0
+                lineStart = 0
+                searched = 0
                 continue
             }
             guard found.end <= maxBytes else {
                 throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes")
             }
             let bytes = buffer.readSlice(length: found.end)!
-            scanned = 0
+            lineStart = 0
+            searched = 0
             lines = 0
             return try Self.parse(bytes)
         }
@@ -57,24 +60,27 @@ struct HTTP1HeadParser {
 
     /// The offset just past the empty line that ends the head, or past a leading empty line.
     private mutating func findEnd(in raw: UnsafeRawBufferPointer) throws(HTTP1SyntaxError) -> (end: Int, emptyLineFirst: Bool)? {
-        var position = scanned
-        // `scanned` always rests at the start of an unfinished line.
-        while position < raw.count {
-            guard let newline = Self.index(of: UInt8(ascii: "\n"), in: raw, from: position) else { return nil }
-            guard newline > position, raw[newline - 1] == UInt8(ascii: "\r") else {
+        var start = lineStart
+        var from = max(searched, lineStart)
+        while true {
+            guard let newline = Self.index(of: UInt8(ascii: "\n"), in: raw, from: from) else {
+                lineStart = start
+                searched = raw.count
+                return nil
+            }
+            guard newline > start, raw[newline - 1] == UInt8(ascii: "\r") else {
                 throw .malformed("line ending in a bare LF")
             }
-            if newline - 1 == position {
+            if newline - 1 == start {
                 return (newline + 1, lines == 0)
             }
             lines += 1
             if lines > maxFields + 1 {
                 throw HTTP1SyntaxError(kind: .headTooLarge, reason: "more than \(maxFields) header fields")
             }
-            position = newline + 1
-            scanned = position
+            start = newline + 1
+            from = start
         }
-        return nil
     }
 
     /// The first `byte` at or after `start` in `raw`.

@@ -54,6 +54,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     private var request: Request
     private var context: ChannelHandlerContext?
     private var deadline: LoopDeadline?
+    private var reading = false
     /// Bytes read and not handed on yet.
     private var inbound: ByteBuffer?
     private var headParser = HTTP1HeadParser(maxBytes: maxResponseHeadBytes, maxFields: maxResponseFields)
@@ -68,12 +69,12 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        deadline = LoopDeadline(on: context.eventLoop) { [weak self] in self?.deadlinePassed() }
+        deadline = LoopDeadline(on: context.eventLoop) { self.deadlinePassed() }
         if case .serving(_, let timeout) = role { deadline?.set(in: timeout) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
+        deadline?.end()
         self.context = nil
     }
 
@@ -89,10 +90,18 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     /// Parks the connection after a complete response: it reads on to notice the server closing,
     /// and is closed after `idleTimeout` unused. `unparked` runs once if it ends while parked.
     func park(idleTimeout: TimeAmount, unparked: @escaping () -> Void) {
-        guard let context else { return }
+        guard context != nil else { return }
         role = .parked(unparked: unparked)
         deadline?.set(in: idleTimeout)
-        try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+        setReading(true)
+    }
+
+    /// Turns reading from the server on or off (autoRead), touching the channel only on a change;
+    /// a new server connection starts without reading.
+    func setReading(_ on: Bool) {
+        guard on != reading, let context else { return }
+        reading = on
+        try? context.channel.syncOptions?.setOption(.autoRead, value: on)
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {

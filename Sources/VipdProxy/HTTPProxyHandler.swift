@@ -58,6 +58,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Whether the connection still waits for its first request (a timeout then is logged).
     private var awaitingFirstRequest = true
     private var backendNeedsFlush = false
+    /// Whether the client channel reads (autoRead), as last set.
+    private var clientReading = false
     /// Bytes read from the client and not handled yet: the rest of a request head, or pipelined requests.
     private var inbound: ByteBuffer?
     private var headParser: HTTP1HeadParser
@@ -90,12 +92,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        requestDeadline = LoopDeadline(on: context.eventLoop) { [weak self] in self?.requestTimedOut() }
+        requestDeadline = LoopDeadline(on: context.eventLoop) { self.requestTimedOut() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        requestDeadline?.cancel()
+        requestDeadline?.end()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -109,7 +111,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         try? context.pipeline.syncOperations.addHandler(
             IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
-        try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+        clientReading = false
+        setClientReading(true, context: context)
         context.fireChannelActive()
     }
 
@@ -169,7 +172,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         guard !closing, buffer.readableBytes > 0 else { return }
         inbound = buffer
         if buffer.readableBytes > Self.pipelineLimit, exchange != nil {
-            try? context.channel.syncOptions?.setOption(.autoRead, value: false)
+            setClientReading(false, context: context)
         }
     }
 
@@ -250,7 +253,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        try? exchange?.backend?.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
+        exchange?.backendHandler?.setReading(context.channel.isWritable)
         context.fireChannelWritabilityChanged()
     }
 
@@ -329,7 +332,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         }
         exchange.sent()
         backend.flush()
-        try? backend.syncOptions?.setOption(.autoRead, value: context.channel.isWritable)
+        exchange.backendHandler?.setReading(context.channel.isWritable)
     }
 
     private func backendEvent(_ event: HTTPBackendEvent, exchange: HTTPExchange, from backend: Channel) {
@@ -370,7 +373,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .readComplete:
             context.flush()
         case .writable(let writable):
-            try? context.channel.syncOptions?.setOption(.autoRead, value: writable)
+            setClientReading(writable, context: context)
         case .timedOut:
             serverFailed(exchange, status: .gatewayTimeout, error: "server-timeout", detail: "no response within \(settings.serverTimeout)")
         case .failed(let error):
@@ -382,7 +385,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 // A parked connection the server closed as it was taken: not the server's failure.
                 letGoOfServer(exchange, park: false)
                 exchange.avoidParkedConnections = true
-                try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+                setClientReading(true, context: context)
                 connectServer(for: exchange)
             } else if !exchange.responseStarted, exchange.replayable, exchange.retries < route.config.retries {
                 exchange.retries += 1
@@ -390,7 +393,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 logger.warning(
                     "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.method.rawValue) to the next server",
                     metadata: record?.metadata ?? [:])
-                try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+                setClientReading(true, context: context)
                 connectServer(for: exchange)
             } else {
                 serverFailed(exchange, status: .badGateway, error: "server-closed", detail: detail)
@@ -412,9 +415,16 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
         readRequests(context: context)
         if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
-            try? context.channel.syncOptions?.setOption(.autoRead, value: true)
+            setClientReading(true, context: context)
         }
         if !closing, self.exchange == nil, !hasWaitingRequestBytes, clientInputClosed { close(context: context) }
+    }
+
+    /// Turns reading from the client on or off (autoRead), touching the channel only on a change.
+    private func setClientReading(_ on: Bool, context: ChannelHandlerContext) {
+        guard on != clientReading else { return }
+        clientReading = on
+        try? context.channel.syncOptions?.setOption(.autoRead, value: on)
     }
 
     /// Whether request bytes wait unread (a pipelined request, or part of one).

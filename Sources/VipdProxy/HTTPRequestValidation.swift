@@ -22,6 +22,10 @@ enum HTTPRequestValidation {
         }
         let length = head.contentLength(allowingRepeats: false)
         if head.contains(.transferEncoding) {
+            if request.minorVersion == 0 {
+                // RFC 9112 §6.1: HTTP/1.0 knows no chunks; a server may read the body another way.
+                return .failure(HTTPRejection(status: .badRequest, reason: "Transfer-Encoding in an HTTP/1.0 request"))
+            }
             if head.contains(.contentLength) {
                 return .failure(HTTPRejection(status: .badRequest, reason: "both Content-Length and Transfer-Encoding"))
             }

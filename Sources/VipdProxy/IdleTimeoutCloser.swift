@@ -20,9 +20,9 @@ final class IdleTimeoutCloser: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        let deadline = LoopDeadline(on: context.eventLoop) { [weak self, weak context] in
-            guard let self, let context else { return }
-            self.record.noteEnd(.idleTimeout)
+        let record = record
+        let deadline = LoopDeadline(on: context.eventLoop) {
+            record.noteEnd(.idleTimeout)
             context.close(promise: nil)
         }
         deadline.set(in: timeout)
@@ -30,7 +30,7 @@ final class IdleTimeoutCloser: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
+        deadline?.end()
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

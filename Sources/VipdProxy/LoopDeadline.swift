@@ -4,14 +4,18 @@ import NIOCore
 /// one task is scheduled at a time; a later deadline is only noted, and the pending task, when it
 /// fires early, schedules itself again for it. Only a deadline earlier than the pending task
 /// schedules a new one. Confined to its event loop; the expiry runs there.
+///
+/// Nothing here is held weakly: a weak reference gives its object a side table, and every retain
+/// and release of that object (a channel handler, a context) then takes Swift's slow path.
 final class LoopDeadline {
     private let eventLoop: any EventLoop
-    private let expired: () -> Void
+    private var expired: (() -> Void)?
     private var deadline: NIODeadline?
     private var task: Scheduled<Void>?
     private var taskFiresAt: NIODeadline?
 
-    /// `expired` runs when the set deadline passes (capture its owner weakly: the owner keeps this).
+    /// `expired` runs when the set deadline passes. It may hold its owner: `end()` lets go of it, so
+    /// the owner ends the deadline when it goes away (a handler in `handlerRemoved`).
     init(on eventLoop: any EventLoop, expired: @escaping () -> Void) {
         self.eventLoop = eventLoop
         self.expired = expired
@@ -35,7 +39,7 @@ final class LoopDeadline {
         deadline = nil
     }
 
-    /// No deadline and no pending task (when the owner goes away).
+    /// No deadline and no pending task; the deadline may be set again.
     func cancel() {
         deadline = nil
         task?.cancel()
@@ -43,9 +47,15 @@ final class LoopDeadline {
         taskFiresAt = nil
     }
 
+    /// Cancels for good and lets go of `expired` (when the owner goes away).
+    func end() {
+        cancel()
+        expired = nil
+    }
+
     private func schedule(at when: NIODeadline) {
         taskFiresAt = when
-        task = eventLoop.scheduleTask(deadline: when) { [weak self] in self?.fire() }
+        task = eventLoop.scheduleTask(deadline: when) { self.fire() }
     }
 
     private func fire() {
@@ -54,7 +64,7 @@ final class LoopDeadline {
         guard let deadline else { return }
         if eventLoop.now >= deadline {
             self.deadline = nil
-            expired()
+            expired?()
         } else {
             schedule(at: deadline)
         }

@@ -34,10 +34,12 @@ final class HTTPRequestValidationTests: XCTestCase {
             ["Host: v", "Content-Length: "],
             ["Host: v", "Content-Length: 99999999999999999999999"],
             ["Host: v", "Host: w"],
+            ["Host: v", "Transfer-Encoding: chunked", "HTTP/1.0"],
             [],
         ]
         for fields in cases {
-            guard case .failure(let rejection) = try framing(fields) else {
+            let version = fields.last == "HTTP/1.0" ? "HTTP/1.0" : "HTTP/1.1"
+            guard case .failure(let rejection) = try framing(fields.filter { $0 != "HTTP/1.0" }, version: version) else {
                 XCTFail("\(fields) passed")
                 continue
             }
