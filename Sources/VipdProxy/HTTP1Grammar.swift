@@ -39,13 +39,4 @@ extension HTTP1Grammar {
             && raw[start + 3] == UInt8(ascii: "P") && raw[start + 4] == UInt8(ascii: "/") && isDigit(raw[start + 5])
             && raw[start + 6] == UInt8(ascii: ".") && isDigit(raw[start + 7])
     }
-
-    /// `text` without leading and trailing spaces and tabs (optional whitespace).
-    static func trimmingSpaces(_ text: Substring) -> Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
-        guard let start = text.firstIndex(where: { !isSpace($0) }), let end = text.lastIndex(where: { !isSpace($0) }) else {
-            return ""
-        }
-        return text[start...end]
-    }
 }

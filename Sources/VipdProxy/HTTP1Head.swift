@@ -114,11 +114,6 @@ struct HTTP1Head {
         }
     }
 
-    /// The fields that cross the proxy, in order.
-    func endToEndFields() -> [HTTP1Field] {
-        fields.filter(isEndToEnd)
-    }
-
     /// The body length given by the `Content-Length` fields: nil when there is none, `.failure` when
     /// they are not one decimal number (with `allowingRepeats`, a list repeating one number is
     /// that number, RFC 9110 §8.6).
@@ -157,10 +152,5 @@ struct HTTP1Head {
         bytes.withUnsafeReadableBytes { raw in
             _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[range]))
         }
-    }
-
-    /// Appends the value of `field` to `buffer`.
-    func copyValue(of field: HTTP1Field, to buffer: inout ByteBuffer) {
-        copy(field.valueRange, to: &buffer)
     }
 }

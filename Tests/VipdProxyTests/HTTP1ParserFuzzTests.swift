@@ -83,7 +83,7 @@ final class HTTP1ParserFuzzTests: XCTestCase {
             next = field.lineRange.upperBound
         }
         guard raw.suffix(4) == [13, 10, 13, 10], next == raw.count - 2 else { return "head does not end with an empty line" }
-        _ = head.endToEndFields()
+        _ = head.fields.filter(head.isEndToEnd)
         let settings = HTTPListenerSettings(forwardedFor: true, forwardedProto: true, forwarded: true)
         var out = ByteBuffer()
         if let request = try? HTTP1RequestHead(head) {
