@@ -8,8 +8,8 @@ public struct HTTPListenerSettings: Sendable, Equatable {
     public var forwarded: Bool
     /// What clients get when no server of the pool is up (`sorry_page`); a short built-in 503 when nil.
     public var sorryPage: SorryPage?
-    /// Most bytes of all header names and values of one request (`max_header_bytes`, default 16384);
-    /// more is answered with 431.
+    /// Most bytes of one request head, request line and header lines (`max_header_bytes`, default
+    /// 16384); more is answered with 431.
     public var maxHeaderBytes: Int
     /// Most header fields of one request (`max_headers`, default 100); more is answered with 431.
     public var maxHeaders: Int

@@ -62,6 +62,13 @@ struct HTTP1BodyReader {
         return false
     }
 
+    /// The body ended with the connection: true when that is its framing's end, false when it was cut short.
+    mutating func connectionClosed() -> Bool {
+        guard endsWithConnection else { return isEnded }
+        state = .ended
+        return true
+    }
+
     /// The next piece at the front of `buffer`, nil when more bytes are needed first. A body without
     /// bytes yields one empty, ended piece; nothing is read after the ended piece.
     mutating func read(from buffer: inout ByteBuffer) throws(HTTP1SyntaxError) -> Piece? {
@@ -117,13 +124,6 @@ struct HTTP1BodyReader {
         }
         guard consumed > 0 || isEnded else { return nil }
         return Piece(bytes: buffer.readSlice(length: consumed)!, payload: payload, ended: isEnded)
-    }
-
-    /// The body ended with the connection: true when that is its framing's end, false when it was cut short.
-    mutating func connectionClosed() -> Bool {
-        guard endsWithConnection else { return isEnded }
-        state = .ended
-        return true
     }
 
     /// The range (offsets from the reader index) of the next CRLF-terminated line starting at `start`,

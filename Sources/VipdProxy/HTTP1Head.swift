@@ -50,6 +50,12 @@ struct HTTP1Head {
         connectionNamed = named
     }
 
+    /// Whether the sender of this head keeps its connection after the message (RFC 9112 §9.3):
+    /// HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
+    func keepsConnection(minorVersion: Int) -> Bool {
+        !connectionClose && (minorVersion >= 1 || connectionKeepAlive)
+    }
+
     private static let close = Array("close".utf8)
     private static let keepAlive = Array("keep-alive".utf8)
 

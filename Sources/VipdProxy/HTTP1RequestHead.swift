@@ -46,6 +46,6 @@ struct HTTP1RequestHead {
 
     /// Whether the client keeps its connection after the response (RFC 9112 §9.3).
     var isKeepAlive: Bool {
-        minorVersion >= 1 ? !head.connectionClose : head.connectionKeepAlive && !head.connectionClose
+        head.keepsConnection(minorVersion: minorVersion)
     }
 }

@@ -42,9 +42,7 @@ struct HTTP1ResponseHead {
         } else {
             framing = .untilClose
         }
-        let connectionKept =
-            minorVersion >= 1 ? !head.connectionClose : head.connectionKeepAlive && !head.connectionClose
-        isKeepAlive = connectionKept && framing != .untilClose && !(chunked && length != nil) && status != 101
+        isKeepAlive = head.keepsConnection(minorVersion: minorVersion) && framing != .untilClose && !(chunked && length != nil) && status != 101
     }
 
     /// Whether this is an interim response (1xx other than 101), with the final one still to come.

@@ -108,14 +108,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         switch role {
         case .serving(_, let timeout):
             deadline?.set(in: timeout)
-            let bytes = unwrapInboundIn(data)
-            if var inbound, inbound.readableBytes > 0 {
-                var bytes = bytes
-                inbound.writeBuffer(&bytes)
-                self.inbound = inbound
-            } else {
-                inbound = bytes
-            }
+            inbound.append(unwrapInboundIn(data))
             readResponse(context: context)
         case .parked:
             context.close(promise: nil)  // a server may not speak unasked: the connection is not reusable
@@ -195,7 +188,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         role = .done
         switch ended {
         case .serving(let deliver, _):
-            if var reader = body, reader.endsWithConnection, reader.connectionClosed() {
+            if var reader = body, reader.connectionClosed() {
                 body = nil
                 deliver(.end(reusable: false))
             } else {

@@ -12,8 +12,6 @@ final class HTTPExchange {
     let request: HTTP1RequestHead?
     /// The request head as it goes to the server (forwarded headers added, hop-by-hop ones removed).
     let forwarded: ByteBuffer
-    /// Where the request body ends.
-    let framing: HTTP1BodyFraming
     let method: HTTPMethod
     let startedAt: NIODeadline
     /// Body parts not yet written to the server, or every part while the request may be sent again.
@@ -51,7 +49,6 @@ final class HTTPExchange {
     init(request: HTTP1RequestHead?, forwarded: ByteBuffer, framing: HTTP1BodyFraming, startedAt: NIODeadline) {
         self.request = request
         self.forwarded = forwarded
-        self.framing = framing
         self.method = request?.method ?? .RAW(value: "-")
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(method)

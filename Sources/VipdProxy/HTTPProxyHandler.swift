@@ -111,7 +111,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         try? context.pipeline.syncOperations.addHandler(
             IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
-        clientReading = false
         setClientReading(true, context: context)
         context.fireChannelActive()
     }
@@ -132,14 +131,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        let bytes = unwrapInboundIn(data)
-        if var inbound, inbound.readableBytes > 0 {
-            var bytes = bytes
-            inbound.writeBuffer(&bytes)
-            self.inbound = inbound
-        } else {
-            inbound = bytes
-        }
+        inbound.append(unwrapInboundIn(data))
         readRequests(context: context)
     }
 

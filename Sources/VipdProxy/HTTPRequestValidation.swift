@@ -20,7 +20,6 @@ enum HTTPRequestValidation {
         if request.minorVersion == 1, hosts == 0 {
             return .failure(HTTPRejection(status: .badRequest, reason: "HTTP/1.1 request without a Host header"))
         }
-        let length = head.contentLength(allowingRepeats: false)
         if head.contains(.transferEncoding) {
             if request.minorVersion == 0 {
                 // RFC 9112 §6.1: HTTP/1.0 knows no chunks; a server may read the body another way.
@@ -37,7 +36,7 @@ enum HTTPRequestValidation {
             }
             return .success(.chunked)
         }
-        switch length {
+        switch head.contentLength(allowingRepeats: false) {
         case nil:
             return .success(.none)
         case .failure:
