@@ -36,7 +36,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Gives one request a server connection, a parked one when `reusingIdle` allows and there is
     /// one (the pool's `ServerConnector` in production).
     typealias Connect = (_ clientKey: [UInt8], _ record: ConnectionRecord, _ eventLoop: any EventLoop, _ reusingIdle: Bool) ->
-        EventLoopFuture<ServerConnector.Connected>
+        ServerConnector.Attempt
 
     private let route: ListenerRoute
     private let logger: Logger
@@ -55,6 +55,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private var clientInputClosed = false
     /// The request timeout: the next request head must arrive before it.
     private var requestDeadline: LoopDeadline?
+    /// The listener's idle timeout: moved on by every read burst from the client and every flush to
+    /// it, so it runs out only when no byte moved either way (kept here rather than in a separate
+    /// handler: this handler is the only one that writes to the client).
+    private var idleDeadline: LoopDeadline?
     /// Whether the connection still waits for its first request (a timeout then is logged).
     private var awaitingFirstRequest = true
     private var backendNeedsFlush = false
@@ -76,8 +80,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
     }
 
-    /// Installs this handler in a freshly accepted client channel; the idle timeout joins once the
-    /// channel is active.
+    /// Installs this handler in a freshly accepted client channel.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger)
         -> EventLoopFuture<Void>
     {
@@ -93,11 +96,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         requestDeadline = LoopDeadline(on: context.eventLoop) { self.requestTimedOut() }
+        idleDeadline = LoopDeadline(on: context.eventLoop) { self.idleTimedOut() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         requestDeadline?.end()
+        idleDeadline?.end()
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -108,8 +113,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         clientText = context.channel.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
         clientAddress = context.channel.remoteAddress?.ipAddress
         clientKey = Array((clientAddress ?? "").utf8)
-        try? context.pipeline.syncOperations.addHandler(
-            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
+        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
         setClientReading(true, context: context)
         context.fireChannelActive()
@@ -117,6 +121,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         requestDeadline?.cancel()
+        idleDeadline?.cancel()
         closing = true
         if let exchange {
             self.exchange = nil
@@ -169,6 +174,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
         if backendNeedsFlush, let backend = exchange?.backend {
             backend.flush()
         }
@@ -254,9 +260,17 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func connectServer(for exchange: HTTPExchange) {
         guard let context, let record else { return }
         let retriesBefore = record.retries
-        let loopBound = NIOLoopBound((self, exchange, record), eventLoop: context.eventLoop)
         let reusingIdle = settings.serverReuse == .safe && exchange.mayUseParkedConnection && !exchange.avoidParkedConnections
-        connect(clientKey, record, context.eventLoop, reusingIdle).whenComplete { result in
+        let opening: EventLoopFuture<ServerConnector.Connected>
+        switch connect(clientKey, record, context.eventLoop, reusingIdle) {
+        case .parked(let connected):
+            attach(connected, to: exchange)
+            return
+        case .opening(let future):
+            opening = future
+        }
+        let loopBound = NIOLoopBound((self, exchange, record), eventLoop: context.eventLoop)
+        opening.whenComplete { result in
             let (handler, exchange, record) = loopBound.value
             exchange.retries += record.retries - retriesBefore
             switch result {
@@ -336,7 +350,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes)
             HTTPForwardedHeaders.writeResponse(
                 response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
-            context.writeAndFlush(wrapOutboundOut(head), promise: nil)
+            context.write(wrapOutboundOut(head), promise: nil)
+            flushClient(context: context)
         case .head(let response):
             exchange.responseBegan(at: .now(), status: response.status)
             exchange.serverKeepsConnection = response.isKeepAlive
@@ -363,7 +378,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             exchange.serverKeepsConnection = exchange.serverKeepsConnection && reusable
             finish(exchange, context: context)
         case .readComplete:
-            context.flush()
+            flushClient(context: context)
         case .writable(let writable):
             setClientReading(writable, context: context)
         case .timedOut:
@@ -403,13 +418,19 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             closeAfterWrites(context: context)
             return
         }
-        context.flush()
+        flushClient(context: context)
         requestDeadline?.set(in: settings.requestTimeout.timeAmount)
         readRequests(context: context)
         if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             setClientReading(true, context: context)
         }
         if !closing, self.exchange == nil, !hasWaitingRequestBytes, clientInputClosed { close(context: context) }
+    }
+
+    /// Sends what was written to the client; a flush counts as activity for the idle timeout.
+    private func flushClient(context: ChannelHandlerContext) {
+        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
+        context.flush()
     }
 
     /// Turns reading from the client on or off (autoRead), touching the channel only on a change.
@@ -426,6 +447,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func closeAfterWrites(context: ChannelHandlerContext) {
         closing = true
         let channel = context.channel
+        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
         context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
             channel.close(promise: nil)
         }
@@ -462,6 +484,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         var bytes = context.channel.allocator.buffer(capacity: 160 + response.body.count)
         response.write(to: &bytes)
         let channel = context.channel
+        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
         context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
@@ -476,6 +499,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         answer(
             .plain(.requestTimeout), to: unparsedRequest(), error: "request-timeout",
             detail: "no complete request head within \(settings.requestTimeout)")
+    }
+
+    /// No byte either way for the listener's idle timeout: the connection is closed.
+    private func idleTimedOut() {
+        guard let context else { return }
+        record?.noteEnd(.idleTimeout)
+        close(context: context)
     }
 
     /// Stands for a request whose head never arrived whole, in answers and the access log.

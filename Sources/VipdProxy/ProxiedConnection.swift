@@ -40,7 +40,7 @@ final class ProxiedConnection: ChannelInboundHandler {
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
         let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)
         let loopBound = NIOLoopBound((self, record), eventLoop: context.eventLoop)
-        connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).whenComplete { result in
+        connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).future(on: context.eventLoop).whenComplete { result in
             let (connection, record) = loopBound.value
             switch result {
             case .success(let connected):

@@ -22,16 +22,31 @@ struct ServerConnector {
         let parkedHandler: NIOLoopBound<HTTPBackendHandler>?
     }
 
+    /// A server connection for a request: a parked one, at hand at once, or a new one being opened.
+    enum Attempt {
+        case parked(Connected)
+        case opening(EventLoopFuture<Connected>)
+
+        /// The connection as a future on `eventLoop`.
+        func future(on eventLoop: any EventLoop) -> EventLoopFuture<Connected> {
+            switch self {
+            case .parked(let connected): eventLoop.makeSucceededFuture(connected)
+            case .opening(let future): future
+            }
+        }
+    }
+
     let pool: PoolRuntime
     let connectTimeout: Duration
     let retries: Int
     let logger: Logger
 
     /// Connects on `eventLoop` (the client channel's loop, so both channels share it); with
-    /// `reusingIdle`, a parked connection to the picked server on that loop is taken instead when there is one.
-    /// A new channel does not read until the caller enables `autoRead`.
+    /// `reusingIdle`, a parked connection to the picked server on that loop is taken instead when
+    /// there is one, and handed over without waiting. A new channel does not read until the caller
+    /// enables `autoRead`.
     func connect(clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop, reusingIdle: Bool = false)
-        -> EventLoopFuture<Connected>
+        -> Attempt
     {
         attempt(
             clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), reusingIdle: reusingIdle, tried: [],
@@ -41,26 +56,26 @@ struct ServerConnector {
     private func attempt(
         clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, reusingIdle: Bool, tried: Set<Int>, failures: [String],
         on eventLoop: any EventLoop
-    ) -> EventLoopFuture<Connected> {
+    ) -> Attempt {
         guard let pick = pool.pick(clientKey: clientKey, excluding: tried) else {
             let failure =
                 failures.isEmpty
                 ? Failure(end: .noServer, detail: "pool \(pool.config.name) has no server available")
                 : Failure(end: .connectFailed, detail: failures.joined(separator: "; "))
-            return eventLoop.makeFailedFuture(failure)
+            return .opening(eventLoop.makeFailedFuture(failure))
         }
         record.value.server = pick.server.name
         if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop) {
-            return eventLoop.makeSucceededFuture(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
+            return .parked(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
         }
         let address: SocketAddress
         do {
             address = try SocketAddress(ipAddress: pick.server.endpoint.address.text, port: pick.server.endpoint.port)
         } catch {
             pool.release(pick.index)
-            return eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: "\(error)"))
+            return .opening(eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: "\(error)")))
         }
-        return ClientBootstrap(group: eventLoop)
+        let opening = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout.timeAmount)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
@@ -81,7 +96,9 @@ struct ServerConnector {
                 record.value.retries += 1
                 return attempt(
                     clientKey: clientKey, record: record, reusingIdle: reusingIdle, tried: tried, failures: failures + [failure],
-                    on: eventLoop)
+                    on: eventLoop
+                ).future(on: eventLoop)
             }
+        return .opening(opening)
     }
 }

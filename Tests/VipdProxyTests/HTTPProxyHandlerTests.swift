@@ -18,7 +18,9 @@ final class HTTPProxyHandlerTests: XCTestCase {
     /// Server channels handed out so far, in order.
     private var servers: [EmbeddedChannel] = []
 
-    private func start(settings: HTTPListenerSettings = HTTPListenerSettings(), serversUp: Bool = true) throws {
+    private func start(
+        settings: HTTPListenerSettings = HTTPListenerSettings(), idleTimeout: Duration = .seconds(3600), serversUp: Bool = true
+    ) throws {
         loop = EmbeddedEventLoop()
         servers = []
         let poolConfig = PoolConfig(
@@ -33,23 +35,23 @@ final class HTTPProxyHandlerTests: XCTestCase {
         pool.setServer(1, up: serversUp)
         let listener = ListenerConfig(
             name: "web", bind: SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8080), mode: .http, pool: "web",
-            retries: 2, http: settings)
+            idleTimeout: idleTimeout, retries: 2, http: settings)
         let route = ListenerRoute(config: listener, pool: pool)
         let logger = Logger(label: "test")
         let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop, reusingIdle in
             guard let pick = pool.pick(clientKey: key, excluding: []) else {
-                return loop.makeFailedFuture(ServerConnector.Failure(end: .noServer, detail: "pool web has no server available"))
+                return .opening(loop.makeFailedFuture(ServerConnector.Failure(end: .noServer, detail: "pool web has no server available")))
             }
             record.server = pick.server.name
             if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: loop) {
-                return loop.makeSucceededFuture(
-                    ServerConnector.Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
+                return .parked(ServerConnector.Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
             }
             let server = EmbeddedChannel(loop: self.loop)
             servers.append(server)
-            return server.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: pick.server.endpoint.port)).map {
-                ServerConnector.Connected(channel: server, pick: pick, parkedHandler: nil)
-            }
+            return .opening(
+                server.connect(to: try! SocketAddress(ipAddress: "127.0.0.1", port: pick.server.endpoint.port)).map {
+                    ServerConnector.Connected(channel: server, pick: pick, parkedHandler: nil)
+                })
         }
         client = EmbeddedChannel(loop: loop)
         try client.pipeline.syncOperations.addHandler(HTTPProxyHandler(route: route, logger: logger, connect: connect))
@@ -294,6 +296,29 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertTrue(client.isActive, "a byte from the server restarts the wait")
         loop.advanceTime(by: .seconds(1))
         XCTAssertFalse(client.isActive, "cut in the middle of the response")
+    }
+
+    func testTheIdleTimeoutCutsAConnectionWhereNoByteMovedEitherWay() throws {
+        try start(settings: HTTPListenerSettings(serverTimeout: .seconds(60)), idleTimeout: .seconds(5))
+        try clientSends("GET /stream HTTP/1.1\r\nHost: vip\r\n\r\n")
+        loop.advanceTime(by: .seconds(3))
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nab")
+        loop.advanceTime(by: .seconds(4))
+        XCTAssertTrue(client.isActive, "bytes flushed to the client restart the idle wait")
+        XCTAssertTrue(try written(by: client).hasSuffix("ab"))
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(client.isActive, "5 s without a byte either way, within the server timeout")
+        XCTAssertFalse(servers[0].isActive, "the server connection of the cut request is closed, not parked")
+        XCTAssertEqual(pool.idleConnections.count, 0)
+
+        try start(settings: HTTPListenerSettings(serverTimeout: .seconds(60)), idleTimeout: .seconds(5))
+        try clientSends("POST /upload HTTP/1.1\r\nHost: vip\r\nContent-Length: 4\r\n\r\nab")
+        loop.advanceTime(by: .seconds(4))
+        try clientSends("cd")
+        loop.advanceTime(by: .seconds(4))
+        XCTAssertTrue(client.isActive, "bytes read from the client restart the idle wait")
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(client.isActive)
     }
 
     func testAKeptAliveConnectionWithoutANextRequestIsClosedSilently() throws {
