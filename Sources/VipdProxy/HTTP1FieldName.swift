@@ -5,26 +5,33 @@ enum HTTP1FieldName: Equatable {
     case xForwardedFor, xForwardedProto, forwarded
     case other
 
-    /// The lowercase spelling of each recognised name.
-    private static let spellings: [(bytes: [UInt8], name: HTTP1FieldName)] = ([
-        ("content-length", .contentLength), ("transfer-encoding", .transferEncoding), ("host", .host),
-        ("connection", .connection), ("keep-alive", .keepAlive), ("proxy-connection", .proxyConnection), ("te", .te),
-        ("trailer", .trailer), ("upgrade", .upgrade), ("x-forwarded-for", .xForwardedFor),
-        ("x-forwarded-proto", .xForwardedProto), ("forwarded", .forwarded),
-    ] as [(String, HTTP1FieldName)]).map { (Array($0.0.utf8), $0.1) }
-
-    /// The name spelled by `bytes` (any letter case).
+    /// The name spelled by `bytes` (any letter case): a switch on the length, then one or two
+    /// comparisons (no table, so nothing is lazily initialised per field).
     static func classify(_ bytes: UnsafeRawBufferPointer) -> HTTP1FieldName {
-        for spelling in spellings where spelling.bytes.count == bytes.count {
-            if equalIgnoringCase(bytes, spelling.bytes) { return spelling.name }
+        func spells(_ lowercase: StaticString) -> Bool {
+            lowercase.withUTF8Buffer { equalIgnoringCase(bytes, $0) }
         }
-        return .other
+        switch bytes.count {
+        case 2 where spells("te"): return .te
+        case 4 where spells("host"): return .host
+        case 7 where spells("trailer"): return .trailer
+        case 7 where spells("upgrade"): return .upgrade
+        case 9 where spells("forwarded"): return .forwarded
+        case 10 where spells("connection"): return .connection
+        case 10 where spells("keep-alive"): return .keepAlive
+        case 14 where spells("content-length"): return .contentLength
+        case 15 where spells("x-forwarded-for"): return .xForwardedFor
+        case 16 where spells("proxy-connection"): return .proxyConnection
+        case 17 where spells("transfer-encoding"): return .transferEncoding
+        case 17 where spells("x-forwarded-proto"): return .xForwardedProto
+        default: return .other
+        }
     }
 
     /// Whether `bytes` equals the lowercase ASCII `lowercase` ignoring letter case.
-    static func equalIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: [UInt8]) -> Bool {
+    static func equalIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: some Collection<UInt8>) -> Bool {
         guard bytes.count == lowercase.count else { return false }
-        for index in 0..<bytes.count where asciiLowercased(bytes[index]) != lowercase[index] {
+        for (byte, expected) in zip(bytes, lowercase) where asciiLowercased(byte) != expected {
             return false
         }
         return true

@@ -1,13 +1,14 @@
 /// Byte classes of RFC 9110/9112's grammar.
 enum HTTP1Grammar {
-    /// `tchar`: the bytes of a method or a field name.
-    private static let tokenBytes: [Bool] = (0...255).map { byte in
-        let scalar = Unicode.Scalar(UInt8(byte))
-        return (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
-            || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar)
+    /// `tchar`: the bytes of a method or a field name (digits, letters and ``!#$%&'*+-.^_`|~``), as
+    /// two bit masks over ASCII: no table to load, nothing lazily initialised on the hot path.
+    static func isToken(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0..<64: (0x03FF_6CFA_0000_0000 as UInt64) >> byte & 1 == 1
+        case 64..<128: (0x57FF_FFFF_C7FF_FFFE as UInt64) >> (byte - 64) & 1 == 1
+        default: false
+        }
     }
-
-    static func isToken(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
 
     /// Optional whitespace: space or tab.
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }

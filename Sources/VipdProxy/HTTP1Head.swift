@@ -35,9 +35,9 @@ struct HTTP1Head {
             for field in fields where field.name == .connection {
                 Self.forEachElement(of: field.valueRange, in: raw) { element in
                     let token = UnsafeRawBufferPointer(rebasing: raw[element])
-                    if HTTP1FieldName.equalIgnoringCase(token, Self.close) {
+                    if HTTP1FieldName.equalIgnoringCase(token, "close".utf8) {
                         close = true
-                    } else if HTTP1FieldName.equalIgnoringCase(token, Self.keepAlive) {
+                    } else if HTTP1FieldName.equalIgnoringCase(token, "keep-alive".utf8) {
                         keepAlive = true
                     } else {
                         named.append(token.map(HTTP1FieldName.asciiLowercased))
@@ -56,8 +56,6 @@ struct HTTP1Head {
         !connectionClose && (minorVersion >= 1 || connectionKeepAlive)
     }
 
-    private static let close = Array("close".utf8)
-    private static let keepAlive = Array("keep-alive".utf8)
 
     /// Calls `body` with the range of each comma-separated element in `range` of `raw`, without
     /// surrounding whitespace; empty elements are skipped unless `includingEmpty`.

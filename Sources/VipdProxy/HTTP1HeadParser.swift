@@ -51,10 +51,11 @@ struct HTTP1HeadParser {
                 throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes")
             }
             let bytes = buffer.readSlice(length: found.end)!
+            let fieldCount = lines - 1
             lineStart = 0
             searched = 0
             lines = 0
-            return try Self.parse(bytes)
+            return try Self.parse(bytes, fieldCount: fieldCount)
         }
     }
 
@@ -91,12 +92,13 @@ struct HTTP1HeadParser {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// Splits a complete head into its start line and checked fields.
-    private static func parse(_ bytes: ByteBuffer) throws(HTTP1SyntaxError) -> HTTP1Head {
+    /// Splits a complete head of `fieldCount` field lines into its start line and checked fields.
+    private static func parse(_ bytes: ByteBuffer, fieldCount: Int) throws(HTTP1SyntaxError) -> HTTP1Head {
         try bytes.withUnsafeReadableBytes { raw throws(HTTP1SyntaxError) -> HTTP1Head in
             let startEnd = index(of: UInt8(ascii: "\n"), in: raw, from: 0)! - 1
             try checkNoBareCR(in: raw, 0..<startEnd)
             var fields: [HTTP1Field] = []
+            fields.reserveCapacity(fieldCount)
             var lineStart = startEnd + 2
             while lineStart < raw.count - 2 {
                 let lineEnd = index(of: UInt8(ascii: "\n"), in: raw, from: lineStart)! - 1
