@@ -36,7 +36,7 @@ done
 unitdir=${unitdir:-$prefix/lib/systemd/system}
 
 if [ ! -x "$binary" ]; then
-    echo "install.sh: no vipd binary at $binary; build it first (swift build -c release) or pass --binary PATH" >&2
+    echo "install.sh: no vipd binary at $binary; build it first (scripts/build-release) or pass --binary PATH" >&2
     exit 1
 fi
 if [ "$enable" = yes ] && [ -n "$destdir" ]; then

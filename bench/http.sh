@@ -4,7 +4,7 @@
 #
 #   bench/http.sh
 #
-# Environment: VIPD (default .build/release/vipd, built if missing), DURATION (wrk seconds per
+# Environment: VIPD (default .build/release/vipd, brought up to date by scripts/build-release), DURATION (wrk seconds per
 # measurement, default 10), ROUNDS (alternating rounds, default 3), RECORD=0 to leave
 # bench/RESULTS.md alone, KEEP_WORK=1 keeps the scratch directory with every config and output.
 # Prints, for wrk keep-alive and wrk `Connection: close` (2 threads, 64 connections, a 1 KiB
@@ -16,6 +16,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 cd "$ROOT"
+BUILD_VIPD=$([[ -z ${VIPD:-} ]] && echo 1 || echo 0)
 VIPD=${VIPD:-.build/release/vipd}
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
@@ -26,9 +27,9 @@ log() { printf '[bench-http %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 for tool in haproxy wrk nginx; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install haproxy wrk nginx-light)" >&2; exit 1; }
 done
-if [[ ! -x "$VIPD" ]]; then
-    log "building vipd (release)"
-    swift build -c release --product vipd >/dev/null
+if [[ $BUILD_VIPD == 1 ]]; then
+    log "building vipd (scripts/build-release)"
+    scripts/build-release >/dev/null
 fi
 
 WORK=$(mktemp -d /tmp/vipd-bench-http.XXXXXX)

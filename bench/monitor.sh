@@ -90,9 +90,7 @@ if [[ $ONLY != offline ]]; then
 fi
 if [[ ! -x "$VIPD" ]]; then
     log "building vipd (release)"
-    # shellcheck disable=SC1091
-    . scripts/swift-env
-    swift build -c release --product vipd >"$WORK/swift-build.log" 2>&1 ||
+    scripts/build-release >"$WORK/swift-build.log" 2>&1 ||
         { tail -30 "$WORK/swift-build.log" >&2; exit 1; }
 fi
 TSHARK_VERSION=$(tshark --version 2>/dev/null | awk 'NR == 1 { print $3 }' || true)

@@ -281,7 +281,7 @@ fi
 
 if [[ " ${PROXIES[*]} " == *" vipd "* && ! -x "$VIPD" ]]; then
     log "building vipd (release)"
-    swift build -c release --product vipd >"$WORK/swift-build.log" 2>&1 ||
+    scripts/build-release >"$WORK/swift-build.log" 2>&1 ||
         { tail -30 "$WORK/swift-build.log" >&2; exit 1; }
 fi
 
