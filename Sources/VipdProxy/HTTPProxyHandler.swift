@@ -22,7 +22,9 @@ import VipdConfig
 /// sent to the next server when its method is idempotent and its body small enough to keep, 502
 /// otherwise; no byte from the server for the server timeout → 504. A first request head not
 /// complete within the request timeout is answered 408 and the connection closed (slowloris); a
-/// kept-alive connection with no next request within it is closed silently.
+/// kept-alive connection with no next request within it is closed silently. Client connections
+/// have no TCP keepalive (as haproxy without `option clitcpka`): the request and idle timeouts end
+/// the silent ones.
 ///
 /// The wire format is read by vipd's own HTTP/1.1 reader (`HTTP1HeadParser`, `HTTP1BodyReader`),
 /// strict where requests could be smuggled, and forwarded as bytes: only the heads are rewritten,
@@ -44,7 +46,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private let settings: HTTPListenerSettings
     private var context: ChannelHandlerContext?
     private var record: ConnectionRecord?
-    private var clientText = "unknown"
+    /// The client as logs name it, formatted only when a line is logged.
+    private lazy var clientText: String = record?.client.map(ConnectionRecord.describe) ?? "unknown"
     /// The client's IP address as text (for forwarded headers) and as bytes (the balancer's key).
     private var clientAddress: String?
     private var clientKey: [UInt8] = []
@@ -110,7 +113,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             client: context.channel.remoteAddress, listener: route.config.name, pool: route.pool.config.name,
             acceptedAt: .now())
         self.record = record
-        clientText = context.channel.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
         clientAddress = context.channel.remoteAddress?.ipAddress
         clientKey = Array((clientAddress ?? "").utf8)
         idleDeadline?.set(in: route.config.idleTimeout.timeAmount)

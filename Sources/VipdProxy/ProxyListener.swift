@@ -59,7 +59,6 @@ public final class ProxyListener: Sendable {
                 }
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.autoRead, value: false)
-                .childChannelOption(.socketOption(.so_keepalive), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { client in
                     let route = box.withLockedValue { $0 }
