@@ -27,9 +27,18 @@ public enum BackupSelection {
     /// primaries, or, when none is, the usable backups (all of them, like haproxy with
     /// `option allbackups`). Empty when nothing is usable.
     public static func eligible(_ servers: [ServerAvailability]) -> [Int] {
-        let primaries = servers.filter { $0.isUsable && !$0.isBackup }.map(\.index)
-        if !primaries.isEmpty { return primaries }
-        return servers.filter { $0.isUsable && $0.isBackup }.map(\.index)
+        var indices: [Int] = []
+        eligible(servers, into: &indices)
+        return indices
+    }
+
+    /// ``eligible(_:)`` written into `indices` (emptied first, its storage kept), for a caller that
+    /// picks on every request and reuses one array.
+    public static func eligible(_ servers: [ServerAvailability], into indices: inout [Int]) {
+        indices.removeAll(keepingCapacity: true)
+        for server in servers where server.isUsable && !server.isBackup { indices.append(server.index) }
+        if !indices.isEmpty { return }
+        for server in servers where server.isUsable && server.isBackup { indices.append(server.index) }
     }
 
     /// Whether the pool is running on its backups (no primary usable, at least one backup usable).

@@ -36,6 +36,14 @@ public final class PoolRuntime: Sendable {
         var adminStates: [ServerAdminState]
         var weights: [Int]
         var balancer: any LoadBalancer
+        /// Arrays `pick` fills on every call, kept so that their storage is reused.
+        var scratch = PickScratch()
+    }
+
+    private struct PickScratch {
+        var members: [ServerAvailability] = []
+        var eligible: [Int] = []
+        var candidates: [BalancerCandidate] = []
     }
 
     private struct WeakHealthMonitor {
@@ -145,15 +153,23 @@ public final class PoolRuntime: Sendable {
     /// connection against it; nil when none is left. Call `release` when that connection ends or fails.
     public func pick(clientKey: [UInt8], excluding: Set<Int>) -> Pick? {
         state.withLockedValue { state in
-            let members = config.servers.indices.map { index in
-                ServerAvailability(
-                    index: index, isUp: state.up[index] && !excluding.contains(index), isBackup: config.servers[index].backup,
-                    adminState: state.adminStates[index])
+            var scratch = PickScratch()
+            swap(&scratch, &state.scratch)
+            defer { swap(&scratch, &state.scratch) }
+            scratch.members.removeAll(keepingCapacity: true)
+            for index in config.servers.indices {
+                scratch.members.append(
+                    ServerAvailability(
+                        index: index, isUp: state.up[index] && !excluding.contains(index),
+                        isBackup: config.servers[index].backup, adminState: state.adminStates[index]))
             }
-            let candidates = BackupSelection.eligible(members).map { index in
-                BalancerCandidate(index: index, weight: state.weights[index], activeConnections: state.active[index])
+            BackupSelection.eligible(scratch.members, into: &scratch.eligible)
+            scratch.candidates.removeAll(keepingCapacity: true)
+            for index in scratch.eligible {
+                scratch.candidates.append(
+                    BalancerCandidate(index: index, weight: state.weights[index], activeConnections: state.active[index]))
             }
-            guard let chosen = state.balancer.choose(from: candidates, clientKey: clientKey) else { return nil }
+            guard let chosen = state.balancer.choose(from: scratch.candidates, clientKey: clientKey) else { return nil }
             state.active[chosen] += 1
             return Pick(index: chosen, server: config.servers[chosen], traffic: traffic[chosen])
         }

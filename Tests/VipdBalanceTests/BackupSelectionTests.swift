@@ -22,6 +22,17 @@ final class BackupSelectionTests: XCTestCase {
         XCTAssertTrue(BackupSelection.isUsingBackups(servers))
     }
 
+    func testAReusedArrayIsEmptiedFirst() {
+        var indices = [7, 8, 9]
+        BackupSelection.eligible([ServerAvailability(index: 0, isUp: true)], into: &indices)
+        XCTAssertEqual(indices, [0])
+        BackupSelection.eligible([ServerAvailability(index: 0, isUp: false)], into: &indices)
+        XCTAssertEqual(indices, [])
+        BackupSelection.eligible(
+            [ServerAvailability(index: 0, isUp: false), ServerAvailability(index: 1, isUp: true, isBackup: true)], into: &indices)
+        XCTAssertEqual(indices, [1])
+    }
+
     func testNothingUp() {
         XCTAssertEqual(BackupSelection.eligible([]), [])
         XCTAssertEqual(BackupSelection.eligible([ServerAvailability(index: 0, isUp: false, isBackup: true)]), [])
