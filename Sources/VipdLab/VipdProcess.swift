@@ -55,7 +55,6 @@ public final class VipdProcess: @unchecked Sendable {
     /// Everything vipd logged so far.
     public var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    /// Waits until the log contains `text` `count` times; throws with the log when it does not in time.
     /// Runs `vipd ctl --socket SOCKET ARGUMENTS` with the real binary, as root or, with `uid`, as
     /// that user (through setpriv).
     public static func ctl(socket: String, _ arguments: [String], asUID uid: Int? = nil) throws -> ProcessRunner.Output {
@@ -68,6 +67,7 @@ public final class VipdProcess: @unchecked Sendable {
             arguments: ["--reuid=\(uid)", "--regid=\(uid)", "--clear-groups"] + command, timeout: .seconds(90))
     }
 
+    /// Waits until the log contains `text` `count` times; throws with the log when it does not in time.
     public func waitForLog(containing text: String, count: Int = 1, timeout: TimeInterval) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while log.components(separatedBy: text).count - 1 < count {

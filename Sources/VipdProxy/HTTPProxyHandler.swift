@@ -44,6 +44,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private let logger: Logger
     private let connect: Connect
     private let settings: HTTPListenerSettings
+    /// The listener's idle timeout and the request timeout, converted once per connection.
+    private let idleTimeout: TimeAmount
+    private let requestTimeout: TimeAmount
     private var context: ChannelHandlerContext?
     private var record: ConnectionRecord?
     /// The client as logs name it, formatted only when a line is logged.
@@ -78,6 +81,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     init(route: ListenerRoute, logger: Logger, connect: @escaping Connect) {
         self.route = route
         self.settings = route.config.http
+        self.idleTimeout = route.config.idleTimeout.timeAmount
+        self.requestTimeout = route.config.http.requestTimeout.timeAmount
         self.logger = logger
         self.connect = connect
         self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
@@ -115,8 +120,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.record = record
         clientAddress = context.channel.remoteAddress?.ipAddress
         clientKey = Array((clientAddress ?? "").utf8)
-        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
-        requestDeadline?.set(in: settings.requestTimeout.timeAmount)
+        idleDeadline?.set(in: idleTimeout)
+        requestDeadline?.set(in: requestTimeout)
         setClientReading(true, context: context)
         context.fireChannelActive()
     }
@@ -176,7 +181,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
+        idleDeadline?.set(in: idleTimeout)
         if backendNeedsFlush, let backend = exchange?.backend {
             backend.flush()
         }
@@ -417,11 +422,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         logAccess(exchange)
         let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && !hasWaitingRequestBytes)
         guard keepOpen else {
-            closeAfterWrites(context: context)
+            sendThenClose(context.channel.allocator.buffer(capacity: 0), context: context)
             return
         }
         flushClient(context: context)
-        requestDeadline?.set(in: settings.requestTimeout.timeAmount)
+        requestDeadline?.set(in: requestTimeout)
         readRequests(context: context)
         if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             setClientReading(true, context: context)
@@ -431,7 +436,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Sends what was written to the client; a flush counts as activity for the idle timeout.
     private func flushClient(context: ChannelHandlerContext) {
-        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
+        idleDeadline?.set(in: idleTimeout)
         context.flush()
     }
 
@@ -445,14 +450,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Whether request bytes wait unread (a pipelined request, or part of one).
     private var hasWaitingRequestBytes: Bool { (inbound?.readableBytes ?? 0) > 0 }
 
-    /// Flushes what was written and closes the connection once it is sent.
-    private func closeAfterWrites(context: ChannelHandlerContext) {
+    /// Writes `bytes` after what was written before, flushes, and closes the connection once all is sent.
+    private func sendThenClose(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         closing = true
         let channel = context.channel
-        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
-        context.writeAndFlush(wrapOutboundOut(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        idleDeadline?.set(in: idleTimeout)
+        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
     /// A server failure: answered with `status` before the response head, else the client connection is cut.
@@ -485,9 +488,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         logAccess(exchange)
         var bytes = context.channel.allocator.buffer(capacity: 160 + response.body.count)
         response.write(to: &bytes)
-        let channel = context.channel
-        idleDeadline?.set(in: route.config.idleTimeout.timeAmount)
-        context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
+        sendThenClose(bytes, context: context)
     }
 
     /// No request head within the request timeout: the first request's wait is logged when it runs

@@ -153,23 +153,20 @@ public final class PoolRuntime: Sendable {
     /// connection against it; nil when none is left. Call `release` when that connection ends or fails.
     public func pick(clientKey: [UInt8], excluding: Set<Int>) -> Pick? {
         state.withLockedValue { state in
-            var scratch = PickScratch()
-            swap(&scratch, &state.scratch)
-            defer { swap(&scratch, &state.scratch) }
-            scratch.members.removeAll(keepingCapacity: true)
+            state.scratch.members.removeAll(keepingCapacity: true)
             for index in config.servers.indices {
-                scratch.members.append(
+                state.scratch.members.append(
                     ServerAvailability(
                         index: index, isUp: state.up[index] && !excluding.contains(index),
                         isBackup: config.servers[index].backup, adminState: state.adminStates[index]))
             }
-            BackupSelection.eligible(scratch.members, into: &scratch.eligible)
-            scratch.candidates.removeAll(keepingCapacity: true)
-            for index in scratch.eligible {
-                scratch.candidates.append(
+            BackupSelection.eligible(state.scratch.members, into: &state.scratch.eligible)
+            state.scratch.candidates.removeAll(keepingCapacity: true)
+            for index in state.scratch.eligible {
+                state.scratch.candidates.append(
                     BalancerCandidate(index: index, weight: state.weights[index], activeConnections: state.active[index]))
             }
-            guard let chosen = state.balancer.choose(from: scratch.candidates, clientKey: clientKey) else { return nil }
+            guard let chosen = state.balancer.choose(from: state.scratch.candidates, clientKey: clientKey) else { return nil }
             state.active[chosen] += 1
             return Pick(index: chosen, server: config.servers[chosen], traffic: traffic[chosen])
         }
