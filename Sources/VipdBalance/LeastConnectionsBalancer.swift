@@ -10,33 +10,30 @@ public struct LeastConnectionsBalancer: LoadBalancer {
     public init() {}
 
     public mutating func choose(from candidates: [BalancerCandidate], clientKey: [UInt8]) -> Int? {
-        let weighted = candidates.weighted()
-        guard !weighted.isEmpty else { return nil }
         // Least load: compare (a+1)/wa < (b+1)/wb as (a+1)*wb < (b+1)*wa (no division, exact).
-        var tied: [Int] = []
+        // Among the tied candidates, the lowest index and the lowest index after `lastChosen`.
         var bestLoad: (connections: Int, weight: Int)? = nil
-        for (candidate, weight) in weighted {
+        var lowestTied = Int.max
+        var nextTied = Int.max
+        candidates.forEachWeighted { candidate, weight in
             let connections = max(candidate.activeConnections, 0) + 1
             if let best = bestLoad {
                 let lhs = connections * best.weight
                 let rhs = best.connections * weight
+                if lhs > rhs { return }
                 if lhs < rhs {
                     bestLoad = (connections, weight)
-                    tied = [candidate.index]
-                } else if lhs == rhs {
-                    tied.append(candidate.index)
+                    lowestTied = Int.max
+                    nextTied = Int.max
                 }
             } else {
                 bestLoad = (connections, weight)
-                tied = [candidate.index]
             }
+            lowestTied = min(lowestTied, candidate.index)
+            if let last = lastChosen, candidate.index > last { nextTied = min(nextTied, candidate.index) }
         }
-        let chosen: Int
-        if let last = lastChosen, let next = tied.filter({ $0 > last }).min() {
-            chosen = next
-        } else {
-            chosen = tied.min()!
-        }
+        guard bestLoad != nil else { return nil }
+        let chosen = nextTied != Int.max ? nextTied : lowestTied
         lastChosen = chosen
         return chosen
     }

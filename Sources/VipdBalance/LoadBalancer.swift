@@ -52,14 +52,15 @@ public func makeBalancer(_ algorithm: BalancingAlgorithm) -> any LoadBalancer {
 }
 
 extension Array where Element == BalancerCandidate {
-    /// The candidates that take part in a choice and the weight each counts with:
+    /// Calls `body` with each candidate that takes part in a choice and the weight it counts with:
     /// those with a positive weight, or, when every weight is 0 (or negative), all of them at weight 1.
-    @usableFromInline
-    func weighted() -> [(candidate: BalancerCandidate, weight: Int)] {
-        let positive = self.filter { $0.weight > 0 }
-        if positive.isEmpty {
-            return self.map { ($0, 1) }
+    /// Nothing is allocated: the balancers run once per request.
+    @inlinable
+    func forEachWeighted(_ body: (BalancerCandidate, Int) -> Void) {
+        if contains(where: { $0.weight > 0 }) {
+            for candidate in self where candidate.weight > 0 { body(candidate, candidate.weight) }
+        } else {
+            for candidate in self { body(candidate, 1) }
         }
-        return positive.map { ($0, $0.weight) }
     }
 }

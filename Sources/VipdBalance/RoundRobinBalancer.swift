@@ -8,28 +8,29 @@
 /// Scores are kept per server index, so a server left out of one choice (already tried for that
 /// connection, or briefly down) keeps its place when it comes back.
 public struct RoundRobinBalancer: LoadBalancer {
-    /// Running score per server index.
-    private var scores: [Int: Int] = [:]
+    /// Running score per server index (grown to the highest index seen; an array, not a dictionary:
+    /// no hashing on every request).
+    private var scores: [Int] = []
 
     public init() {}
 
     public mutating func choose(from candidates: [BalancerCandidate], clientKey: [UInt8]) -> Int? {
-        let weighted = candidates.weighted()
-        guard !weighted.isEmpty else { return nil }
         var total = 0
         var best: (index: Int, score: Int)? = nil
-        for (candidate, weight) in weighted {
-            let score = scores[candidate.index, default: 0] + weight
-            scores[candidate.index] = score
+        candidates.forEachWeighted { candidate, weight in
+            if candidate.index >= scores.count {
+                scores.append(contentsOf: repeatElement(0, count: candidate.index + 1 - scores.count))
+            }
+            scores[candidate.index] += weight
+            let score = scores[candidate.index]
             total += weight
             if best == nil || score > best!.score {
                 best = (candidate.index, score)
             }
         }
-        let chosen = best!.index
-        scores[chosen, default: 0] -= total
+        guard let chosen = best?.index else { return nil }
         // Keep a returning server from cashing in a large stale score: clamp to one round.
-        if scores[chosen]! < -total { scores[chosen] = -total }
+        scores[chosen] = max(scores[chosen] - total, -total)
         return chosen
     }
 }

@@ -16,7 +16,7 @@ public struct SourceHashBalancer: LoadBalancer {
 
     public mutating func choose(from candidates: [BalancerCandidate], clientKey: [UInt8]) -> Int? {
         var best: (index: Int, score: Double)? = nil
-        for (candidate, weight) in candidates.weighted() {
+        candidates.forEachWeighted { candidate, weight in
             let score = Self.score(clientKey: clientKey, serverIndex: candidate.index, weight: weight)
             if best == nil || score > best!.score || (score == best!.score && candidate.index < best!.index) {
                 best = (candidate.index, score)

@@ -29,6 +29,7 @@ enum HTTPBackendEvent {
 /// an error) or when it waited too long.
 final class HTTPBackendHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     /// What the response reader must know of the request it answers.
     struct Request {
@@ -94,6 +95,17 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         role = .parked(unparked: unparked)
         deadline?.set(in: idleTimeout)
         setReading(true)
+    }
+
+    /// Writes request bytes toward the server from this handler's place in the pipeline (cheaper than
+    /// a write through the channel, which starts at the pipeline's tail and boxes a generic value).
+    func write(_ bytes: ByteBuffer) {
+        context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
+
+    /// Sends what was written to the server.
+    func flush() {
+        context?.flush()
     }
 
     /// Turns reading from the server on or off (autoRead), touching the channel only on a change;
