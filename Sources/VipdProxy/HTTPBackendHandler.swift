@@ -25,8 +25,10 @@ enum HTTPBackendEvent {
 /// Sits alone in a server connection's pipeline and reads its responses with `HTTP1HeadParser` and
 /// `HTTP1BodyReader`. While it serves a request it hands the response to that request's client
 /// side, which shares the event loop, and watches the server timeout; while the connection is
-/// parked between requests it closes the connection on any sign from the server (a byte, a close,
-/// an error) or when it waited too long.
+/// parked between requests (held by the client it last served, or in the pool's idle set) it
+/// closes the connection on any sign from the server (a byte, a close, an error) or when it waited
+/// too long, and tells its keeper when it ended. No closure is made per request: the roles name
+/// their counterpart directly.
 final class HTTPBackendHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -40,10 +42,12 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     private enum Role {
-        /// Serving a request: events go to `deliver`; no byte for `timeout` is `.timedOut`.
-        case serving(deliver: (HTTPBackendEvent) -> Void, timeout: TimeAmount)
-        /// Parked between requests: `unparked` runs once when the connection ends while parked.
-        case parked(unparked: () -> Void)
+        /// Serving a request: events go to `client`; no byte for `timeout` is `.timedOut`.
+        case serving(client: HTTPProxyHandler, timeout: TimeAmount)
+        /// Parked, kept by the client it last served for that client's next request.
+        case held(by: HTTPProxyHandler)
+        /// Parked in a pool's idle set, as the connection to server `server`.
+        case parked(in: IdleServerConnections, server: Int)
         case done
     }
 
@@ -54,6 +58,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     private var role: Role
     private var request: Request
     private var context: ChannelHandlerContext?
+    private var channel: Channel?
     private var deadline: LoopDeadline?
     private var reading = false
     /// Bytes read and not handed on yet.
@@ -62,14 +67,15 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     /// The reader of the current response's body, once its head was read.
     private var body: HTTP1BodyReader?
 
-    /// A handler serving its first request.
-    init(timeout: TimeAmount, request: Request, deliver: @escaping (HTTPBackendEvent) -> Void) {
-        role = .serving(deliver: deliver, timeout: timeout)
+    /// A handler serving its first request, for `client`.
+    init(timeout: TimeAmount, request: Request, client: HTTPProxyHandler) {
+        role = .serving(client: client, timeout: timeout)
         self.request = request
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        channel = context.channel
         deadline = LoopDeadline(on: context.eventLoop) { self.deadlinePassed() }
         if case .serving(_, let timeout) = role { deadline?.set(in: timeout) }
     }
@@ -77,24 +83,47 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.end()
         self.context = nil
+        channel = nil
     }
 
-    /// Serves the next request on this parked connection; false when the connection closed meanwhile.
-    func serve(timeout: TimeAmount, request: Request, deliver: @escaping (HTTPBackendEvent) -> Void) -> Bool {
-        guard case .parked = role, let context, context.channel.isActive else { return false }
-        role = .serving(deliver: deliver, timeout: timeout)
+    /// Serves the next request on this parked connection, for `client`; false when the connection
+    /// closed meanwhile.
+    func serve(timeout: TimeAmount, request: Request, client: HTTPProxyHandler) -> Bool {
+        switch role {
+        case .held, .parked: break
+        case .serving, .done: return false
+        }
+        guard let channel, channel.isActive else { return false }
+        role = .serving(client: client, timeout: timeout)
         self.request = request
         deadline?.set(in: timeout)
         return true
     }
 
-    /// Parks the connection after a complete response: it reads on to notice the server closing,
-    /// and is closed after `idleTimeout` unused. `unparked` runs once if it ends while parked.
-    func park(idleTimeout: TimeAmount, unparked: @escaping () -> Void) {
+    /// Parks the connection after a complete response, kept by `client` for its next request: it
+    /// reads on to notice the server closing, is closed after `idleTimeout` unused, and tells
+    /// `client` if it ends meanwhile.
+    func hold(by client: HTTPProxyHandler, idleTimeout: TimeAmount) {
+        park(as: .held(by: client), idleTimeout: idleTimeout)
+    }
+
+    /// Parks the connection in `idle` as a connection to server `server` (after a response, or when
+    /// its client lets go of it), leaving it there if it ends meanwhile. A connection moved from its
+    /// client keeps the idle time it had.
+    func park(in idle: IdleServerConnections, server: Int, idleTimeout: TimeAmount) {
+        park(as: .parked(in: idle, server: server), idleTimeout: idleTimeout)
+    }
+
+    private func park(as parked: Role, idleTimeout: TimeAmount) {
         guard context != nil else { return }
-        role = .parked(unparked: unparked)
-        deadline?.set(in: idleTimeout)
+        if case .serving = role { deadline?.set(in: idleTimeout) }
+        role = parked
         setReading(true)
+    }
+
+    /// Ends the current role without a word to anyone (before the connection is closed on purpose).
+    func detach() {
+        role = .done
     }
 
     /// Writes request bytes toward the server from this handler's place in the pipeline (cheaper than
@@ -122,7 +151,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
             deadline?.set(in: timeout)
             inbound.append(unwrapInboundIn(data))
             readResponse(context: context)
-        case .parked:
+        case .held, .parked:
             context.close(promise: nil)  // a server may not speak unasked: the connection is not reusable
         case .done:
             break
@@ -134,31 +163,31 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         guard var buffer = inbound else { return }
         inbound = nil
         do {
-            while case .serving(let deliver, _) = role {
+            while case .serving(let client, _) = role {
                 if var reader = body {
                     let piece = try reader.read(from: &buffer)
                     body = reader
                     guard let piece else { break }
-                    if piece.bytes.readableBytes > 0 { deliver(.body(piece.bytes, payload: piece.payload)) }
+                    if piece.bytes.readableBytes > 0 { client.backendEvent(.body(piece.bytes, payload: piece.payload), from: self) }
                     if piece.ended {
                         body = nil
                         // What follows the response was never asked for: the connection is not used again.
-                        deliver(.end(reusable: buffer.readableBytes == 0))
+                        client.backendEvent(.end(reusable: buffer.readableBytes == 0), from: self)
                         return
                     }
                 } else {
                     guard let head = try headParser.take(from: &buffer) else { break }
                     let response = try HTTP1ResponseHead(head, requestMethodIsHead: request.isHead)
                     if response.isInterim {
-                        deliver(.interim(response))
+                        client.backendEvent(.interim(response), from: self)
                         continue
                     }
                     body = HTTP1BodyReader(framing: response.framing, decodingChunks: request.decodingChunks)
-                    deliver(.head(response))
+                    client.backendEvent(.head(response), from: self)
                 }
             }
         } catch {
-            if case .serving(let deliver, _) = role { deliver(.failed(error)) }
+            deliver(.failed(error))
             context.close(promise: nil)
             return
         }
@@ -166,11 +195,16 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if case .serving(let deliver, _) = role { deliver(.readComplete) }
+        deliver(.readComplete)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if case .serving(let deliver, _) = role { deliver(.writable(context.channel.isWritable)) }
+        deliver(.writable(context.channel.isWritable))
+    }
+
+    /// Hands `event` to the client being served, if any.
+    private func deliver(_ event: HTTPBackendEvent) {
+        if case .serving(let client, _) = role { client.backendEvent(event, from: self) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -184,7 +218,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if case .serving(let deliver, _) = role { deliver(.failed(error)) }
+        deliver(.failed(error))
         context.close(promise: nil)
     }
 
@@ -194,19 +228,20 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     }
 
     /// The server closed its side: ends a response framed by the close, reports `.closed` for any
-    /// other response in progress, and forgets a parked connection.
+    /// other response in progress, and has a parked connection forgotten by its keeper.
     private func serverStoppedSending() {
         let ended = role
         role = .done
         switch ended {
-        case .serving(let deliver, _):
+        case .serving(let client, _):
             if var reader = body, reader.connectionClosed() {
                 body = nil
-                deliver(.end(reusable: false))
+                client.backendEvent(.end(reusable: false), from: self)
             } else {
-                deliver(.closed)
+                client.backendEvent(.closed, from: self)
             }
-        case .parked(let unparked): unparked()
+        case .held(let client): client.heldServerEnded(self)
+        case .parked(let idle, let server): if let channel { idle.remove(channel, server: server) }
         case .done: break
         }
     }
@@ -214,8 +249,8 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     /// The server timeout ran out while serving (no byte since the last read), or the idle timeout while parked.
     private func deadlinePassed() {
         switch role {
-        case .serving(let deliver, _): deliver(.timedOut)
-        case .parked: context?.close(promise: nil)
+        case .serving(let client, _): client.backendEvent(.timedOut, from: self)
+        case .held, .parked: context?.close(promise: nil)
         case .done: break
         }
     }

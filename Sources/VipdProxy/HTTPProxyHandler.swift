@@ -8,9 +8,10 @@ import VipdConfig
 /// response streamed back; the client connection is kept alive between requests.
 ///
 /// Server connections (`server_reuse`): with `safe`, the default, a connection whose response
-/// ended cleanly and that both sides keep alive is parked in the pool's idle set, and a later
-/// request for the same server on the same event loop may use it, from this client or another,
-/// but only when the request can be sent again unchanged (idempotent method, no body): if the
+/// ended cleanly and that both sides keep alive is parked: held by this client while it stays,
+/// then in the pool's idle set (when the client's next request is balanced elsewhere, or the
+/// client leaves). A later request for the same server on the same event loop may use it, from
+/// this client or another, but only when the request can be sent again unchanged (idempotent method, no body): if the
 /// server closed the parked connection at the same moment, the request goes out again on a new
 /// connection (haproxy's `http-reuse safe`). A connection is never parked before its response was
 /// read to the end, so a half-read response is never mistaken for the next one. With `never`, each
@@ -36,9 +37,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     /// Gives one request a server connection, a parked one when `reusingIdle` allows and there is
-    /// one (the pool's `ServerConnector` in production).
-    typealias Connect = (_ clientKey: [UInt8], _ record: ConnectionRecord, _ eventLoop: any EventLoop, _ reusingIdle: Bool) ->
-        ServerConnector.Attempt
+    /// one, `held` (this client's own) first (the pool's `ServerConnector` in production).
+    typealias Connect = (
+        _ clientKey: [UInt8], _ record: ConnectionRecord, _ eventLoop: any EventLoop, _ reusingIdle: Bool,
+        _ held: IdleServerConnections.Parked?
+    ) -> ServerConnector.Attempt
 
     private let route: ListenerRoute
     private let logger: Logger
@@ -58,6 +61,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private var clientKey: [UInt8] = []
     /// The request being served; nil between requests.
     private var exchange: HTTPExchange?
+    /// The server connection of the last response while this client stays: its next request takes
+    /// it back when the balancer picks the same server, without the pool's idle set and its lock.
+    /// It goes to the idle set when another server is picked or the client leaves.
+    private(set) var heldServer: IdleServerConnections.Parked?
     /// Set once the connection is being closed: nothing more is read or answered.
     private var closing = false
     private var clientInputClosed = false
@@ -103,8 +110,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         tracker.track(client)
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
-        let handler = HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle in
-            connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle)
+        let handler = HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle, held in
+            connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle, held: held)
         }
         return client.eventLoop.makeCompletedFuture { try client.pipeline.syncOperations.addHandler(handler) }
     }
@@ -138,6 +145,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         requestDeadline?.cancel()
         idleDeadline?.cancel()
         closing = true
+        if let held = heldServer.take() { handToIdleSet(held) }
         if let exchange {
             self.exchange = nil
             exchange.error = exchange.error ?? "client-closed"
@@ -277,7 +285,16 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         let retriesBefore = record.retries
         let reusingIdle = settings.serverReuse == .safe && exchange.mayUseParkedConnection && !exchange.avoidParkedConnections
         let opening: EventLoopFuture<ServerConnector.Connected>
-        switch connect(clientKey, record, context.eventLoop, reusingIdle) {
+        let held = heldServer.take()
+        let attempt = connect(clientKey, record, context.eventLoop, reusingIdle, held)
+        if let held {
+            if case .parked(let connected) = attempt, connected.channel === held.channel {
+                // Taken back for this request.
+            } else {
+                handToIdleSet(held)
+            }
+        }
+        switch attempt {
         case .parked(let connected):
             attach(connected, to: exchange)
             return
@@ -319,16 +336,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         exchange.lease = lease
         exchange.server = connected.pick.server.name
         exchange.connectedAt = .now()
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let deliver: (HTTPBackendEvent) -> Void = { event in
-            loopBound.value.backendEvent(event, exchange: exchange, from: backend)
-        }
         let timeout = serverTimeout
         let request = HTTPBackendHandler.Request(isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0)
         if let parked = connected.parkedHandler?.value {
             exchange.reusedConnection = true
             exchange.backendHandler = parked
-            guard parked.serve(timeout: timeout, request: request, deliver: deliver) else {
+            guard parked.serve(timeout: timeout, request: request, client: self) else {
                 // It closed after it was taken: the request goes out on a new connection.
                 letGoOfServer(exchange, park: false)
                 exchange.avoidParkedConnections = true
@@ -337,7 +350,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             }
         } else {
             do {
-                let handler = HTTPBackendHandler(timeout: timeout, request: request, deliver: deliver)
+                let handler = HTTPBackendHandler(timeout: timeout, request: request, client: self)
                 try backend.pipeline.syncOperations.addHandler(handler)
                 exchange.backendHandler = handler
             } catch {
@@ -357,8 +370,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         handler.setReading(context.channel.isWritable)
     }
 
-    private func backendEvent(_ event: HTTPBackendEvent, exchange: HTTPExchange, from backend: Channel) {
-        guard self.exchange === exchange, exchange.backend === backend, !closing, let context else { return }
+    /// What the server connection of the current request reports; events of a connection this
+    /// client let go of meanwhile are ignored.
+    func backendEvent(_ event: HTTPBackendEvent, from handler: HTTPBackendHandler) {
+        guard let exchange, exchange.backendHandler === handler, !closing, let context else { return }
         switch event {
         case .interim(let response):
             // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients, the final response follows.
@@ -430,9 +445,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// The response is complete: log it, and either wait for the next request or close.
     private func finish(_ exchange: HTTPExchange, context: ChannelHandlerContext) {
         self.exchange = nil
-        letGoOfServer(exchange, park: exchange.serverKeepsConnection && exchange.requestEnded && exchange.error == nil)
-        logAccess(exchange)
         let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && !hasWaitingRequestBytes)
+        letGoOfServer(
+            exchange, park: exchange.serverKeepsConnection && exchange.requestEnded && exchange.error == nil, hold: keepOpen)
+        logAccess(exchange)
         guard keepOpen else {
             sendThenClose(context.channel.allocator.buffer(capacity: 0), context: context)
             return
@@ -561,9 +577,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         context.close(promise: nil)
     }
 
-    /// Ends `exchange`'s hold on its server and detaches its server connection: parked for a later
-    /// request when `park` (and reuse is on, and the idle set has room), closed otherwise.
-    private func letGoOfServer(_ exchange: HTTPExchange, park: Bool) {
+    /// Ends `exchange`'s hold on its server and detaches its server connection: when `park` (and
+    /// reuse is on), kept by this client for its next request with `hold`, else parked in the pool's
+    /// idle set if it has room; closed otherwise.
+    private func letGoOfServer(_ exchange: HTTPExchange, park: Bool, hold: Bool = false) {
         exchange.lease?.end()
         guard let backend = exchange.backend else { return }
         exchange.backend = nil
@@ -572,14 +589,37 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         let handler = exchange.backendHandler
         exchange.backendHandler = nil
         exchange.reusedConnection = false
-        let idle = route.pool.idleConnections
-        guard park, settings.serverReuse == .safe, let server, let handler, backend.isActive,
-            idle.park(backend, handler: handler, server: server)
-        else {
+        guard park, settings.serverReuse == .safe, let server, let handler, backend.isActive else {
+            handler?.detach()
             backend.close(promise: nil)
             return
         }
-        handler.park(idleTimeout: serverIdleTimeout) { idle.remove(backend, server: server) }
+        let parked = IdleServerConnections.Parked(channel: backend, handler: handler, server: server)
+        if hold, !closing {
+            if let held = heldServer.take() { handToIdleSet(held) }
+            heldServer = parked
+            handler.hold(by: self, idleTimeout: serverIdleTimeout)
+        } else {
+            handToIdleSet(parked)
+        }
+    }
+
+    /// Parks `connection` in the pool's idle set, or closes it when it ended or the set is full.
+    private func handToIdleSet(_ connection: IdleServerConnections.Parked) {
+        let idle = route.pool.idleConnections
+        let handler = connection.handler.value
+        guard connection.channel.isActive, idle.park(connection) else {
+            handler.detach()
+            connection.channel.close(promise: nil)
+            return
+        }
+        handler.park(in: idle, server: connection.server, idleTimeout: serverIdleTimeout)
+    }
+
+    /// The held server connection ended (the server closed it, sent something unasked, or it
+    /// waited too long).
+    func heldServerEnded(_ handler: HTTPBackendHandler) {
+        if heldServer?.handler.value === handler { heldServer = nil }
     }
 
     /// Logs the access line at info, formatting it only when info is logged.

@@ -43,19 +43,20 @@ struct ServerConnector {
 
     /// Connects on `eventLoop` (the client channel's loop, so both channels share it); with
     /// `reusingIdle`, a parked connection to the picked server on that loop is taken instead when
-    /// there is one, and handed over without waiting. A new channel does not read until the caller
-    /// enables `autoRead`.
-    func connect(clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop, reusingIdle: Bool = false)
-        -> Attempt
-    {
+    /// there is one (`held`, the client's own, first), and handed over without waiting. A new
+    /// channel does not read until the caller enables `autoRead`.
+    func connect(
+        clientKey: [UInt8], record: ConnectionRecord, on eventLoop: any EventLoop, reusingIdle: Bool = false,
+        held: IdleServerConnections.Parked? = nil
+    ) -> Attempt {
         attempt(
-            clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), reusingIdle: reusingIdle, tried: [],
-            failures: [], on: eventLoop)
+            clientKey: clientKey, record: NIOLoopBound(record, eventLoop: eventLoop), reusingIdle: reusingIdle, held: held,
+            tried: [], failures: [], on: eventLoop)
     }
 
     private func attempt(
-        clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, reusingIdle: Bool, tried: Set<Int>, failures: [String],
-        on eventLoop: any EventLoop
+        clientKey: [UInt8], record: NIOLoopBound<ConnectionRecord>, reusingIdle: Bool, held: IdleServerConnections.Parked?,
+        tried: Set<Int>, failures: [String], on eventLoop: any EventLoop
     ) -> Attempt {
         guard let pick = pool.pick(clientKey: clientKey, excluding: tried) else {
             let failure =
@@ -65,7 +66,7 @@ struct ServerConnector {
             return .opening(eventLoop.makeFailedFuture(failure))
         }
         record.value.server = pick.server.name
-        if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop) {
+        if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop, preferring: held) {
             return .parked(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
         }
         let address: SocketAddress
@@ -95,8 +96,8 @@ struct ServerConnector {
                     metadata: ["listener": "\(record.value.listener)", "pool": "\(pool.config.name)", "server": "\(pick.server.name)"])
                 record.value.retries += 1
                 return attempt(
-                    clientKey: clientKey, record: record, reusingIdle: reusingIdle, tried: tried, failures: failures + [failure],
-                    on: eventLoop
+                    clientKey: clientKey, record: record, reusingIdle: reusingIdle, held: nil, tried: tried,
+                    failures: failures + [failure], on: eventLoop
                 ).future(on: eventLoop)
             }
         return .opening(opening)

@@ -17,6 +17,12 @@ final class HTTPProxyHandlerTests: XCTestCase {
     private var traffic: TrafficCounters!
     /// Server channels handed out so far, in order.
     private var servers: [EmbeddedChannel] = []
+    private var proxy: HTTPProxyHandler!
+
+    /// Parked server connections: the one the client holds for its next request, and the pool's idle set.
+    private var parkedConnections: Int {
+        pool.idleConnections.count + (proxy.heldServer == nil ? 0 : 1)
+    }
 
     private func start(
         settings: HTTPListenerSettings = HTTPListenerSettings(), idleTimeout: Duration = .seconds(3600), serversUp: Bool = true
@@ -38,12 +44,12 @@ final class HTTPProxyHandlerTests: XCTestCase {
             idleTimeout: idleTimeout, retries: 2, http: settings)
         let route = ListenerRoute(config: listener, pool: pool)
         let logger = Logger(label: "test")
-        let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop, reusingIdle in
+        let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop, reusingIdle, held in
             guard let pick = pool.pick(clientKey: key, excluding: []) else {
                 return .opening(loop.makeFailedFuture(ServerConnector.Failure(end: .noServer, detail: "pool web has no server available")))
             }
             record.server = pick.server.name
-            if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: loop) {
+            if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: loop, preferring: held) {
                 return .parked(ServerConnector.Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
             }
             let server = EmbeddedChannel(loop: self.loop)
@@ -54,7 +60,8 @@ final class HTTPProxyHandlerTests: XCTestCase {
                 })
         }
         client = EmbeddedChannel(loop: loop)
-        try client.pipeline.syncOperations.addHandler(HTTPProxyHandler(route: route, logger: logger, connect: connect))
+        proxy = HTTPProxyHandler(route: route, logger: logger, connect: connect)
+        try client.pipeline.syncOperations.addHandler(proxy)
         // connect() sets the remote address: the client's address is set after it.
         try client.connect(to: SocketAddress(ipAddress: "192.0.2.10", port: 40000)).wait()
     }
@@ -203,7 +210,8 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertFalse(first.request.contains("Connection:"), "HTTP/1.1 asks the server to keep the connection")
         XCTAssertEqual(first.response, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
         XCTAssertTrue(servers[0].isActive, "parked, not closed")
-        XCTAssertEqual(pool.idleConnections.count, 1)
+        XCTAssertEqual(proxy.heldServer?.server, 0, "kept by its client for the next request")
+        XCTAssertEqual(pool.idleConnections.count, 0)
         XCTAssertEqual(pool.activeConnections, [0, 0], "a parked connection carries no request")
 
         _ = try roundTrip("/2", server: 1)  // round robin: web1, a new connection
@@ -212,12 +220,27 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertEqual(servers.count, 2, "web0's parked connection carried /3")
         XCTAssertTrue(third.request.hasPrefix("GET /3 HTTP/1.1\r\n"), third.request)
         XCTAssertEqual(third.response, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        XCTAssertEqual(pool.idleConnections.count, 2)
+        XCTAssertEqual(proxy.heldServer?.server, 0)
+        XCTAssertEqual(pool.idleConnections.count, 1, "web1's went to the idle set when /3 was balanced to web0")
         XCTAssertEqual(pool.activeConnections, [0, 0])
         let web0 = try XCTUnwrap(traffic.readings[TrafficCounters.Key(pool: "web", server: "web0")])
         XCTAssertEqual(web0.totalConnections, 2, "every request counts in its server's traffic")
         XCTAssertEqual(web0.activeConnections, 0)
         XCTAssertEqual(web0.bytesFromServer, 4, "body bytes")
+    }
+
+    func testTheConnectionAClientHeldGoesToTheIdleSetWhenTheClientLeavesKeepingItsIdleTime() throws {
+        try start(settings: HTTPListenerSettings(serverIdleTimeout: .seconds(4)))
+        _ = try roundTrip("/1", server: 0)
+        XCTAssertEqual(proxy.heldServer?.server, 0)
+        loop.advanceTime(by: .seconds(3))
+        try client.close().wait()
+        XCTAssertNil(proxy.heldServer)
+        XCTAssertEqual(pool.idleConnections.count, 1, "left for other clients")
+        XCTAssertTrue(servers[0].isActive)
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(servers[0].isActive, "4 s unused in all, held then parked")
+        XCTAssertEqual(pool.idleConnections.count, 0)
     }
 
     func testRequestsThatCannotBeSentTwiceNeverUseAParkedConnection() throws {
@@ -229,7 +252,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertTrue(try written(by: servers[1]).hasPrefix("POST /order"))
         XCTAssertEqual(try written(by: servers[0]), "", "nothing on the parked one")
         try serverAnswers(1, "HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
-        XCTAssertEqual(pool.idleConnections.count, 2, "its connection is parked after the response all the same")
+        XCTAssertEqual(parkedConnections, 2, "its connection is parked after the response all the same")
         try clientSends("GET /body HTTP/1.1\r\nHost: vip\r\nContent-Length: 1\r\n\r\nx")
         XCTAssertEqual(servers.count, 3, "a GET with a body gets a new connection")
     }
@@ -247,12 +270,12 @@ final class HTTPProxyHandlerTests: XCTestCase {
         try start(settings: HTTPListenerSettings(serverIdleTimeout: .seconds(4)))
         _ = try roundTrip("/1", server: 0)
         _ = try roundTrip("/2", server: 1)
-        XCTAssertEqual(pool.idleConnections.count, 2)
+        XCTAssertEqual(parkedConnections, 2)
         try servers[0].close().wait()
-        XCTAssertEqual(pool.idleConnections.count, 1, "closed by the server: forgotten")
+        XCTAssertEqual(parkedConnections, 1, "closed by the server: forgotten by the idle set")
         try serverAnswers(1, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
         XCTAssertFalse(servers[1].isActive, "a response nobody asked for: closed")
-        XCTAssertEqual(pool.idleConnections.count, 0)
+        XCTAssertEqual(parkedConnections, 0, "and forgotten by the client holding it")
 
         _ = try roundTrip("/3", server: 2)
         loop.advanceTime(by: .milliseconds(3999))
@@ -368,7 +391,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         let http11 = try roundTrip("/c", server: 0, answer: chunked)
         XCTAssertEqual(http11.response, chunked, "framing, extensions and trailers forwarded byte for byte")
         XCTAssertTrue(client.isActive)
-        XCTAssertEqual(pool.idleConnections.count, 1)
+        XCTAssertEqual(parkedConnections, 1)
 
         try start(settings: HTTPListenerSettings(forwardedFor: false))
         try clientSends("GET /c HTTP/1.0\r\n\r\n")
