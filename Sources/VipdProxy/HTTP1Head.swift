@@ -21,8 +21,9 @@ struct HTTP1Head {
     /// Whether a `Connection` field says `close`, or `keep-alive`.
     let connectionClose: Bool
     let connectionKeepAlive: Bool
-    /// Other names a `Connection` field lists, lowercased: those fields are hop-by-hop too.
-    private let connectionNamed: [[UInt8]]
+    /// Whether a `Connection` field lists other names: those fields are hop-by-hop too. The names
+    /// are looked up again when needed (rare), so that a head holds no array of them to copy.
+    private let connectionNamesFields: Bool
 
     init(bytes: ByteBuffer, startLine: Range<Int>, fields: [HTTP1Field]) {
         self.bytes = bytes
@@ -30,24 +31,32 @@ struct HTTP1Head {
         self.fields = fields
         var close = false
         var keepAlive = false
-        var named: [[UInt8]] = []
+        var namesFields = false
         bytes.withUnsafeReadableBytes { raw in
-            for field in fields where field.name == .connection {
-                Self.forEachElement(of: field.valueRange, in: raw) { element in
-                    let token = UnsafeRawBufferPointer(rebasing: raw[element])
-                    if HTTP1FieldName.equalIgnoringCase(token, "close".utf8) {
-                        close = true
-                    } else if HTTP1FieldName.equalIgnoringCase(token, "keep-alive".utf8) {
-                        keepAlive = true
-                    } else {
-                        named.append(token.map(HTTP1FieldName.asciiLowercased))
-                    }
+            Self.forEachConnectionOption(of: fields, in: raw) { token in
+                if HTTP1FieldName.equalIgnoringCase(token, "close".utf8) {
+                    close = true
+                } else if HTTP1FieldName.equalIgnoringCase(token, "keep-alive".utf8) {
+                    keepAlive = true
+                } else {
+                    namesFields = true
                 }
             }
         }
         connectionClose = close
         connectionKeepAlive = keepAlive
-        connectionNamed = named
+        connectionNamesFields = namesFields
+    }
+
+    /// Calls `body` with each element of every `Connection` field among `fields`.
+    private static func forEachConnectionOption(
+        of fields: [HTTP1Field], in raw: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> Void
+    ) {
+        for field in fields where field.name == .connection {
+            forEachElement(of: field.valueRange, in: raw) { element in
+                body(UnsafeRawBufferPointer(rebasing: raw[element]))
+            }
+        }
     }
 
     /// Whether the sender of this head keeps its connection after the message (RFC 9112 §9.3):
@@ -111,10 +120,14 @@ struct HTTP1Head {
     /// Whether `field` crosses the proxy: it is not hop-by-hop, nor named in a `Connection` field.
     func isEndToEnd(_ field: HTTP1Field) -> Bool {
         guard !field.name.isHopByHop else { return false }
-        guard field.name == .other, !connectionNamed.isEmpty else { return true }
+        guard field.name == .other, connectionNamesFields else { return true }
         return bytes.withUnsafeReadableBytes { raw in
             let name = UnsafeRawBufferPointer(rebasing: raw[field.nameRange])
-            return !connectionNamed.contains { HTTP1FieldName.equalIgnoringCase(name, $0) }
+            var named = false
+            Self.forEachConnectionOption(of: fields, in: raw) { token in
+                if HTTP1FieldName.equalIgnoringCase(name, token.lazy.map(HTTP1FieldName.asciiLowercased)) { named = true }
+            }
+            return !named
         }
     }
 

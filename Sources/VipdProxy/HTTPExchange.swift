@@ -13,6 +13,9 @@ final class HTTPExchange {
     /// The request head as it goes to the server (forwarded headers added, hop-by-hop ones removed).
     let forwarded: ByteBuffer
     let method: HTTPMethod
+    /// The client's HTTP minor version (1 when the request head was never read); kept apart from
+    /// `request` so that reading it copies nothing.
+    let clientMinorVersion: Int
     let startedAt: NIODeadline
     /// Body parts not yet written to the server, or every part while the request may be sent again.
     var bodyParts: [ByteBuffer] = []
@@ -50,14 +53,12 @@ final class HTTPExchange {
         self.request = request
         self.forwarded = forwarded
         self.method = request?.method ?? .RAW(value: "-")
+        self.clientMinorVersion = request?.minorVersion ?? 1
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(method)
         self.keepAlive = request?.isKeepAlive ?? false
         self.mayUseParkedConnection = replayable && framing == .none
     }
-
-    /// The client's HTTP minor version (1 when the request head was never read).
-    var clientMinorVersion: Int { request?.minorVersion ?? 1 }
 
     /// Whether the response head reached the client (after that, failures can only cut the connection).
     var responseStarted: Bool { responseAt != nil }

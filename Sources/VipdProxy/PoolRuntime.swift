@@ -12,17 +12,24 @@ import VipdHealth
 /// changes it builds a new runtime that takes over, by server name, what the operator set
 /// (``takeOverOperatorSettings(from:)``).
 public final class PoolRuntime: Sendable {
-    /// A server chosen for one connection attempt.
-    public struct Pick: Sendable {
+    /// A server chosen for one connection attempt: one object per server of the runtime, made once,
+    /// so a pick passed along costs one reference count rather than a copy of the server's settings.
+    public final class Pick: Sendable {
         public let index: Int
         public let server: ServerConfig
         /// What the server carried (shared with every runtime of the same pool and server name).
         public let traffic: ServerTraffic
+
+        init(index: Int, server: ServerConfig, traffic: ServerTraffic) {
+            self.index = index
+            self.server = server
+            self.traffic = traffic
+        }
     }
 
     public let config: PoolConfig
-    /// Each server's traffic counters, in pool order.
-    private let traffic: [ServerTraffic]
+    /// What `pick` returns for each server, in pool order.
+    private let picks: [Pick]
     /// HTTP server connections waiting for their next request.
     let idleConnections = IdleServerConnections()
     private let state: NIOLockedValueBox<State>
@@ -53,7 +60,9 @@ public final class PoolRuntime: Sendable {
     /// A runtime for `config`, counting its servers' traffic in `traffic` (kept across reloads).
     public init(config: PoolConfig, traffic: TrafficCounters) {
         self.config = config
-        self.traffic = config.servers.map { traffic.server($0.name, of: config.name) }
+        self.picks = config.servers.enumerated().map { index, server in
+            Pick(index: index, server: server, traffic: traffic.server(server.name, of: config.name))
+        }
         self.state = NIOLockedValueBox(
             State(
                 up: Array(repeating: false, count: config.servers.count),
@@ -168,7 +177,7 @@ public final class PoolRuntime: Sendable {
             }
             guard let chosen = state.balancer.choose(from: state.scratch.candidates, clientKey: clientKey) else { return nil }
             state.active[chosen] += 1
-            return Pick(index: chosen, server: config.servers[chosen], traffic: traffic[chosen])
+            return picks[chosen]
         }
     }
 
