@@ -16,6 +16,28 @@ enum HTTP1Grammar {
     /// A byte allowed in a field value (or a reason phrase): visible, space, tab or obs-text.
     static func isFieldValueByte(_ byte: UInt8) -> Bool { byte >= 0x20 ? byte != 0x7F : byte == 0x09 }
 
+    /// Whether every byte in `range` of `raw` is allowed in a field value: eight bytes at a time,
+    /// byte by byte only around a word holding a control byte, DEL or a tab (a tab is allowed).
+    static func areFieldValueBytes(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        var index = range.lowerBound
+        while index + 8 <= range.upperBound {
+            let word = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            // A byte below 0x20 or equal to 0x7F sets its high bit in one of these (no false
+            // negative; a false positive only next to a true one, checked byte by byte below).
+            let below20 = (word &- ones &* 0x20) & ~word & highs
+            let del = word ^ (ones &* 0x7F)
+            let isDEL = (del &- ones) & ~del & highs
+            if below20 | isDEL != 0 {
+                for offset in index..<(index + 8) where !isFieldValueByte(raw[offset]) { return false }
+            }
+            index += 8
+        }
+        for offset in index..<range.upperBound where !isFieldValueByte(raw[offset]) { return false }
+        return true
+    }
+
     /// A byte allowed in a request target: visible ASCII.
     static func isTargetByte(_ byte: UInt8) -> Bool { byte > 0x20 && byte < 0x7F }
 

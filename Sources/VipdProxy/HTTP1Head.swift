@@ -164,6 +164,24 @@ struct HTTP1Head {
         return value
     }
 
+    /// Appends the start line from offset `start` on, then the field lines `keeping` accepts, in
+    /// order, without the empty line that ends the head: neighbouring lines are copied together,
+    /// as one run of bytes.
+    func copyLines(from start: Int, keeping: (HTTP1Field) -> Bool, to buffer: inout ByteBuffer) {
+        bytes.withUnsafeReadableBytes { raw in
+            var run = start..<(startLine.upperBound + 2)
+            for field in fields {
+                if !keeping(field) {
+                    _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run]))
+                    run = field.lineRange.upperBound..<field.lineRange.upperBound
+                } else {
+                    run = run.lowerBound..<field.lineRange.upperBound
+                }
+            }
+            _ = buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[run]))
+        }
+    }
+
     /// Appends the bytes in `range` to `buffer`.
     func copy(_ range: Range<Int>, to buffer: inout ByteBuffer) {
         bytes.withUnsafeReadableBytes { raw in

@@ -122,7 +122,7 @@ struct HTTP1HeadParser {
         var valueEnd = line.upperBound
         while valueStart < valueEnd, HTTP1Grammar.isSpace(raw[valueStart]) { valueStart += 1 }
         while valueEnd > valueStart, HTTP1Grammar.isSpace(raw[valueEnd - 1]) { valueEnd -= 1 }
-        for index in valueStart..<valueEnd where !HTTP1Grammar.isFieldValueByte(raw[index]) {
+        guard HTTP1Grammar.areFieldValueBytes(raw, valueStart..<valueEnd) else {
             throw .malformed("control character in a header field value")
         }
         let nameRange = line.lowerBound..<colon

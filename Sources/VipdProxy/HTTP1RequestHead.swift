@@ -40,7 +40,26 @@ struct HTTP1RequestHead {
         minorVersion = Int(minor - UInt8(ascii: "0"))
     }
 
-    var method: HTTPMethod { HTTPMethod(rawValue: head.text(methodRange)) }
+    /// The method: the common ones recognised from the bytes, any other through a String.
+    var method: HTTPMethod {
+        let common: HTTPMethod? = head.bytes.withUnsafeReadableBytes { raw in
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[methodRange])
+            func spells(_ name: StaticString) -> Bool {
+                name.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes) }
+            }
+            switch bytes.count {
+            case 3 where spells("GET"): return .GET
+            case 3 where spells("PUT"): return .PUT
+            case 4 where spells("HEAD"): return .HEAD
+            case 4 where spells("POST"): return .POST
+            case 5 where spells("PATCH"): return .PATCH
+            case 6 where spells("DELETE"): return .DELETE
+            case 7 where spells("OPTIONS"): return .OPTIONS
+            default: return nil
+            }
+        }
+        return common ?? HTTPMethod(rawValue: head.text(methodRange))
+    }
     var uri: String { head.text(targetRange) }
     var version: HTTPVersion { HTTPVersion(major: 1, minor: minorVersion) }
 

@@ -18,16 +18,16 @@ enum HTTPForwardedHeaders {
         _ request: HTTP1RequestHead, clientAddress: String?, settings: HTTPListenerSettings, into buffer: inout ByteBuffer
     ) {
         let head = request.head
-        head.copy(0..<(head.startLine.upperBound + 2), to: &buffer)
         let replacesForwardedFor = settings.forwardedFor && clientAddress != nil
-        for field in head.fields where head.isEndToEnd(field) {
+        head.copyLines(from: 0, keeping: { field in
+            guard head.isEndToEnd(field) else { return false }
             switch field.name {
-            case .xForwardedFor where replacesForwardedFor: continue
-            case .xForwardedProto where settings.forwardedProto: continue
-            case .forwarded where settings.forwarded: continue
-            default: head.copy(field.lineRange, to: &buffer)
+            case .xForwardedFor: return !replacesForwardedFor
+            case .xForwardedProto: return !settings.forwardedProto
+            case .forwarded: return !settings.forwarded
+            default: return true
             }
-        }
+        }, to: &buffer)
         if replacesForwardedFor, let clientAddress {
             buffer.writeStaticString("X-Forwarded-For: ")
             for field in head.fields where field.name == .xForwardedFor {
@@ -62,10 +62,9 @@ enum HTTPForwardedHeaders {
     ) {
         let head = response.head
         buffer.writeStaticString(clientMinorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1")
-        head.copy(response.statusRange.lowerBound..<(response.statusRange.upperBound + 2), to: &buffer)
-        for field in head.fields where head.isEndToEnd(field) && !(decodingChunks && field.name == .transferEncoding) {
-            head.copy(field.lineRange, to: &buffer)
-        }
+        head.copyLines(from: response.statusRange.lowerBound, keeping: { field in
+            head.isEndToEnd(field) && !(decodingChunks && field.name == .transferEncoding)
+        }, to: &buffer)
         if !keepAlive {
             writeField("Connection", "close", to: &buffer)
         } else if clientMinorVersion == 0 {

@@ -45,6 +45,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     private let route: ListenerRoute
     private let logger: Logger
+    /// Whether the logger takes info lines (access lines), asked once per connection.
+    private let logsAccess: Bool
     private let connect: Connect
     private let settings: HTTPListenerSettings
     /// The listener's idle timeout, the request timeout and the server timeouts, converted once per connection.
@@ -99,6 +101,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.serverTimeout = route.config.http.serverTimeout.timeAmount
         self.serverIdleTimeout = route.config.http.serverIdleTimeout.timeAmount
         self.logger = logger
+        self.logsAccess = logger.logLevel <= .info
         self.connect = connect
         self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
     }
@@ -624,7 +627,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Logs the access line at info, formatting it only when info is logged.
     private func logAccess(_ exchange: HTTPExchange) {
-        guard logger.logLevel <= .info else { return }
+        guard logsAccess else { return }
         let line = exchange.accessLog(
             client: clientText, listener: route.config.name, pool: route.pool.config.name, now: .now()
         ).line

@@ -35,4 +35,28 @@ final class HTTP1GrammarTests: XCTestCase {
         XCTAssertEqual(classify("content_length"), .other)
         XCTAssertEqual(classify("Content-Type"), .other)
     }
+
+    func testFieldValueBytesAreCheckedAsByteByByteAtEveryLengthAndOffset() {
+        var generator = SystemRandomNumberGenerator()
+        let interesting: [UInt8] = [0x00, 0x09, 0x0A, 0x0D, 0x1F, 0x20, 0x21, 0x7E, 0x7F, 0x80, 0xA0, 0xFF]
+        for _ in 0..<20000 {
+            let count = Int.random(in: 0...40, using: &generator)
+            var bytes = (0..<count).map { _ in UInt8.random(in: 0x20...0x7E, using: &generator) }
+            for _ in 0..<Int.random(in: 0...3, using: &generator) where count > 0 {
+                bytes[Int.random(in: 0..<count, using: &generator)] = interesting.randomElement(using: &generator)!
+            }
+            let start = count == 0 ? 0 : Int.random(in: 0...count, using: &generator)
+            bytes.withUnsafeBytes { raw in
+                let expected = bytes[start...].allSatisfy(HTTP1Grammar.isFieldValueByte)
+                XCTAssertEqual(HTTP1Grammar.areFieldValueBytes(raw, start..<count), expected, "\(bytes) from \(start)")
+            }
+        }
+        for byte in UInt8.min...UInt8.max {
+            let bytes = [UInt8](repeating: 0x41, count: 16) + [byte] + [UInt8](repeating: 0x41, count: 7)
+            bytes.withUnsafeBytes { raw in
+                XCTAssertEqual(
+                    HTTP1Grammar.areFieldValueBytes(raw, 0..<bytes.count), HTTP1Grammar.isFieldValueByte(byte), "byte \(byte)")
+            }
+        }
+    }
 }

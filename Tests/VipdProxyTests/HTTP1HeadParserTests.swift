@@ -220,6 +220,18 @@ final class HTTP1RequestHeadTests: XCTestCase {
         XCTAssertEqual(custom.uri, "http://h:1/x")
     }
 
+    func testMethodsAreRecognisedCaseSensitivelyWhetherCommonOrNot() throws {
+        let expected: [String: HTTPMethod] = [
+            "GET": .GET, "PUT": .PUT, "HEAD": .HEAD, "POST": .POST, "PATCH": .PATCH, "DELETE": .DELETE, "OPTIONS": .OPTIONS,
+            "TRACE": .TRACE, "CONNECT": .CONNECT, "PROPFIND": .PROPFIND, "get": .RAW(value: "get"), "GETS": .RAW(value: "GETS"),
+            "Post": .RAW(value: "Post"), "HEADX": .RAW(value: "HEADX"),
+        ]
+        for (name, method) in expected {
+            XCTAssertEqual(try request("\(name) / HTTP/1.1\r\nHost: a\r\n\r\n").method, method, name)
+            XCTAssertEqual(HTTPMethod(rawValue: name), method, "the same as NIO's reading of \(name)")
+        }
+    }
+
     func testOtherVersionsAreUnsupported() {
         for version in ["HTTP/2.0", "HTTP/1.2", "HTTP/1.9", "HTTP/0.9", "HTTP/3.1"] {
             XCTAssertEqual(failure("GET / \(version)"), .unsupportedVersion, version)
