@@ -79,8 +79,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Whether the connection still waits for its first request (a timeout then is logged).
     private var awaitingFirstRequest = true
     private var backendNeedsFlush = false
-    /// Whether the client channel reads (autoRead), as last set.
-    private var clientReading = false
+    /// Whether the client channel reads (autoRead, on from the start), as last set.
+    private var clientReading = true
     /// Bytes read from the client and not handled yet: the rest of a request head, or pipelined requests.
     private var inbound: ByteBuffer?
     private var headParser: HTTP1HeadParser
@@ -106,7 +106,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
     }
 
-    /// Installs this handler in a freshly accepted client channel.
+    /// Installs this handler in a freshly accepted client channel (reading from the start, remote
+    /// half-closure allowed: a client may send its last request and shut its side).
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger)
         -> EventLoopFuture<Void>
     {
@@ -116,7 +117,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         let handler = HTTPProxyHandler(route: route, logger: logger) { key, record, loop, reusingIdle, held in
             connector.connect(clientKey: key, record: record, on: loop, reusingIdle: reusingIdle, held: held)
         }
-        return client.eventLoop.makeCompletedFuture { try client.pipeline.syncOperations.addHandler(handler) }
+        return client.eventLoop.makeCompletedFuture {
+            try client.syncOptions?.setOption(.allowRemoteHalfClosure, value: true)
+            try client.pipeline.syncOperations.addHandler(handler)
+        }
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -140,7 +144,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         clientKey = Array((clientAddress ?? "").utf8)
         idleDeadline?.set(in: idleTimeout)
         requestDeadline?.set(in: requestTimeout)
-        setClientReading(true, context: context)
         context.fireChannelActive()
     }
 

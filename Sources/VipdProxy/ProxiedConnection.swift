@@ -19,13 +19,17 @@ final class ProxiedConnection: ChannelInboundHandler {
         self.logger = logger
     }
 
-    /// Installs this handler in a freshly accepted client channel (autoRead off) and turns on TCP
-    /// keepalive, so a client gone without a word (a long idle ssh session) is noticed; the idle
-    /// timeout joins once the channel is active.
+    /// Installs this handler in a freshly accepted client channel, with autoRead off (nothing is read
+    /// before the server connection is up), remote half-closure allowed, and TCP keepalive on, so
+    /// a client gone without a word (a long idle ssh session) is noticed; the idle timeout joins
+    /// once the channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
-            try client.syncOptions?.setOption(.socketOption(.so_keepalive), value: 1)
+            let options = client.syncOptions
+            try options?.setOption(.autoRead, value: false)
+            try options?.setOption(.allowRemoteHalfClosure, value: true)
+            try options?.setOption(.socketOption(.so_keepalive), value: 1)
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
             try client.pipeline.syncOperations.addHandler(connection)
         }

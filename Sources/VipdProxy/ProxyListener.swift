@@ -57,9 +57,9 @@ public final class ProxyListener: Sendable {
                         try socket.pipeline.syncOperations.addHandler(AcceptGateHandler(gate: gate))
                     }
                 }
-                .childChannelOption(.allowRemoteHalfClosure, value: true)
-                .childChannelOption(.autoRead, value: false)
-                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                // No child channel options: NIO applies those through a chain of futures on every
+                // accept. TCP_NODELAY is inherited from the listening socket (NIO sets it there; Linux
+                // copies it to accepted sockets), and each mode's `install` sets what it needs directly.
                 .childChannelInitializer { client in
                     let route = box.withLockedValue { $0 }
                     switch route.config.mode {
