@@ -16,7 +16,9 @@ final class HTTPExchange {
     /// The client's HTTP minor version (1 when the request head was never read); kept apart from
     /// `request` so that reading it copies nothing.
     let clientMinorVersion: Int
-    let startedAt: NIODeadline
+    /// When the request started, and when it reached a server and the response began: only read
+    /// when the exchange is timed (when its access line will be written), nil otherwise.
+    let startedAt: NIODeadline?
     /// Body parts not yet written to the server, or every part while the request may be sent again.
     var bodyParts: [ByteBuffer] = []
     /// Whether the request may still be sent again to another server.
@@ -44,12 +46,14 @@ final class HTTPExchange {
     var server: String?
     var connectedAt: NIODeadline?
     var responseAt: NIODeadline?
+    /// Whether the response head reached the client (after that, failures can only cut the connection).
+    private(set) var responseStarted = false
     var status: Int?
     var bytesOut = 0
     var retries = 0
     var error: String?
 
-    init(request: HTTP1RequestHead?, forwarded: ByteBuffer, framing: HTTP1BodyFraming, startedAt: NIODeadline) {
+    init(request: HTTP1RequestHead?, forwarded: ByteBuffer, framing: HTTP1BodyFraming, startedAt: NIODeadline?) {
         self.request = request
         self.forwarded = forwarded
         self.method = request?.method ?? .RAW(value: "-")
@@ -59,9 +63,6 @@ final class HTTPExchange {
         self.keepAlive = request?.isKeepAlive ?? false
         self.mayUseParkedConnection = replayable && framing == .none
     }
-
-    /// Whether the response head reached the client (after that, failures can only cut the connection).
-    var responseStarted: Bool { responseAt != nil }
 
     /// Counts a body part of the request (`payload` data bytes) and keeps it for the first send or a later one.
     func receive(_ part: ByteBuffer, payload: Int) {
@@ -76,8 +77,9 @@ final class HTTPExchange {
     }
 
     /// The response started: the request will not be sent again.
-    func responseBegan(at now: NIODeadline, status: Int) {
+    func responseBegan(at now: NIODeadline?, status: Int) {
         responseAt = now
+        responseStarted = true
         self.status = status
         replayable = false
         bodyParts = []
@@ -85,7 +87,8 @@ final class HTTPExchange {
 
     /// The access log line of this exchange, at `now`.
     func accessLog(client: String, listener: String, pool: String, now: NIODeadline) -> HTTPAccessLog {
-        HTTPAccessLog(
+        let startedAt = startedAt ?? now
+        return HTTPAccessLog(
             client: client, listener: listener, pool: pool, server: server, method: method.rawValue,
             uri: request?.uri ?? "-", version: request.map { "\($0.version)" } ?? "HTTP/1.1", status: status,
             connect: connectedAt.map { $0 - startedAt }, response: responseAt.map { $0 - startedAt },

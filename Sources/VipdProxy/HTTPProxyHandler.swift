@@ -92,6 +92,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     static let coalescedBodyLimit = 16384
     /// Response bytes held back by `writeClient` to go out with the next ones.
     private var heldForClient: ByteBuffer?
+    /// The last buffers a request head and a response head were written into, kept to be written
+    /// into again (`ByteBuffer.clear` reuses the memory once nothing else refers to it, else
+    /// allocates): no allocation per request in the steady state. Kept only up to `spareLimit` bytes.
+    private var spareRequestBuffer: ByteBuffer?
+    private var spareResponseBuffer: ByteBuffer?
+    static let spareLimit = 4096
 
     init(route: ListenerRoute, logger: Logger, connect: @escaping Connect) {
         self.route = route
@@ -214,16 +220,18 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func receiveHead(_ request: HTTP1RequestHead, context: ChannelHandlerContext) {
         requestDeadline?.clear()
         awaitingFirstRequest = false
-        var forwarded = context.channel.allocator.buffer(capacity: request.head.bytes.readableBytes + 128)
+        var forwarded = Self.buffer(
+            reusing: &spareRequestBuffer, capacity: request.head.bytes.readableBytes + 128, context: context)
         HTTPForwardedHeaders.writeRequest(request, clientAddress: clientAddress, settings: settings, into: &forwarded)
+        Self.keep(forwarded, as: &spareRequestBuffer)
         switch HTTPRequestValidation.framing(of: request, maxBodyBytes: settings.maxBodyBytes) {
         case .success(let framing):
-            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: framing, startedAt: .now())
+            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: framing, startedAt: timestamp())
             self.exchange = exchange
             body = HTTP1BodyReader(framing: framing, maxPayload: settings.maxBodyBytes)
             connectServer(for: exchange)
         case .failure(let rejection):
-            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: .now())
+            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
             self.exchange = exchange
             answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
         }
@@ -341,7 +349,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         exchange.backend = backend
         exchange.lease = lease
         exchange.server = connected.pick.server.name
-        exchange.connectedAt = .now()
+        exchange.connectedAt = timestamp()
         let timeout = serverTimeout
         let request = HTTPBackendHandler.Request(isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0)
         if let parked = connected.parkedHandler?.value {
@@ -390,7 +398,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             writeClient(head, context: context)
             flushClient(context: context)
         case .head(let response):
-            exchange.responseBegan(at: .now(), status: response.status)
+            exchange.responseBegan(at: timestamp(), status: response.status)
             exchange.serverKeepsConnection = response.isKeepAlive
             let clientMinorVersion = exchange.clientMinorVersion
             // The client can tell where the body ends from its framing, kept as is, except for chunks
@@ -405,7 +413,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             // Room for a small body after the head: read with it, it leaves in the same write.
             var smallBody = 0
             if case .length(let length) = response.framing, length <= Self.coalescedBodyLimit { smallBody = length }
-            var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes + 32 + smallBody)
+            var head = Self.buffer(
+                reusing: &spareResponseBuffer, capacity: response.head.bytes.readableBytes + 32 + smallBody, context: context)
             HTTPForwardedHeaders.writeResponse(
                 response, clientMinorVersion: clientMinorVersion, keepAlive: exchange.keepAlive,
                 decodingChunks: response.framing == .chunked && clientMinorVersion == 0, into: &head)
@@ -479,7 +488,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 heldForClient = held
                 return
             }
-            context.write(wrapOutboundOut(held), promise: nil)
+            writeHeld(held, context: context)
         }
         if holding {
             heldForClient = bytes
@@ -490,7 +499,28 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Writes out what `writeClient` held back.
     private func writeHeldBytes(context: ChannelHandlerContext) {
-        if let held = heldForClient.take() { context.write(wrapOutboundOut(held), promise: nil) }
+        if let held = heldForClient.take() { writeHeld(held, context: context) }
+    }
+
+    /// Writes `held`, a response head (and maybe its body), keeping its buffer for the next head.
+    private func writeHeld(_ held: ByteBuffer, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(held), promise: nil)
+        Self.keep(held, as: &spareResponseBuffer)
+    }
+
+    /// `spare` emptied with room for `capacity` bytes (its memory again when nothing else refers to
+    /// it), or a new buffer.
+    private static func buffer(reusing spare: inout ByteBuffer?, capacity: Int, context: ChannelHandlerContext)
+        -> ByteBuffer
+    {
+        guard var buffer = spare.take() else { return context.channel.allocator.buffer(capacity: capacity) }
+        buffer.clear(minimumCapacity: capacity)
+        return buffer
+    }
+
+    /// Keeps `buffer` to be written into again, unless it grew beyond `spareLimit`.
+    private static func keep(_ buffer: ByteBuffer, as spare: inout ByteBuffer?) {
+        spare = buffer.capacity <= spareLimit ? buffer : nil
     }
 
     /// Sends what was written to the client; a flush counts as activity for the idle timeout.
@@ -574,7 +604,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Stands for a request whose head never arrived whole, in answers and the access log.
     private func unparsedRequest() -> HTTPExchange {
-        HTTPExchange(request: nil, forwarded: ByteBuffer(), framing: .none, startedAt: .now())
+        HTTPExchange(request: nil, forwarded: ByteBuffer(), framing: .none, startedAt: timestamp())
     }
 
     private func close(context: ChannelHandlerContext) {
@@ -626,6 +656,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// waited too long).
     func heldServerEnded(_ handler: HTTPBackendHandler) {
         if heldServer?.handler.value === handler { heldServer = nil }
+    }
+
+    /// The time now when access lines are written (the exchange's timings are for them only), else nil.
+    private func timestamp() -> NIODeadline? {
+        logsAccess ? .now() : nil
     }
 
     /// Logs the access line at info, formatting it only when info is logged.
