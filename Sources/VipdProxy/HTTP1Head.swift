@@ -139,6 +139,11 @@ struct HTTP1Head {
         var valid = true
         bytes.withUnsafeReadableBytes { raw in
             for field in fields where field.name == .contentLength {
+                if let value = Self.decimal(raw, field.valueRange) {  // the usual case: one plain number
+                    if result != nil, !(allowingRepeats && result == value) { valid = false }
+                    result = value
+                    continue
+                }
                 var elements = 0
                 Self.forEachElement(of: field.valueRange, in: raw, includingEmpty: true) { element in
                     elements += 1

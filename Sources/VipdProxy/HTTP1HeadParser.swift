@@ -25,6 +25,10 @@ struct HTTP1HeadParser {
     private var searched = 0
     /// Complete lines found so far, the start line included.
     private var lines = 0
+    /// The fields array of the last head, kept so that the next head reuses its storage once that
+    /// head is gone (no allocation per message); kept only up to `spareFieldsLimit` fields.
+    private var spareFields: [HTTP1Field] = []
+    private static let spareFieldsLimit = 64
 
     init(maxBytes: Int, maxFields: Int) {
         self.maxBytes = maxBytes
@@ -55,7 +59,12 @@ struct HTTP1HeadParser {
             lineStart = 0
             searched = 0
             lines = 0
-            return try Self.parse(bytes, fieldCount: fieldCount)
+            var fields = spareFields
+            spareFields = []
+            fields.removeAll(keepingCapacity: true)  // in place when the last head is gone, else a new array
+            let head = try Self.parse(bytes, fieldCount: fieldCount, into: &fields)
+            if fields.capacity <= Self.spareFieldsLimit { spareFields = fields }
+            return head
         }
     }
 
@@ -92,12 +101,14 @@ struct HTTP1HeadParser {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// Splits a complete head of `fieldCount` field lines into its start line and checked fields.
-    private static func parse(_ bytes: ByteBuffer, fieldCount: Int) throws(HTTP1SyntaxError) -> HTTP1Head {
+    /// Splits a complete head of `fieldCount` field lines into its start line and checked fields,
+    /// appended to `fields` (empty).
+    private static func parse(_ bytes: ByteBuffer, fieldCount: Int, into fields: inout [HTTP1Field])
+        throws(HTTP1SyntaxError) -> HTTP1Head
+    {
         try bytes.withUnsafeReadableBytes { raw throws(HTTP1SyntaxError) -> HTTP1Head in
             let startEnd = index(of: UInt8(ascii: "\n"), in: raw, from: 0)! - 1
             try checkNoBareCR(in: raw, 0..<startEnd)
-            var fields: [HTTP1Field] = []
             fields.reserveCapacity(fieldCount)
             var lineStart = startEnd + 2
             while lineStart < raw.count - 2 {

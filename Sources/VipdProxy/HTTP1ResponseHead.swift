@@ -22,7 +22,7 @@ struct HTTP1ResponseHead {
                 raw[start + 7] <= UInt8(ascii: "1"), raw[start + 8] == UInt8(ascii: " "),
                 (start + 9..<start + 12).allSatisfy({ HTTP1Grammar.isDigit(raw[$0]) }),
                 line.count == 12 || raw[start + 12] == UInt8(ascii: " "),
-                (start + 12..<line.upperBound).allSatisfy({ HTTP1Grammar.isFieldValueByte(raw[$0]) })
+                HTTP1Grammar.areFieldValueBytes(raw, (start + 12)..<line.upperBound)
             else { return nil }
             let status = (start + 9..<start + 12).reduce(0) { $0 * 10 + Int(raw[$1] - UInt8(ascii: "0")) }
             return (raw[start + 7], status)

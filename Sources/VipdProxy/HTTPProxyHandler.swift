@@ -340,7 +340,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     private func attach(_ connected: ServerConnector.Connected, to exchange: HTTPExchange) {
         let backend = connected.channel
-        let lease = ServerLease(pool: route.pool, pick: connected.pick)
+        var lease = ServerLease(pool: route.pool, pick: connected.pick)
         guard self.exchange === exchange, !closing, let context else {
             lease.end()
             backend.close(promise: nil)

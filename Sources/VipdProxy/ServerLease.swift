@@ -1,8 +1,9 @@
 /// One request's hold on the server the balancer picked for it (`mode: http`): counted against the
 /// server (for `leastconn`, the stats page and metrics) from the moment the request is attached to
 /// a server connection until `end`, whether that connection is then closed or parked for reuse.
-/// Confined to the client channel's event loop.
-final class ServerLease {
+/// A value kept in the request's exchange (no allocation per request); confined to the client
+/// channel's event loop.
+struct ServerLease {
     let pick: PoolRuntime.Pick
     private let pool: PoolRuntime
     private var ended = false
@@ -18,7 +19,7 @@ final class ServerLease {
     var traffic: ServerTraffic { pick.traffic }
 
     /// Releases the server; later calls do nothing.
-    func end() {
+    mutating func end() {
         guard !ended else { return }
         ended = true
         pool.release(pick.index)
