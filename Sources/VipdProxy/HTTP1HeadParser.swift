@@ -23,8 +23,9 @@ struct HTTP1HeadParser {
     private var lineStart = 0
     /// Bytes at the front of the buffer already searched for a line end (at least `lineStart`).
     private var searched = 0
-    /// Complete lines found so far, the start line included.
-    private var lines = 0
+    /// Where each complete line found so far ends (its LF, from the front of the buffer), the start
+    /// line included: the head is split along them without searching again. Kept between heads.
+    private var lineEnds: [Int] = []
     /// The fields array of the last head, kept so that the next head reuses its storage once that
     /// head is gone (no allocation per message); kept only up to `spareFieldsLimit` fields.
     private var spareFields: [HTTP1Field] = []
@@ -49,20 +50,20 @@ struct HTTP1HeadParser {
                 buffer.moveReaderIndex(forwardBy: found.end)  // an empty line before the start line
                 lineStart = 0
                 searched = 0
+                lineEnds.removeAll(keepingCapacity: true)
                 continue
             }
             guard found.end <= maxBytes else {
                 throw HTTP1SyntaxError(kind: .headTooLarge, reason: "head longer than \(maxBytes) bytes")
             }
             let bytes = buffer.readSlice(length: found.end)!
-            let fieldCount = lines - 1
             lineStart = 0
             searched = 0
-            lines = 0
+            defer { lineEnds.removeAll(keepingCapacity: lineEnds.capacity <= Self.spareFieldsLimit) }
             var fields = spareFields
             spareFields = []
             fields.removeAll(keepingCapacity: true)  // in place when the last head is gone, else a new array
-            let head = try Self.parse(bytes, fieldCount: fieldCount, into: &fields)
+            let head = try Self.parse(bytes, lineEnds: lineEnds, into: &fields)
             if fields.capacity <= Self.spareFieldsLimit { spareFields = fields }
             return head
         }
@@ -82,10 +83,10 @@ struct HTTP1HeadParser {
                 throw .malformed("line ending in a bare LF")
             }
             if newline - 1 == start {
-                return (newline + 1, lines == 0)
+                return (newline + 1, lineEnds.isEmpty)
             }
-            lines += 1
-            if lines > maxFields + 1 {
+            lineEnds.append(newline)
+            if lineEnds.count > maxFields + 1 {
                 throw HTTP1SyntaxError(kind: .headTooLarge, reason: "more than \(maxFields) header fields")
             }
             start = newline + 1
@@ -101,20 +102,17 @@ struct HTTP1HeadParser {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// Splits a complete head of `fieldCount` field lines into its start line and checked fields,
-    /// appended to `fields` (empty).
-    private static func parse(_ bytes: ByteBuffer, fieldCount: Int, into fields: inout [HTTP1Field])
+    /// Splits a complete head into its start line and checked fields, appended to `fields` (empty),
+    /// along `lineEnds`, the offset of each line's LF (the start line's first).
+    private static func parse(_ bytes: ByteBuffer, lineEnds: [Int], into fields: inout [HTTP1Field])
         throws(HTTP1SyntaxError) -> HTTP1Head
     {
         try bytes.withUnsafeReadableBytes { raw throws(HTTP1SyntaxError) -> HTTP1Head in
-            let startEnd = index(of: UInt8(ascii: "\n"), in: raw, from: 0)! - 1
+            let startEnd = lineEnds[0] - 1
             try checkNoBareCR(in: raw, 0..<startEnd)
-            fields.reserveCapacity(fieldCount)
-            var lineStart = startEnd + 2
-            while lineStart < raw.count - 2 {
-                let lineEnd = index(of: UInt8(ascii: "\n"), in: raw, from: lineStart)! - 1
-                fields.append(try field(in: raw, lineStart..<lineEnd))
-                lineStart = lineEnd + 2
+            fields.reserveCapacity(lineEnds.count - 1)
+            for line in lineEnds.indices.dropFirst() {
+                fields.append(try field(in: raw, (lineEnds[line - 1] + 1)..<(lineEnds[line] - 1)))
             }
             return HTTP1Head(bytes: bytes, startLine: 0..<startEnd, fields: fields)
         }

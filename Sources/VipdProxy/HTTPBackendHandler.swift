@@ -147,10 +147,12 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch role {
-        case .serving(_, let timeout):
-            deadline?.set(in: timeout)
+        case .serving:
             inbound.append(unwrapInboundIn(data))
             readResponse(context: context)
+            // The server timeout counts from this byte on, unless the response ended with it (the
+            // connection was then parked with its idle timeout, or serves the next request).
+            if case .serving(_, let timeout) = role { deadline?.set(in: timeout) }
         case .held, .parked:
             context.close(promise: nil)  // a server may not speak unasked: the connection is not reusable
         case .done:

@@ -217,7 +217,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         context.fireChannelReadComplete()
     }
 
-    private func receiveHead(_ request: HTTP1RequestHead, context: ChannelHandlerContext) {
+    private func receiveHead(_ request: consuming HTTP1RequestHead, context: ChannelHandlerContext) {
         requestDeadline?.clear()
         awaitingFirstRequest = false
         var forwarded = Self.buffer(
@@ -468,8 +468,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             sendThenClose(context.channel.allocator.buffer(capacity: 0), context: context)
             return
         }
-        flushClient(context: context)
-        requestDeadline?.set(in: requestTimeout)
+        let now = context.eventLoop.now
+        flushClient(context: context, now: now)
+        requestDeadline?.set(now + requestTimeout)
         readRequests(context: context)
         if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             setClientReading(true, context: context)
@@ -523,10 +524,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         spare = buffer.capacity <= spareLimit ? buffer : nil
     }
 
-    /// Sends what was written to the client; a flush counts as activity for the idle timeout.
-    private func flushClient(context: ChannelHandlerContext) {
+    /// Sends what was written to the client; a flush counts as activity for the idle timeout (from
+    /// `now` when the caller has read the clock already).
+    private func flushClient(context: ChannelHandlerContext, now: NIODeadline? = nil) {
         writeHeldBytes(context: context)
-        idleDeadline?.set(in: idleTimeout)
+        idleDeadline?.set((now ?? context.eventLoop.now) + idleTimeout)
         context.flush()
     }
 
