@@ -45,7 +45,7 @@ struct HTTP1RequestHead {
         let common: HTTPMethod? = head.bytes.withUnsafeReadableBytes { raw in
             let bytes = UnsafeRawBufferPointer(rebasing: raw[methodRange])
             func spells(_ name: StaticString) -> Bool {
-                name.withUTF8Buffer { $0.count == bytes.count && $0.elementsEqual(bytes) }
+                name.withUTF8Buffer { $0.elementsEqual(bytes) }
             }
             switch bytes.count {
             case 3 where spells("GET"): return .GET

@@ -58,7 +58,6 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     private var role: Role
     private var request: Request
     private var context: ChannelHandlerContext?
-    private var channel: Channel?
     private var deadline: LoopDeadline?
     private var reading = false
     /// Bytes read and not handed on yet.
@@ -75,7 +74,6 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        channel = context.channel
         deadline = LoopDeadline(on: context.eventLoop) { self.deadlinePassed() }
         if case .serving(_, let timeout) = role { deadline?.set(in: timeout) }
     }
@@ -83,7 +81,6 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         deadline?.end()
         self.context = nil
-        channel = nil
     }
 
     /// Serves the next request on this parked connection, for `client`; false when the connection
@@ -93,7 +90,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         case .held, .parked: break
         case .serving, .done: return false
         }
-        guard let channel, channel.isActive else { return false }
+        guard let context, context.channel.isActive else { return false }
         role = .serving(client: client, timeout: timeout)
         self.request = request
         deadline?.set(in: timeout)
@@ -243,7 +240,7 @@ final class HTTPBackendHandler: ChannelInboundHandler {
                 client.backendEvent(.closed, from: self)
             }
         case .held(let client): client.heldServerEnded(self)
-        case .parked(let idle, let server): if let channel { idle.remove(channel, server: server) }
+        case .parked(let idle, let server): if let context { idle.remove(context.channel, server: server) }
         case .done: break
         }
     }

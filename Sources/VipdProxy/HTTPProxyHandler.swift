@@ -299,20 +299,15 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         let retriesBefore = record.retries
         let reusingIdle = settings.serverReuse == .safe && exchange.mayUseParkedConnection && !exchange.avoidParkedConnections
         let opening: EventLoopFuture<ServerConnector.Connected>
+        // The held connection serves this request if it is to the picked server; else it goes to the idle set.
         let held = heldServer.take()
-        let attempt = connect(clientKey, record, context.eventLoop, reusingIdle, held)
-        if let held {
-            if case .parked(let connected) = attempt, connected.channel === held.channel {
-                // Taken back for this request.
-            } else {
-                handToIdleSet(held)
-            }
-        }
-        switch attempt {
+        switch connect(clientKey, record, context.eventLoop, reusingIdle, held) {
         case .parked(let connected):
+            if let held, connected.channel !== held.channel { handToIdleSet(held) }
             attach(connected, to: exchange)
             return
         case .opening(let future):
+            if let held { handToIdleSet(held) }
             opening = future
         }
         let loopBound = NIOLoopBound((self, exchange, record), eventLoop: context.eventLoop)
