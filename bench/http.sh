@@ -5,11 +5,13 @@
 #   bench/http.sh
 #
 # Environment: VIPD (default .build/release/vipd, brought up to date by scripts/build-release), DURATION (wrk seconds per
-# measurement, default 10), ROUNDS (alternating rounds, default 3), RECORD=0 to leave
-# bench/RESULTS.md alone, KEEP_WORK=1 keeps the scratch directory with every config and output.
+# measurement, default 10), ROUNDS (rounds, default 5; each measures both proxies, haproxy first
+# in odd rounds and vipd first in even ones), RECORD=0 to leave bench/RESULTS.md alone,
+# KEEP_WORK=1 keeps the scratch directory with every config and output, AA=1 puts a second
+# haproxy in vipd's place (an A/A run: how far apart two identical proxies measure here).
 # Prints, for wrk keep-alive and wrk `Connection: close` (2 threads, 64 connections, a 1 KiB
-# file): per-proxy medians of requests/s, p50, p99 and errors, and the vipd/haproxy ratios; the
-# table is appended to bench/RESULTS.md with the commit.
+# file): per-proxy medians of requests/s, p50, p99 and errors, the ratio of the medians and the
+# per-round ratios; the table is appended to bench/RESULTS.md with the commit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +21,8 @@ cd "$ROOT"
 BUILD_VIPD=$([[ -z ${VIPD:-} ]] && echo 1 || echo 0)
 VIPD=${VIPD:-.build/release/vipd}
 DURATION=${DURATION:-10}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
+AA=${AA:-0}
 RECORD=${RECORD:-1}
 
 log() { printf '[bench-http %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -27,7 +30,7 @@ log() { printf '[bench-http %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 for tool in haproxy wrk nginx; do
     command -v "$tool" >/dev/null || { echo "$tool is not installed (apt-get install haproxy wrk nginx-light)" >&2; exit 1; }
 done
-if [[ $BUILD_VIPD == 1 ]]; then
+if [[ $BUILD_VIPD == 1 && $AA == 0 ]]; then
     log "building vipd (scripts/build-release)"
     scripts/build-release >/dev/null
 fi
@@ -63,7 +66,7 @@ nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/ngin
 PIDS+=($!)
 wait_http "$NGINX_PORT" "$!" nginx
 
-# --- the proxies: same limits, one thread for haproxy and as many loops as vipd has cores ----
+# --- the proxies: same limits, as many threads (haproxy) and event loops (vipd) as there are cores ----
 HAPROXY_PORT=$(free_port)
 cat > "$WORK/haproxy.cfg" <<CONF
 global
@@ -96,11 +99,16 @@ pools:
     servers: [{ name: web0, address: 127.0.0.1:$NGINX_PORT }]
     check: { kind: http, path: /index.html, interval: 2s }
 CONF
-"$VIPD" run --config "$WORK/vipd.yaml" >"$WORK/vipd.log" 2>&1 &
+if [[ $AA == 1 ]]; then
+    sed "s/bind 127.0.0.1:$HAPROXY_PORT\$/bind 127.0.0.1:$VIPD_PORT/" "$WORK/haproxy.cfg" > "$WORK/haproxy-b.cfg"
+    haproxy -db -f "$WORK/haproxy-b.cfg" >"$WORK/vipd.log" 2>&1 &
+else
+    "$VIPD" run --config "$WORK/vipd.yaml" >"$WORK/vipd.log" 2>&1 &
+fi
 PIDS+=($!)
 wait_http "$VIPD_PORT" "$!" vipd
 
-# --- measurements: alternating rounds, medians, ratios -------------------------------------------
+# --- measurements: rounds in alternating order (ABBA), medians, ratios --------------------------
 RESULTS="$WORK/samples.tsv"
 : > "$RESULTS"
 measure() {  # PROXY PORT ROUND MODE
@@ -122,8 +130,13 @@ measure() {  # PROXY PORT ROUND MODE
 
 for round in $(seq "$ROUNDS"); do
     for mode in keepalive close; do
-        measure haproxy "$HAPROXY_PORT" "$round" "$mode"
-        measure vipd "$VIPD_PORT" "$round" "$mode"
+        if (( round % 2 )); then
+            measure haproxy "$HAPROXY_PORT" "$round" "$mode"
+            measure vipd "$VIPD_PORT" "$round" "$mode"
+        else
+            measure vipd "$VIPD_PORT" "$round" "$mode"
+            measure haproxy "$HAPROXY_PORT" "$round" "$mode"
+        fi
     done
 done
 
@@ -138,7 +151,11 @@ if [[ $RECORD == 1 ]]; then
         echo
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT — HTTP mode (bench/http.sh)"
         echo
-        echo "$ROUNDS alternating rounds, $(nproc) CPUs, kernel $(uname -r)," \
+        if [[ $AA == 1 ]]; then
+            echo "**A/A run: a second haproxy stands in for vipd** (the ratios show this machine's noise)."
+            echo
+        fi
+        echo "$ROUNDS rounds (haproxy first in odd rounds, vipd first in even ones), $(nproc) CPUs, kernel $(uname -r)," \
              "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') \`mode http\` (its default \`http-reuse safe\`)" \
              "vs vipd \`mode: http\` (\`server_reuse: safe\`), one nginx-light worker serving a 1 KiB file," \
              "wrk -t2 -c64 for ${DURATION} s per measurement; \`Connection: close\` rows count requests/s."

@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
-"""Turns bench/run.sh's raw samples (TSV: proxy, round, metric, value) into a Markdown
-table of per-proxy medians and the vipd/haproxy ratio. Used by run.sh; prints to stdout."""
+"""Turns the benches' raw samples (TSV: proxy, round, metric, value) into a Markdown table of
+per-proxy medians, the ratio of the medians, and the ratios paired by round (each round's vipd
+figure over the same round's haproxy figure: their geometric mean and range, less moved by a
+machine that drifts between rounds). Used by run.sh and http.sh; prints to stdout."""
+import math
 import statistics
 import sys
 
@@ -25,10 +28,12 @@ METRICS = [
 
 def main(path):
     samples = {}
+    by_round = {}
     with open(path) as handle:
         for line in handle:
-            proxy, _round, metric, value = line.rstrip("\n").split("\t")
+            proxy, round_, metric, value = line.rstrip("\n").split("\t")
             samples.setdefault((proxy, metric), []).append(float(value))
+            by_round.setdefault((proxy, metric), {})[round_] = float(value)
 
     def median(proxy, metric):
         values = samples.get((proxy, metric))
@@ -39,15 +44,28 @@ def main(path):
             return "–"
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
-    counts = {proxy: len(samples.get((proxy, "keepalive_rps"), [])) for proxy in ("haproxy", "vipd")}
-    print(f"| metric | better | haproxy median (n={counts['haproxy']}) | vipd median (n={counts['vipd']}) | vipd/haproxy |")
-    print("|---|---|---:|---:|---:|")
+    def paired(metric):
+        """Geometric mean, lowest and highest of the per-round vipd/haproxy ratios."""
+        haproxy, vipd = by_round.get(("haproxy", metric), {}), by_round.get(("vipd", metric), {})
+        ratios = [vipd[r] / haproxy[r] for r in haproxy if r in vipd and haproxy[r] > 0 and vipd[r] > 0]
+        if not ratios:
+            return "–"
+        mean = math.exp(sum(map(math.log, ratios)) / len(ratios))
+        if len(ratios) == 1:
+            return f"{mean:.2f}"
+        return f"{mean:.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+
+    counts = {proxy: max((len(samples.get((proxy, key), [])) for key, _, _ in METRICS), default=0)
+              for proxy in ("haproxy", "vipd")}
+    print(f"| metric | better | haproxy median (n={counts['haproxy']}) | vipd median (n={counts['vipd']}) "
+          "| vipd/haproxy | per round: geo. mean (range) |")
+    print("|---|---|---:|---:|---:|---:|")
     for key, label, better in METRICS:
         haproxy, vipd = median("haproxy", key), median("vipd", key)
         if haproxy is None and vipd is None:
             continue
         ratio = f"{vipd / haproxy:.2f}" if haproxy and vipd is not None else "–"
-        print(f"| {label} | {better} | {show(haproxy)} | {show(vipd)} | {ratio} |")
+        print(f"| {label} | {better} | {show(haproxy)} | {show(vipd)} | {ratio} | {paired(key)} |")
 
 
 if __name__ == "__main__":
