@@ -146,7 +146,8 @@ echo "$TABLE"
 
 if [[ $RECORD == 1 ]]; then
     COMMIT=$(git rev-parse --verify --quiet --short HEAD 2>/dev/null || echo uncommitted)
-    [[ -z $(git --no-optional-locks status --porcelain 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
+    # RESULTS.md itself does not count: an earlier run of the same session may have appended to it.
+    [[ -z $(git --no-optional-locks status --porcelain -- . ':!bench/RESULTS.md' 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
     {
         echo
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT — HTTP mode (bench/http.sh)"
@@ -157,7 +158,8 @@ if [[ $RECORD == 1 ]]; then
         fi
         echo "$ROUNDS rounds (haproxy first in odd rounds, vipd first in even ones), $(nproc) CPUs, kernel $(uname -r)," \
              "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') \`mode http\` (its default \`http-reuse safe\`)" \
-             "vs vipd \`mode: http\` (\`server_reuse: safe\`), one nginx-light worker serving a 1 KiB file," \
+             "vs $([[ $AA == 1 ]] && echo "the same haproxy again" || echo "vipd \`mode: http\` (\`server_reuse: safe\`)")," \
+             "one nginx-light worker serving a 1 KiB file," \
              "wrk -t2 -c64 for ${DURATION} s per measurement; \`Connection: close\` rows count requests/s."
         echo
         echo "$TABLE"
