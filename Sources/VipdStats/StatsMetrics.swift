@@ -1,3 +1,5 @@
+import VipdConfig
+
 /// A snapshot as Prometheus metrics (`/metrics`): conventional names, base units (seconds, bytes),
 /// `_total` counters, one series per pool/server or VRRP instance.
 public enum StatsMetrics {
@@ -8,6 +10,9 @@ public enum StatsMetrics {
     public static func render(_ snapshot: StatsSnapshot) -> String {
         var out = PrometheusExposition()
         typealias Sample = PrometheusExposition.Sample
+        out.append(
+            "vipd_build_info", .gauge, help: "Always 1; the labels name the running vipd's version.",
+            samples: [Sample(labels: [("version", VipdVersion.current)], value: 1)])
         out.append(
             "vipd_uptime_seconds", .gauge, help: "Seconds since vipd started.",
             samples: [Sample(labels: nodeLabel(snapshot), value: snapshot.uptimeSeconds)])

@@ -1,3 +1,4 @@
+import VipdConfig
 import VipdStats
 import XCTest
 
@@ -30,6 +31,10 @@ final class StatsMetricsTests: XCTestCase {
         ] {
             XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)")
         }
+    }
+
+    func testBuildInfoNamesTheVersion() {
+        XCTAssertTrue(lines.contains(#"vipd_build_info{version="\#(VipdVersion.current)"} 1"#), text)
     }
 
     func testVRRPStateIsOneSeriesPerState() {
