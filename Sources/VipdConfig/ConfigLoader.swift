@@ -48,13 +48,14 @@ public enum ConfigLoader {
     }
 
     /// A failed system call's `errno`, printed with `strerror`.
-    struct SystemError: Error {
+    public struct SystemError: Error, CustomStringConvertible {
         var number: Int32
         var text: String { String(cString: strerror(number)) }
+        public var description: String { text }
     }
 
-    /// The whole content of the file at `path`.
-    static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
+    /// The whole content of the file at `path`, read as vipd reads its config and sorry pages.
+    public static func readFile(_ path: String) throws(SystemError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw SystemError(number: errno) }
         defer { close(descriptor) }

@@ -14,17 +14,19 @@ public struct ImportResult: Sendable, Equatable {
 /// (pure: the caller reads the files).
 public enum ConfigImporter {
     /// Translates the files. `keepalived` holds one file per node, in the order of the nodes (see
-    /// `ClusterInference`); `nodes` names the nodes when the files do not tell their addresses.
+    /// `ClusterInference`); `nodes` names the nodes when the files do not tell their addresses;
+    /// `readFile` reads a page haproxy.cfg names (the sorry page), which vipd.yaml then names too.
     /// Throws on input that cannot be read (syntax errors) and when the result would not be a valid
     /// vipd configuration (no listener, no node address).
     public static func translate(
-        haproxy: SourceText, keepalived: [SourceText] = [], nodes explicitNodes: [NodeAddress] = []
+        haproxy: SourceText, keepalived: [SourceText] = [], nodes explicitNodes: [NodeAddress] = [],
+        readFile: @escaping (String) throws -> [UInt8] = { try ConfigLoader.readFile($0) }
     ) throws(ImportError) -> ImportResult {
         let haproxyConfig = try HAProxyConfigParser.parse(haproxy)
         var keepalivedConfigs: [KeepalivedConfig] = []
         for source in keepalived { keepalivedConfigs.append(try KeepalivedConfigParser.parse(source)) }
 
-        var translator = HAProxyTranslator(config: haproxyConfig, ledger: ImportLedger())
+        var translator = HAProxyTranslator(config: haproxyConfig, ledger: ImportLedger(), readFile: readFile)
         let proxy = translator.translate()
         var ledger = translator.ledger
         guard !proxy.listeners.isEmpty else {

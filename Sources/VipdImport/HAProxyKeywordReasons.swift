@@ -1,6 +1,7 @@
 /// Why a haproxy.cfg keyword is not carried into vipd.yaml, and what vipd does instead.
 enum HAProxyKeywordReasons {
-    static let httpMode = "not translated: the listener comes out as mode: tcp (bytes forwarded unchanged); set mode: http by hand for vipd's HTTP mode"
+    /// For an HTTP setting vipd translates in mode http, met in a proxy of mode tcp.
+    static let httpOnly = "an HTTP setting in a mode tcp proxy: haproxy does not use it there either"
 
     /// The reason for a keyword of the `global` section.
     static func global(_ directive: HAProxyDirective) -> String {
@@ -31,12 +32,21 @@ enum HAProxyKeywordReasons {
             return words[0] == "timeout" ? "vipd has no such timeout" : "vipd has no such option; not carried"
         }
         switch directive.keyword {
-        case "http-request", "http-response", "http-after-response", "redirect", "compression", "capture", "errorfile",
-            "errorfiles", "cookie", "unique-id-format", "unique-id-header", "monitor-uri", "http-reuse", "http-check",
-            "http-error", "errorloc", "errorloc302", "errorloc303", "filter":
-            return httpMode
+        case "http-request", "http-response", "http-after-response":
+            return "vipd has no \(directive.keyword) rules; of them it carries only the no-server page (http-request return … file … if { nbsrv(BACKEND) eq 0 })"
+        case "redirect": return "vipd does not redirect"
+        case "compression": return "vipd does not compress; responses pass unchanged"
+        case "capture": return "vipd's access log line has a fixed format, without captured headers"
+        case "errorfile", "errorfiles", "http-error", "errorloc", "errorloc302", "errorloc303":
+            return "vipd answers its own errors with small built-in responses; only the no-server page is a file of yours (http.sorry_page)"
+        case "cookie": return "vipd has no cookie persistence"
+        case "unique-id-format", "unique-id-header": return "vipd adds no request ID"
+        case "monitor-uri": return "vipd has no monitor URI; its stats listener serves /stats.json and /metrics"
+        case "http-reuse": return httpOnly
+        case "http-check": return "http-check rules apply with option httpchk only; haproxy does not use them here either"
+        case "filter": return "vipd has no filters"
         case "stats": return "not translated: add stats: { bind: \"node:8404\" } for vipd's stats page"
-        case "mode": return httpMode
+        case "mode": return "this proxy has no vipd listener or pool, so its mode is not used"
         case "acl": return "vipd has no ACLs; every connection of a listener goes to its pool"
         case "use_backend", "use-server":
             return "vipd has no content switching: every connection of a listener goes to its pool (default_backend)"
@@ -55,10 +65,12 @@ enum HAProxyKeywordReasons {
 
     /// Reasons for `option NAME` and `timeout NAME`, by those two words.
     private static let optionReasons: [String: String] = [
-        "option forwardfor": "not translated (the listener is mode: tcp): vipd's mode: http appends X-Forwarded-For by default",
-        "option http-server-close": httpMode, "option httpclose": httpMode, "option http-keep-alive": httpMode,
-        "option http-buffer-request": httpMode, "option httplog": httpMode, "option http-use-htx": httpMode,
-        "option http-pretend-keepalive": httpMode, "option http-no-delay": httpMode,
+        "option forwardfor": httpOnly, "option http-server-close": httpOnly, "option httpclose": httpOnly,
+        "option forceclose": httpOnly, "option http-keep-alive": httpOnly, "option httplog": httpOnly,
+        "option http-buffer-request": "vipd forwards a request body as it arrives, without waiting for all of it",
+        "option http-use-htx": "vipd needs no such switch", "option http-no-delay": "vipd forwards each read at once",
+        "option http-pretend-keepalive": "vipd tells each server keep-alive or close itself (http.server_reuse)",
+        "option forwarded": "not translated: set http.forwarded: true for an RFC 7239 Forwarded header (for= and proto=)",
         "option dontlognull": "vipd logs every connection, also those that carried no data",
         "option dontlog-normal": "vipd logs every connection", "option logasap": "vipd logs a connection when it ends",
         "option log-health-checks": "vipd logs every server state change, not each check",
@@ -79,9 +91,9 @@ enum HAProxyKeywordReasons {
         "option independent-streams": "vipd's idle timeout already counts both directions",
         "option nolinger": "vipd closes connections normally",
         "option transparent": "vipd connects from the node's own address",
-        "timeout http-request": httpMode, "timeout http-keep-alive": httpMode,
+        "timeout http-request": httpOnly, "timeout http-keep-alive": httpOnly,
         "timeout queue": "vipd queues nothing: connections beyond maxconn wait in the kernel backlog",
-        "timeout tarpit": httpMode,
+        "timeout tarpit": "vipd has no tarpit",
         "timeout client-fin": "vipd's idle_timeout also covers half-closed connections",
         "timeout server-fin": "vipd's idle_timeout also covers half-closed connections",
     ]

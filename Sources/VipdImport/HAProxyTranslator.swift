@@ -8,13 +8,16 @@ import VipdConfig
 struct HAProxyTranslator {
     let config: HAProxyConfig
     var ledger: ImportLedger
+    /// Reads a file the configuration names (the sorry page) as vipd will when it loads vipd.yaml.
+    let readFile: (String) throws -> [UInt8]
     /// Directives overridden by a later or more specific one: carried silently unless used elsewhere.
     private var shadowed: Set<SourceLocation> = []
     private var result = HAProxyTranslation()
 
-    init(config: HAProxyConfig, ledger: ImportLedger) {
+    init(config: HAProxyConfig, ledger: ImportLedger, readFile: @escaping (String) throws -> [UInt8]) {
         self.config = config
         self.ledger = ledger
+        self.readFile = readFile
     }
 
     /// The listeners and pools of the file.
@@ -71,7 +74,7 @@ struct HAProxyTranslator {
 
     /// The directive that sets `key` for `proxy` (see `HAProxyProxy.setting`); the ones it overrides are
     /// remembered as shadowed.
-    private mutating func resolve(_ key: String, of proxy: HAProxyProxy) -> HAProxyDirective? {
+    mutating func resolve(_ key: String, of proxy: HAProxyProxy) -> HAProxyDirective? {
         let all = proxy.inherited(key) + proxy.own(key)
         all.dropLast().forEach { shadowed.insert($0.location) }
         return all.last
@@ -113,14 +116,15 @@ struct HAProxyTranslator {
         return (clamped, directive)
     }
 
-    /// `mode`: `tcp` is carried; `http` and others are listed (vipd forwards bytes unchanged).
-    private mutating func checkMode(of proxy: HAProxyProxy) {
-        guard let mode = resolve("mode", of: proxy) else { return }
-        if mode.words.count == 2, mode.words[1] == "tcp" {
-            ledger.carry(mode.location)
-        } else {
-            ledger.list(mode.location, mode.text, HAProxyKeywordReasons.httpMode)
+    /// `mode` of `proxy`: `tcp` and `http` are carried; others are listed and read as tcp.
+    private mutating func mode(of proxy: HAProxyProxy) -> ListenerMode {
+        guard let mode = resolve("mode", of: proxy) else { return .tcp }
+        guard mode.words.count == 2, let value = ListenerMode(rawValue: mode.words[1]) else {
+            ledger.list(mode.location, mode.text, "vipd proxies mode tcp or mode http; the listener is mode: tcp")
+            return .tcp
         }
+        ledger.carry(mode.location)
+        return value
     }
 
     // MARK: Pools
@@ -128,7 +132,7 @@ struct HAProxyTranslator {
     /// The pool of a backend or listen with servers; nil (and listed) when no server can be carried.
     private mutating func translatePool(_ proxy: HAProxyProxy) -> String? {
         let name = uniqueName(proxy.name, taken: result.pools.map(\.name))
-        checkMode(of: proxy)
+        _ = mode(of: proxy)
         var defaultServer: HAProxyServerOptions?
         if let directive = resolve("default-server", of: proxy) {
             let options = HAProxyServerOptions(words: directive.arguments)
@@ -242,22 +246,44 @@ struct HAProxyTranslator {
             binds.forEach { ledger.list($0.location, $0.text, why) }
             return
         }
+        let listenerMode = mode(of: proxy)
+        let backendMode = target.backend.section.header.location == proxy.section.header.location ? listenerMode : mode(of: target.backend)
+        if backendMode != listenerMode {
+            ledger.remark(
+                proxy.section.header.location, proxy.section.header.text,
+                "mode \(listenerMode.rawValue) here but backend \(target.backend.name) is mode \(backendMode.rawValue): haproxy refuses that; the listener is mode: \(listenerMode.rawValue)")
+        }
         var endpoints: [(SocketEndpoint, HAProxyDirective)] = []
         for bind in binds {
+            let options = bind.words.dropFirst(2)
+            if listenerMode == .http, options.contains("ssl") {
+                ledger.list(
+                    bind.location, bind.text,
+                    "haproxy terminates TLS here and vipd does not: no listener (a mode: tcp listener would pass TLS to the servers unchanged)")
+                continue
+            }
             switch HAProxyValues.bindEndpoints(bind.words.dropFirst().first ?? "") {
             case .failure(let problem):
                 ledger.list(bind.location, bind.text, "\(problem.text); no listener")
             case .success(let found):
                 ledger.carry(bind.location)
-                for option in bind.words.dropFirst(2) {
+                for option in options {
                     ledger.remark(bind.location, bind.text, "bind option \"\(option)\" not carried; vipd binds plain TCP")
+                }
+                if listenerMode == .http, found.contains(where: { $0.port == 443 }) {
+                    ledger.remark(
+                        bind.location, bind.text,
+                        "port 443 in mode http without ssl: haproxy and vipd both expect plain HTTP here, so HTTPS clients fail")
                 }
                 endpoints += found.map { ($0, bind) }
             }
         }
         guard !endpoints.isEmpty else { return }
         var settings = listenerSettings(frontend: proxy, backend: target.backend)
-        checkMode(of: proxy)
+        settings.mode = listenerMode
+        if listenerMode == .http {
+            settings.http = httpSettings(frontend: proxy, backend: target.backend)
+        }
         for (endpoint, bind) in endpoints {
             let samePort = endpoints.filter { $0.0.port == endpoint.port }.count
             let base =

@@ -131,6 +131,26 @@ struct VipdYAMLWriter {
             field(4, "connect_timeout", listener.connectTimeout.configText)
             if listener.maxConnections != defaults.maxConnections { field(4, "maxconn", "\(listener.maxConnections)") }
             if listener.retries != defaults.retries { field(4, "retries", "\(listener.retries)") }
+            if listener.mode == .http { writeHTTPSettings(listener.http) }
+        }
+    }
+
+    /// A listener's `http` block: `forwarded_for` always (haproxy's default is off, vipd's on), the
+    /// other settings where they differ from vipd's defaults.
+    private mutating func writeHTTPSettings(_ settings: HTTPListenerSettings) {
+        let defaults = HTTPListenerSettings()
+        lines.append("    http:")
+        field(6, "forwarded_for", "\(settings.forwardedFor)")
+        if settings.serverReuse != defaults.serverReuse { field(6, "server_reuse", settings.serverReuse.rawValue) }
+        if settings.requestTimeout != defaults.requestTimeout { field(6, "request_timeout", settings.requestTimeout.configText) }
+        if settings.serverTimeout != defaults.serverTimeout { field(6, "server_timeout", settings.serverTimeout.configText) }
+        if let page = settings.sorryPage {
+            field(
+                6, "sorry_page",
+                Self.flow([
+                    ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
+                    ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
+                ]))
         }
     }
 

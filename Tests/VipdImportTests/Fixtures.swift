@@ -19,6 +19,13 @@ enum Fixture {
             nodes: nodes)
     }
 
+    /// A file reader for which no file exists, as on a machine without the pages haproxy.cfg names.
+    static func noFile(_ path: String) throws -> [UInt8] { throw NoFile() }
+
+    private struct NoFile: Error, CustomStringConvertible {
+        var description: String { "No such file or directory" }
+    }
+
     /// The notes as `FILE:LINE: directive: reason` lines.
     static func lines(_ result: ImportResult) -> [String] { result.notes.map(\.description) }
 

@@ -73,7 +73,8 @@ final class SeedImportTests: XCTestCase {
     func testSeed000BothBalancers() throws {
         let result = try ConfigImporter.translate(
             haproxy: try Fixture.source("000-haproxy.cfg"),
-            keepalived: [try Fixture.source("000-keepalived-prslb01.conf"), try Fixture.source("000-keepalived-prslb02.conf")])
+            keepalived: [try Fixture.source("000-keepalived-prslb01.conf"), try Fixture.source("000-keepalived-prslb02.conf")],
+            readFile: Fixture.noFile)
         Fixture.assertLoads(result)
         let config = result.configuration
         XCTAssertEqual(config.nodes.map(\.address.text), ["172.16.110.71", "172.16.110.72"])
@@ -92,6 +93,10 @@ final class SeedImportTests: XCTestCase {
             "172.16.110.70:80", "172.16.110.71:80", "172.16.110.72:80", "172.16.110.70:443", "172.16.110.71:443", "172.16.110.72:443",
         ])
         for listener in config.listeners {
+            XCTAssertEqual(listener.mode, .http)
+            XCTAssertEqual(
+                listener.http,
+                HTTPListenerSettings(forwardedFor: true, requestTimeout: .seconds(10), serverTimeout: .seconds(5), serverReuse: .never))
             XCTAssertEqual(listener.pool, "app_backend")
             XCTAssertEqual(listener.idleTimeout, .seconds(60))
             XCTAssertEqual(listener.connectTimeout, .seconds(3))
@@ -107,13 +112,20 @@ final class SeedImportTests: XCTestCase {
                 timeout: .seconds(2), fall: 3, rise: 2))
         let lines = result.notes.map { "\($0.location.file):\($0.location.line)" }
         for expected in [
-            "000-haproxy.cfg:49", "000-haproxy.cfg:54", "000-haproxy.cfg:84", "000-haproxy.cfg:85", "000-haproxy.cfg:89",
+            "000-haproxy.cfg:54", "000-haproxy.cfg:62", "000-haproxy.cfg:76", "000-haproxy.cfg:84", "000-haproxy.cfg:85", "000-haproxy.cfg:89",
             "000-haproxy.cfg:101", "000-haproxy.cfg:102", "000-haproxy.cfg:116", "000-haproxy.cfg:117",
             "000-keepalived-prslb01.conf:4", "000-keepalived-prslb01.conf:16", "000-keepalived-prslb01.conf:29",
             "000-keepalived-prslb02.conf:16",
         ] {
             XCTAssertTrue(lines.contains(expected), "\(expected) missing from\n\(Fixture.lines(result).joined(separator: "\n"))")
         }
+        for carried in [49, 51, 52, 53, 57] {
+            XCTAssertFalse(lines.contains("000-haproxy.cfg:\(carried)"), "000-haproxy.cfg:\(carried) is carried")
+        }
+        XCTAssertTrue(
+            Fixture.lines(result).contains(
+                "000-haproxy.cfg:117: http-request return status 200 content-type text/html file /etc/haproxy/sorry.html if no_srv: cannot read /etc/haproxy/sorry.html here (No such file or directory); where it exists, add sorry_page: { file: /etc/haproxy/sorry.html, status: 200, content_type: text/html } to the listener's http block"),
+            Fixture.lines(result).joined(separator: "\n"))
         XCTAssertFalse(result.notes.contains { $0.description.contains("passw123") })
     }
 

@@ -200,6 +200,55 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertTrue(vipd.log.contains("error=no-server"), vipd.log)
     }
 
+    /// Seed 000's kind of haproxy.cfg, imported by `vipd import` and run as it comes out: X-Forwarded-For,
+    /// a new server connection per request (http-server-close), the HTTP check, and the sorry page.
+    func testAnImportedHAProxyHTTPConfigRunsAsHAProxyWould() throws {
+        let haproxy = directory.file("haproxy.cfg")
+        try """
+            defaults
+            mode http
+            option httplog
+            option http-server-close
+            option forwardfor except 127.0.0.0/8
+            timeout http-request 10s
+            timeout connect 3s
+            timeout client 1m
+            timeout server 5s
+            frontend main
+            bind 127.0.0.1:\(vipPort)
+            default_backend app_backend
+            backend app_backend
+            option httpchk
+            http-check send meth GET uri /health
+            http-check expect status 200
+            server web0 127.0.0.1:\(web0.port) check fall 2 inter 300 rise 2
+            server web1 127.0.0.1:\(web1.port) check fall 2 inter 300 rise 2
+            acl no_srv nbsrv(app_backend) eq 0
+            http-request return status 503 content-type "text/html" file \(directory.file("sorry.html").path) if no_srv
+            """.write(to: haproxy, atomically: true, encoding: .utf8)
+        let imported = try ProcessRunner.run(VipdProcess.binary, arguments: ["import", "--haproxy", haproxy.path], timeout: .seconds(60))
+        XCTAssertEqual(imported.exitStatus, 0, imported.standardError)
+        XCTAssertTrue(imported.standardOutput.contains("    mode: http\n"), imported.standardOutput)
+        XCTAssertTrue(imported.standardError.contains("except 127.0.0.0/8\" not carried"), imported.standardError)
+
+        let vipd = try VipdProcess(yaml: imported.standardOutput, directory: directory)
+        defer { vipd.stop() }
+        XCTAssertEqual(Set(try servers(2)), ["web0", "web1"])
+        XCTAssertTrue(try get("/headers").body.contains("xff=127.0.0.1 proto= forwarded="), "X-Forwarded-For only, as haproxy adds it")
+        let exchange = try send(String(repeating: "GET /connection HTTP/1.1\r\nHost: vip\r\n\r\n", count: 3) + "GET /connection HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n")
+        XCTAssertEqual(exchange.responses.count, 4, "the client connection is kept alive")
+        for response in exchange.responses {
+            XCTAssertTrue(response.body.hasSuffix(" 1\n"), "every request on a new server connection: \(response.body)")
+        }
+        web0.stop()
+        web1.stop()
+        try vipd.waitForLog(containing: "0 active and 0 backup servers left", timeout: 30)
+        let sorry = try get("/")
+        XCTAssertEqual(sorry.status, 503)
+        XCTAssertEqual(sorry.header("Content-Type"), "text/html")
+        XCTAssertEqual(sorry.body, "<h1>down for maintenance</h1>\n")
+    }
+
     func testConnectFailureAnswers502AndSilentServerAnswers504() throws {
         let closedPort = try FreePort.allocate()
         let silent = try MisbehavingServer(behaviour: .neverAnswer)

@@ -52,7 +52,11 @@ final class ImportCommandTests: XCTestCase {
         ])
         XCTAssertEqual(check.exitStatus, 0, check.standardError + imported.standardOutput)
         XCTAssertTrue(check.standardOutput.contains("OK (6 listener(s), 1 pool(s), 2 server(s))"), check.standardOutput)
-        for expected in ["000-haproxy.cfg:49: mode http: ", "000-haproxy.cfg:54: option forwardfor except 127.0.0.0/8: ", "000-haproxy.cfg:117: http-request return"] {
+        XCTAssertEqual(imported.standardOutput.components(separatedBy: "    mode: http\n").count - 1, 6, imported.standardOutput)
+        for expected in [
+            "000-haproxy.cfg:54: option forwardfor except 127.0.0.0/8: ", "000-haproxy.cfg:62: timeout http-keep-alive 10s: ",
+            "000-haproxy.cfg:76: bind 172.16.110.70:443: port 443 in mode http without ssl", "000-haproxy.cfg:117: http-request return",
+        ] {
             XCTAssertTrue(imported.standardError.contains("/Fixtures/" + expected), "\(expected) missing:\n\(imported.standardError)")
         }
         XCTAssertFalse(imported.standardError.contains("passw123"), imported.standardError)

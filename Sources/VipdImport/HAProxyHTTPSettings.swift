@@ -1,0 +1,142 @@
+import VipdConfig
+
+extension HAProxyTranslator {
+    /// The `http` block of a `mode http` listener: the client side from the frontend, the server side
+    /// from the backend, as haproxy reads them.
+    mutating func httpSettings(frontend: HAProxyProxy, backend: HAProxyProxy) -> HTTPListenerSettings {
+        var settings = HTTPListenerSettings()
+        settings.forwardedFor = forwardedFor(frontend: frontend, backend: backend)
+        settings.serverReuse = serverReuse(frontend: frontend, backend: backend)
+        if let (timeout, _) = time("timeout http-request", of: frontend) { settings.requestTimeout = timeout }
+        if let (timeout, _) = time("timeout server", of: backend) { settings.serverTimeout = timeout }
+        if let keepAlive = resolve("timeout http-keep-alive", of: frontend) {
+            ledger.list(
+                keepAlive.location, keepAlive.text,
+                "vipd gives a kept-alive client request_timeout (\(settings.requestTimeout.configText)) to send its next request")
+        }
+        for proxy in [frontend, backend] {
+            if let httplog = option("httplog", of: proxy) { ledger.carry(httplog.location) }
+            // vipd's access log has a line per request, none for a connection that sent none.
+            if let dontlognull = option("dontlognull", of: proxy) { ledger.carry(dontlognull.location) }
+        }
+        settings.sorryPage = sorryPage(frontend: frontend, backend: backend)
+        return settings
+    }
+
+    /// `option forwardfor` in the frontend or the backend: vipd appends the client to X-Forwarded-For.
+    private mutating func forwardedFor(frontend: HAProxyProxy, backend: HAProxyProxy) -> Bool {
+        let found = [frontend, backend].compactMap { option("forwardfor", of: $0) }
+        for directive in found {
+            ledger.carry(directive.location)
+            var words = directive.arguments.dropFirst()
+            while let word = words.popFirst() {
+                let value = ["except", "header"].contains(word) ? words.popFirst() : nil
+                let why =
+                    switch word {
+                    case "except": "vipd adds X-Forwarded-For for every client, also from \(value ?? "that network")"
+                    case "header": "vipd writes X-Forwarded-For, not \(value ?? "another header")"
+                    case "if-none": "vipd always appends the client to X-Forwarded-For"
+                    default: "not an option forwardfor parameter"
+                    }
+                ledger.remark(directive.location, directive.text, "\"\(word)\(value.map { " \($0)" } ?? "")\" not carried: \(why)")
+            }
+        }
+        return !found.isEmpty
+    }
+
+    /// Whether a server connection carries more than one request: `option http-server-close`,
+    /// `option httpclose` and `http-reuse never` close it after each response.
+    private mutating func serverReuse(frontend: HAProxyProxy, backend: HAProxyProxy) -> HTTPServerReuse {
+        var reuse = HTTPServerReuse.safe
+        for proxy in [frontend, backend] {
+            if let keepAlive = option("http-keep-alive", of: proxy) { ledger.carry(keepAlive.location) }
+            if let close = option("http-server-close", of: proxy) {
+                ledger.carry(close.location)
+                reuse = .never
+            }
+            for name in ["httpclose", "forceclose"] {
+                if let close = option(name, of: proxy) {
+                    ledger.carry(close.location)
+                    ledger.remark(
+                        close.location, close.text,
+                        "vipd closes each server connection after its response (server_reuse: never) and keeps the client's open")
+                    reuse = .never
+                }
+            }
+        }
+        if let directive = resolve("http-reuse", of: backend) {
+            switch directive.words.dropFirst().first {
+            case "never":
+                ledger.carry(directive.location)
+                reuse = .never
+            case "safe":
+                ledger.carry(directive.location)
+            case "aggressive", "always":
+                ledger.carry(directive.location)
+                ledger.remark(
+                    directive.location, directive.text,
+                    "vipd reuses a server connection only for a request it can send again (server_reuse: safe)")
+            default:
+                ledger.list(directive.location, directive.text, "http-reuse takes never, safe, aggressive or always")
+            }
+        }
+        return reuse
+    }
+
+    /// The page of `http-request return … file PATH if <no server of the backend is up>`, found in
+    /// the frontend or the backend. The file is read now, as vipd reads it when it loads vipd.yaml.
+    private mutating func sorryPage(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
+        let proxies = frontend.section.header.location == backend.section.header.location ? [frontend] : [frontend, backend]
+        for proxy in proxies {
+            let acls = Dictionary(
+                proxy.own("acl").filter { $0.words.count > 2 }.map { ($0.words[1], Array($0.words.dropFirst(2))) },
+                uniquingKeysWith: { _, last in last })
+            for directive in proxy.own("http-request") {
+                guard let rule = HAProxyReturnRule(directive.arguments),
+                    let named = rule.noServerBackend(acls: acls),
+                    named == backend.name || (named.isEmpty && proxy.kind != .frontend)
+                else { continue }
+                let conditionACLs = proxy.own("acl").filter { $0.words.count > 2 && rule.condition.dropFirst().contains($0.words[1]) }
+                guard let page = readSorryPage(rule, of: directive) else {
+                    for acl in conditionACLs {
+                        ledger.list(acl.location, acl.text, "the no-server condition of \(directive.location), not carried with it")
+                    }
+                    continue
+                }
+                ledger.carry(directive.location)
+                conditionACLs.forEach { ledger.carry($0.location) }
+                return page
+            }
+        }
+        return nil
+    }
+
+    /// The page a no-server return rule serves, read now; nil (and the rule listed) when vipd cannot serve it.
+    private mutating func readSorryPage(_ rule: HAProxyReturnRule, of directive: HAProxyDirective) -> SorryPage? {
+        guard case .file(let path) = rule.body else {
+            ledger.list(
+                directive.location, directive.text,
+                "vipd serves the no-server page from a file: put the page in one and set sorry_page: { file: … }")
+            return nil
+        }
+        let suggestion =
+            "sorry_page: { file: \(path), status: \(rule.status)\(rule.contentType.map { ", content_type: \($0)" } ?? "") }"
+        let body: [UInt8]
+        do {
+            body = try readFile(path)
+        } catch {
+            ledger.list(
+                directive.location, directive.text,
+                "cannot read \(path) here (\(error)); where it exists, add \(suggestion) to the listener's http block")
+            return nil
+        }
+        guard body.count <= SorryPage.maxSize, path.hasPrefix("/") else {
+            ledger.list(directive.location, directive.text, "vipd needs an absolute path to a page of at most 1 MiB: \(path) is not carried")
+            return nil
+        }
+        if !rule.headers.isEmpty {
+            ledger.remark(directive.location, directive.text, "hdr not carried: vipd's sorry page has no extra headers")
+        }
+        return SorryPage(file: path, body: body, status: rule.status, contentType: rule.contentType ?? SorryPage.defaultContentType)
+    }
+}

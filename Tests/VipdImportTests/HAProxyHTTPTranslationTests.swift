@@ -1,0 +1,267 @@
+import Foundation
+import VipdConfig
+@testable import VipdImport
+import XCTest
+
+/// haproxy `mode http` proxies become `mode: http` listeners: forwarding headers, server connection
+/// reuse, timeouts and the no-server page, with what vipd does differently listed at its line.
+final class HAProxyHTTPTranslationTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vipd-import-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try FileManager.default.removeItem(at: directory)
+    }
+
+    /// A page file in the test's directory.
+    private func page(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    func testFrontendAndBackendInMode_HTTP_CarryHeadersReuseTimeoutsAndTheSorryPage() throws {
+        let sorry = try page("sorry.html", "<h1>back soon</h1>\n")
+        let result = try Fixture.importing(
+            haproxy: """
+                defaults
+                mode http
+                log global
+                option httplog
+                option dontlognull
+                option http-server-close
+                option forwardfor except 127.0.0.0/8
+                timeout http-request 5s
+                timeout http-keep-alive 10s
+                timeout connect 3s
+                timeout client 1m
+                timeout server 1m
+                frontend web
+                bind 192.0.2.10:80
+                default_backend app
+                backend app
+                timeout server 20s
+                option httpchk
+                http-check send meth GET uri /ready
+                http-check expect status 200
+                server a 192.0.2.1:8080 check
+                server b 192.0.2.2:8080 check
+                acl no_srv nbsrv(app) eq 0
+                http-request return status 503 content-type "text/html; charset=utf-8" file \(sorry) if no_srv
+                """)
+        Fixture.assertLoads(result)
+        XCTAssertEqual(
+            result.configuration.listeners,
+            [
+                ListenerConfig(
+                    name: "web", bind: SocketEndpoint(parsing: "192.0.2.10:80")!, mode: .http, pool: "app",
+                    idleTimeout: .seconds(60), connectTimeout: .seconds(3),
+                    http: HTTPListenerSettings(
+                        forwardedFor: true,
+                        sorryPage: SorryPage(file: sorry, body: Array("<h1>back soon</h1>\n".utf8), status: 503),
+                        requestTimeout: .seconds(5), serverTimeout: .seconds(20), serverReuse: .never))
+            ])
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:7: option forwardfor except 127.0.0.0/8: \"except 127.0.0.0/8\" not carried: vipd adds X-Forwarded-For for every client, also from 127.0.0.0/8",
+                "haproxy.cfg:9: timeout http-keep-alive 10s: vipd gives a kept-alive client request_timeout (5s) to send its next request",
+                "haproxy.cfg:17: timeout server 20s: vipd has one idle timeout for both directions: idle_timeout 1m, the larger of timeout client and timeout server",
+            ])
+        XCTAssertTrue(result.yaml.contains("    mode: http\n"), result.yaml)
+        XCTAssertTrue(
+            result.yaml.contains(
+                """
+                    http:
+                      forwarded_for: true
+                      server_reuse: never
+                      request_timeout: 5s
+                      server_timeout: 20s
+                      sorry_page: { file: \(sorry), status: 503, content_type: 'text/html; charset=utf-8' }
+
+                """), result.yaml)
+    }
+
+    func testListenWithAnonymousConditionReuseAlwaysAndNoForwardFor() throws {
+        let sorry = try page("down.html", "down")
+        let result = try Fixture.importing(
+            haproxy: """
+                listen www
+                mode http
+                bind :8080
+                timeout client 30s
+                timeout server 30s
+                http-reuse always
+                option http-keep-alive
+                server a 127.0.0.1:8081
+                http-request return file \(sorry) if { nbsrv eq 0 }
+                """)
+        Fixture.assertLoads(result)
+        let listener = try XCTUnwrap(result.configuration.listeners.first)
+        XCTAssertEqual(listener.mode, .http)
+        XCTAssertEqual(
+            listener.http,
+            HTTPListenerSettings(
+                forwardedFor: false, sorryPage: SorryPage(file: sorry, body: Array("down".utf8), status: 200, contentType: SorryPage.defaultContentType),
+                serverReuse: .safe))
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:6: http-reuse always: vipd reuses a server connection only for a request it can send again (server_reuse: safe)"
+            ])
+        XCTAssertTrue(result.yaml.contains("      forwarded_for: false\n"), result.yaml)
+    }
+
+    func testANoServerPageVipdCannotServeIsListedWithWhatToWrite() throws {
+        let result = try ConfigImporter.translate(
+            haproxy: SourceText(
+                path: "haproxy.cfg",
+                text: """
+                    defaults
+                    mode http
+                    timeout client 1m
+                    timeout server 1m
+                    frontend web
+                    bind :80
+                    default_backend app
+                    acl down nbsrv(app) lt 1
+                    http-request return status 503 file /etc/haproxy/sorry.html if down
+                    http-request return status 503 string "sorry" if { nbsrv(app) eq 0 }
+                    http-request return status 503 file /etc/haproxy/sorry.html unless down
+                    http-request set-header X-Forwarded-Proto https
+                    backend app
+                    option httpclose
+                    server a 127.0.0.1:8081
+                    """),
+            readFile: Fixture.noFile)
+        Fixture.assertLoads(result)
+        XCTAssertNil(result.configuration.listeners.first?.http.sorryPage)
+        XCTAssertEqual(result.configuration.listeners.first?.http.serverReuse, .never)
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:8: acl down nbsrv(app) lt 1: the no-server condition of haproxy.cfg:9, not carried with it",
+                "haproxy.cfg:9: http-request return status 503 file /etc/haproxy/sorry.html if down: cannot read /etc/haproxy/sorry.html here (No such file or directory); where it exists, add sorry_page: { file: /etc/haproxy/sorry.html, status: 503 } to the listener's http block",
+                "haproxy.cfg:10: http-request return status 503 string sorry if { nbsrv(app) eq 0 }: vipd serves the no-server page from a file: put the page in one and set sorry_page: { file: … }",
+                "haproxy.cfg:11: http-request return status 503 file /etc/haproxy/sorry.html unless down: vipd has no http-request rules; of them it carries only the no-server page (http-request return … file … if { nbsrv(BACKEND) eq 0 })",
+                "haproxy.cfg:12: http-request set-header X-Forwarded-Proto https: vipd has no http-request rules; of them it carries only the no-server page (http-request return … file … if { nbsrv(BACKEND) eq 0 })",
+                "haproxy.cfg:14: option httpclose: vipd closes each server connection after its response (server_reuse: never) and keeps the client's open",
+            ])
+    }
+
+    func testTLSBindsInModeHTTPAreNoListenersAndHTTPSettingsInModeTCPAreListed() throws {
+        let result = try Fixture.importing(
+            haproxy: """
+                defaults
+                timeout client 1m
+                timeout server 1m
+                frontend https
+                mode http
+                bind :443 ssl crt /etc/haproxy/site.pem
+                bind :8080
+                default_backend app
+                frontend plain
+                mode http
+                bind 192.0.2.10:443
+                default_backend app
+                frontend ssh
+                mode tcp
+                option forwardfor
+                timeout http-request 5s
+                bind :22
+                default_backend sshd
+                backend app
+                mode http
+                server a 127.0.0.1:8081
+                backend sshd
+                mode tcp
+                server a 127.0.0.1:2222
+                """)
+        Fixture.assertLoads(result)
+        XCTAssertEqual(result.configuration.listeners.map(\.name), ["https", "plain", "ssh"])
+        XCTAssertEqual(result.configuration.listeners.map(\.mode), [.http, .http, .tcp])
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:6: bind :443 ssl crt /etc/haproxy/site.pem: haproxy terminates TLS here and vipd does not: no listener (a mode: tcp listener would pass TLS to the servers unchanged)",
+                "haproxy.cfg:11: bind 192.0.2.10:443: port 443 in mode http without ssl: haproxy and vipd both expect plain HTTP here, so HTTPS clients fail",
+                "haproxy.cfg:15: option forwardfor: an HTTP setting in a mode tcp proxy: haproxy does not use it there either",
+                "haproxy.cfg:16: timeout http-request 5s: an HTTP setting in a mode tcp proxy: haproxy does not use it there either",
+            ])
+    }
+
+    func testModeMismatchAndUnknownModesAreNamed() throws {
+        let result = try Fixture.importing(
+            haproxy: """
+                defaults
+                timeout client 1m
+                timeout server 1m
+                frontend f
+                mode http
+                bind :80
+                default_backend b
+                backend b
+                mode tcp
+                server a 127.0.0.1:8081
+                listen h
+                mode health
+                bind :81
+                server a 127.0.0.1:8082
+                """)
+        Fixture.assertLoads(result)
+        XCTAssertEqual(result.configuration.listeners.map(\.mode), [.http, .tcp])
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:4: frontend f: mode http here but backend b is mode tcp: haproxy refuses that; the listener is mode: http",
+                "haproxy.cfg:12: mode health: vipd proxies mode tcp or mode http; the listener is mode: tcp",
+            ])
+    }
+
+    func testReturnRuleWords() {
+        func rule(_ text: String) -> HAProxyReturnRule? {
+            HAProxyReturnRule(ArraySlice(text.split(separator: " ").map(String.init)))
+        }
+        let full = rule("return status 503 content-type text/html file /p hdr Retry-After 30 if no_srv")
+        XCTAssertEqual(full?.status, 503)
+        XCTAssertEqual(full?.contentType, "text/html")
+        XCTAssertEqual(full?.body, .file("/p"))
+        XCTAssertEqual(full?.headers, ["Retry-After"])
+        XCTAssertEqual(full?.condition, ["if", "no_srv"])
+        XCTAssertEqual(rule("return")?.status, 200)
+        XCTAssertEqual(rule("return")?.body, HAProxyReturnRule.Body.none)
+        XCTAssertEqual(rule("return default-errorfiles")?.body, .other("default-errorfiles"))
+        XCTAssertEqual(rule("return lf-string x")?.body, .other("lf-string"))
+        for bad in [
+            "deny", "return status", "return status 99", "return status 600", "return status x", "return content-type",
+            "return file", "return file /a file /b", "return hdr X", "return frobnicate",
+        ] {
+            XCTAssertNil(rule(bad), bad)
+        }
+    }
+
+    func testNoServerConditions() {
+        func backend(_ condition: String, acls: [String: [String]] = [:]) -> String? {
+            let rule = HAProxyReturnRule(ArraySlice(("return file /p " + condition).split(separator: " ").map(String.init)))
+            return rule?.noServerBackend(acls: acls)
+        }
+        XCTAssertEqual(backend("if x", acls: ["x": ["nbsrv(app)", "eq", "0"]]), "app")
+        XCTAssertEqual(backend("if x", acls: ["x": ["nbsrv(app)", "lt", "1"]]), "app")
+        XCTAssertEqual(backend("if { nbsrv(app) eq 0 }"), "app")
+        XCTAssertEqual(backend("if { nbsrv eq 0 }"), "")
+        XCTAssertEqual(backend("if { nbsrv() eq 0 }"), "")
+        XCTAssertNil(backend(""))
+        XCTAssertNil(backend("unless x", acls: ["x": ["nbsrv(app)", "eq", "0"]]))
+        XCTAssertNil(backend("if x"))
+        XCTAssertNil(backend("if x", acls: ["x": ["nbsrv(app)", "eq", "1"]]))
+        XCTAssertNil(backend("if x", acls: ["x": ["nbsrv(app)", "gt", "0"]]))
+        XCTAssertNil(backend("if x y", acls: ["x": ["nbsrv(app)", "eq", "0"]]))
+        XCTAssertNil(backend("if !x", acls: ["x": ["nbsrv(app)", "eq", "0"]]))
+        XCTAssertNil(backend("if { path /x }"))
+        XCTAssertNil(backend("if { srv_is_up(app/a) eq 0 }"))
+    }
+}
