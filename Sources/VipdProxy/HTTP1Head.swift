@@ -59,6 +59,12 @@ struct HTTP1Head {
         }
     }
 
+    /// Whether the message asks to switch protocols (RFC 9110 §7.8): an `Upgrade` field that a
+    /// `Connection` field names (`Connection: Upgrade`), as a WebSocket handshake has.
+    var asksUpgrade: Bool {
+        connectionNamesFields && contains(.upgrade) && lowercasedElements(.connection).contains("upgrade")
+    }
+
     /// Whether the sender of this head keeps its connection after the message (RFC 9112 §9.3):
     /// HTTP/1.1 unless `Connection: close`, HTTP/1.0 only with `Connection: keep-alive`.
     func keepsConnection(minorVersion: Int) -> Bool {

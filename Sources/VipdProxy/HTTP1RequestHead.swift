@@ -63,6 +63,10 @@ struct HTTP1RequestHead {
     var uri: String { head.text(targetRange) }
     var version: HTTPVersion { HTTPVersion(major: 1, minor: minorVersion) }
 
+    /// Whether the client asks to switch its connection to another protocol (WebSocket, h2c): an
+    /// HTTP/1.1 request with `Upgrade` named in `Connection`.
+    var asksUpgrade: Bool { minorVersion == 1 && head.asksUpgrade }
+
     /// Whether the client keeps its connection after the response (RFC 9112 §9.3).
     var isKeepAlive: Bool {
         head.keepsConnection(minorVersion: minorVersion)

@@ -39,6 +39,8 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         var isHead: Bool
         /// Hand on chunk data without the chunk framing (for an HTTP/1.0 client).
         var decodingChunks: Bool
+        /// The request asks to switch protocols: a `101` answer makes the connection a tunnel.
+        var asksUpgrade = false
     }
 
     private enum Role {
@@ -65,6 +67,9 @@ final class HTTPBackendHandler: ChannelInboundHandler {
     private var headParser = HTTP1HeadParser(maxBytes: maxResponseHeadBytes, maxFields: maxResponseFields)
     /// The reader of the current response's body, once its head was read.
     private var body: HTTP1BodyReader?
+    /// Set once the server switched protocols (`101` to an upgrade request): every byte read is
+    /// handed on as it is, without the server timeout, until the server closes.
+    private var tunneling = false
 
     /// A handler serving its first request, for `client`.
     init(timeout: TimeAmount, request: Request, client: HTTPProxyHandler) {
@@ -144,12 +149,15 @@ final class HTTPBackendHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch role {
+        case .serving(let client, _) where tunneling:
+            let bytes = unwrapInboundIn(data)
+            client.backendEvent(.body(bytes, payload: bytes.readableBytes), from: self)
         case .serving:
             inbound.append(unwrapInboundIn(data))
             readResponse(context: context)
             // The server timeout counts from this byte on, unless the response ended with it (the
             // connection was then parked with its idle timeout, or serves the next request).
-            if case .serving(_, let timeout) = role { deadline?.set(in: timeout) }
+            if case .serving(_, let timeout) = role, !tunneling { deadline?.set(in: timeout) }
         case .held, .parked:
             context.close(promise: nil)  // a server may not speak unasked: the connection is not reusable
         case .done:
@@ -180,6 +188,15 @@ final class HTTPBackendHandler: ChannelInboundHandler {
                     if response.isInterim {
                         client.backendEvent(.interim(response), from: self)
                         continue
+                    }
+                    if response.status == 101, request.asksUpgrade {
+                        tunneling = true
+                        deadline?.cancel()
+                        client.backendEvent(.head(response), from: self)
+                        if buffer.readableBytes > 0 {
+                            client.backendEvent(.body(buffer, payload: buffer.readableBytes), from: self)
+                        }
+                        return
                     }
                     body = HTTP1BodyReader(framing: response.framing, decodingChunks: request.decodingChunks)
                     client.backendEvent(.head(response), from: self)
@@ -233,7 +250,9 @@ final class HTTPBackendHandler: ChannelInboundHandler {
         role = .done
         switch ended {
         case .serving(let client, _):
-            if var reader = body, reader.connectionClosed() {
+            if tunneling {
+                client.backendEvent(.end(reusable: false), from: self)
+            } else if var reader = body, reader.connectionClosed() {
                 body = nil
                 client.backendEvent(.end(reusable: false), from: self)
             } else {

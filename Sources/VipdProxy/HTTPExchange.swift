@@ -27,6 +27,11 @@ final class HTTPExchange {
     var bytesIn = 0
     /// Whether the client connection stays open after the response.
     var keepAlive: Bool
+    /// Whether the request asks to switch protocols (WebSocket): a `101` answer turns the two
+    /// connections into a tunnel.
+    let asksUpgrade: Bool
+    /// Set once the server switched protocols: bytes now pass both ways unread until either side closes.
+    var tunneling = false
 
     /// Whether the request may go on a parked server connection: it can be sent again unchanged
     /// (an idempotent method without a body) if the server closed that connection meanwhile.
@@ -61,6 +66,7 @@ final class HTTPExchange {
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(method)
         self.keepAlive = request?.isKeepAlive ?? false
+        self.asksUpgrade = request?.asksUpgrade ?? false
         self.mayUseParkedConnection = replayable && framing == .none
     }
 

@@ -7,20 +7,24 @@ import VipdConfig
 /// Hop-by-hop headers (RFC 9110 §7.6.1: `Connection` and every header it names, `Keep-Alive`,
 /// `Proxy-Connection`, `TE`, `Trailer`, `Upgrade`) belong to one connection and are dropped.
 /// `Content-Length` and `Transfer-Encoding` stay: the body is forwarded with the framing they
-/// describe. `Host` is kept as the client sent it.
+/// describe. `Host` is kept as the client sent it. A request that asks to switch protocols keeps its
+/// `Upgrade` field and says `Connection: upgrade` to the server, and so does a `101 Switching
+/// Protocols` answer to the client: the upgrade is end to end through vipd.
 enum HTTPForwardedHeaders {
     /// Writes the request head for the server: the request line as sent, hop-by-hop headers removed,
     /// `X-Forwarded-For` appended to, `X-Forwarded-Proto` set and `Forwarded` appended to as
     /// `settings` say (each moved to the end), and the server connection's own `Connection` header:
-    /// `close` with `server_reuse: never`, `keep-alive` for an HTTP/1.0 request that may leave its
-    /// connection reusable, none for HTTP/1.1 (keep-alive by default).
+    /// `upgrade` for a request asking to switch protocols, else `close` with `server_reuse: never`,
+    /// `keep-alive` for an HTTP/1.0 request that may leave its connection reusable, none for HTTP/1.1
+    /// (keep-alive by default).
     static func writeRequest(
         _ request: HTTP1RequestHead, clientAddress: String?, settings: HTTPListenerSettings, into buffer: inout ByteBuffer
     ) {
         let head = request.head
         let replacesForwardedFor = settings.forwardedFor && clientAddress != nil
+        let upgrading = request.asksUpgrade
         head.copyLines(from: 0, keeping: { field in
-            guard head.isEndToEnd(field) else { return false }
+            guard head.isEndToEnd(field) else { return upgrading && field.name == .upgrade }
             switch field.name {
             case .xForwardedFor: return !replacesForwardedFor
             case .xForwardedProto: return !settings.forwardedProto
@@ -45,6 +49,7 @@ enum HTTPForwardedHeaders {
             writeField("Forwarded", appended(element, to: head.values(.forwarded)), to: &buffer)
         }
         switch settings.serverReuse {
+        case _ where upgrading: writeField("Connection", "upgrade", to: &buffer)
         case .never: writeField("Connection", "close", to: &buffer)
         case .safe where request.minorVersion == 0: writeField("Connection", "keep-alive", to: &buffer)
         case .safe: break
@@ -55,17 +60,21 @@ enum HTTPForwardedHeaders {
     /// Writes the response head for the client: the status line in the client's HTTP version,
     /// hop-by-hop headers removed (and `Transfer-Encoding` when the chunks are decoded for an HTTP/1.0
     /// client), and `Connection: close` when vipd closes the client connection after this response,
-    /// `Connection: keep-alive` when an HTTP/1.0 client keeps it.
+    /// `Connection: keep-alive` when an HTTP/1.0 client keeps it; a response `switching` protocols
+    /// keeps its `Upgrade` field and says `Connection: upgrade`.
     static func writeResponse(
         _ response: HTTP1ResponseHead, clientMinorVersion: Int, keepAlive: Bool, decodingChunks: Bool,
-        into buffer: inout ByteBuffer
+        switching: Bool = false, into buffer: inout ByteBuffer
     ) {
         let head = response.head
         buffer.writeStaticString(clientMinorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1")
         head.copyLines(from: response.statusRange.lowerBound, keeping: { field in
-            head.isEndToEnd(field) && !(decodingChunks && field.name == .transferEncoding)
+            guard head.isEndToEnd(field) else { return switching && field.name == .upgrade }
+            return !(decodingChunks && field.name == .transferEncoding)
         }, to: &buffer)
-        if !keepAlive {
+        if switching {
+            writeField("Connection", "upgrade", to: &buffer)
+        } else if !keepAlive {
             writeField("Connection", "close", to: &buffer)
         } else if clientMinorVersion == 0 {
             writeField("Connection", "keep-alive", to: &buffer)

@@ -27,6 +27,12 @@ import VipdConfig
 /// have no TCP keepalive (as haproxy without `option clitcpka`): the request and idle timeouts end
 /// the silent ones.
 ///
+/// Protocol upgrades (WebSocket): a request with `Connection: Upgrade` goes to the server with its
+/// `Upgrade` field; when the server answers `101 Switching Protocols`, the answer goes to the client
+/// and from then on bytes pass both ways unread, like a `mode: tcp` connection, until either side
+/// closes (the listener's `idle_timeout` ends a silent tunnel; the server timeout no longer applies,
+/// as haproxy's `timeout tunnel`). The access log line is written when the tunnel ends, with status 101.
+///
 /// The wire format is read by vipd's own HTTP/1.1 reader (`HTTP1HeadParser`, `HTTP1BodyReader`),
 /// strict where requests could be smuggled, and forwarded as bytes: only the heads are rewritten,
 /// bodies pass as they came. Pipelined requests stay unread in the buffer until the response before
@@ -160,7 +166,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         if let held = heldServer.take() { handToIdleSet(held) }
         if let exchange {
             self.exchange = nil
-            exchange.error = exchange.error ?? "client-closed"
+            if !exchange.tunneling { exchange.error = exchange.error ?? "client-closed" }
             letGoOfServer(exchange, park: false)
             logAccess(exchange)
         }
@@ -180,6 +186,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func readRequests(context: ChannelHandlerContext) {
         guard var buffer = inbound else { return }
         inbound = nil
+        if let exchange, exchange.tunneling {
+            forwardThroughTunnel(buffer, of: exchange)
+            return
+        }
         do {
             while !closing, buffer.readableBytes > 0 || body?.isEnded == true {
                 if var reader = body {
@@ -237,6 +247,15 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         }
     }
 
+    /// Client bytes of a switched connection, to the server as they are.
+    private func forwardThroughTunnel(_ bytes: ByteBuffer, of exchange: HTTPExchange) {
+        guard let backend = exchange.backendHandler, bytes.readableBytes > 0 else { return }
+        exchange.bytesIn += bytes.readableBytes
+        exchange.lease?.traffic.addBytesFromClient(bytes.readableBytes)
+        backend.write(bytes)
+        backendNeedsFlush = true
+    }
+
     private func receiveBody(_ piece: HTTP1BodyReader.Piece) {
         guard let exchange, piece.bytes.readableBytes > 0 else { return }
         exchange.receive(piece.bytes, payload: piece.payload)
@@ -274,7 +293,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
             clientInputClosed = true
-            if exchange == nil { close(context: context) }
+            if let exchange, exchange.tunneling {
+                // The client sends nothing more: the server hears it, and may still answer until it closes.
+                exchange.backend?.close(mode: .output, promise: nil)
+            } else if exchange == nil {
+                close(context: context)
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -346,7 +370,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         exchange.server = connected.pick.server.name
         exchange.connectedAt = timestamp()
         let timeout = serverTimeout
-        let request = HTTPBackendHandler.Request(isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0)
+        let request = HTTPBackendHandler.Request(
+            isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0, asksUpgrade: exchange.asksUpgrade)
         if let parked = connected.parkedHandler?.value {
             exchange.reusedConnection = true
             exchange.backendHandler = parked
@@ -392,6 +417,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
             writeClient(head, context: context)
             flushClient(context: context)
+        case .head(let response) where response.status == 101 && exchange.asksUpgrade:
+            switchProtocols(exchange, response: response, context: context)
         case .head(let response):
             exchange.responseBegan(at: timestamp(), status: response.status)
             exchange.serverKeepsConnection = response.isKeepAlive
@@ -450,6 +477,27 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 serverFailed(exchange, status: .badGateway, error: "server-closed", detail: detail)
             }
         }
+    }
+
+    /// The server switched protocols: its answer goes to the client, then bytes pass both ways as they
+    /// are, the client's waiting ones first.
+    private func switchProtocols(_ exchange: HTTPExchange, response: HTTP1ResponseHead, context: ChannelHandlerContext) {
+        exchange.responseBegan(at: timestamp(), status: response.status)
+        exchange.tunneling = true
+        exchange.keepAlive = false
+        exchange.serverKeepsConnection = false
+        body = nil
+        var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes + 32)
+        HTTPForwardedHeaders.writeResponse(
+            response, clientMinorVersion: 1, keepAlive: false, decodingChunks: false, switching: true, into: &head)
+        writeClient(head, context: context)
+        flushClient(context: context)
+        if let waiting = inbound.take() {
+            forwardThroughTunnel(waiting, of: exchange)
+            exchange.backendHandler?.flush()
+            backendNeedsFlush = false
+        }
+        setClientReading(context.channel.isWritable, context: context)
     }
 
     /// The response is complete: log it, and either wait for the next request or close.

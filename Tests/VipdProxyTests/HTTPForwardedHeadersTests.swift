@@ -15,13 +15,13 @@ final class HTTPForwardedHeadersTests: XCTestCase {
         return String(buffer: buffer)
     }
 
-    private func response(_ text: String, clientMinorVersion: Int = 1, keepAlive: Bool, decodingChunks: Bool = false) throws
-        -> String
-    {
+    private func response(
+        _ text: String, clientMinorVersion: Int = 1, keepAlive: Bool, decodingChunks: Bool = false, switching: Bool = false
+    ) throws -> String {
         var buffer = ByteBuffer()
         HTTPForwardedHeaders.writeResponse(
             try HTTP1Samples.response(text), clientMinorVersion: clientMinorVersion, keepAlive: keepAlive,
-            decodingChunks: decodingChunks, into: &buffer)
+            decodingChunks: decodingChunks, switching: switching, into: &buffer)
         return String(buffer: buffer)
     }
 
@@ -84,6 +84,35 @@ final class HTTPForwardedHeadersTests: XCTestCase {
                 decodingChunks: true),
             "HTTP/1.0 200 OK\r\nX: 1\r\nConnection: close\r\n\r\n", "decoded chunks lose their Transfer-Encoding")
         XCTAssertEqual(try response("HTTP/1.0 404\r\n\r\n", keepAlive: true), "HTTP/1.1 404\r\n\r\n", "a status line without reason")
+    }
+
+    func testAnUpgradeRequestKeepsItsUpgradeAndAsksTheServerToSwitch() throws {
+        let none = HTTPListenerSettings(forwardedFor: false, forwardedProto: false, forwarded: false, serverReuse: .never)
+        let websocket =
+            "GET /chat HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
+            + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        XCTAssertTrue(try HTTP1Samples.request(websocket).asksUpgrade)
+        XCTAssertEqual(
+            try forwarded(websocket, settings: none),
+            "GET /chat HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                + "Sec-WebSocket-Version: 13\r\nConnection: upgrade\r\n\r\n",
+            "the upgrade wins over server_reuse: never")
+        for notAsking in [
+            "GET / HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\n\r\n",  // Connection does not name it
+            "GET / HTTP/1.1\r\nHost: vip\r\nConnection: upgrade\r\n\r\n",  // no Upgrade field
+            "GET / HTTP/1.0\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n",  // HTTP/1.0 cannot
+        ] {
+            XCTAssertFalse(try HTTP1Samples.request(notAsking).asksUpgrade, notAsking)
+            XCTAssertFalse(try forwarded(notAsking, settings: none).contains("pgrade"), notAsking)
+        }
+    }
+
+    func testASwitchingResponseKeepsItsUpgradeForTheClient() throws {
+        let switching = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n"
+        XCTAssertEqual(
+            try response(switching, keepAlive: false, switching: true),
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+                + "Connection: upgrade\r\n\r\n")
     }
 
     func testForwardedNodeQuotesIPv6() {

@@ -441,4 +441,70 @@ final class HTTPProxyHandlerTests: XCTestCase {
             try written(by: client), "HTTP/1.0 200 OK\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx",
             "HTTP/1.0 has no interim responses")
     }
+
+    func testASwitchedConnectionPassesBytesBothWaysPastTheServerTimeoutUntilTheServerCloses() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false, serverTimeout: .seconds(30), serverReuse: .never), idleTimeout: .seconds(600))
+        // The client's first frame follows its handshake at once, before the server answered.
+        try clientSends("GET /chat HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nframe-1")
+        XCTAssertEqual(try written(by: servers[0]), "GET /chat HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\nhello")
+        XCTAssertEqual(
+            try written(by: client), "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\nhello")
+        XCTAssertEqual(try written(by: servers[0]), "frame-1", "what waited goes out once the server switched")
+        try clientSends("GET / HTTP/1.1\r\n\r\n")
+        XCTAssertEqual(try written(by: servers[0]), "GET / HTTP/1.1\r\n\r\n", "no longer read as HTTP")
+        loop.advanceTime(by: .seconds(300))
+        XCTAssertTrue(client.isActive, "no server timeout in a tunnel")
+        XCTAssertEqual(pool.activeConnections, [1, 0], "the tunnel holds its server")
+        try serverAnswers(0, "bye")
+        try servers[0].close().wait()
+        XCTAssertEqual(try written(by: client), "bye")
+        XCTAssertFalse(client.isActive, "the server's close ends the client connection")
+        loop.run()
+        XCTAssertEqual(pool.activeConnections, [0, 0])
+        XCTAssertEqual(pool.idleConnections.count, 0)
+    }
+
+    /// A WebSocket handshake the first server accepts: the connection is a tunnel from then on.
+    private func switchToWebSocket() throws {
+        try clientSends("GET /ws HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n")
+    }
+
+    /// The client's end of input closes the server connection's output (on an EmbeddedChannel, which
+    /// knows no half-closure, the whole connection), and the server's close then ends the client's.
+    func testAClientThatStopsSendingEndsTheTunnelAtTheServer() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try switchToWebSocket()
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 101 "))
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertFalse(servers[0].isActive)
+        loop.run()
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(pool.activeConnections, [0, 0])
+    }
+
+    func testTheIdleTimeoutEndsASilentTunnel() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false, serverTimeout: .seconds(1)), idleTimeout: .seconds(5))
+        try switchToWebSocket()
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 101 "))
+        loop.advanceTime(by: .seconds(4))
+        try clientSends("ping")
+        XCTAssertTrue(try written(by: servers[0]).hasSuffix("ping"))
+        loop.advanceTime(by: .seconds(4))
+        XCTAssertTrue(client.isActive, "a byte from the client restarts the idle wait")
+        loop.advanceTime(by: .seconds(1))
+        XCTAssertFalse(client.isActive)
+        XCTAssertFalse(servers[0].isActive)
+    }
+
+    func testAnUpgradeTheServerDeclinesIsAnOrdinaryResponse() throws {
+        try start(settings: HTTPListenerSettings(forwardedFor: false))
+        try clientSends("GET /ws HTTP/1.1\r\nHost: vip\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n")
+        try serverAnswers(0, "HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno")
+        XCTAssertEqual(try written(by: client), "HTTP/1.1 426 Upgrade Required\r\nContent-Length: 2\r\n\r\nno")
+        XCTAssertTrue(client.isActive, "the client connection stays for its next request")
+        try clientSends("GET /next HTTP/1.1\r\nHost: vip\r\n\r\n")
+        XCTAssertTrue(try written(by: servers.last!).hasPrefix("GET /next HTTP/1.1\r\n"))
+    }
 }
