@@ -79,10 +79,10 @@ final class LiveCaptureTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.2)
         capture.stop()
         capture.stop()
-        XCTAssertEqual(finished.wait(timeout: .now() + 3), .success, "next(timeout: 10 s) did not return within 3 s of stop()")
+        XCTAssertEqual(finished.wait(timeout: .now() + 5), .success, "next(timeout: 10 s) did not return within 5 s of stop()")
         let (result, elapsed) = try XCTUnwrap(outcome.get())
         XCTAssertEqual(try result.get(), nil)
-        XCTAssertLessThan(elapsed, .seconds(2))
+        XCTAssertLessThan(elapsed, .seconds(5))
         XCTAssertNil(try capture.next(timeout: .seconds(10)), "after stop() next returns at once")
         capture.close()
         XCTAssertThrowsError(try capture.statistics()) { error in
@@ -94,10 +94,10 @@ final class LiveCaptureTests: XCTestCase {
         let capture = try openCapture(filter: "icmp")
         try lab.capturing.ip(["link", "del", "cap-a"])
         let started = ContinuousClock.now
-        XCTAssertThrowsError(try capture.next(timeout: .seconds(5))) { error in
+        XCTAssertThrowsError(try capture.next(timeout: .seconds(10))) { error in
             XCTAssertEqual("\(error)", "capture on cap-a: capture failed: The interface disappeared")
         }
-        XCTAssertLessThan(ContinuousClock.now - started, .seconds(4))
+        XCTAssertLessThan(ContinuousClock.now - started, .seconds(5), "the error comes at once, not after the timeout")
     }
 
     func testBadFilterNamesTheFilterAndLibpcapsComplaint() throws {

@@ -25,7 +25,7 @@ final class SSHBannerAgainstOpenSSHTests: XCTestCase {
         let baseline = sshd.log
         let checks = 3
         for _ in 0..<checks {
-            let outcome = try SSHBannerCheck().run(against: endpoint, timeout: .seconds(2), on: group.next()).wait()
+            let outcome = try SSHBannerCheck().run(against: endpoint, timeout: .seconds(10), on: group.next()).wait()
             XCTAssertTrue(outcome.passed, outcome.detail)
             XCTAssertTrue(outcome.detail.hasPrefix(#"SSH banner "SSH-2.0-OpenSSH_"#), outcome.detail)
         }
@@ -39,7 +39,7 @@ final class SSHBannerAgainstOpenSSHTests: XCTestCase {
 
         // The plain TCP check (closed with a reset) leaves nothing at all.
         let before = sshd.log
-        let tcp = try TCPConnectCheck().run(against: endpoint, timeout: .seconds(2), on: group.next()).wait()
+        let tcp = try TCPConnectCheck().run(against: endpoint, timeout: .seconds(10), on: group.next()).wait()
         XCTAssertTrue(tcp.passed)
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertEqual(sshd.log, before)

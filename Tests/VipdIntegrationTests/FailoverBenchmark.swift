@@ -148,8 +148,7 @@ final class PairControl: @unchecked Sendable {
     func start(_ index: Int) throws {
         switch pair {
         case .vipd:
-            let yaml = VRRPLab.yaml(version: 3, interval: interval)
-                .replacingOccurrences(of: "interval: 1s, timeout: 1s, fall: 2, rise: 2", with: "interval: 2s, timeout: 2s, fall: 3, rise: 2")
+            let yaml = VRRPLab.yaml(version: 3, interval: interval, check: "interval: 2s, timeout: 2s, fall: 3, rise: 2")
             try lab.startVipd(index, yaml: yaml)
         case .incumbent:
             let node = lab.lab.nodes[index]

@@ -14,7 +14,7 @@ final class ProxyWithOpenSSHTests: TwoSSHDTestCase {
             servers:
               - { name: ha0, address: 127.0.0.1:\(ha0.port) }
               - { name: ha1, address: 127.0.0.1:\(ha1.port) }
-            check: { kind: ssh-banner, interval: \(interval), timeout: 1s, fall: 2, rise: 2 }
+            check: { kind: ssh-banner, interval: \(interval), timeout: 5s, fall: 2, rise: 2 }
         global: { drain_timeout: 20s }
         """
     }

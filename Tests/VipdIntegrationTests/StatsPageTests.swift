@@ -29,7 +29,7 @@ final class StatsPageTests: TwoSSHDTestCase {
             servers:
               - { name: ha0, address: 127.0.0.1:\(ha0.port) }
               - { name: ha1, address: 127.0.0.1:\(ha1.port) }
-            check: { kind: ssh-banner, interval: 500ms, timeout: 1s, fall: 2, rise: 2 }
+            check: { kind: ssh-banner, interval: 500ms, timeout: 5s, fall: 2, rise: 2 }
         stats: { bind: 127.0.0.1:\(statsPort)\(auth) }
         global: { drain_timeout: 2s, control_socket: \(directory.file("control.sock").path) }
         """

@@ -37,7 +37,7 @@ final class SystemdTests: XCTestCase {
             servers:
               - { name: ha0, address: 127.0.0.1:\(ha0.port) }
               - { name: ha1, address: 127.0.0.1:\(ha1Port) }
-            check: { kind: ssh-banner, interval: 500ms, timeout: 1s, fall: 1, rise: 1 }
+            check: { kind: ssh-banner, interval: 500ms, timeout: 5s, fall: 1, rise: 1 }
         global: { drain_timeout: 5s }
         """
     }

@@ -52,7 +52,7 @@ final class VRRPLab: @unchecked Sendable {
     static func yaml(
         version: Int = 3, interval: String = "1s", preempt: Bool = true, unicast: Bool = false,
         extraInstance: String = "", track: String = "track: { pools: { ssh: -60 } }",
-        check: String = "interval: 1s, timeout: 1s, fall: 2, rise: 2", withVRRP: Bool = true
+        check: String = "interval: 1s, timeout: 5s, fall: 2, rise: 2", withVRRP: Bool = true
     ) -> String {
         let vrrp = """
             vrrp:

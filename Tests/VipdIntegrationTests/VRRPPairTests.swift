@@ -153,7 +153,7 @@ final class VRRPPairTests: XCTestCase {
         let yaml = VRRPLab.yaml(
             extraInstance: "notify: { any: 'echo \"$VIPD_INSTANCE $VIPD_PREVIOUS_STATE $VIPD_STATE $VIPD_PRIORITY\" >> \(events.path)' }",
             track: "track: { scripts: { chk: -60 } }")
-            + "\ntrack_scripts:\n  chk:\n    command: |-\n      \(script)\n    interval: 500ms\n    timeout: 1s\n    fall: 1\n    rise: 1\n"
+            + "\ntrack_scripts:\n  chk:\n    command: |-\n      \(script)\n    interval: 500ms\n    timeout: 5s\n    fall: 1\n    rise: 1\n"
         try startPair(yaml)
         try Data().write(to: lab.directory.file("sick-10.251.1.11"))
         try lab.waitForHolders([1], within: 15)

@@ -2,7 +2,7 @@
 """Drives a proxy into running out of file descriptors (used by the integration tests).
 
 echo PORT_FILE:            an echo server on 127.0.0.1 (free port written to PORT_FILE).
-clients HOST PORT:         opens connections one by one (each must echo b"x" within 1 s) until one
+clients HOST PORT:         opens connections one by one (each must echo b"x" within 3 s) until one
                            does not, or 400; then checks that the first connection still echoes,
                            closes 8 connections, and checks that a new connection is served
                            within 15 s. Prints one JSON line with what it saw.
@@ -41,7 +41,7 @@ def clients(host, port):
     stalled = None
     while len(held) < 400:
         sock = socket.create_connection((host, port), timeout=5)
-        if served(sock, 1.0):
+        if served(sock, 3.0):
             held.append(sock)
         else:
             stalled = sock

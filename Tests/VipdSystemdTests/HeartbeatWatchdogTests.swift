@@ -40,7 +40,7 @@ final class HeartbeatWatchdogTests: XCTestCase {
         let steady = DispatchQueue(label: "steady")
         let sticky = DispatchQueue(label: "sticky")
         let watchdog = HeartbeatWatchdog(
-            notifier: ServiceNotifier(), pingInterval: .milliseconds(500),
+            notifier: ServiceNotifier(), pingInterval: .seconds(1),
             loops: [
                 .init(name: "steady loop") { steady.async(execute: $0) },
                 .init(name: "sticky loop") { sticky.async(execute: $0) },
@@ -54,9 +54,9 @@ final class HeartbeatWatchdogTests: XCTestCase {
 
         let release = DispatchSemaphore(value: 0)
         sticky.async { release.wait() }
-        // The pings stop: a quiet 2 s come (pings would come every 500 ms) within 20 s.
+        // The pings stop: a quiet 3 s come (pings would come every second) within 20 s.
         let deadline = ContinuousClock.now + .seconds(20)
-        while receiver.receive(timeout: .seconds(2)) != nil {
+        while receiver.receive(timeout: .seconds(3)) != nil {
             XCTAssertLessThan(ContinuousClock.now, deadline, "pings go on although a loop is stuck")
             if ContinuousClock.now >= deadline { break }
         }
