@@ -14,7 +14,7 @@ extension HAProxyTranslator {
                 keepAlive.location, keepAlive.text,
                 "vipd gives a kept-alive client request_timeout (\(settings.requestTimeout.configText)) to send its next request")
         }
-        for proxy in [frontend, backend] {
+        for proxy in Self.sides(frontend, backend) {
             if let httplog = option("httplog", of: proxy) { ledger.carry(httplog.location) }
             // vipd's access log has a line per request, none for a connection that sent none.
             if let dontlognull = option("dontlognull", of: proxy) { ledger.carry(dontlognull.location) }
@@ -23,9 +23,14 @@ extension HAProxyTranslator {
         return settings
     }
 
+    /// The frontend and the backend, once for a `listen` section that is both.
+    private static func sides(_ frontend: HAProxyProxy, _ backend: HAProxyProxy) -> [HAProxyProxy] {
+        frontend.section.header.location == backend.section.header.location ? [frontend] : [frontend, backend]
+    }
+
     /// `option forwardfor` in the frontend or the backend: vipd appends the client to X-Forwarded-For.
     private mutating func forwardedFor(frontend: HAProxyProxy, backend: HAProxyProxy) -> Bool {
-        let found = [frontend, backend].compactMap { option("forwardfor", of: $0) }
+        let found = Self.sides(frontend, backend).compactMap { option("forwardfor", of: $0) }
         for directive in found {
             ledger.carry(directive.location)
             var words = directive.arguments.dropFirst()
@@ -48,7 +53,7 @@ extension HAProxyTranslator {
     /// `option httpclose` and `http-reuse never` close it after each response.
     private mutating func serverReuse(frontend: HAProxyProxy, backend: HAProxyProxy) -> HTTPServerReuse {
         var reuse = HTTPServerReuse.safe
-        for proxy in [frontend, backend] {
+        for proxy in Self.sides(frontend, backend) {
             if let keepAlive = option("http-keep-alive", of: proxy) { ledger.carry(keepAlive.location) }
             if let close = option("http-server-close", of: proxy) {
                 ledger.carry(close.location)
@@ -86,17 +91,15 @@ extension HAProxyTranslator {
     /// The page of `http-request return … file PATH if <no server of the backend is up>`, found in
     /// the frontend or the backend. The file is read now, as vipd reads it when it loads vipd.yaml.
     private mutating func sorryPage(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
-        let proxies = frontend.section.header.location == backend.section.header.location ? [frontend] : [frontend, backend]
-        for proxy in proxies {
-            let acls = Dictionary(
-                proxy.own("acl").filter { $0.words.count > 2 }.map { ($0.words[1], Array($0.words.dropFirst(2))) },
-                uniquingKeysWith: { _, last in last })
+        for proxy in Self.sides(frontend, backend) {
+            let aclLines = proxy.own("acl").filter { $0.words.count > 2 }
+            let acls = Dictionary(aclLines.map { ($0.words[1], Array($0.words.dropFirst(2))) }, uniquingKeysWith: { _, last in last })
             for directive in proxy.own("http-request") {
                 guard let rule = HAProxyReturnRule(directive.arguments),
                     let named = rule.noServerBackend(acls: acls),
                     named == backend.name || (named.isEmpty && proxy.kind != .frontend)
                 else { continue }
-                let conditionACLs = proxy.own("acl").filter { $0.words.count > 2 && rule.condition.dropFirst().contains($0.words[1]) }
+                let conditionACLs = aclLines.filter { rule.condition.dropFirst().contains($0.words[1]) }
                 guard let page = readSorryPage(rule, of: directive) else {
                     for acl in conditionACLs {
                         ledger.list(acl.location, acl.text, "the no-server condition of \(directive.location), not carried with it")
