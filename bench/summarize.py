@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turns the benches' raw samples (TSV: proxy, round, metric, value) into a Markdown table of
 per-proxy medians, the ratio of the medians, and the ratios paired by round (each round's vipd
-figure over the same round's haproxy figure: their geometric mean and range, less moved by a
-machine that drifts between rounds). Used by run.sh and http.sh; prints to stdout."""
+figure over the same round's haproxy figure: their geometric mean, its 95% confidence interval
+and their range, less moved by a machine that drifts between rounds). Used by run.sh and
+http.sh; prints to stdout."""
 import math
 import statistics
 import sys
@@ -26,6 +27,23 @@ METRICS = [
 ]
 
 
+# Two-sided 95% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
+T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+         2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+         2.052, 2.048, 2.045, 2.042]
+
+
+def geometric_mean_interval(ratios):
+    """Geometric mean of the ratios and its 95% confidence interval (t interval of the logs)."""
+    logs = [math.log(ratio) for ratio in ratios]
+    mean = sum(logs) / len(logs)
+    if len(logs) < 2:
+        return math.exp(mean), None
+    quantile = T_975[len(logs) - 2] if len(logs) - 1 <= len(T_975) else 1.96
+    half = quantile * statistics.stdev(logs) / math.sqrt(len(logs))
+    return math.exp(mean), (math.exp(mean - half), math.exp(mean + half))
+
+
 def main(path):
     samples = {}
     by_round = {}
@@ -45,20 +63,20 @@ def main(path):
         return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
     def paired(metric):
-        """Geometric mean, lowest and highest of the per-round vipd/haproxy ratios."""
+        """Geometric mean, its 95% interval, lowest and highest of the per-round vipd/haproxy ratios."""
         haproxy, vipd = by_round.get(("haproxy", metric), {}), by_round.get(("vipd", metric), {})
         ratios = [vipd[r] / haproxy[r] for r in haproxy if r in vipd and haproxy[r] > 0 and vipd[r] > 0]
         if not ratios:
             return "–"
-        mean = math.exp(sum(map(math.log, ratios)) / len(ratios))
-        if len(ratios) == 1:
+        mean, interval = geometric_mean_interval(ratios)
+        if interval is None:
             return f"{mean:.2f}"
-        return f"{mean:.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
+        return f"{mean:.2f} [{interval[0]:.2f}, {interval[1]:.2f}] ({min(ratios):.2f}–{max(ratios):.2f})"
 
     counts = {proxy: max((len(samples.get((proxy, key), [])) for key, _, _ in METRICS), default=0)
               for proxy in ("haproxy", "vipd")}
     print(f"| metric | better | haproxy median (n={counts['haproxy']}) | vipd median (n={counts['vipd']}) "
-          "| vipd/haproxy | per round: geo. mean (range) |")
+          "| vipd/haproxy | per round: geo. mean [95% CI] (range) |")
     print("|---|---|---:|---:|---:|---:|")
     for key, label, better in METRICS:
         haproxy, vipd = median("haproxy", key), median("vipd", key)
