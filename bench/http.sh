@@ -10,8 +10,10 @@
 # KEEP_WORK=1 keeps the scratch directory with every config and output, AA=1 puts a second
 # haproxy in vipd's place (an A/A run: how far apart two identical proxies measure here).
 # Prints, for wrk keep-alive and wrk `Connection: close` (2 threads, 64 connections, a 1 KiB
-# file): per-proxy medians of requests/s, p50, p99 and errors, the ratio of the medians and the
-# per-round ratios; the table is appended to bench/RESULTS.md with the commit.
+# file): per-proxy medians of requests/s, p50, p99, errors and the proxy's own CPU time per
+# request (user + system, from /proc: what the proxy costs, apart from the machine's scheduling
+# noise), the ratio of the medians and the per-round ratios; the table is appended to
+# bench/RESULTS.md with the commit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,6 +89,7 @@ backend web
 CONF
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!)
+HAPROXY_PID=$!
 wait_http "$HAPROXY_PORT" "$!" haproxy
 
 VIPD_PORT=$(free_port)
@@ -106,36 +109,43 @@ else
     "$VIPD" run --config "$WORK/vipd.yaml" >"$WORK/vipd.log" 2>&1 &
 fi
 PIDS+=($!)
+VIPD_PID=$!
 wait_http "$VIPD_PORT" "$!" vipd
 
 # --- measurements: rounds in alternating order (ABBA), medians, ratios --------------------------
 RESULTS="$WORK/samples.tsv"
 : > "$RESULTS"
-measure() {  # PROXY PORT ROUND MODE
-    local proxy=$1 port=$2 round=$3 mode=$4 args=() out
+CLOCK_TICKS=$(getconf CLK_TCK)
+measure() {  # PROXY PORT PID ROUND MODE
+    local proxy=$1 port=$2 pid=$3 round=$4 mode=$5 args=() out ticks_before ticks_after
     [[ $mode == close ]] && args=(-H 'Connection: close')
     out="$WORK/$proxy-$mode-$round.txt"
     timeout 30 wrk -t2 -c64 -d2s "${args[@]}" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true  # warm-up
+    ticks_before=$(cpu_ticks "$pid")
     timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" "http://127.0.0.1:$port/index.html" >"$out" 2>&1
-    local rate p50 p99 errors key
+    ticks_after=$(cpu_ticks "$pid")
+    local rate p50 p99 errors key cpu_us
     rate=$(wrk_rps "$out")
     p50=$(wrk_percentile "$out" 50)
     p99=$(wrk_percentile "$out" 99)
     errors=$(wrk_errors "$out")
+    cpu_us=$(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLOCK_TICKS" -v n="$(wrk_requests "$out")" \
+        'BEGIN { if (n > 0) printf "%.2f", t * 1e6 / hz / n; else print 0 }')
     key=$([[ $mode == close ]] && echo close_cps || echo keepalive_rps)
     printf '%s\t%s\t%s\t%s\n' "$proxy" "$round" "$key" "$rate" "$proxy" "$round" "${mode}_p50_ms" "$p50" \
-        "$proxy" "$round" "${mode}_p99_ms" "$p99" "$proxy" "$round" "${mode}_errors" "$errors" >> "$RESULTS"
-    log "round $round $proxy $mode: $rate req/s, p99 $p99 ms, $errors errors"
+        "$proxy" "$round" "${mode}_p99_ms" "$p99" "$proxy" "$round" "${mode}_errors" "$errors" \
+        "$proxy" "$round" "${mode}_cpu_us" "$cpu_us" >> "$RESULTS"
+    log "round $round $proxy $mode: $rate req/s, p99 $p99 ms, $errors errors, $cpu_us µs CPU per request"
 }
 
 for round in $(seq "$ROUNDS"); do
     for mode in keepalive close; do
         if (( round % 2 )); then
-            measure haproxy "$HAPROXY_PORT" "$round" "$mode"
-            measure vipd "$VIPD_PORT" "$round" "$mode"
+            measure haproxy "$HAPROXY_PORT" "$HAPROXY_PID" "$round" "$mode"
+            measure vipd "$VIPD_PORT" "$VIPD_PID" "$round" "$mode"
         else
-            measure vipd "$VIPD_PORT" "$round" "$mode"
-            measure haproxy "$HAPROXY_PORT" "$round" "$mode"
+            measure vipd "$VIPD_PORT" "$VIPD_PID" "$round" "$mode"
+            measure haproxy "$HAPROXY_PORT" "$HAPROXY_PID" "$round" "$mode"
         fi
     done
 done

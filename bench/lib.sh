@@ -16,6 +16,9 @@ to_ms() {
 # What one wrk --latency output file says: requests/s, a percentile in ms, socket errors plus non-2xx/3xx.
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 wrk_percentile() { to_ms "$(awk -v p="$2%" '$1 == p { print $2; exit }' "$1")"; }
+wrk_requests() { awk '/ requests in / { print $1; exit }' "$1"; }
+# CPU time (user + system, all threads) a process has used so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 wrk_errors() {
     awk '/Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 }
          /Non-2xx or 3xx responses:/ { n += $5 }
