@@ -50,6 +50,10 @@ public enum ConfigImporter {
             nodes = cluster.nodes
             comments["cluster.nodes"] = cluster.comments
         }
+        var statsTranslator = HAProxyStatsTranslator(nodes: nodes, listeners: proxy.listeners, ledger: ledger)
+        let stats = statsTranslator.translate(proxy.statsProxies)
+        ledger = statsTranslator.ledger
+        comments["stats"] = stats.comments
         for file in files {
             if let routerID = file.routerID {
                 ledger.list(routerID.location, "router_id \(routerID.name)", "vipd names each node in cluster.nodes")
@@ -58,9 +62,10 @@ public enum ConfigImporter {
         ledger.listUnaccounted(haproxyConfig.allDirectives.map { ($0.location, $0.text) }) { _ in "not carried: vipd import does not translate it" }
         ledger.listUnaccounted(keepalivedConfigs.flatMap(\.allStatements).map { ($0.location, $0.text) }) { _ in "not carried: vipd import does not translate it" }
 
-        let configuration = VipdConfiguration(
+        var configuration = VipdConfiguration(
             nodes: nodes, global: GlobalSettings(), vrrp: merged.instances, trackScripts: merged.scripts,
             listeners: proxy.listeners, pools: proxy.pools)
+        configuration.stats = stats.stats
         let sources = ([haproxy] + keepalived).map(\.path)
         var writer = VipdYAMLWriter(
             header: [

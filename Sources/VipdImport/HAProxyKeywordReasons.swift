@@ -45,7 +45,7 @@ enum HAProxyKeywordReasons {
         case "http-reuse": return httpOnly
         case "http-check": return "http-check rules apply with option httpchk only; haproxy does not use them here either"
         case "filter": return "vipd has no filters"
-        case "stats": return "not translated: add stats: { bind: \"node:8404\" } for vipd's stats page"
+        case "stats": return "vipd's stats page has a listener of its own, not a proxy's: add stats: { bind: \"node:8404\" }"
         case "mode": return "this proxy has no vipd listener or pool, so its mode is not used"
         case "acl": return "vipd has no ACLs; every connection of a listener goes to its pool"
         case "use_backend", "use-server":

@@ -11,4 +11,7 @@ struct HAProxyTranslation {
     var servers: [(name: String, address: IPAddress, location: SourceLocation)] = []
     /// Every address a listener binds, in file order.
     var binds: [(address: IPAddress, location: SourceLocation)] = []
+    /// The proxies that serve haproxy's stats page and forward nowhere, in file order: left to
+    /// `HAProxyStatsTranslator`, which needs the cluster's nodes.
+    var statsProxies: [HAProxyProxy] = []
 }

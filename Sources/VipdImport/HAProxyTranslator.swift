@@ -238,11 +238,11 @@ struct HAProxyTranslator {
             target = nil
         }
         guard let target else {
-            let servesStats = proxy.own("stats").contains { $0.arguments.first == "enable" || $0.arguments.first == "uri" }
-            let why =
-                servesStats
-                ? "\(proxy.name) serves haproxy's stats page: no listener; add stats: { bind: \"node:8404\" } for vipd's page"
-                : "\(proxy.kind == .listen ? "listen" : "frontend") \(proxy.name) forwards nowhere vipd can: no listener"
+            if proxy.own("stats").contains(where: { $0.arguments.first == "enable" || $0.arguments.first == "uri" }) {
+                result.statsProxies.append(proxy)
+                return
+            }
+            let why = "\(proxy.kind == .listen ? "listen" : "frontend") \(proxy.name) forwards nowhere vipd can: no listener"
             binds.forEach { ledger.list($0.location, $0.text, why) }
             return
         }
@@ -344,9 +344,11 @@ struct HAProxyTranslator {
 
     // MARK: Leftovers
 
-    /// Lists what no translation used: the proxies' own directives, then unused defaults.
+    /// Lists what no translation used: the proxies' own directives (but the stats proxies', which
+    /// `HAProxyStatsTranslator` accounts for), then unused defaults.
     private mutating func listLeftovers(_ proxies: [HAProxyProxy]) {
-        for proxy in proxies {
+        let statsProxies = Set(result.statsProxies.map(\.section.header.location))
+        for proxy in proxies where !statsProxies.contains(proxy.section.header.location) {
             for directive in proxy.section.directives where !ledger.isAccounted(directive.location) {
                 if shadowed.contains(directive.location) {
                     ledger.carry(directive.location)

@@ -23,6 +23,7 @@ struct VipdYAMLWriter {
         if !configuration.trackScripts.isEmpty { writeTrackScripts(configuration.trackScripts) }
         writeListeners(configuration.listeners)
         writePools(configuration.pools, nodes: configuration.nodes)
+        if let stats = configuration.stats { writeStats(stats) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -150,6 +151,19 @@ struct VipdYAMLWriter {
                 Self.flow([
                     ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
                     ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
+                ]))
+        }
+    }
+
+    private mutating func writeStats(_ stats: StatsConfig) {
+        section("stats")
+        field(2, "bind", YAMLScalar.quoted(stats.bind.description))
+        if let credentials = stats.credentials {
+            field(
+                2, "auth",
+                Self.flow([
+                    ("user", YAMLScalar.plainOrQuoted(credentials.user)),
+                    ("password", YAMLScalar.plainOrQuoted(credentials.password)),
                 ]))
         }
     }

@@ -22,10 +22,13 @@ public struct StatsResponse: Sendable, Equatable {
     }
 }
 
-/// The three things the stats listener serves.
+/// The things the stats listener serves.
 public enum StatsResource: String, Sendable, CaseIterable {
     /// `/`: the live HTML page.
     case page = "/"
+    /// `/stats`: the same page where haproxy's usual `stats uri /stats` had it, so bookmarks keep working
+    /// (the page fetches `stats.json` relative to itself, which is `/stats.json` from both).
+    case haproxyPage = "/stats"
     /// `/stats.json`.
     case json = "/stats.json"
     /// `/metrics`: Prometheus text format.
@@ -35,7 +38,7 @@ public enum StatsResource: String, Sendable, CaseIterable {
     public func response(for snapshot: StatsSnapshot) -> StatsResponse {
         let noCache = ["Cache-Control": "no-store"]
         switch self {
-        case .page:
+        case .page, .haproxyPage:
             return StatsResponse(status: 200, contentType: StatsPage.contentType, headers: noCache, body: StatsPage.html)
         case .json:
             do {

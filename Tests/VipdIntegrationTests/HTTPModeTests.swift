@@ -204,6 +204,7 @@ final class HTTPModeTests: XCTestCase {
     /// a new server connection per request (http-server-close), the HTTP check, and the sorry page.
     func testAnImportedHAProxyHTTPConfigRunsAsHAProxyWould() throws {
         let haproxy = directory.file("haproxy.cfg")
+        let statsPort = try FreePort.allocate()
         try """
             defaults
             mode http
@@ -225,6 +226,11 @@ final class HTTPModeTests: XCTestCase {
             server web1 127.0.0.1:\(web1.port) check fall 2 inter 300 rise 2
             acl no_srv nbsrv(app_backend) eq 0
             http-request return status 503 content-type "text/html" file \(directory.file("sorry.html").path) if no_srv
+            listen stats
+            bind 127.0.0.1:\(statsPort)
+            stats enable
+            stats uri /stats
+            stats auth admin:s3cret
             """.write(to: haproxy, atomically: true, encoding: .utf8)
         let imported = try ProcessRunner.run(VipdProcess.binary, arguments: ["import", "--haproxy", haproxy.path], timeout: .seconds(60))
         XCTAssertEqual(imported.exitStatus, 0, imported.standardError)
@@ -235,6 +241,13 @@ final class HTTPModeTests: XCTestCase {
         defer { vipd.stop() }
         XCTAssertEqual(Set(try servers(2)), ["web0", "web1"])
         XCTAssertTrue(try get("/headers").body.contains("xff=127.0.0.1 proto= forwarded="), "X-Forwarded-For only, as haproxy adds it")
+        XCTAssertEqual(try get("/stats", port: statsPort).status, 401, "stats auth carried")
+        let authorization = ["Authorization": "Basic " + Data("admin:s3cret".utf8).base64EncodedString()]
+        let page = try get("/stats", port: statsPort, headers: authorization)
+        XCTAssertEqual(page.status, 200, "the page where haproxy's stats uri had it")
+        XCTAssertTrue(page.body.contains("stats.json"), page.body)
+        let metrics = try get("/metrics", port: statsPort, headers: authorization).body
+        XCTAssertTrue(metrics.contains(#"vipd_server_up{pool="app_backend",server="web0"} 1"#), metrics)
         let exchange = try send(String(repeating: "GET /connection HTTP/1.1\r\nHost: vip\r\n\r\n", count: 3) + "GET /connection HTTP/1.1\r\nHost: vip\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(exchange.responses.count, 4, "the client connection is kept alive")
         for response in exchange.responses {

@@ -13,6 +13,8 @@ final class StatsRequestRouterTests: XCTestCase {
 
     func testResources() throws {
         XCTAssertEqual(try route("/").get(), .page)
+        XCTAssertEqual(try route("/stats").get(), .haproxyPage, "where haproxy users' bookmarks point")
+        XCTAssertEqual(try route("/stats?refresh").get(), .haproxyPage)
         XCTAssertEqual(try route("/stats.json").get(), .json)
         XCTAssertEqual(try route("/stats.json?t=123").get(), .json)
         XCTAssertEqual(try route(method: "HEAD", "/metrics").get(), .metrics)
@@ -21,7 +23,7 @@ final class StatsRequestRouterTests: XCTestCase {
     func testUnknownPathIs404() {
         guard case .failure(let rejection) = route("/admin") else { return XCTFail("served /admin") }
         XCTAssertEqual(rejection.response.status, 404)
-        XCTAssertEqual(rejection.response.body, "no such page: /admin (this listener serves /, /stats.json, /metrics)\n")
+        XCTAssertEqual(rejection.response.body, "no such page: /admin (this listener serves /, /stats, /stats.json, /metrics)\n")
     }
 
     func testOtherMethodsAre405() {
@@ -44,6 +46,7 @@ final class StatsRequestRouterTests: XCTestCase {
     func testResponses() {
         let snapshot = sampleSnapshot()
         XCTAssertEqual(StatsResource.page.response(for: snapshot).contentType, "text/html; charset=utf-8")
+        XCTAssertEqual(StatsResource.haproxyPage.response(for: snapshot), StatsResource.page.response(for: snapshot))
         XCTAssertEqual(StatsResource.metrics.response(for: snapshot).contentType, "text/plain; version=0.0.4; charset=utf-8")
         XCTAssertEqual(StatsResource.metrics.response(for: snapshot).body, StatsMetrics.render(snapshot))
         XCTAssertEqual(StatsResource.json.response(for: snapshot).headers["Cache-Control"], "no-store")
