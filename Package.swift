@@ -135,6 +135,7 @@ let package = Package(
             dependencies: [
                 "VipdConfig", "VipdProxy", "VipdHealth", "VipdVRRP", "VipdMonitor",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

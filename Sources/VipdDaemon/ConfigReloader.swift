@@ -4,7 +4,8 @@ import VipdProxy
 
 /// Reloads the configuration file for SIGHUP and `vipd ctl reload` alike, one at a time: a bad
 /// file is rejected and the running configuration kept; listeners and pools move to the new
-/// file; `cluster`, `vrrp`, `track_scripts` and `global.control_socket` changes wait for a restart.
+/// file, and so does the stats listener; `cluster`, `vrrp`, `track_scripts` and
+/// `global.control_socket` changes wait for a restart.
 /// systemd hears `RELOADING=1` … `READY=1` around each.
 actor ConfigReloader {
     /// What a reload did.
@@ -17,15 +18,20 @@ actor ConfigReloader {
 
     private let configPath: String
     private let engine: ProxyEngine
+    private let stats: StatsListenerSlot
     private let serviceManager: ServiceManagerLink
     private let logger: Logger
     /// The configuration in force.
     private(set) var running: VipdConfiguration
 
-    init(configPath: String, running: VipdConfiguration, engine: ProxyEngine, serviceManager: ServiceManagerLink, logger: Logger) {
+    init(
+        configPath: String, running: VipdConfiguration, engine: ProxyEngine, stats: StatsListenerSlot,
+        serviceManager: ServiceManagerLink, logger: Logger
+    ) {
         self.configPath = configPath
         self.running = running
         self.engine = engine
+        self.stats = stats
         self.serviceManager = serviceManager
         self.logger = logger
     }
@@ -53,6 +59,7 @@ actor ConfigReloader {
             logger.warning("reload: changes to cluster, vrrp, track_scripts and global.control_socket take effect at the next restart")
         }
         let failures = await engine.reload(fresh)
+        await stats.apply(fresh.stats)
         if failures.isEmpty {
             logger.notice("reload done: \(fresh.listeners.count) listener(s), \(fresh.pools.count) pool(s)")
         } else {

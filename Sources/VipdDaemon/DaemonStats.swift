@@ -11,8 +11,8 @@ import VipdStats
 
 /// The stats listener inside `vipd run`: builds ``StatsSnapshot``s from the proxy engine, the VRRP
 /// speaker and the monitor, samples the traffic counters every second for the rates, and serves the
-/// page, `/stats.json` and `/metrics` until the graceful shutdown begins. A changed `stats` section
-/// takes effect at the next restart.
+/// page, `/stats.json` and `/metrics` until the graceful shutdown begins. A reload applies a changed
+/// `stats` section (``StatsListenerSlot``).
 final class DaemonStats: Sendable {
     private let engine: ProxyEngine
     private let speaker: VRRPSpeaker?
@@ -32,28 +32,16 @@ final class DaemonStats: Sendable {
     }
 
     /// Binds the stats listener when the file has a `stats` section and serves it until the graceful
-    /// shutdown begins. It starts after the VRRP speaker, so a failure is logged and vipd runs on
-    /// without the page rather than exiting with the VIP held (like the monitor and the control socket).
+    /// shutdown begins; the slot returned takes the `stats` section of each reload. It starts after
+    /// the VRRP speaker, so a failure is logged and vipd runs on without the page rather than exiting
+    /// with the VIP held (like the monitor and the control socket).
     static func start(
         config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?,
         monitor: DaemonMonitor?, logger: Logger
-    ) async {
-        guard let settings = config.stats else { return }
-        guard let endpoint = settings.bind.endpoint(on: node) else {
-            logger.error("stats: bind \(settings.bind) needs to know this node (use --node NAME); running without the stats page")
-            return
-        }
+    ) async -> StatsListenerSlot {
         let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node)
-        let server: StatsServer
-        do {
-            server = try await StatsServer.start(
-                endpoint: endpoint, credentials: settings.credentials, logger: logger, snapshot: { await stats.snapshot() })
-        } catch {
-            logger.error("stats listener cannot bind \(endpoint): \(error); running without the stats page")
-            return
-        }
-        logger.notice(
-            "stats on http://\(endpoint)/ (stats.json, metrics)\(settings.credentials == nil ? "" : ", basic authentication")")
+        let listener = StatsListenerSlot(node: node, logger: logger, snapshot: { await stats.snapshot() })
+        await listener.apply(config.stats)
         Task {
             try? await cancelWhenGracefulShutdown {
                 while !Task.isCancelled {
@@ -61,8 +49,9 @@ final class DaemonStats: Sendable {
                     try await Task.sleep(for: .seconds(1))
                 }
             }
-            await server.close()
+            await listener.close()
         }
+        return listener
     }
 
     /// Feeds the traffic counters into the rate window.

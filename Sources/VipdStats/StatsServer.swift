@@ -1,4 +1,5 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -8,6 +9,8 @@ import VipdConfig
 /// `/stats.json` and `/metrics`, each request answered from a fresh snapshot.
 public final class StatsServer: Sendable {
     private let channel: Channel
+    /// The basic authentication credentials asked of every request; nil for none.
+    private let credentials: NIOLockedValueBox<StatsCredentials?>
 
     /// Connections idle this long are closed.
     static let idleTimeout = TimeAmount.seconds(60)
@@ -20,6 +23,7 @@ public final class StatsServer: Sendable {
         snapshot: @escaping @Sendable () async -> StatsSnapshot
     ) async throws -> StatsServer {
         let address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
+        let credentials = NIOLockedValueBox(credentials)
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -32,11 +36,17 @@ public final class StatsServer: Sendable {
                 }
             }
             .bind(to: address).get()
-        return StatsServer(channel: channel)
+        return StatsServer(channel: channel, credentials: credentials)
     }
 
-    private init(channel: Channel) {
+    private init(channel: Channel, credentials: NIOLockedValueBox<StatsCredentials?>) {
         self.channel = channel
+        self.credentials = credentials
+    }
+
+    /// Asks `credentials` of every request from now on, also on connections already open (a reload).
+    public func setCredentials(_ credentials: StatsCredentials?) {
+        self.credentials.withLockedValue { $0 = credentials }
     }
 
     /// The bound port (the kernel's choice when 0 was asked).
@@ -53,12 +63,12 @@ private final class StatsRequestHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let credentials: StatsCredentials?
+    private let credentials: NIOLockedValueBox<StatsCredentials?>
     private let logger: Logger
     private let snapshot: @Sendable () async -> StatsSnapshot
     private var head: HTTPRequestHead?
 
-    init(credentials: StatsCredentials?, logger: Logger, snapshot: @escaping @Sendable () async -> StatsSnapshot) {
+    init(credentials: NIOLockedValueBox<StatsCredentials?>, logger: Logger, snapshot: @escaping @Sendable () async -> StatsSnapshot) {
         self.credentials = credentials
         self.logger = logger
         self.snapshot = snapshot
@@ -88,7 +98,7 @@ private final class StatsRequestHandler: ChannelInboundHandler {
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let route = StatsRequestRouter.route(
             method: head.method.rawValue, uri: head.uri, authorization: head.headers.first(name: "authorization"),
-            credentials: credentials)
+            credentials: credentials.withLockedValue { $0 })
         switch route {
         case .failure(let rejection):
             write(rejection.response, to: head, context: context)

@@ -20,7 +20,8 @@ final class StatsPageTests: TwoSSHDTestCase {
         statsPort = try FreePort.allocate()
     }
 
-    private func yaml(auth: String = "") -> String {
+    /// The test's file; `stats` replaces its `stats` line (an empty string leaves the section out).
+    private func yaml(auth: String = "", stats: String? = nil) -> String {
         """
         listeners:
           ssh: { bind: 127.0.0.1:\(vipPort), pool: ssh }
@@ -30,7 +31,7 @@ final class StatsPageTests: TwoSSHDTestCase {
               - { name: ha0, address: 127.0.0.1:\(ha0.port) }
               - { name: ha1, address: 127.0.0.1:\(ha1.port) }
             check: { kind: ssh-banner, interval: 500ms, timeout: 5s, fall: 2, rise: 2 }
-        stats: { bind: 127.0.0.1:\(statsPort)\(auth) }
+        \(stats ?? "stats: { bind: 127.0.0.1:\(statsPort)\(auth) }")
         global: { drain_timeout: 2s, control_socket: \(directory.file("control.sock").path) }
         """
     }
@@ -106,6 +107,42 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertEqual(
             histogram.value(["pool": "ssh", "server": "ha0", "le": "+Inf"], sample: "vipd_check_duration_seconds_bucket"), count)
         XCTAssertEqual(families["vipd_monitor_up"]?.value([:]), 0, "no VRRP, no monitor")
+    }
+
+    /// The HTTP status curl gets for `url` (with `user:password`), "000" when nothing answers.
+    private func status(_ url: String, login: String? = nil) throws -> String {
+        let credentials = login.map { ["--user", $0] } ?? []
+        return try ProcessRunner.run(
+            URL(fileURLWithPath: "/usr/bin/curl"),
+            arguments: ["--silent", "--output", "/dev/null", "--write-out", "%{http_code}"] + credentials + [url],
+            timeout: .seconds(30)
+        ).standardOutput
+    }
+
+    func testAReloadChangesCredentialsMovesTheListenerAndClosesIt() throws {
+        let vipd = try VipdProcess(yaml: yaml(auth: ", auth: { user: admin, password: old }"), directory: directory)
+        defer { vipd.stop() }
+        let first = "http://127.0.0.1:\(statsPort)/metrics"
+        XCTAssertEqual(try status(first, login: "admin:old"), "200")
+
+        try vipd.rewriteConfig(yaml(auth: ", auth: { user: admin, password: new }"))
+        vipd.signal(SIGHUP)
+        try vipd.waitForLog(containing: "reload done", timeout: 30)
+        XCTAssertEqual(try status(first, login: "admin:old"), "401", "the old password is refused at once")
+        XCTAssertEqual(try status(first, login: "admin:new"), "200")
+
+        let secondPort = try FreePort.allocate()
+        try vipd.rewriteConfig(yaml(stats: "stats: { bind: 127.0.0.1:\(secondPort) }"))
+        vipd.signal(SIGHUP)
+        try vipd.waitForLog(containing: "reload done", count: 2, timeout: 30)
+        XCTAssertEqual(try status("http://127.0.0.1:\(secondPort)/stats"), "200", "the new bind, without authentication")
+        XCTAssertEqual(try status(first, login: "admin:new"), "000", "the old bind is closed")
+
+        try vipd.rewriteConfig(yaml(stats: ""))
+        vipd.signal(SIGHUP)
+        try vipd.waitForLog(containing: "reload done", count: 3, timeout: 30)
+        XCTAssertEqual(try status("http://127.0.0.1:\(secondPort)/stats"), "000", "no stats section, no listener")
+        XCTAssertTrue(vipd.log.contains("stats listener closed"), vipd.log)
     }
 
     func testEachNodeShowsItsVRRPViewInALab() throws {
