@@ -6,10 +6,28 @@ public struct StatsConfig: Sendable, Equatable {
     public var bind: StatsBind
     /// HTTP basic authentication required for every request (`auth`); nil: open.
     public var credentials: StatsCredentials?
+    /// Whether the page also shows the other nodes' VRRP view, fetched from their stats listeners
+    /// (`peers`, default true; needs a bind the other nodes' listeners can be derived from).
+    public var showsPeers: Bool
 
-    public init(bind: StatsBind, credentials: StatsCredentials? = nil) {
+    public init(bind: StatsBind, credentials: StatsCredentials? = nil, showsPeers: Bool = true) {
         self.bind = bind
         self.credentials = credentials
+        self.showsPeers = showsPeers
+    }
+
+    /// Where the other nodes of `nodes` serve their stats, `this` left out: each node's address for
+    /// `node:PORT` and for a wildcard bind (the same file on every node); none when peers are off or
+    /// the bind is one fixed address (a loopback or management address says nothing of the others').
+    public func peerEndpoints(nodes: [ClusterNode], this: ClusterNode?) -> [(node: String, endpoint: SocketEndpoint)] {
+        guard showsPeers, let this else { return [] }
+        let port: Int
+        switch bind {
+        case .node(let nodePort): port = nodePort
+        case .endpoint(let endpoint) where endpoint.address.isWildcard: port = endpoint.port
+        case .endpoint: return []
+        }
+        return nodes.filter { $0.name != this.name }.map { ($0.name, SocketEndpoint(address: $0.address, port: port)) }
     }
 }
 
@@ -49,19 +67,20 @@ public struct StatsCredentials: Sendable, Equatable {
 }
 
 extension ConfigReader {
-    /// The `stats` section: `bind` (required) and `auth`. `nodes` resolves `node:PORT` (nil when the
+    /// The `stats` section: `bind` (required), `auth` and `peers`. `nodes` resolves `node:PORT` (nil when the
     /// file has no `cluster`); the bind must not clash with a listener's.
     func readStats(_ node: Node, path: String, owner: Mark?, nodes: [ClusterNode]?, listeners: [ListenerConfig])
         -> StatsConfig?
     {
-        guard let fields = fields(of: node, path: path, owner: owner, allowed: ["bind", "auth"]) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: owner, allowed: ["bind", "auth", "peers"]) else { return nil }
         let bind = required("bind", in: fields).flatMap { bindNode -> StatsBind? in
             guard let bind = readStatsBind(bindNode, path: fields.path("bind"), nodes: nodes) else { return nil }
             return checkStatsBind(bind, at: bindNode, path: fields.path("bind"), nodes: nodes ?? [], listeners: listeners)
         }
         let credentials: StatsCredentials?? = fields["auth"].map { readStatsCredentials($0, path: fields.path("auth")) }
-        guard let bind, credentials != .some(nil) else { return nil }
-        return StatsConfig(bind: bind, credentials: credentials ?? nil)
+        let showsPeers: Bool?? = fields["peers"].map { readBool($0, path: fields.path("peers")) }
+        guard let bind, credentials != .some(nil), showsPeers != .some(nil) else { return nil }
+        return StatsConfig(bind: bind, credentials: credentials ?? nil, showsPeers: (showsPeers ?? true) ?? true)
     }
 
     /// `node:PORT` or `ADDRESS:PORT`.

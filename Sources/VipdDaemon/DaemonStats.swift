@@ -20,11 +20,13 @@ final class DaemonStats: Sendable {
     private let node: ClusterNode?
     private let startedAt = ContinuousClock.now
     private let rates = NIOLockedValueBox(CounterRates<TrafficCounters.Key>(window: rateWindow))
+    private let peers: PeerStatsPoller
 
     /// The rates' sliding window, in seconds.
     static let rateWindow = 10.0
 
-    private init(engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: DaemonMonitor?, node: ClusterNode?) {
+    private init(engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: DaemonMonitor?, node: ClusterNode?, logger: Logger) {
+        self.peers = PeerStatsPoller(logger: logger)
         self.engine = engine
         self.speaker = speaker
         self.monitor = monitor
@@ -32,14 +34,15 @@ final class DaemonStats: Sendable {
     }
 
     /// Binds the stats listener when the file has a `stats` section and serves it until the graceful
-    /// shutdown begins; the slot returned takes the `stats` section of each reload. It starts after
+    /// shutdown begins; the slot returned takes the `stats` section of each reload. Every second the
+    /// other nodes' listeners are asked for their VRRP view (``PeerStatsPoller``). It starts after
     /// the VRRP speaker, so a failure is logged and vipd runs on without the page rather than exiting
     /// with the VIP held (like the monitor and the control socket).
     static func start(
         config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?,
         monitor: DaemonMonitor?, logger: Logger
     ) async -> StatsListenerSlot {
-        let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node)
+        let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node, logger: logger)
         let listener = StatsListenerSlot(node: node, logger: logger, snapshot: { await stats.snapshot() })
         await listener.apply(config.stats)
         Task {
@@ -50,6 +53,17 @@ final class DaemonStats: Sendable {
                 }
             }
             await listener.close()
+        }
+        let nodes = config.nodes
+        Task {
+            try? await cancelWhenGracefulShutdown {
+                while !Task.isCancelled {
+                    let settings = await listener.settings
+                    let targets = settings?.peerEndpoints(nodes: nodes, this: node) ?? []
+                    await stats.peers.poll(targets, credentials: settings?.credentials, now: MonitorInstant.now().sinceEpoch / .seconds(1))
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
         }
         return listener
     }
@@ -109,7 +123,7 @@ final class DaemonStats: Sendable {
         return StatsSnapshot(
             node: node?.name, generatedAt: wallNow.sinceEpoch / .seconds(1), uptimeSeconds: startedAt.duration(to: now) / .seconds(1),
             vrrp: instances.map { Self.instanceStats($0, wall: wall) }, pools: pools, monitorRunning: monitor != nil,
-            findings: (monitor?.findings ?? []).map(Self.findingStats))
+            findings: (monitor?.findings ?? []).map(Self.findingStats), peers: peers.peers)
     }
 
     private static func instanceStats(_ report: VRRPInstanceReport, wall: (ContinuousClock.Instant) -> Double) -> VRRPInstanceStats {

@@ -43,6 +43,9 @@ actor StatsListenerSlot {
         logger.notice("stats on http://\(endpoint)/ (also /stats, stats.json, metrics), \(Self.describe(settings.credentials))")
     }
 
+    /// The `stats` section in force; nil when there is no listener.
+    var settings: StatsConfig? { current?.settings }
+
     /// Stops listening (the graceful shutdown).
     func close() async {
         await current?.server.close()

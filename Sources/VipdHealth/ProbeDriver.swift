@@ -159,8 +159,8 @@ func describeErrno(_ code: CInt) -> String? {
     }
 }
 
-/// The words for an error seen on an established check connection.
-func describeConnectionError(_ error: any Error) -> String {
+/// The words for an error seen on an established connection (a check's, a peer's stats request).
+public func describeConnectionError(_ error: any Error) -> String {
     if let ioError = error as? IOError, let words = describeErrno(ioError.errnoCode) { return words }
     return "\(error)"
 }

@@ -18,6 +18,11 @@ public enum BasicAuthentication {
         return constantTimeEqual(Array(decoded), expected)
     }
 
+    /// The `Authorization` header value that carries `credentials`.
+    public static func header(for credentials: StatsCredentials) -> String {
+        "Basic " + Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
+    }
+
     private static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
         var difference = UInt8(lhs.count == rhs.count ? 0 : 1)
         for index in 0..<max(lhs.count, rhs.count) {

@@ -99,6 +99,15 @@ public enum StatsMetrics {
                     labels: [("severity", severity)],
                     value: Double(snapshot.findings.filter { $0.severity == severity }.count))
             })
+        out.append(
+            "vipd_peer_up", .gauge, help: "1 when the other node's stats listener answered the last request, else 0.",
+            samples: snapshot.peers.map { Sample(labels: [("peer", $0.node)], value: $0.reachable ? 1 : 0) })
+        out.append(
+            "vipd_cluster_warnings", .gauge,
+            help: "VRRP instances that two nodes hold at once (two-masters) or none holds (no-master), as this node and its peers report.",
+            samples: ClusterWarning.Kind.allCases.map { kind in
+                Sample(labels: [("kind", kind.rawValue)], value: Double(snapshot.clusterWarnings.filter { $0.kind == kind }.count))
+            })
         return out.text
     }
 

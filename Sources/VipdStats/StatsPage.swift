@@ -1,7 +1,8 @@
 /// The stats page: one self-contained HTML document (no external assets) whose script fetches
-/// `stats.json` every second and redraws VRRP, pools and findings in place, so changes appear
-/// without a reload. Rows carry `data-*` attributes (pool, server, state; instance, state; finding
-/// kind) for scripts and tests; every text goes through `textContent`, never HTML.
+/// `stats.json` every second and redraws the cluster (this node's and its peers' VRRP views, with
+/// the warnings they make together), VRRP, pools and findings in place, so changes appear without
+/// a reload. Rows carry `data-*` attributes (pool, server, state; instance, state; node, reachable;
+/// finding kind) for scripts and tests; every text goes through `textContent`, never HTML.
 public enum StatsPage {
     public static let contentType = "text/html; charset=utf-8"
 
@@ -29,6 +30,7 @@ public enum StatsPage {
         tr.up .state, tr.state-master .state { color: #0a7d28; }
         tr.down .state, tr.state-fault .state { color: #b3261e; }
         tr.down { background: #fdecea; }
+        tr.stale td { color: #888; } tr.stale .state { color: #b3261e; }
         tr.unknown .state, tr.state-init .state { color: #8a6d00; }
         tr.state-backup .state { color: #1f5fbf; }
         ul { margin: 0; padding-left: 1.1em; }
@@ -42,12 +44,16 @@ public enum StatsPage {
         <body>
         <header><h1>vipd <span id="node"></span></h1><p id="status" role="status">loading…</p></header>
         <noscript><p>This page updates itself with JavaScript. The same data is at <a href="stats.json">stats.json</a> and <a href="metrics">metrics</a>.</p></noscript>
+        <section id="cluster-section" hidden><h2>Cluster</h2><div id="cluster"></div></section>
         <section><h2>VRRP</h2><div id="vrrp"></div></section>
         <section><h2>Pools</h2><div id="pools"></div></section>
         <section><h2>Monitor findings</h2><div id="findings"></div></section>
         <script>
         "use strict";
         const POLL_MS = \(pollMilliseconds);
+        // stats.json next to the page, without the user and password of an address like
+        // scheme://user:password@host/ (fetch refuses those; the browser sends the credentials it was given for the page).
+        const STATS_URL = (() => { const u = new URL("stats.json", location.href); u.username = ""; u.password = ""; return u.href; })();
         function el(tag, attrs, ...children) {
           const node = document.createElement(tag);
           for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
@@ -83,6 +89,31 @@ public enum StatsPage {
                 ? el("ul", {}, ...v.recentTransitions.slice(0, 3).map(t =>
                     el("li", {}, ago(s.generatedAt, t.at) + ": " + t.from + " → " + t.to, el("div", {class: "sub"}, t.reason))))
                 : "none"))));
+        }
+        function clusterRow(s, node, v, peer) {
+          const here = !peer;
+          const reachable = here || peer.reachable;
+          const answered = here ? "this page" : peer.reachable ? "now" : peer.lastSeen ? "last " + ago(s.generatedAt, peer.lastSeen) : "never";
+          return el("tr", {class: "peer-row state-" + (v ? v.state.toLowerCase() : "unknown") + (reachable ? "" : " stale"),
+              "data-node": node, "data-instance": v ? v.name : "", "data-state": v ? v.state : "", "data-reachable": String(reachable)},
+            el("td", {}, node, el("div", {class: "sub"}, here ? "this node" : peer.address)),
+            el("td", {}, v ? v.name : "–"),
+            el("td", {class: "state"}, v ? v.state : "–", reachable ? "" : el("div", {class: "sub"}, "does not answer: " + peer.error)),
+            el("td", {class: "num"}, v ? v.priority : "–"),
+            el("td", {class: "num"}, v ? v.effectivePriority : "–"),
+            el("td", {}, v && v.masterAddress ? v.masterAddress + (v.masterIsThisNode ? " (itself)" : "") : "unknown"),
+            el("td", {}, answered));
+        }
+        function renderCluster(s) {
+          const rows = s.vrrp.map(v => clusterRow(s, s.node || "this node", v, null));
+          for (const p of s.peers) {
+            if (p.vrrp.length) rows.push(...p.vrrp.map(v => clusterRow(s, p.node, v, p)));
+            else rows.push(clusterRow(s, p.node, null, p));
+          }
+          return el("div", {},
+            ...s.clusterWarnings.map(w => el("div", {class: "finding critical cluster-warning", "data-kind": w.kind, "data-instance": w.instance},
+              el("strong", {}, w.kind === "two-masters" ? "TWO MASTERS" : "NO MASTER"), el("div", {}, w.text))),
+            table(["node", "instance", "state", "priority", "effective", "VIP holder", "answered"], rows));
         }
         function lastCheck(now, c) {
           if (!c) return "–";
@@ -122,10 +153,12 @@ public enum StatsPage {
         async function refresh() {
           const status = document.getElementById("status");
           try {
-            const response = await fetch("stats.json", {cache: "no-store"});
+            const response = await fetch(STATS_URL, {cache: "no-store"});
             if (!response.ok) throw new Error("HTTP " + response.status);
             const s = await response.json();
             document.getElementById("node").textContent = s.node ? "on " + s.node : "";
+            document.getElementById("cluster-section").hidden = !s.peers.length;
+            document.getElementById("cluster").replaceChildren(renderCluster(s));
             document.getElementById("vrrp").replaceChildren(renderVRRP(s));
             document.getElementById("pools").replaceChildren(renderPools(s));
             document.getElementById("findings").replaceChildren(renderFindings(s));

@@ -1,5 +1,5 @@
 /// Everything the stats listener shows, as this node knows it at one instant: its VRRP instances,
-/// its pools and servers, and the monitor's findings. The page, `/stats.json` and `/metrics` are
+/// its pools and servers, the monitor's findings, and the other nodes' VRRP views. The page, `/stats.json` and `/metrics` are
 /// renderings of one snapshot; the daemon builds it, the renderers never read a clock.
 public struct StatsSnapshot: Codable, Sendable, Equatable {
     /// This node's name (`cluster.nodes`), nil when the file has no cluster.
@@ -16,10 +16,14 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     public var monitorRunning: Bool
     /// The monitor's findings in force, most severe first.
     public var findings: [FindingStats]
+    /// The other nodes, as their stats listeners last answered (`stats.peers`), in file order.
+    public var peers: [PeerStats]
+    /// What this node's and the peers' VRRP views say together (two masters, none).
+    public var clusterWarnings: [ClusterWarning]
 
     public init(
         node: String?, generatedAt: Double, uptimeSeconds: Double, vrrp: [VRRPInstanceStats], pools: [PoolStats],
-        monitorRunning: Bool, findings: [FindingStats]
+        monitorRunning: Bool, findings: [FindingStats], peers: [PeerStats] = []
     ) {
         self.node = node
         self.generatedAt = generatedAt
@@ -28,5 +32,7 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
         self.pools = pools
         self.monitorRunning = monitorRunning
         self.findings = findings
+        self.peers = peers
+        self.clusterWarnings = peers.isEmpty ? [] : ClusterWarning.warnings(node: node, vrrp: vrrp, peers: peers)
     }
 }

@@ -26,6 +26,26 @@ final class StatsConfigTests: XCTestCase {
         XCTAssertEqual(stats.credentials, StatsCredentials(user: "admin", password: "p:w"))
     }
 
+    func testPeerEndpointsFollowTheBind() throws {
+        func peers(_ stats: String, this index: Int? = 0) throws -> [String] {
+            let config = try XCTUnwrap(parseValid(minimalConfig(cluster + "\nstats: " + stats)))
+            let this = index.map { config.nodes[$0] }
+            return try XCTUnwrap(config.stats).peerEndpoints(nodes: config.nodes, this: this).map { "\($0.node)@\($0.endpoint)" }
+        }
+        XCTAssertEqual(try peers(#"{ bind: "node:8404" }"#), ["ha1@10.0.0.2:8404"])
+        XCTAssertEqual(try peers(#"{ bind: "node:8404" }"#, this: 1), ["ha0@10.0.0.1:8404"])
+        XCTAssertEqual(try peers(#"{ bind: "0.0.0.0:9000" }"#), ["ha1@10.0.0.2:9000"], "a wildcard bind: the same port on every node")
+        XCTAssertEqual(try peers(#"{ bind: "[::]:9000" }"#), ["ha1@10.0.0.2:9000"])
+        XCTAssertEqual(try peers(#"{ bind: "127.0.0.1:8404" }"#), [], "loopback says nothing of the other nodes' listeners")
+        XCTAssertEqual(try peers(#"{ bind: "10.0.0.1:8404" }"#), [], "one fixed address: no peers")
+        XCTAssertEqual(try peers(#"{ bind: "node:8404", peers: false }"#), [])
+        XCTAssertEqual(try peers(#"{ bind: "node:8404" }"#, this: nil), [], "this node unknown")
+        XCTAssertEqual(try XCTUnwrap(parseValid(minimalConfig(cluster + "\nstats: { bind: \"node:1\", peers: true }"))?.stats?.showsPeers), true)
+        assertSingleError(
+            minimalConfig(cluster + "\nstats: { bind: \"node:8404\", peers: sometimes }"), line: 11, column: 36,
+            keyPath: "stats.peers", message: #"expected a boolean (true or false), got "sometimes""#)
+    }
+
     func testNoStatsSection() {
         XCTAssertNil(parseValid(minimalConfig())?.stats)
     }
@@ -73,7 +93,7 @@ final class StatsConfigTests: XCTestCase {
             configErrors(minimalConfig("stats: { port: 8404 }")).map(\.description),
             [
                 #"vipd.yaml:7:1: stats: missing required key "bind""#,
-                #"vipd.yaml:7:10: stats.port: unknown key "port" (allowed keys: bind, auth)"#,
+                #"vipd.yaml:7:10: stats.port: unknown key "port" (allowed keys: bind, auth, peers)"#,
             ])
         XCTAssertEqual(
             configErrors(minimalConfig("stats: { bind: 127.0.0.1:8404, auth: { user: \"a:b\" } }")).map(\.description),

@@ -70,13 +70,51 @@ final class StatsPageTests: TwoSSHDTestCase {
         let drainedPage = try XCTUnwrap(drained["page"] as? [String: Any])
         XCTAssertTrue(((drainedPage["stateTexts"] as? [String]) ?? []).contains { $0.hasPrefix("UP DRAIN") }, "\(drainedPage)")
 
+        try keepScreenshot(browser, "stats-page-ha1-down.png")
+    }
+
+    /// The browser's view as a PNG file among the test artifacts.
+    private func keepScreenshot(_ browser: StatsBrowser, _ name: String) throws {
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
-        let screenshot = Self.artifacts.appendingPathComponent("stats-page-ha1-down.png")
+        let screenshot = Self.artifacts.appendingPathComponent(name)
         let shot = try browser.command("screenshot \(screenshot.path)")
         XCTAssertGreaterThan(shot["bytes"] as? Int ?? 0, 1000)
         let png = try Data(contentsOf: screenshot)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG file")
         print("stats page screenshot kept in \(Self.artifacts.path): \(screenshot.lastPathComponent)")
+    }
+
+    /// Two nodes on loopback addresses (ha0 127.0.0.1, ha1 127.0.0.2, `stats` on `node:PORT`):
+    /// ha0's page shows ha1 in its cluster table, and ha1 stopping appears without a reload.
+    func testPageShowsAPeerAndThePeerStoppingWithoutReload() throws {
+        try XCTSkipUnless(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "Chromium not installed (apt-get install chromium)")
+        let cluster = "cluster: { nodes: { ha0: { address: 127.0.0.1 }, ha1: { address: 127.0.0.2 } } }\nstats: { bind: \"node:\(statsPort)\" }"
+        let ha0 = try VipdProcess(yaml: yaml(stats: cluster), directory: directory, name: "vipd-ha0", arguments: ["--node", "ha0"])
+        defer { ha0.stop() }
+        let otherListener = yaml(stats: cluster).replacingOccurrences(of: "127.0.0.1:\(vipPort)", with: "127.0.0.2:\(vipPort)")
+            .replacingOccurrences(of: "control.sock", with: "control-ha1.sock")
+        let ha1 = try VipdProcess(yaml: otherListener, directory: directory, name: "vipd-ha1", arguments: ["--node", "ha1"])
+        defer { ha1.stop() }
+        let browser = try StatsBrowser(url: "http://127.0.0.1:\(statsPort)/", directory: directory)
+        defer { browser.quit() }
+
+        let seen = try browser.command("wait-peer ha1 true 30")
+        XCTAssertEqual(seen["ok"] as? Bool, true, "ha1 answering on ha0's page: \(seen)\n\(ha0.log)")
+        _ = try browser.command("mark")
+        let page = try XCTUnwrap(seen["page"] as? [String: Any])
+        XCTAssertEqual(page["clusterShown"] as? Bool, true)
+        XCTAssertTrue(((page["peerTexts"] as? [String]) ?? []).contains { $0.contains("127.0.0.2:\(statsPort)") }, "\(page)")
+
+        ha1.stop()
+        let gone = try browser.command("wait-peer ha1 false 30")
+        XCTAssertEqual(gone["ok"] as? Bool, true, "ha1 not answering on ha0's page: \(gone)\n\(ha0.log)")
+        let gonePage = try XCTUnwrap(gone["page"] as? [String: Any])
+        XCTAssertEqual(gonePage["marker"] as? String, "set once", "the page must not have been reloaded: \(gonePage)")
+        XCTAssertTrue(
+            ((gonePage["peerTexts"] as? [String]) ?? []).contains { $0.contains("does not answer: connection refused") }, "\(gonePage)")
+        XCTAssertTrue(ha0.log.contains("stats: peer ha1 answers on http://127.0.0.2:\(statsPort)/"), ha0.log)
+        try keepScreenshot(browser, "stats-page-peer-gone.png")
     }
 
     func testMetricsParseAndBasicAuthentication() throws {
@@ -149,12 +187,9 @@ final class StatsPageTests: TwoSSHDTestCase {
         if let reason = VRRPLab.unavailableReason { throw XCTSkip(reason) }
         let lab = try VRRPLab()
         defer { lab.tearDown() }
-        let yaml = VRRPLab.yaml() + "\nstats: { bind: \"node:8404\" }\n"
-        try lab.startVipd(0, yaml: yaml)
-        try lab.waitForHolders([0], within: 15)
-        try lab.startVipd(1, yaml: yaml)
+        try startPair(lab, stats: "stats: { bind: \"node:8404\" }")
         let master = try stats(lab, node: 0)
-        let backup = try waitForInstance(lab, node: 1, "BACKUP with a master heard") {
+        let backup = try waitForStats(lab, node: 1, "BACKUP with a master heard") {
             $0["state"] as? String == "BACKUP" && $0["masterAddress"] is String
         }
         let masterInstance = try XCTUnwrap((master["vrrp"] as? [[String: Any]])?.first)
@@ -180,33 +215,104 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "BACKUP"]), 1)
         XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "MASTER"]), 0)
         XCTAssertEqual(families["vipd_vrrp_priority"]?.value(["instance": "VI_1"]), 50)
+        XCTAssertEqual(families["vipd_peer_up"]?.value(["peer": "ha0"]), 1)
+        XCTAssertEqual(families["vipd_cluster_warnings"]?.value(["kind": "two-masters"]), 0)
+    }
+
+    /// Each node's page shows the other's VRRP view, fetched from its stats listener; two masters
+    /// (VRRP dropped by a firewall, the stats port still open) are named on both; a node that stops
+    /// answering is marked so, with its last view.
+    func testEachNodeShowsThePeersViewAndTheWarningsTheyMakeTogether() throws {
+        if let reason = VRRPLab.unavailableReason { throw XCTSkip(reason) }
+        let lab = try VRRPLab()
+        defer { lab.tearDown() }
+        let ha1 = try startPair(lab, stats: "stats: { bind: \"node:8404\", auth: { user: admin, password: \"same on both\" } }")
+        let peerOfHa0 = try waitForStats(lab, node: 0, "ha1 as a BACKUP peer", \.firstPeer) {
+            $0["node"] as? String == "ha1" && $0["reachable"] as? Bool == true && Self.state(of: $0) == "BACKUP"
+                && Self.instance(of: $0)?["masterAddress"] is String
+        }
+        XCTAssertEqual(peerOfHa0["address"] as? String, "10.251.1.12:8404")
+        XCTAssertEqual(Self.instance(of: peerOfHa0)?["priority"] as? Int, 50)
+        XCTAssertEqual(Self.instance(of: peerOfHa0)?["masterAddress"] as? String, "10.251.1.11", "ha1 hears ha0")
+        let peerOfHa1 = try waitForStats(lab, node: 1, "ha0 as the MASTER peer", \.firstPeer) {
+            $0["node"] as? String == "ha0" && Self.state(of: $0) == "MASTER"
+        }
+        XCTAssertEqual(Self.instance(of: peerOfHa1)?["masterIsThisNode"] as? Bool, true)
+        XCTAssertEqual((try stats(lab, node: 0)["clusterWarnings"] as? [[String: Any]])?.count, 0)
+
+        try lab.lab.dropVRRP(on: lab.lab.nodes[1])
+        for node in [0, 1] {
+            let warning = try waitForStats(lab, node: node, "two masters", { ($0["clusterWarnings"] as? [[String: Any]])?.first ?? [:] }) {
+                $0["kind"] as? String == "two-masters"
+            }
+            XCTAssertEqual(warning["nodes"] as? [String], node == 0 ? ["ha0", "ha1"] : ["ha1", "ha0"])
+            XCTAssertEqual(warning["instance"] as? String, "VI_1")
+            XCTAssertTrue((warning["text"] as? String ?? "").contains("split brain, each answers for 10.251.1.100/24"), "\(warning)")
+        }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
+            let browser = try StatsBrowser(
+                url: "http://admin:same%20on%20both@10.251.1.11:8404/", directory: lab.directory,
+                launcher: [NetworkNamespace.ipTool.path, "netns", "exec", lab.lab.client.namespace.name])
+            defer { browser.quit() }
+            let shown = try browser.command("wait-warning two-masters VI_1 30")
+            XCTAssertEqual(shown["ok"] as? Bool, true, "the warning on ha0's page: \(shown)\n\(browser.log)")
+            try keepScreenshot(browser, "stats-page-two-masters.png")
+        }
+
+        ha1.stop()
+        let gone = try waitForStats(lab, node: 0, "ha1 not answering", \.firstPeer) { $0["reachable"] as? Bool == false }
+        XCTAssertEqual(gone["error"] as? String, "connection refused")
+        XCTAssertNotNil(gone["lastSeen"] as? Double)
+        XCTAssertNotNil(Self.instance(of: gone), "its last view stays: \(gone)")
+        let warnings = try XCTUnwrap(try stats(lab, node: 0)["clusterWarnings"] as? [[String: Any]])
+        XCTAssertTrue(warnings.isEmpty, "a peer that does not answer is not counted: \(warnings)")
+        XCTAssertTrue(lab.logs().contains("stats: peer ha1 (http://10.251.1.12:8404/) does not answer: connection refused"), lab.logs())
+    }
+
+    private static func instance(of peer: [String: Any]) -> [String: Any]? {
+        (peer["vrrp"] as? [[String: Any]])?.first
+    }
+
+    private static func state(of peer: [String: Any]) -> String? {
+        instance(of: peer)?["state"] as? String
     }
 
     // MARK: - Helpers
+
+    /// Starts ha0, waits until it holds the VIP, then starts ha1 (returned); both with `stats` added to the lab's file.
+    @discardableResult
+    private func startPair(_ lab: VRRPLab, stats: String) throws -> VipdProcess {
+        let yaml = VRRPLab.yaml() + "\n" + stats + "\n"
+        try lab.startVipd(0, yaml: yaml)
+        try lab.waitForHolders([0], within: 15)
+        return try lab.startVipd(1, yaml: yaml)
+    }
 
     /// `/stats.json` of node `node`, fetched from the lab's client.
     private func stats(_ lab: VRRPLab, node: Int) throws -> [String: Any] {
         let output = try lab.lab.client.namespace.run(
             URL(fileURLWithPath: "/usr/bin/curl"),
-            ["--silent", "--fail", "--max-time", "10", "http://\(lab.lab.nodes[node].address):8404/stats.json"],
+            ["--silent", "--fail", "--max-time", "10", "--user", "admin:same on both", "http://\(lab.lab.nodes[node].address):8404/stats.json"],
             timeout: .seconds(20))
         try output.requireSuccess()
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(output.standardOutput.utf8)) as? [String: Any])
     }
 
-    /// Node `node`'s VRRP instance once `condition` holds (bounded: 20 s).
-    private func waitForInstance(
-        _ lab: VRRPLab, node: Int, _ what: String, _ condition: ([String: Any]) -> Bool
+    /// The part of node `node`'s `/stats.json` that `part` picks (its first VRRP instance unless
+    /// told), once `condition` holds (bounded: 20 s).
+    private func waitForStats(
+        _ lab: VRRPLab, node: Int, _ what: String, _ part: ([String: Any]) -> [String: Any] = \.firstInstance,
+        _ condition: ([String: Any]) -> Bool
     ) throws -> [String: Any] {
         let deadline = Date().addingTimeInterval(20)
-        var instance: [String: Any] = [:]
+        var picked: [String: Any] = [:]
         while Date() < deadline {
-            instance = (try? stats(lab, node: node)).flatMap { ($0["vrrp"] as? [[String: Any]])?.first } ?? [:]
-            if condition(instance) { return instance }
+            picked = (try? stats(lab, node: node)).map(part) ?? [:]
+            if condition(picked) { return picked }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        XCTFail("ha\(node) never showed \(what): \(instance)\n\(lab.logs())")
-        return instance
+        XCTFail("ha\(node) never showed \(what): \(picked)\n\(lab.logs())")
+        return picked
     }
 
     /// One parsed family: its type and samples.
@@ -248,15 +354,17 @@ private final class StatsBrowser {
     private let logURL: URL
     private var buffer = Data()
 
-    init(url: String, directory: LabDirectory) throws {
+    /// Chromium on `url`, started through `launcher` (e.g. `ip netns exec NS`) when given.
+    init(url: String, directory: LabDirectory, launcher: [String] = []) throws {
         let profile = directory.file("chromium-profile")
         try FileManager.default.createDirectory(at: profile, withIntermediateDirectories: true)
         logURL = directory.file("chromium.log")
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stats_browser.py").path,
+        let command = launcher + [
+            "/usr/bin/python3", URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("stats_browser.py").path,
             url, profile.path, logURL.path,
         ]
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
         process.standardInput = input
         process.standardOutput = output
         try process.run()
@@ -293,4 +401,11 @@ private final class StatsBrowser {
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
         if process.isRunning { process.terminate() }
     }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The first VRRP instance of a `/stats.json` object.
+    fileprivate var firstInstance: [String: Any] { (self["vrrp"] as? [[String: Any]])?.first ?? [:] }
+    /// The first peer of a `/stats.json` object.
+    fileprivate var firstPeer: [String: Any] { (self["peers"] as? [[String: Any]])?.first ?? [:] }
 }

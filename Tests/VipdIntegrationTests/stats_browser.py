@@ -6,6 +6,8 @@ Usage: stats_browser.py URL PROFILE_DIR CHROMIUM_LOG
 Commands on stdin, one per line; one JSON line answers each:
   wait-server POOL SERVER STATE SECONDS  -> {"ok": bool, "elapsed": s, "page": {...}}
   wait-admin POOL SERVER ADMIN SECONDS   -> the same, for the admin state (ready, drain, maint)
+  wait-peer NODE REACHABLE SECONDS       -> the same, for a cluster row (REACHABLE: true or false)
+  wait-warning KIND INSTANCE SECONDS     -> the same, for a cluster warning (two-masters, no-master)
   page                                   -> {"page": {...}}  (server rows, updates, load marker)
   screenshot PATH                        -> {"ok": true, "bytes": n}
   quit
@@ -23,6 +25,11 @@ import time
 PAGE_STATE = """JSON.stringify({
   servers: [...document.querySelectorAll("tr.server")].map(r => [r.dataset.pool, r.dataset.server, r.dataset.state]),
   admins: [...document.querySelectorAll("tr.server")].map(r => [r.dataset.pool, r.dataset.server, r.dataset.admin]),
+  peers: [...document.querySelectorAll("tr.peer-row")].map(r => [r.dataset.node, r.dataset.reachable]),
+  peerTexts: [...document.querySelectorAll("tr.peer-row")].map(r => r.textContent),
+  clusterShown: !document.getElementById("cluster-section").hidden,
+  warnings: [...document.querySelectorAll(".cluster-warning")].map(w => [w.dataset.kind, w.dataset.instance]),
+  warningTexts: [...document.querySelectorAll(".cluster-warning")].map(w => w.textContent),
   stateTexts: [...document.querySelectorAll("tr.server td.state")].map(c => c.textContent),
   checks: [...document.querySelectorAll("tr.server td.check")].map(c => c.textContent),
   updates: Number(document.getElementById("status").dataset.updates || 0),
@@ -112,14 +119,14 @@ def main():
                 elif words[0] == "mark":
                     browser.call("Runtime.evaluate", {"expression": "window.vipdTestMarker = 'set once'"}, session)
                     answer = {"ok": True}
-                elif words[0] in ("wait-server", "wait-admin"):
-                    pool, server, state, seconds = words[1], words[2], words[3], float(words[4])
-                    rows = "servers" if words[0] == "wait-server" else "admins"
+                elif words[0] in ("wait-server", "wait-admin", "wait-peer", "wait-warning"):
+                    wanted, seconds = words[1:-1], float(words[-1])
+                    rows = {"wait-server": "servers", "wait-admin": "admins", "wait-peer": "peers", "wait-warning": "warnings"}[words[0]]
                     started = time.monotonic()
                     ok = False
                     while True:
                         current = page()
-                        if [pool, server, state] in current.get(rows, []):
+                        if wanted in current.get(rows, []):
                             ok = True
                             break
                         if time.monotonic() - started > seconds:

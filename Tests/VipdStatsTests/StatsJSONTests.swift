@@ -14,7 +14,8 @@ final class StatsJSONTests: XCTestCase {
         let text = try StatsJSON.render(sampleSnapshot())
         let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         XCTAssertEqual(
-            Set(object.keys), ["node", "generatedAt", "uptimeSeconds", "vrrp", "pools", "monitorRunning", "findings"])
+            Set(object.keys),
+            ["node", "generatedAt", "uptimeSeconds", "vrrp", "pools", "monitorRunning", "findings", "peers", "clusterWarnings"])
         let pool = try XCTUnwrap((object["pools"] as? [[String: Any]])?.first)
         let server = try XCTUnwrap((pool["servers"] as? [[String: Any]])?.last)
         XCTAssertEqual(server["state"] as? String, "DOWN")

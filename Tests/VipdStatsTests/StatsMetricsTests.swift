@@ -82,6 +82,27 @@ final class StatsMetricsTests: XCTestCase {
         }
     }
 
+    func testPeersAndClusterWarnings() {
+        var snapshot = sampleSnapshot()
+        let backup = snapshot.vrrp[0]
+        snapshot = StatsSnapshot(
+            node: snapshot.node, generatedAt: snapshot.generatedAt, uptimeSeconds: snapshot.uptimeSeconds, vrrp: snapshot.vrrp,
+            pools: snapshot.pools, monitorRunning: true, findings: [],
+            peers: [
+                PeerStats(node: "ha1", address: "10.0.0.2:8404", reachable: true, error: nil, lastSeen: 1, vrrp: [backup]),
+                PeerStats(node: "ha2", address: "10.0.0.3:8404", reachable: false, error: "connection refused", lastSeen: nil, vrrp: []),
+            ])
+        let lines = StatsMetrics.render(snapshot).split(separator: "\n").map(String.init)
+        for expected in [
+            #"vipd_peer_up{peer="ha1"} 1"#, #"vipd_peer_up{peer="ha2"} 0"#,
+            #"vipd_cluster_warnings{kind="two-masters"} 1"#, #"vipd_cluster_warnings{kind="no-master"} 0"#,
+        ] {
+            XCTAssertTrue(lines.contains(expected), expected)
+        }
+        XCTAssertTrue(self.lines.contains(#"vipd_cluster_warnings{kind="two-masters"} 0"#), "no peers, no warnings")
+        XCTAssertFalse(self.lines.contains { $0.hasPrefix("vipd_peer_up{") })
+    }
+
     func testUncheckedServersHaveNoHistogram() {
         var snapshot = sampleSnapshot()
         snapshot.pools[0].servers[1].checked = false

@@ -13,7 +13,8 @@ final class StatsPageContentTests: XCTestCase {
 
     func testPollsTheJSONAndNeverInjectsHTML() {
         let html = StatsPage.html
-        XCTAssertTrue(html.contains(#"fetch("stats.json""#))
+        XCTAssertTrue(html.contains(#"new URL("stats.json", location.href)"#))
+        XCTAssertTrue(html.contains("fetch(STATS_URL, "))
         XCTAssertTrue(html.contains("const POLL_MS = \(StatsPage.pollMilliseconds);"))
         XCTAssertFalse(html.contains("innerHTML"))
         XCTAssertFalse(html.contains("document.write"))

@@ -1,0 +1,73 @@
+import VipdStats
+import XCTest
+
+/// What the nodes' VRRP views say together: two masters, none, and what does not count.
+final class ClusterWarningTests: XCTestCase {
+    private func instance(_ state: String, named name: String = "VI_1") -> VRRPInstanceStats {
+        VRRPInstanceStats(
+            name: name, interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: state,
+            priority: 100, effectivePriority: 100, masterAddress: nil, masterIsThisNode: state == "MASTER", faultReason: nil,
+            advertisementsReceived: 0, advertisementsSent: 0, transitionsTotal: 1, recentTransitions: [])
+    }
+
+    private func peer(_ node: String, reachable: Bool = true, _ instances: [VRRPInstanceStats]) -> PeerStats {
+        PeerStats(
+            node: node, address: "10.0.0.2:8404", reachable: reachable, error: reachable ? nil : "connection refused",
+            lastSeen: 1, vrrp: instances)
+    }
+
+    func testOneMasterIsQuiet() {
+        XCTAssertEqual(
+            ClusterWarning.warnings(node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", [instance("BACKUP")])]), [])
+    }
+
+    func testTwoMastersAreSplitBrain() {
+        let warnings = ClusterWarning.warnings(node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", [instance("MASTER")])])
+        XCTAssertEqual(warnings, [
+            ClusterWarning(
+                kind: .twoMasters, instance: "VI_1", nodes: ["ha0", "ha1"],
+                text: "VI_1: ha0 and ha1 are both MASTER: split brain, each answers for 10.0.0.100/24"),
+        ])
+        let three = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", [instance("MASTER")]), peer("ha2", [instance("MASTER")])])
+        XCTAssertEqual(three.map(\.text), ["VI_1: ha0, ha1 and ha2 are all MASTER: split brain, each answers for 10.0.0.100/24"])
+    }
+
+    func testNoMasterNamesEveryState() {
+        let warnings = ClusterWarning.warnings(node: "ha0", vrrp: [instance("BACKUP")], peers: [peer("ha1", [instance("FAULT")])])
+        XCTAssertEqual(warnings.map(\.kind), [.noMaster])
+        XCTAssertEqual(warnings.first?.nodes, ["ha0", "ha1"])
+        XCTAssertEqual(
+            warnings.first?.text, "VI_1: no node that answers is MASTER (ha0 BACKUP, ha1 FAULT): nobody holds its virtual addresses")
+    }
+
+    func testAnUnreachablePeerIsNotCounted() {
+        XCTAssertEqual(
+            ClusterWarning.warnings(
+                node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", reachable: false, [instance("MASTER")])]), [],
+            "its last view is stale: it may have yielded since")
+        XCTAssertEqual(
+            ClusterWarning.warnings(
+                node: "ha0", vrrp: [instance("BACKUP")], peers: [peer("ha1", reachable: false, [instance("MASTER")])]).map(\.kind),
+            [.noMaster], "the master may be the peer that does not answer; the text says 'that answers'")
+    }
+
+    func testInstancesAreJudgedOneByOneInThisNodesOrder() {
+        let warnings = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("MASTER", named: "VI_2"), instance("MASTER", named: "VI_1")],
+            peers: [peer("ha1", [instance("BACKUP", named: "VI_1"), instance("MASTER", named: "VI_2"), instance("BACKUP", named: "VI_3")])])
+        XCTAssertEqual(warnings.map(\.instance), ["VI_2", "VI_3"])
+        XCTAssertEqual(warnings.map(\.kind), [.twoMasters, .noMaster])
+        XCTAssertEqual(warnings.last?.nodes, ["ha1"], "an instance only the peer runs")
+    }
+
+    func testASnapshotWithoutPeersHasNoWarnings() {
+        let lonely = StatsSnapshot(
+            node: "ha0", generatedAt: 0, uptimeSeconds: 0, vrrp: [instance("BACKUP")], pools: [], monitorRunning: false, findings: [])
+        XCTAssertEqual(lonely.clusterWarnings, [], "one node alone cannot tell whether another is master")
+        let pair = StatsSnapshot(
+            node: "ha0", generatedAt: 0, uptimeSeconds: 0, vrrp: [instance("MASTER")], pools: [], monitorRunning: false, findings: [],
+            peers: [peer("ha1", [instance("MASTER")])])
+        XCTAssertEqual(pair.clusterWarnings.map(\.kind), [.twoMasters])
+    }
+}
