@@ -100,20 +100,51 @@ public struct FindingReport: Sendable, Equatable, Codable {
     }
 }
 
-/// `vipd ctl status`: this node, its VRRP instances, its pools and the monitor's findings.
+/// Another node as its stats listener last answered this one (`stats.peers`).
+public struct PeerReport: Sendable, Equatable, Codable {
+    public var node: String
+    /// Where its stats listener was asked.
+    public var address: String
+    /// Why its last answer did not come; nil when it answered.
+    public var error: String?
+    /// When it last answered, ISO 8601 UTC; nil: never since this node started.
+    public var lastSeen: String?
+    /// Its VRRP instances as of `lastSeen`.
+    public var instances: [InstanceReport]
+
+    public init(node: String, address: String, error: String?, lastSeen: String?, instances: [InstanceReport]) {
+        self.node = node
+        self.address = address
+        self.error = error
+        self.lastSeen = lastSeen
+        self.instances = instances
+    }
+}
+
+/// `vipd ctl status`: this node, its VRRP instances, the other nodes' as they answered, its pools
+/// and the monitor's findings.
 public struct StatusReport: Sendable, Equatable, Codable {
     /// This node's name, nil when the file has no cluster.
     public var node: String?
     public var configPath: String
     public var instances: [InstanceReport]
+    /// The other nodes, when the stats listener asks them (`stats.peers`).
+    public var peers: [PeerReport]
+    /// What this node's and the peers' VRRP views say together (two masters, none), in words.
+    public var clusterWarnings: [String]
     public var pools: [PoolReport]
     /// Nil when the monitor does not run (no VRRP, or libpcap could not open the interfaces).
     public var findings: [FindingReport]?
 
-    public init(node: String?, configPath: String, instances: [InstanceReport], pools: [PoolReport], findings: [FindingReport]?) {
+    public init(
+        node: String?, configPath: String, instances: [InstanceReport], peers: [PeerReport] = [], clusterWarnings: [String] = [],
+        pools: [PoolReport], findings: [FindingReport]?
+    ) {
         self.node = node
         self.configPath = configPath
         self.instances = instances
+        self.peers = peers
+        self.clusterWarnings = clusterWarnings
         self.pools = pools
         self.findings = findings
     }

@@ -1,19 +1,22 @@
 /// `vipd ctl`'s human output, pure: the status overview and the server table.
 public enum ControlText {
-    /// `status`: the node, each VRRP instance, each pool with its servers, the monitor's findings.
+    /// `status`: the node, each VRRP instance, each peer's (and the warnings they make together), each
+    /// pool with its servers, the monitor's findings.
     public static func status(_ report: StatusReport) -> String {
         var lines = ["node \(report.node ?? "(none)"), config \(report.configPath)"]
         if report.instances.isEmpty {
             lines.append("VRRP: no instances")
         }
-        for instance in report.instances {
-            var line = "VRRP \(instance.name): \(instance.state), priority \(instance.effectivePriority)"
-            if instance.effectivePriority != instance.priority { line += " (configured \(instance.priority))" }
-            if let master = instance.master { line += ", master \(master)" }
-            if instance.held { line += ", HELD by vipd ctl handover until vipd ctl ready" }
-            if let fault = instance.fault { line += ", fault: \(fault)" }
+        lines += report.instances.map { "VRRP " + instanceText($0) }
+        for peer in report.peers {
+            var line = "peer \(peer.node) (\(peer.address))"
+            if let error = peer.error {
+                line += ": does not answer (\(error))" + (peer.lastSeen.map { ", last answered \($0)" } ?? ", never answered")
+            }
             lines.append(line)
+            lines += peer.instances.map { "  VRRP " + instanceText($0) }
         }
+        lines += report.clusterWarnings.map { "CLUSTER WARNING \($0)" }
         for pool in report.pools {
             let usable = pool.servers.filter(\.takesNewConnections).count
             lines.append("pool \(pool.name) (\(pool.balance)): \(usable)/\(pool.servers.count) servers take new connections")
@@ -32,6 +35,16 @@ public enum ControlText {
             }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `VI_1: BACKUP, priority 50, master 10.0.0.1`, with the configured priority, hold and fault when they matter.
+    private static func instanceText(_ instance: InstanceReport) -> String {
+        var line = "\(instance.name): \(instance.state), priority \(instance.effectivePriority)"
+        if instance.effectivePriority != instance.priority { line += " (configured \(instance.priority))" }
+        if let master = instance.master { line += ", master \(master)" }
+        if instance.held { line += ", HELD by vipd ctl handover until vipd ctl ready" }
+        if let fault = instance.fault { line += ", fault: \(fault)" }
+        return line
     }
 
     /// `servers`: one aligned row per server with a header.

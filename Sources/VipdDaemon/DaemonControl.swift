@@ -7,6 +7,7 @@ import VipdHealth
 import VipdMonitor
 import VipdProxy
 import VipdSpeaker
+import VipdStats
 
 /// `vipd ctl` inside `vipd run`: the control socket (`global.control_socket`) and what each
 /// command does to the proxy engine, the VRRP speaker and the configuration.
@@ -20,12 +21,12 @@ final class DaemonControl: Sendable {
     /// Opens the control socket, or logs why it cannot (the daemon runs on without it).
     static func start(
         configPath: String, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: DaemonMonitor?,
-        reloader: ConfigReloader, logger: Logger
+        stats: DaemonStats, reloader: ConfigReloader, logger: Logger
     ) async -> DaemonControl? {
         let path = await reloader.running.global.controlSocket
         let commands = Commands(
-            configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, reloader: reloader,
-            logger: logger)
+            configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, stats: stats,
+            reloader: reloader, logger: logger)
         do {
             let server = try await ControlServer.start(path: path, group: MultiThreadedEventLoopGroup.singleton, logger: logger) { request in
                 await commands.respond(to: request.command)
@@ -51,6 +52,7 @@ private struct Commands: Sendable {
     let engine: ProxyEngine
     let speaker: VRRPSpeaker?
     let monitor: DaemonMonitor?
+    let stats: DaemonStats
     let reloader: ConfigReloader
     let logger: Logger
 
@@ -178,7 +180,21 @@ private struct Commands: Sendable {
                 severity: finding.severity.rawValue, kind: finding.kind.rawValue, summary: finding.summary,
                 since: finding.since.isoText, fix: finding.fix)
         }
-        return StatusReport(node: node?.name, configPath: configPath, instances: instances, pools: await pools(), findings: findings)
+        let cluster = await stats.snapshot()
+        let peers = cluster.peers.map { peer in
+            PeerReport(
+                node: peer.node, address: peer.address, error: peer.reachable ? nil : peer.error ?? "no answer",
+                lastSeen: peer.lastSeen.map { MonitorInstant(sinceEpoch: .milliseconds(Int64(($0 * 1000).rounded()))).isoText },
+                instances: peer.vrrp.map { instance in
+                    InstanceReport(
+                        name: instance.name, state: instance.state, priority: instance.priority,
+                        effectivePriority: instance.effectivePriority, master: instance.masterAddress, held: false,
+                        fault: instance.faultReason)
+                })
+        }
+        return StatusReport(
+            node: node?.name, configPath: configPath, instances: instances, peers: peers,
+            clusterWarnings: cluster.clusterWarnings.map(\.text), pools: await pools(), findings: findings)
     }
 
     // MARK: - VRRP

@@ -34,14 +34,14 @@ final class DaemonStats: Sendable {
     }
 
     /// Binds the stats listener when the file has a `stats` section and serves it until the graceful
-    /// shutdown begins; the slot returned takes the `stats` section of each reload. Every second the
+    /// shutdown begins; the listener slot returned takes the `stats` section of each reload. Every second the
     /// other nodes' listeners are asked for their VRRP view (``PeerStatsPoller``). It starts after
     /// the VRRP speaker, so a failure is logged and vipd runs on without the page rather than exiting
     /// with the VIP held (like the monitor and the control socket).
     static func start(
         config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?,
         monitor: DaemonMonitor?, logger: Logger
-    ) async -> StatsListenerSlot {
+    ) async -> (stats: DaemonStats, listener: StatsListenerSlot) {
         let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node, logger: logger)
         let listener = StatsListenerSlot(node: node, logger: logger, snapshot: { await stats.snapshot() })
         await listener.apply(config.stats)
@@ -65,7 +65,7 @@ final class DaemonStats: Sendable {
                 }
             }
         }
-        return listener
+        return (stats, listener)
     }
 
     /// Feeds the traffic counters into the rate window.

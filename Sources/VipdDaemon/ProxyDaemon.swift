@@ -39,10 +39,13 @@ public struct ProxyDaemon: Service {
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
         let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
-        let stats = await DaemonStats.start(config: config, node: node, engine: engine, speaker: speaker, monitor: monitor, logger: logger)
+        let (stats, statsListener) = await DaemonStats.start(
+            config: config, node: node, engine: engine, speaker: speaker, monitor: monitor, logger: logger)
         let reloader = ConfigReloader(
-            configPath: configPath, running: config, engine: engine, stats: stats, serviceManager: serviceManager, logger: logger)
-        let control = await DaemonControl.start(configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, reloader: reloader, logger: logger)
+            configPath: configPath, running: config, engine: engine, stats: statsListener, serviceManager: serviceManager, logger: logger)
+        let control = await DaemonControl.start(
+            configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, stats: stats, reloader: reloader,
+            logger: logger)
         logger.notice(
             "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
         await serviceManager.ready(speaker: speaker)

@@ -54,6 +54,35 @@ final class ControlTextTests: XCTestCase {
             """)
     }
 
+    func testStatusWithPeersAndClusterWarnings() {
+        let mine = InstanceReport(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: false, fault: nil)
+        let theirs = InstanceReport(name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil)
+        let report = StatusReport(
+            node: "ha0", configPath: "vipd.yaml", instances: [mine],
+            peers: [
+                PeerReport(node: "ha1", address: "10.0.0.2:8404", error: nil, lastSeen: "2026-01-01T00:00:05.000Z", instances: [theirs]),
+                PeerReport(
+                    node: "ha2", address: "10.0.0.3:8404", error: "connection refused", lastSeen: "2026-01-01T00:00:01.000Z",
+                    instances: [InstanceReport(name: "VI_1", state: "BACKUP", priority: 20, effectivePriority: 20, master: nil, held: false, fault: nil)]),
+                PeerReport(node: "ha3", address: "10.0.0.4:8404", error: "no whole answer within 900 ms", lastSeen: nil, instances: []),
+            ],
+            clusterWarnings: ["VI_1: ha0 and ha1 are both MASTER: split brain, each answers for 10.0.0.100/24"],
+            pools: [], findings: [])
+        XCTAssertEqual(
+            ControlText.status(report),
+            """
+            node ha0, config vipd.yaml
+            VRRP VI_1: MASTER, priority 100, master 10.0.0.1
+            peer ha1 (10.0.0.2:8404)
+              VRRP VI_1: MASTER, priority 50, master 10.0.0.2
+            peer ha2 (10.0.0.3:8404): does not answer (connection refused), last answered 2026-01-01T00:00:01.000Z
+              VRRP VI_1: BACKUP, priority 20
+            peer ha3 (10.0.0.4:8404): does not answer (no whole answer within 900 ms), never answered
+            CLUSTER WARNING VI_1: ha0 and ha1 are both MASTER: split brain, each answers for 10.0.0.100/24
+            monitor: no findings
+            """)
+    }
+
     func testStatusWithoutVRRPOrMonitor() {
         let quiet = StatusReport(node: nil, configPath: "t.yaml", instances: [], pools: [], findings: nil)
         XCTAssertEqual(ControlText.status(quiet), "node (none), config t.yaml\nVRRP: no instances\nmonitor: not running")

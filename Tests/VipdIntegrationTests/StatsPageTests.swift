@@ -249,6 +249,11 @@ final class StatsPageTests: TwoSSHDTestCase {
             XCTAssertEqual(warning["instance"] as? String, "VI_1")
             XCTAssertTrue((warning["text"] as? String ?? "").contains("split brain, each answers for 10.251.1.100/24"), "\(warning)")
         }
+        let status = try VipdProcess.ctl(socket: controlSocket(0, of: lab), ["status"])
+        try status.requireSuccess()
+        XCTAssertTrue(status.standardOutput.contains("peer ha1 (10.251.1.12:8404)\n  VRRP VI_1: MASTER, priority 50"), status.standardOutput)
+        XCTAssertTrue(
+            status.standardOutput.contains("CLUSTER WARNING VI_1: ha0 and ha1 are both MASTER: split brain"), status.standardOutput)
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
             let browser = try StatsBrowser(
                 url: "http://admin:same%20on%20both@10.251.1.11:8404/", directory: lab.directory,
@@ -279,13 +284,23 @@ final class StatsPageTests: TwoSSHDTestCase {
 
     // MARK: - Helpers
 
-    /// Starts ha0, waits until it holds the VIP, then starts ha1 (returned); both with `stats` added to the lab's file.
+    /// Starts ha0, waits until it holds the VIP, then starts ha1 (returned); both with `stats` added
+    /// to the lab's file and their own control socket (``controlSocket(_:of:)``).
     @discardableResult
     private func startPair(_ lab: VRRPLab, stats: String) throws -> VipdProcess {
-        let yaml = VRRPLab.yaml() + "\n" + stats + "\n"
-        try lab.startVipd(0, yaml: yaml)
+        func yaml(_ node: Int) -> String {
+            VRRPLab.yaml().replacingOccurrences(
+                of: "global: { drain_timeout: 2s }",
+                with: "global: { drain_timeout: 2s, control_socket: \(controlSocket(node, of: lab)) }") + "\n" + stats + "\n"
+        }
+        try lab.startVipd(0, yaml: yaml(0))
         try lab.waitForHolders([0], within: 15)
-        return try lab.startVipd(1, yaml: yaml)
+        return try lab.startVipd(1, yaml: yaml(1))
+    }
+
+    /// Node `node`'s control socket in a lab started by ``startPair(_:stats:)``.
+    private func controlSocket(_ node: Int, of lab: VRRPLab) -> String {
+        lab.directory.file("control-ha\(node).sock").path
     }
 
     /// `/stats.json` of node `node`, fetched from the lab's client.
