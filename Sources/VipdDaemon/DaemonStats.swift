@@ -34,8 +34,8 @@ final class DaemonStats: Sendable {
     }
 
     /// Binds the stats listener when the file has a `stats` section and serves it until the graceful
-    /// shutdown begins; the listener slot returned takes the `stats` section of each reload. Every second the
-    /// other nodes' listeners are asked for their VRRP view (``PeerStatsPoller``). It starts after
+    /// shutdown begins; the listener slot returned takes the `stats` section of each reload. Every
+    /// second the other nodes' listeners are asked for their VRRP view (``PeerStatsPoller``). It starts after
     /// the VRRP speaker, so a failure is logged and vipd runs on without the page rather than exiting
     /// with the VIP held (like the monitor and the control socket).
     static func start(

@@ -20,6 +20,7 @@ public enum PeerStatsClient {
         let authorization = credentials.map { "Authorization: \(BasicAuthentication.header(for: $0))\r\n" } ?? ""
         let request = "GET /stats.json HTTP/1.1\r\nHost: \(endpoint)\r\nUser-Agent: vipd-peer\r\nAccept: application/json\r\n"
             + "Connection: close\r\n\(authorization)\r\n"
+        let giveUpAt = NIODeadline.now() + timeout.timeAmount
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             let address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
@@ -35,7 +36,7 @@ public enum PeerStatsClient {
         }
         let underlying = channel.channel
         let timedOut = NIOLockedValueBox(false)
-        let deadline = underlying.eventLoop.scheduleTask(in: timeout.timeAmount) {
+        let deadline = underlying.eventLoop.scheduleTask(deadline: giveUpAt) {
             timedOut.withLockedValue { $0 = true }
             underlying.close(promise: nil)
         }
