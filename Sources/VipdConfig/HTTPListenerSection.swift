@@ -46,10 +46,28 @@ extension ConfigReader {
             serverIdleTimeout: serverIdleTimeout)
     }
 
-    /// `sorry_page: { file, status, content_type }`; the file must exist, be readable and at most 1 MiB.
+    /// `sorry_page: { file, status, content_type }` or `sorry_page: { response }`; the file must
+    /// exist, be readable and at most 1 MiB; a response must be a whole HTTP response.
     private func readSorryPage(_ node: Node, path: String) -> SorryPage? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["file", "status", "content_type"])
+        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["file", "status", "content_type", "response"])
         else { return nil }
+        if let responseNode = fields["response"] {
+            let others = ["file", "status", "content_type"].filter { fields[$0] != nil }
+            guard others.isEmpty else {
+                report(
+                    "response is a whole HTTP response with its own status and fields: use it without \(others.joined(separator: ", "))",
+                    at: responseNode, path: fields.path("response"))
+                return nil
+            }
+            guard let file = readPageFile(responseNode, path: fields.path("response")) else { return nil }
+            switch HTTPResponseFile.parse(file.body) {
+            case .success(let parsed):
+                return SorryPage(response: file.path, parsed: parsed)
+            case .failure(let error):
+                report("\(file.path) is not a whole HTTP response: \(error)", at: responseNode, path: fields.path("response"))
+                return nil
+            }
+        }
         let status: Int? = fields["status"].map { readInt($0, path: fields.path("status"), range: 200...599) } ?? 503
         let contentType: String? =
             fields["content_type"].map { readContentType($0, path: fields.path("content_type")) }

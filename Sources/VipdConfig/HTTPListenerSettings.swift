@@ -61,17 +61,22 @@ public enum HTTPServerReuse: String, Sendable, Equatable, CaseIterable {
     case never
 }
 
-/// The page served when every server of a pool is down (`listeners.NAME.http.sorry_page`).
-/// The file is read when the configuration is loaded (and on every reload).
+/// The page served when every server of a pool is down (`listeners.NAME.http.sorry_page`): a page
+/// (`file`, `status`, `content_type`) or a whole HTTP response (`response`, as haproxy's
+/// `errorfile 503`). The file is read when the configuration is loaded (and on every reload).
 public struct SorryPage: Sendable, Equatable {
-    /// Absolute path of the page (`file`).
+    /// Absolute path of the page (`file`) or of the whole response (`response`).
     public var file: String
-    /// Its content, as read at load time.
+    /// Its content (the response's body), as read at load time.
     public var body: [UInt8]
-    /// Response status (`status`, 200...599, default 503).
+    /// Response status (`status`, 200...599, default 503; the response's own).
     public var status: Int
-    /// `Content-Type` of the response (`content_type`, default `text/html; charset=utf-8`).
+    /// `Content-Type` of the response (`content_type`, default `text/html; charset=utf-8`; the response's own).
     public var contentType: String
+    /// The response's other header fields, served with it; none for a page.
+    public var fields: [HTTPResponseFile.Field] = []
+    /// Whether `file` is a whole HTTP response (`response`) rather than a page.
+    public var isWholeResponse = false
 
     /// The content type used when `content_type` is not given.
     public static let defaultContentType = "text/html; charset=utf-8"
@@ -83,5 +88,14 @@ public struct SorryPage: Sendable, Equatable {
         self.body = body
         self.status = status
         self.contentType = contentType
+    }
+
+    /// The whole response `parsed` from `file`: its status, `Content-Type` (the default when it has
+    /// none), other fields and body.
+    public init(response file: String, parsed: HTTPResponseFile) {
+        self.init(
+            file: file, body: parsed.body, status: parsed.status, contentType: parsed.field("Content-Type") ?? Self.defaultContentType)
+        fields = parsed.fields.filter { $0.name.lowercased() != "content-type" }
+        isWholeResponse = true
     }
 }

@@ -19,7 +19,7 @@ extension HAProxyTranslator {
             // vipd's access log has a line per request, none for a connection that sent none.
             if let dontlognull = option("dontlognull", of: proxy) { ledger.carry(dontlognull.location) }
         }
-        settings.sorryPage = sorryPage(frontend: frontend, backend: backend)
+        settings.sorryPage = sorryPage(frontend: frontend, backend: backend) ?? errorFile503(frontend: frontend, backend: backend)
         return settings
     }
 
@@ -114,6 +114,27 @@ extension HAProxyTranslator {
         return nil
     }
 
+    /// `errorfile 503 PATH` of the backend, else the frontend (each with its defaults): the whole
+    /// response haproxy sends when no server is up, which vipd serves as `sorry_page: { response }`.
+    /// The file is read now, as vipd reads it when it loads vipd.yaml; when it cannot be, the line
+    /// stays listed with the reason.
+    private mutating func errorFile503(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
+        func errorFile(of proxy: HAProxyProxy) -> HAProxyDirective? {
+            (proxy.inherited("errorfile") + proxy.own("errorfile")).last { $0.words.count == 3 && $0.words[1] == "503" }
+        }
+        guard let directive = errorFile(of: backend) ?? errorFile(of: frontend) else { return nil }
+        let path = directive.words[2]
+        guard let body = readNoServerFile(path, of: directive, suggestion: "sorry_page: { response: \(path) }") else { return nil }
+        switch HTTPResponseFile.parse(body) {
+        case .success(let parsed):
+            ledger.carry(directive.location)
+            return SorryPage(response: path, parsed: parsed)
+        case .failure(let error):
+            ledger.list(directive.location, directive.text, "\(path) is not a whole HTTP response (\(error)); vipd would refuse it")
+            return nil
+        }
+    }
+
     /// The page a no-server return rule serves, read now; nil (and the rule listed) when vipd cannot serve it.
     private mutating func readSorryPage(_ rule: HAProxyReturnRule, of directive: HAProxyDirective) -> SorryPage? {
         guard case .file(let path) = rule.body else {
@@ -124,6 +145,16 @@ extension HAProxyTranslator {
         }
         let suggestion =
             "sorry_page: { file: \(path), status: \(rule.status)\(rule.contentType.map { ", content_type: \($0)" } ?? "") }"
+        guard let body = readNoServerFile(path, of: directive, suggestion: suggestion) else { return nil }
+        if !rule.headers.isEmpty {
+            ledger.remark(directive.location, directive.text, "hdr not carried: vipd's sorry page has no extra headers")
+        }
+        return SorryPage(file: path, body: body, status: rule.status, contentType: rule.contentType ?? SorryPage.defaultContentType)
+    }
+
+    /// The file of a no-server page or response, read now as vipd will read it; nil (and `directive`
+    /// listed, with `suggestion` to add where the file exists) when it cannot be read or served.
+    private mutating func readNoServerFile(_ path: String, of directive: HAProxyDirective, suggestion: String) -> [UInt8]? {
         let body: [UInt8]
         do {
             body = try readFile(path)
@@ -134,12 +165,9 @@ extension HAProxyTranslator {
             return nil
         }
         guard body.count <= SorryPage.maxSize, path.hasPrefix("/") else {
-            ledger.list(directive.location, directive.text, "vipd needs an absolute path to a page of at most 1 MiB: \(path) is not carried")
+            ledger.list(directive.location, directive.text, "vipd needs an absolute path to a file of at most 1 MiB: \(path) is not carried")
             return nil
         }
-        if !rule.headers.isEmpty {
-            ledger.remark(directive.location, directive.text, "hdr not carried: vipd's sorry page has no extra headers")
-        }
-        return SorryPage(file: path, body: body, status: rule.status, contentType: rule.contentType ?? SorryPage.defaultContentType)
+        return body
     }
 }

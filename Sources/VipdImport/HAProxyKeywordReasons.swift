@@ -37,7 +37,9 @@ enum HAProxyKeywordReasons {
         case "redirect": return "vipd does not redirect"
         case "compression": return "vipd does not compress; responses pass unchanged"
         case "capture": return "vipd's access log line has a fixed format, without captured headers"
-        case "errorfile", "errorfiles", "http-error", "errorloc", "errorloc302", "errorloc303":
+        case "errorfile":
+            return "vipd answers its own errors with small built-in responses; of errorfile it carries only 503, haproxy's no-server response (http.sorry_page: { response })"
+        case "errorfiles", "http-error", "errorloc", "errorloc302", "errorloc303":
             return "vipd answers its own errors with small built-in responses; only the no-server page is a file of yours (http.sorry_page)"
         case "cookie": return "vipd has no cookie persistence"
         case "unique-id-format", "unique-id-header": return "vipd adds no request ID"

@@ -145,7 +145,9 @@ struct VipdYAMLWriter {
         if settings.serverReuse != defaults.serverReuse { field(6, "server_reuse", settings.serverReuse.rawValue) }
         if settings.requestTimeout != defaults.requestTimeout { field(6, "request_timeout", settings.requestTimeout.configText) }
         if settings.serverTimeout != defaults.serverTimeout { field(6, "server_timeout", settings.serverTimeout.configText) }
-        if let page = settings.sorryPage {
+        if let page = settings.sorryPage, page.isWholeResponse {
+            field(6, "sorry_page", Self.flow([("response", YAMLScalar.plainOrQuoted(page.file))]))
+        } else if let page = settings.sorryPage {
             field(
                 6, "sorry_page",
                 Self.flow([

@@ -3,11 +3,14 @@ import NIOHTTP1
 import VipdConfig
 
 /// A response vipd writes itself: an error, or the sorry page. Small, complete (Content-Length),
-/// never cached, and always followed by closing the client connection.
+/// not cached (unless a sorry page's `response` says otherwise), and always followed by closing the
+/// client connection.
 struct HTTPErrorResponse: Equatable {
     let status: HTTPResponseStatus
     let contentType: String
     let body: [UInt8]
+    /// Other header fields (a sorry page's `response`).
+    var fields: [HTTPResponseFile.Field] = []
 
     /// A plain-text error: the status line's code and reason, and one line of detail.
     static func plain(_ status: HTTPResponseStatus) -> HTTPErrorResponse {
@@ -20,7 +23,7 @@ struct HTTPErrorResponse: Equatable {
     static func sorry(_ page: SorryPage?) -> HTTPErrorResponse {
         guard let page else { return plain(.serviceUnavailable) }
         return HTTPErrorResponse(
-            status: HTTPResponseStatus(statusCode: page.status), contentType: page.contentType, body: page.body)
+            status: HTTPResponseStatus(statusCode: page.status), contentType: page.contentType, body: page.body, fields: page.fields)
     }
 
     /// Writes the whole response, head and body, as HTTP/1.1.
@@ -28,8 +31,11 @@ struct HTTPErrorResponse: Equatable {
         buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
         HTTPForwardedHeaders.writeField("Content-Type", contentType, to: &buffer)
         HTTPForwardedHeaders.writeField("Content-Length", String(body.count), to: &buffer)
-        HTTPForwardedHeaders.writeField("Cache-Control", "no-store", to: &buffer)
+        if !fields.contains(where: { $0.name.lowercased() == "cache-control" }) {
+            HTTPForwardedHeaders.writeField("Cache-Control", "no-store", to: &buffer)
+        }
         HTTPForwardedHeaders.writeField("Connection", "close", to: &buffer)
+        for field in fields { HTTPForwardedHeaders.writeField(field.name, field.value, to: &buffer) }
         buffer.writeStaticString("\r\n")
         buffer.writeBytes(body)
     }

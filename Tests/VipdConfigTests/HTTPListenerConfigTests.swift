@@ -91,8 +91,29 @@ final class HTTPListenerConfigTests: XCTestCase {
                 #"vipd.yaml:2:103: listeners.web.http.sorry_page.status: 99 is out of range: must be between 200 and 599"#,
                 #"vipd.yaml:2:121: listeners.web.http.sorry_page.content_type: invalid content type "a"#
                     + "\n" + #"b": use printable ASCII, like text/html; charset=utf-8"#,
-                #"vipd.yaml:2:129: listeners.web.http.sorry_page.colour: unknown key "colour" (allowed keys: file, status, content_type)"#,
+                #"vipd.yaml:2:129: listeners.web.http.sorry_page.colour: unknown key "colour" (allowed keys: file, status, content_type, response)"#,
             ])
+    }
+
+    func testSorryPageAsAWholeResponse() throws {
+        let file = NSTemporaryDirectory() + "vipd-503-\(UUID().uuidString).http"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nRetry-After: 30\r\n\r\n<h1>503</h1>\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let listener = try XCTUnwrap(parseValid(config("mode: http, http: { sorry_page: { response: \(file) } }"))?.listeners.first)
+        let page = try XCTUnwrap(listener.http.sorryPage)
+        XCTAssertEqual(page.status, 503)
+        XCTAssertEqual(page.contentType, "text/html")
+        XCTAssertEqual(page.fields, [.init(name: "Cache-Control", value: "no-cache"), .init(name: "Retry-After", value: "30")])
+        XCTAssertEqual(page.body, Array("<h1>503</h1>\n".utf8))
+        XCTAssertTrue(page.isWholeResponse)
+
+        XCTAssertEqual(
+            configErrors(config("mode: http, http: { sorry_page: { response: \(file), status: 200 } }")).map(\.description),
+            ["vipd.yaml:2:87: listeners.web.http.sorry_page.response: response is a whole HTTP response with its own status and fields: use it without status"])
+        XCTAssertEqual(
+            configErrors(config("mode: http, http: { sorry_page: { response: \(sorryFile) } }")).map(\.description),
+            ["vipd.yaml:2:87: listeners.web.http.sorry_page.response: \(sorryFile) is not a whole HTTP response: no empty line after the header fields: not a whole HTTP response"])
     }
 
     func testSorryPageMissingFileKey() {

@@ -116,6 +116,55 @@ final class HAProxyHTTPTranslationTests: XCTestCase {
         XCTAssertTrue(result.yaml.contains("      forwarded_for: false\n"), result.yaml)
     }
 
+    /// Debian's haproxy.cfg names an errorfile per status in `defaults`: the 503 one is the response
+    /// haproxy sends when no server is up, vipd's `sorry_page: { response }`; the others stay listed.
+    func testErrorfile503IsTheSorryResponse() throws {
+        let errors = try page(
+            "503.http",
+            "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n\r\n<h1>503</h1>\r\n")
+        let haproxy = """
+            defaults
+            mode http
+            timeout client 1m
+            timeout server 1m
+            errorfile 400 /etc/haproxy/errors/400.http
+            errorfile 503 \(errors)
+            frontend web
+            bind :80
+            default_backend app
+            backend app
+            server a 127.0.0.1:8081
+            """
+        let result = try Fixture.importing(haproxy: haproxy)
+        Fixture.assertLoads(result)
+        let sorry = try XCTUnwrap(result.configuration.listeners.first?.http.sorryPage)
+        XCTAssertEqual(sorry.file, errors)
+        XCTAssertTrue(sorry.isWholeResponse)
+        XCTAssertEqual(sorry.status, 503)
+        XCTAssertEqual(sorry.fields, [.init(name: "Cache-Control", value: "no-cache")])
+        XCTAssertTrue(result.yaml.contains("      sorry_page: { response: \(errors) }\n"), result.yaml)
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:5: errorfile 400 /etc/haproxy/errors/400.http: vipd answers its own errors with small built-in responses; of errorfile it carries only 503, haproxy's no-server response (http.sorry_page: { response })",
+            ])
+
+        let elsewhere = try ConfigImporter.translate(
+            haproxy: SourceText(path: "haproxy.cfg", text: haproxy), readFile: Fixture.noFile)
+        XCTAssertNil(elsewhere.configuration.listeners.first?.http.sorryPage)
+        XCTAssertTrue(
+            Fixture.lines(elsewhere).contains(
+                "haproxy.cfg:6: errorfile 503 \(errors): cannot read \(errors) here (No such file or directory); where it exists, add sorry_page: { response: \(errors) } to the listener's http block"),
+            "\(Fixture.lines(elsewhere))")
+        let notAResponse = try page("sorry.html", "<h1>sorry</h1>\n")
+        let html = try Fixture.importing(haproxy: haproxy.replacingOccurrences(of: errors, with: notAResponse))
+        XCTAssertNil(html.configuration.listeners.first?.http.sorryPage)
+        XCTAssertTrue(
+            Fixture.lines(html).contains(
+                "haproxy.cfg:6: errorfile 503 \(notAResponse): \(notAResponse) is not a whole HTTP response (no empty line after the header fields: not a whole HTTP response); vipd would refuse it"),
+            "\(Fixture.lines(html))")
+    }
+
     func testANoServerPageVipdCannotServeIsListedWithWhatToWrite() throws {
         let result = try ConfigImporter.translate(
             haproxy: SourceText(

@@ -70,6 +70,14 @@ final class HTTPModeTests: XCTestCase {
         try HTTPProbe.exchange(address: "127.0.0.1", port: port ?? vipPort, sending: [Array(request.utf8)], timeout: timeout)
     }
 
+    /// The answer to a GET once `vipd` logged that no server is left; the connection must be closed after it.
+    private func answerWithNoServerUp(_ vipd: VipdProcess) throws -> HTTPProbe.Response {
+        try vipd.waitForLog(containing: "0 active and 0 backup servers left", timeout: 30)
+        let exchange = try send("GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
+        XCTAssertTrue(exchange.closedByServer, "never a hung connection")
+        return try XCTUnwrap(exchange.responses.first)
+    }
+
     private func servers(_ count: Int) throws -> [String] {
         try (0..<count).map { _ in try get("/whoami").body.trimmingCharacters(in: .newlines) }
     }
@@ -189,10 +197,7 @@ final class HTTPModeTests: XCTestCase {
         defer { vipd.stop() }
         web0.stop()
         web1.stop()
-        try vipd.waitForLog(containing: "0 active and 0 backup servers left", timeout: 30)
-        let exchange = try send("GET / HTTP/1.1\r\nHost: vip\r\n\r\n")
-        XCTAssertTrue(exchange.closedByServer, "never a hung connection")
-        let response = try XCTUnwrap(exchange.responses.first)
+        let response = try answerWithNoServerUp(vipd)
         XCTAssertEqual(response.status, 503)
         XCTAssertEqual(response.header("Content-Type"), "text/html")
         XCTAssertEqual(response.body, "<h1>down for maintenance</h1>\n")
@@ -260,6 +265,43 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(sorry.status, 503)
         XCTAssertEqual(sorry.header("Content-Type"), "text/html")
         XCTAssertEqual(sorry.body, "<h1>down for maintenance</h1>\n")
+    }
+
+    /// Debian's kind of haproxy.cfg with `errorfile 503`: imported, the file is vipd's sorry response,
+    /// sent with its own status, fields and body when no server is up.
+    func testAnImportedErrorfile503IsSentWhenNoServerIsUp() throws {
+        let errorFile = directory.file("503.http")
+        try "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\nRetry-After: 30\r\n\r\n<h1>503: back in a minute</h1>\r\n"
+            .write(to: errorFile, atomically: true, encoding: .utf8)
+        let haproxy = directory.file("haproxy.cfg")
+        try """
+            defaults
+            mode http
+            timeout connect 3s
+            timeout client 1m
+            timeout server 5s
+            errorfile 503 \(errorFile.path)
+            frontend main
+            bind 127.0.0.1:\(vipPort)
+            default_backend app
+            backend app
+            option httpchk GET /health
+            server web0 127.0.0.1:\(web0.port) check fall 2 inter 300 rise 2
+            """.write(to: haproxy, atomically: true, encoding: .utf8)
+        let imported = try ProcessRunner.run(VipdProcess.binary, arguments: ["import", "--haproxy", haproxy.path], timeout: .seconds(60))
+        XCTAssertEqual(imported.exitStatus, 0, imported.standardError)
+        XCTAssertTrue(imported.standardOutput.contains("sorry_page: { response: \(errorFile.path) }"), imported.standardOutput)
+
+        let vipd = try VipdProcess(yaml: imported.standardOutput, directory: directory)
+        defer { vipd.stop() }
+        XCTAssertEqual(try get("/whoami").body, "web0\n")
+        web0.stop()
+        let response = try answerWithNoServerUp(vipd)
+        XCTAssertEqual(response.status, 503)
+        XCTAssertEqual(response.header("Content-Type"), "text/html")
+        XCTAssertEqual(response.header("Retry-After"), "30")
+        XCTAssertEqual(response.headers.filter { $0.name == "cache-control" }.map(\.value), ["no-cache"], "the file's, not vipd's too")
+        XCTAssertEqual(response.body, "<h1>503: back in a minute</h1>\r\n")
     }
 
     func testConnectFailureAnswers502AndSilentServerAnswers504() throws {

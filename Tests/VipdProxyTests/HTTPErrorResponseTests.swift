@@ -19,4 +19,16 @@ final class HTTPErrorResponseTests: XCTestCase {
         let page = SorryPage(file: "/x", body: [1, 2], status: 200, contentType: "text/x")
         XCTAssertEqual(HTTPErrorResponse.sorry(page), HTTPErrorResponse(status: .ok, contentType: "text/x", body: [1, 2]))
     }
+
+    func testAWholeResponseKeepsItsFieldsAndItsOwnCacheControl() throws {
+        let file = "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n"
+            + "Retry-After: 30\r\n\r\n<h1>503</h1>"
+        let page = SorryPage(response: "/etc/haproxy/errors/503.http", parsed: try HTTPResponseFile.parse(Array(file.utf8)).get())
+        var bytes = ByteBuffer()
+        HTTPErrorResponse.sorry(page).write(to: &bytes)
+        XCTAssertEqual(
+            String(buffer: bytes),
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/html\r\nContent-Length: 12\r\nConnection: close\r\n"
+                + "Cache-Control: no-cache\r\nRetry-After: 30\r\n\r\n<h1>503</h1>")
+    }
 }
