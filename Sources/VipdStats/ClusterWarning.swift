@@ -23,8 +23,10 @@ public struct ClusterWarning: Codable, Sendable, Equatable {
     }
 
     /// The warnings for this node's instances (`node`, `vrrp`) and its reachable `peers`', by
-    /// instance in this node's order, then the instances only peers run.
+    /// instance in this node's order, then the instances only peers run. None without peers: one
+    /// node alone cannot tell whether another is master.
     public static func warnings(node: String?, vrrp: [VRRPInstanceStats], peers: [PeerStats]) -> [ClusterWarning] {
+        guard !peers.isEmpty else { return [] }
         let views = [(node ?? "this node", vrrp)] + peers.filter(\.reachable).map { ($0.node, $0.vrrp) }
         var order: [String] = []
         var states: [String: [(node: String, instance: VRRPInstanceStats)]] = [:]

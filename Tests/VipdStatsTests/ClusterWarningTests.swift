@@ -65,6 +65,7 @@ final class ClusterWarningTests: XCTestCase {
         let lonely = StatsSnapshot(
             node: "ha0", generatedAt: 0, uptimeSeconds: 0, vrrp: [instance("BACKUP")], pools: [], monitorRunning: false, findings: [])
         XCTAssertEqual(lonely.clusterWarnings, [], "one node alone cannot tell whether another is master")
+        XCTAssertEqual(ClusterWarning.warnings(node: "ha0", vrrp: [instance("BACKUP")], peers: []), [])
         let pair = StatsSnapshot(
             node: "ha0", generatedAt: 0, uptimeSeconds: 0, vrrp: [instance("MASTER")], pools: [], monitorRunning: false, findings: [],
             peers: [peer("ha1", [instance("MASTER")])])
