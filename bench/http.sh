@@ -12,8 +12,10 @@
 # Prints, for wrk keep-alive and wrk `Connection: close` (2 threads, 64 connections, a 1 KiB
 # file): per-proxy medians of requests/s, p50, p99, errors and the proxy's own CPU time per
 # request (user + system, from /proc: what the proxy costs, apart from the machine's scheduling
-# noise), the ratio of the medians and the per-round ratios; the table is appended to
-# bench/RESULTS.md with the commit.
+# noise), with perf installed also the proxy's instructions per request (user and kernel, from
+# its hardware counters: the same work counts the same whatever else the machine runs; the
+# steadiest measure of what each proxy does per request), the ratio of the medians and the
+# per-round ratios; the table is appended to bench/RESULTS.md with the commit.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -116,14 +118,30 @@ wait_http "$VIPD_PORT" "$!" vipd
 RESULTS="$WORK/samples.tsv"
 : > "$RESULTS"
 CLOCK_TICKS=$(getconf CLK_TCK)
+# Instructions are counted when perf can read this machine's counters (not in every VM).
+COUNTS_INSTRUCTIONS=0
+if command -v perf >/dev/null && perf stat -x, -e instructions:u -- true 2>&1 | grep -q '^[0-9]'; then
+    COUNTS_INSTRUCTIONS=1
+else
+    log "no instruction counts: perf is not installed (apt-get install linux-perf) or cannot read the counters"
+fi
 measure() {  # PROXY PORT PID ROUND MODE
     local proxy=$1 port=$2 pid=$3 round=$4 mode=$5 args=() out ticks_before ticks_after
     [[ $mode == close ]] && args=(-H 'Connection: close')
     out="$WORK/$proxy-$mode-$round.txt"
     timeout 30 wrk -t2 -c64 -d2s "${args[@]}" "http://127.0.0.1:$port/index.html" >/dev/null 2>&1 || true  # warm-up
     ticks_before=$(cpu_ticks "$pid")
+    local counting=""
+    if [[ $COUNTS_INSTRUCTIONS == 1 ]]; then
+        perf stat -x, -e instructions:u,instructions:k -p "$pid" -o "$out.perf" &
+        counting=$!
+    fi
     timeout $((DURATION + 30)) wrk -t2 -c64 -d"${DURATION}s" --latency "${args[@]}" "http://127.0.0.1:$port/index.html" >"$out" 2>&1
     ticks_after=$(cpu_ticks "$pid")
+    if [[ -n $counting ]]; then
+        kill -INT "$counting" 2>/dev/null || true
+        wait "$counting" 2>/dev/null || true
+    fi
     local rate p50 p99 errors key cpu_us
     rate=$(wrk_rps "$out")
     p50=$(wrk_percentile "$out" 50)
@@ -135,7 +153,12 @@ measure() {  # PROXY PORT PID ROUND MODE
     printf '%s\t%s\t%s\t%s\n' "$proxy" "$round" "$key" "$rate" "$proxy" "$round" "${mode}_p50_ms" "$p50" \
         "$proxy" "$round" "${mode}_p99_ms" "$p99" "$proxy" "$round" "${mode}_errors" "$errors" \
         "$proxy" "$round" "${mode}_cpu_us" "$cpu_us" >> "$RESULTS"
-    log "round $round $proxy $mode: $rate req/s, p99 $p99 ms, $errors errors, $cpu_us µs CPU per request"
+    local instructions=""
+    if [[ -n $counting ]]; then
+        instructions=$(instructions_per_request "$out.perf" "$(wrk_requests "$out")")
+        [[ -n $instructions ]] && printf '%s\t%s\t%s\t%s\n' "$proxy" "$round" "${mode}_instructions" "$instructions" >> "$RESULTS"
+    fi
+    log "round $round $proxy $mode: $rate req/s, p99 $p99 ms, $errors errors, $cpu_us µs CPU${instructions:+ and $instructions instructions} per request"
 }
 
 for round in $(seq "$ROUNDS"); do

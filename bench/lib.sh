@@ -17,6 +17,12 @@ to_ms() {
 wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
 wrk_percentile() { to_ms "$(awk -v p="$2%" '$1 == p { print $2; exit }' "$1")"; }
 wrk_requests() { awk '/ requests in / { print $1; exit }' "$1"; }
+# Instructions (user + kernel) per request from a `perf stat -x,` output file and a request
+# count; empty when a counter was not counted.
+instructions_per_request() {
+    awk -F, -v n="$2" '$3 ~ /^instructions/ { if ($1 !~ /^[0-9]+$/) bad = 1; sum += $1; seen++ }
+        END { if (!bad && seen == 2 && n > 0) printf "%.0f", sum / n }' "$1"
+}
 # CPU time (user + system, all threads) a process has used so far, in clock ticks.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 wrk_errors() {
