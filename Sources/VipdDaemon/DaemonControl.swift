@@ -168,12 +168,11 @@ private struct Commands: Sendable {
     // MARK: - Status
 
     private func status() async -> StatusReport {
-        let held = Set(await speaker?.heldInstances() ?? [])
         let instances = (await speaker?.instanceReports() ?? []).map { report in
             InstanceReport(
                 name: report.config.name, state: "\(report.state)", priority: Int(report.priority),
                 effectivePriority: Int(report.effectivePriority), master: report.masterAddress?.description,
-                held: held.contains(report.config.name), fault: report.faultReason)
+                held: report.isHeld, fault: report.faultReason)
         }
         let findings = monitor?.findings.map { finding in
             FindingReport(
@@ -188,7 +187,7 @@ private struct Commands: Sendable {
                 instances: peer.vrrp.map { instance in
                     InstanceReport(
                         name: instance.name, state: instance.state, priority: instance.priority,
-                        effectivePriority: instance.effectivePriority, master: instance.masterAddress, held: false,
+                        effectivePriority: instance.effectivePriority, master: instance.masterAddress, held: instance.isHeld,
                         fault: instance.faultReason)
                 })
         }

@@ -132,7 +132,7 @@ final class DaemonStats: Sendable {
             version: report.config.version, virtualAddresses: report.config.virtualAddresses.map(\.description),
             state: "\(report.state)", priority: Int(report.priority), effectivePriority: Int(report.effectivePriority),
             masterAddress: report.masterAddress?.description, masterIsThisNode: report.isMasterHere,
-            faultReason: report.faultReason, advertisementsReceived: report.counters.advertisementsReceived,
+            faultReason: report.faultReason, held: report.isHeld, advertisementsReceived: report.counters.advertisementsReceived,
             advertisementsSent: report.counters.advertisementsSent, transitionsTotal: report.counters.transitions.total,
             recentTransitions: report.recentTransitions.reversed().map { recorded in
                 VRRPInstanceStats.Transition(

@@ -25,6 +25,8 @@ public struct VRRPInstanceReport: Sendable {
     public var isMasterHere: Bool
     /// The fault reason while in FAULT.
     public var faultReason: String?
+    /// Held out of the master role by `vipd ctl handover` until `vipd ctl ready`.
+    public var isHeld: Bool
     /// Adverts, drops and transitions counted so far.
     public var counters: VRRPCounters
     /// The last ``transitionsKept`` transitions, oldest first.

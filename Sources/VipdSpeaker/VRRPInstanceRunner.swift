@@ -90,7 +90,7 @@ public actor VRRPInstanceRunner {
             config: config, state: machine.state, priority: machine.settings.priority,
             effectivePriority: machine.effectivePriority,
             masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, isMasterHere: isMasterHere,
-            faultReason: machine.faultReason, counters: machine.counters, recentTransitions: recentTransitions)
+            faultReason: machine.faultReason, isHeld: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions)
     }
 
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.

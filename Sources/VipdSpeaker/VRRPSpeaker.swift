@@ -114,13 +114,6 @@ public actor VRRPSpeaker {
         return released
     }
 
-    /// The names of the instances the operator's hold keeps out of the master role.
-    public func heldInstances() async -> [String] {
-        var held: [String] = []
-        for runner in runners where await runner.isHeld { held.append(runner.config.name) }
-        return held
-    }
-
     /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).
     public func handOver() async {
         await withTaskGroup(of: Void.self) { group in

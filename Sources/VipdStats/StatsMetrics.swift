@@ -80,6 +80,9 @@ public enum StatsMetrics {
             "vipd_vrrp_effective_priority", .gauge, help: "The VRRP priority advertised now, after tracking.",
             samples: perInstance { Double($0.effectivePriority) })
         out.append(
+            "vipd_vrrp_held", .gauge, help: "1 while vipd ctl handover holds this node out of the master role (until vipd ctl ready), else 0.",
+            samples: perInstance { $0.isHeld ? 1 : 0 })
+        out.append(
             "vipd_vrrp_transitions_total", .counter, help: "VRRP state transitions since vipd started.",
             samples: perInstance { Double($0.transitionsTotal) })
         out.append(
@@ -104,7 +107,7 @@ public enum StatsMetrics {
             samples: snapshot.peers.map { Sample(labels: [("peer", $0.node)], value: $0.reachable ? 1 : 0) })
         out.append(
             "vipd_cluster_warnings", .gauge,
-            help: "VRRP instances that two nodes hold at once (two-masters) or none holds (no-master), as this node and its peers report.",
+            help: "VRRP instances that two nodes hold at once (two-masters), none holds (no-master), or with nodes held out of the master role by vipd ctl handover (held), as this node and its peers report.",
             samples: ClusterWarning.Kind.allCases.map { kind in
                 Sample(labels: [("kind", kind.rawValue)], value: Double(snapshot.clusterWarnings.filter { $0.kind == kind }.count))
             })

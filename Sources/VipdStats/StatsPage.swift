@@ -24,7 +24,7 @@ public enum StatsPage {
         th, td { text-align: left; padding: .3em .6em; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
         th { background: #f0f0f0; font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        .sub { color: #666; font-size: .85em; }
+        .sub { color: #666; font-size: .85em; } .sub.held { color: #8a6d00; font-weight: 600; }
         .state { font-weight: 700; }
         .admin { color: #8a6d00; }
         tr.up .state, tr.state-master .state { color: #0a7d28; }
@@ -78,9 +78,9 @@ public enum StatsPage {
         function renderVRRP(s) {
           if (!s.vrrp.length) return el("p", {class: "empty"}, "No VRRP instance on this node.");
           return table(["instance", "state", "priority", "effective", "VIP holder", "virtual addresses", "last transitions"],
-            s.vrrp.map(v => el("tr", {class: "vrrp state-" + v.state.toLowerCase(), "data-instance": v.name, "data-state": v.state},
+            s.vrrp.map(v => el("tr", {class: "vrrp state-" + v.state.toLowerCase(), "data-instance": v.name, "data-state": v.state, "data-held": String(!!v.held)},
               el("td", {}, v.name, el("div", {class: "sub"}, v.interface + " VRID " + v.routerID + " v" + v.version)),
-              el("td", {class: "state"}, v.state, v.faultReason ? el("div", {class: "sub"}, v.faultReason) : ""),
+              el("td", {class: "state"}, v.state, v.faultReason ? el("div", {class: "sub"}, v.faultReason) : "", held(v)),
               el("td", {class: "num"}, v.priority),
               el("td", {class: "num"}, v.effectivePriority),
               el("td", {class: "holder"}, v.masterAddress ? v.masterAddress + (v.masterIsThisNode ? " (this node)" : "") : "unknown"),
@@ -90,15 +90,18 @@ public enum StatsPage {
                     el("li", {}, ago(s.generatedAt, t.at) + ": " + t.from + " → " + t.to, el("div", {class: "sub"}, t.reason))))
                 : "none"))));
         }
+        function held(v) {
+          return v.held ? el("div", {class: "sub held"}, "HELD by vipd ctl handover until vipd ctl ready") : "";
+        }
         function clusterRow(s, node, v, peer) {
           const here = !peer;
           const reachable = here || peer.reachable;
           const answered = here ? "this page" : peer.reachable ? "now" : peer.lastSeen ? "last " + ago(s.generatedAt, peer.lastSeen) : "never";
           return el("tr", {class: "peer-row state-" + (v ? v.state.toLowerCase() : "unknown") + (reachable ? "" : " stale"),
-              "data-node": node, "data-instance": v ? v.name : "", "data-state": v ? v.state : "", "data-reachable": String(reachable)},
+              "data-node": node, "data-instance": v ? v.name : "", "data-state": v ? v.state : "", "data-held": String(!!(v && v.held)), "data-reachable": String(reachable)},
             el("td", {}, node, el("div", {class: "sub"}, here ? "this node" : peer.address)),
             el("td", {}, v ? v.name : "–"),
-            el("td", {class: "state"}, v ? v.state : "–", reachable ? "" : el("div", {class: "sub"}, "does not answer: " + peer.error)),
+            el("td", {class: "state"}, v ? v.state : "–", v ? held(v) : "", reachable ? "" : el("div", {class: "sub"}, "does not answer: " + peer.error)),
             el("td", {class: "num"}, v ? v.priority : "–"),
             el("td", {class: "num"}, v ? v.effectivePriority : "–"),
             el("td", {}, v && v.masterAddress ? v.masterAddress + (v.masterIsThisNode ? " (itself)" : "") : "unknown"),
@@ -111,8 +114,8 @@ public enum StatsPage {
             else rows.push(clusterRow(s, p.node, null, p));
           }
           return el("div", {},
-            ...s.clusterWarnings.map(w => el("div", {class: "finding critical cluster-warning", "data-kind": w.kind, "data-instance": w.instance},
-              el("strong", {}, w.kind === "two-masters" ? "TWO MASTERS" : "NO MASTER"), el("div", {}, w.text))),
+            ...s.clusterWarnings.map(w => el("div", {class: "finding cluster-warning" + (w.kind === "held" ? "" : " critical"), "data-kind": w.kind, "data-instance": w.instance},
+              el("strong", {}, {"two-masters": "TWO MASTERS", "no-master": "NO MASTER", "held": "HELD"}[w.kind] || w.kind), el("div", {}, w.text))),
             table(["node", "instance", "state", "priority", "effective", "VIP holder", "answered"], rows));
         }
         function lastCheck(now, c) {

@@ -40,6 +40,10 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public var masterIsThisNode: Bool
     /// Why the instance is in FAULT.
     public var faultReason: String?
+    /// Held out of the master role by `vipd ctl handover` until `vipd ctl ready`: the node does not
+    /// take the virtual addresses, even when no master is left. Nil only when read from a vipd
+    /// that predates it (a peer not yet upgraded), which counts as not held.
+    public var held: Bool?
     public var advertisementsReceived: Int
     public var advertisementsSent: Int
     /// Every transition since the start.
@@ -47,10 +51,13 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     /// The most recent transitions, newest first.
     public var recentTransitions: [Transition]
 
+    /// Whether the instance is held (`held`, false when not reported).
+    public var isHeld: Bool { held ?? false }
+
     public init(
         name: String, interface: String, routerID: Int, version: Int, virtualAddresses: [String], state: String,
         priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
-        advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition]
+        held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition]
     ) {
         self.name = name
         self.interface = interface
@@ -63,6 +70,7 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         self.masterAddress = masterAddress
         self.masterIsThisNode = masterIsThisNode
         self.faultReason = faultReason
+        self.held = held
         self.advertisementsReceived = advertisementsReceived
         self.advertisementsSent = advertisementsSent
         self.transitionsTotal = transitionsTotal

@@ -274,6 +274,71 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertTrue(lab.logs().contains("stats: peer ha1 (http://10.251.1.12:8404/) does not answer: connection refused"), lab.logs())
     }
 
+    /// A node that `vipd ctl handover` holds out of the master role shows as held on its own page
+    /// and metrics and on the other node's page, status and warnings (it will not take the VIP back
+    /// if the new master fails); `vipd ctl ready` clears it everywhere.
+    func testAHandoverHoldShowsOnEveryNode() throws {
+        if let reason = VRRPLab.unavailableReason { throw XCTSkip(reason) }
+        let lab = try VRRPLab()
+        defer { lab.tearDown() }
+        try startPair(lab, stats: "stats: { bind: \"node:8404\" }")
+        _ = try waitForStats(lab, node: 0, "ha1 as a BACKUP peer", \.firstPeer) {
+            $0["reachable"] as? Bool == true && Self.state(of: $0) == "BACKUP"
+        }
+        XCTAssertEqual(try stats(lab, node: 0).firstInstance["held"] as? Bool, false)
+
+        let handover = try VipdProcess.ctl(socket: controlSocket(0, of: lab), ["handover"])
+        XCTAssertEqual(handover.exitStatus, 0, handover.standardError + lab.logs())
+        let ownView = try waitForStats(lab, node: 0, "itself held") { $0["held"] as? Bool == true && $0["state"] as? String == "BACKUP" }
+        XCTAssertEqual(ownView["masterAddress"] as? String, "10.251.1.12", "ha1 took the VIP")
+        _ = try waitForStats(lab, node: 1, "ha0 held BACKUP", \.firstPeer) {
+            $0["node"] as? String == "ha0" && Self.instance(of: $0)?["held"] as? Bool == true && Self.state(of: $0) == "BACKUP"
+        }
+        let warnings = try XCTUnwrap(try stats(lab, node: 1)["clusterWarnings"] as? [[String: Any]])
+        XCTAssertEqual(warnings.map { $0["kind"] as? String }, ["held"], "\(warnings)")
+        XCTAssertEqual(warnings.first?["nodes"] as? [String], ["ha0"])
+        XCTAssertEqual(
+            warnings.first?["text"] as? String,
+            "VI_1: ha0 is held out of the master role by vipd ctl handover: it will not take over 10.251.1.100/24 if the master fails "
+                + "(vipd ctl ready on ha0 ends the hold)")
+
+        let metrics = try lab.lab.client.namespace.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [Self.scripts.appendingPathComponent("parse_metrics.py").path, "http://10.251.1.11:8404/metrics", "-", "-"],
+            timeout: .seconds(30))
+        try metrics.requireSuccess()
+        let families = try Self.families(from: metrics.standardOutput)
+        XCTAssertEqual(families["vipd_vrrp_held"]?.value(["instance": "VI_1"]), 1)
+        XCTAssertEqual(families["vipd_cluster_warnings"]?.value(["kind": "held"]), 1)
+
+        let status = try VipdProcess.ctl(socket: controlSocket(1, of: lab), ["status"])
+        try status.requireSuccess()
+        XCTAssertTrue(
+            status.standardOutput.contains(
+                "peer ha0 (10.251.1.11:8404)\n  VRRP VI_1: BACKUP, priority 100, master 10.251.1.12, HELD by vipd ctl handover until vipd ctl ready"),
+            status.standardOutput)
+        XCTAssertTrue(status.standardOutput.contains("CLUSTER WARNING VI_1: ha0 is held out of the master role"), status.standardOutput)
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
+            let browser = try StatsBrowser(
+                url: "http://10.251.1.12:8404/", directory: lab.directory,
+                launcher: [NetworkNamespace.ipTool.path, "netns", "exec", lab.lab.client.namespace.name])
+            defer { browser.quit() }
+            let shown = try browser.command("wait-warning held VI_1 30")
+            XCTAssertEqual(shown["ok"] as? Bool, true, "the warning on ha1's page: \(shown)\n\(browser.log)")
+            let page = try XCTUnwrap(shown["page"] as? [String: Any])
+            XCTAssertTrue(
+                (page["peerTexts"] as? [String] ?? []).contains { $0.hasPrefix("ha0") && $0.contains("HELD by vipd ctl handover") },
+                "ha0's cluster row says it is held: \(page)")
+            try keepScreenshot(browser, "stats-page-held.png")
+        }
+
+        let ready = try VipdProcess.ctl(socket: controlSocket(0, of: lab), ["ready"])
+        XCTAssertEqual(ready.exitStatus, 0, ready.standardError + lab.logs())
+        _ = try waitForStats(lab, node: 1, "ha0 no longer held", \.firstPeer) { Self.instance(of: $0)?["held"] as? Bool == false }
+        let after = try XCTUnwrap(try stats(lab, node: 1)["clusterWarnings"] as? [[String: Any]])
+        XCTAssertFalse(after.contains { $0["kind"] as? String == "held" }, "\(after)")
+    }
+
     private static func instance(of peer: [String: Any]) -> [String: Any]? {
         (peer["vrrp"] as? [[String: Any]])?.first
     }

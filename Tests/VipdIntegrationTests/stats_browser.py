@@ -7,7 +7,7 @@ Commands on stdin, one per line; one JSON line answers each:
   wait-server POOL SERVER STATE SECONDS  -> {"ok": bool, "elapsed": s, "page": {...}}
   wait-admin POOL SERVER ADMIN SECONDS   -> the same, for the admin state (ready, drain, maint)
   wait-peer NODE REACHABLE SECONDS       -> the same, for a cluster row (REACHABLE: true or false)
-  wait-warning KIND INSTANCE SECONDS     -> the same, for a cluster warning (two-masters, no-master)
+  wait-warning KIND INSTANCE SECONDS     -> the same, for a cluster warning (two-masters, no-master, held)
   page                                   -> {"page": {...}}  (server rows, updates, load marker)
   screenshot PATH                        -> {"ok": true, "bytes": n}
   quit

@@ -1,13 +1,14 @@
+import Foundation
 import VipdStats
 import XCTest
 
 /// What the nodes' VRRP views say together: two masters, none, and what does not count.
 final class ClusterWarningTests: XCTestCase {
-    private func instance(_ state: String, named name: String = "VI_1") -> VRRPInstanceStats {
+    private func instance(_ state: String, named name: String = "VI_1", held: Bool = false) -> VRRPInstanceStats {
         VRRPInstanceStats(
             name: name, interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: state,
             priority: 100, effectivePriority: 100, masterAddress: nil, masterIsThisNode: state == "MASTER", faultReason: nil,
-            advertisementsReceived: 0, advertisementsSent: 0, transitionsTotal: 1, recentTransitions: [])
+            held: held, advertisementsReceived: 0, advertisementsSent: 0, transitionsTotal: 1, recentTransitions: [])
     }
 
     private func peer(_ node: String, reachable: Bool = true, _ instances: [VRRPInstanceStats]) -> PeerStats {
@@ -59,6 +60,53 @@ final class ClusterWarningTests: XCTestCase {
         XCTAssertEqual(warnings.map(\.instance), ["VI_2", "VI_3"])
         XCTAssertEqual(warnings.map(\.kind), [.twoMasters, .noMaster])
         XCTAssertEqual(warnings.last?.nodes, ["ha1"], "an instance only the peer runs")
+    }
+
+    func testHeldNodesAreNamedWithWhatTheHoldCosts() {
+        let warnings = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("BACKUP", held: true)], peers: [peer("ha1", [instance("MASTER")])])
+        XCTAssertEqual(warnings, [
+            ClusterWarning(
+                kind: .held, instance: "VI_1", nodes: ["ha0"],
+                text: "VI_1: ha0 is held out of the master role by vipd ctl handover: it will not take over 10.0.0.100/24 "
+                    + "if the master fails (vipd ctl ready on ha0 ends the hold)"),
+        ])
+        let both = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("BACKUP", held: true)], peers: [peer("ha1", [instance("BACKUP", held: true)])])
+        XCTAssertEqual(both.map(\.kind), [.noMaster, .held], "the masters' warning first")
+        XCTAssertEqual(both.last?.nodes, ["ha0", "ha1"])
+        XCTAssertTrue(both.last?.text.contains("ha0 and ha1 are held out of the master role by vipd ctl handover: they will") == true)
+        XCTAssertEqual(
+            ClusterWarning.warnings(node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", [instance("BACKUP")])]), [],
+            "nobody held")
+        XCTAssertEqual(
+            ClusterWarning.warnings(
+                node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", reachable: false, [instance("BACKUP", held: true)])]),
+            [], "an unreachable peer's hold is stale")
+        XCTAssertEqual(ClusterWarning.warnings(node: "ha0", vrrp: [instance("BACKUP", held: true)], peers: []), [])
+    }
+
+    func testAHeldMasterHandingOverIsNotSplitBrain() {
+        let handingOver = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("MASTER", held: true)], peers: [peer("ha1", [instance("MASTER")])])
+        XCTAssertEqual(handingOver.map(\.kind), [.held], "ha0 lets the addresses go at ha1's first advertisement")
+        let third = ClusterWarning.warnings(
+            node: "ha0", vrrp: [instance("MASTER", held: true)],
+            peers: [peer("ha1", [instance("MASTER")]), peer("ha2", [instance("MASTER")])])
+        XCTAssertEqual(third.map(\.kind), [.twoMasters, .held], "two masters besides the one handing over")
+        XCTAssertEqual(third.first?.nodes, ["ha0", "ha1", "ha2"])
+    }
+
+    func testAPeerThatDoesNotReportTheHoldCountsAsNotHeld() throws {
+        var old = instance("BACKUP")
+        old.held = nil
+        let json = try JSONEncoder().encode(old)
+        XCTAssertFalse(String(decoding: json, as: UTF8.self).contains("held"))
+        let decoded = try JSONDecoder().decode(VRRPInstanceStats.self, from: json)
+        XCTAssertNil(decoded.held)
+        XCTAssertFalse(decoded.isHeld)
+        XCTAssertEqual(
+            ClusterWarning.warnings(node: "ha0", vrrp: [instance("MASTER")], peers: [peer("ha1", [decoded])]), [])
     }
 
     func testASnapshotWithoutPeersHasNoWarnings() {

@@ -16,7 +16,7 @@ func sampleSnapshot() -> StatsSnapshot {
     let instance = VRRPInstanceStats(
         name: "VI_1", interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: "MASTER",
         priority: 100, effectivePriority: 50, masterAddress: "10.0.0.1", masterIsThisNode: true, faultReason: nil,
-        advertisementsReceived: 7, advertisementsSent: 120, transitionsTotal: 2,
+        held: false, advertisementsReceived: 7, advertisementsSent: 120, transitionsTotal: 2,
         recentTransitions: [
             .init(at: 1_799_999_990, from: "BACKUP", to: "MASTER", reason: "master down timer expired: no advertisement for 3.61 s"),
             .init(at: 1_799_999_986, from: "INIT", to: "BACKUP", reason: "startup"),

@@ -49,6 +49,7 @@ final class StatsMetricsTests: XCTestCase {
             ])
         XCTAssertTrue(lines.contains(#"vipd_vrrp_priority{instance="VI_1"} 100"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_effective_priority{instance="VI_1"} 50"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_held{instance="VI_1"} 0"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_transitions_total{instance="VI_1"} 2"#))
     }
 
