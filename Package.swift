@@ -79,7 +79,7 @@ let package = Package(
         // gratuitous ARP and unsolicited neighbour advertisements.
         .target(
             name: "VipdNet",
-            dependencies: ["CVipdSys", "VipdConfig", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CVipdSys", "VipdConfig", "VipdVRRPPacket", .product(name: "Logging", package: "swift-log")]
         ),
         // The VRRP speaker at work: instances driven by the raw socket and timers, tracking, notify.
         .target(
@@ -162,7 +162,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "VipdVRRPTests", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
-        .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "VipdConfig", "VipdLab", "VipdVRRPPacket"]),
         .testTarget(
             name: "VipdCaptureTests",
             dependencies: ["VipdCapture", "VipdLab", .product(name: "PropertyBased", package: "swift-property-based")]),

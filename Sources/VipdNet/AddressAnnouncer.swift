@@ -1,5 +1,6 @@
 import CVipdSys
 import VipdConfig
+import VipdVRRPPacket
 
 #if canImport(Glibc)
 import Glibc

@@ -55,19 +55,16 @@ public enum VRRPPacketCodec {
     ) -> UInt16 {
         var checksum = InternetChecksum()
         if version == .v3 {
-            checksum.add(source.bytes)
-            checksum.add(destination.bytes)
             switch source.family {
             case .v4:
-                // Zero byte + protocol, then the 16-bit VRRP length.
+                // Addresses, zero byte + protocol, then the 16-bit VRRP length.
+                checksum.add(source.bytes)
+                checksum.add(destination.bytes)
                 checksum.add(word: UInt16(ipProtocolNumber))
                 checksum.add(word: UInt16(truncatingIfNeeded: message.count))
             case .v6:
-                // 32-bit upper-layer packet length, three zero bytes + next header.
-                let length = UInt32(truncatingIfNeeded: message.count)
-                checksum.add(word: UInt16(length >> 16))
-                checksum.add(word: UInt16(length & 0xFFFF))
-                checksum.add(word: UInt16(ipProtocolNumber))
+                checksum.addIPv6PseudoHeader(
+                    source: source, destination: destination, length: message.count, nextHeader: UInt8(ipProtocolNumber))
             }
         }
         checksum.add(message[..<checksumOffset])

@@ -1,5 +1,6 @@
 import CVipdSys
 import VipdConfig
+import VipdVRRPPacket
 import VipdLab
 import XCTest
 

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdVRRPPacket
 import XCTest
 
 @testable import VipdNet

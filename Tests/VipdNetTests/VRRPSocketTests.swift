@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdVRRPPacket
 import VipdLab
 import XCTest
 
