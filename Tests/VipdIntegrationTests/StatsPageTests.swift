@@ -206,12 +206,7 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertEqual(backup["priority"] as? Int, 50)
         XCTAssertEqual(master["node"] as? String, "ha0")
 
-        let metrics = try lab.lab.client.namespace.run(
-            URL(fileURLWithPath: "/usr/bin/python3"),
-            [Self.scripts.appendingPathComponent("parse_metrics.py").path, "http://10.251.1.12:8404/metrics", "-", "-"],
-            timeout: .seconds(30))
-        try metrics.requireSuccess()
-        let families = try Self.families(from: metrics.standardOutput)
+        let families = try metricsInLab(lab, node: 1)
         XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "BACKUP"]), 1)
         XCTAssertEqual(families["vipd_vrrp_state"]?.value(["instance": "VI_1", "state": "MASTER"]), 0)
         XCTAssertEqual(families["vipd_vrrp_priority"]?.value(["instance": "VI_1"]), 50)
@@ -254,15 +249,8 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertTrue(status.standardOutput.contains("peer ha1 (10.251.1.12:8404)\n  VRRP VI_1: MASTER, priority 50"), status.standardOutput)
         XCTAssertTrue(
             status.standardOutput.contains("CLUSTER WARNING VI_1: ha0 and ha1 are both MASTER: split brain"), status.standardOutput)
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
-            let browser = try StatsBrowser(
-                url: "http://admin:same%20on%20both@10.251.1.11:8404/", directory: lab.directory,
-                launcher: [NetworkNamespace.ipTool.path, "netns", "exec", lab.lab.client.namespace.name])
-            defer { browser.quit() }
-            let shown = try browser.command("wait-warning two-masters VI_1 30")
-            XCTAssertEqual(shown["ok"] as? Bool, true, "the warning on ha0's page: \(shown)\n\(browser.log)")
-            try keepScreenshot(browser, "stats-page-two-masters.png")
-        }
+        try pageInLab(
+            lab, "http://admin:same%20on%20both@10.251.1.11:8404/", showsWarning: "two-masters", screenshot: "stats-page-two-masters.png")
 
         ha1.stop()
         let gone = try waitForStats(lab, node: 0, "ha1 not answering", \.firstPeer) { $0["reachable"] as? Bool == false }
@@ -302,12 +290,7 @@ final class StatsPageTests: TwoSSHDTestCase {
             "VI_1: ha0 is held out of the master role by vipd ctl handover: it will not take over 10.251.1.100/24 if the master fails "
                 + "(vipd ctl ready on ha0 ends the hold)")
 
-        let metrics = try lab.lab.client.namespace.run(
-            URL(fileURLWithPath: "/usr/bin/python3"),
-            [Self.scripts.appendingPathComponent("parse_metrics.py").path, "http://10.251.1.11:8404/metrics", "-", "-"],
-            timeout: .seconds(30))
-        try metrics.requireSuccess()
-        let families = try Self.families(from: metrics.standardOutput)
+        let families = try metricsInLab(lab, node: 0)
         XCTAssertEqual(families["vipd_vrrp_held"]?.value(["instance": "VI_1"]), 1)
         XCTAssertEqual(families["vipd_cluster_warnings"]?.value(["kind": "held"]), 1)
 
@@ -318,18 +301,10 @@ final class StatsPageTests: TwoSSHDTestCase {
                 "peer ha0 (10.251.1.11:8404)\n  VRRP VI_1: BACKUP, priority 100, master 10.251.1.12, HELD by vipd ctl handover until vipd ctl ready"),
             status.standardOutput)
         XCTAssertTrue(status.standardOutput.contains("CLUSTER WARNING VI_1: ha0 is held out of the master role"), status.standardOutput)
-        if FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") {
-            let browser = try StatsBrowser(
-                url: "http://10.251.1.12:8404/", directory: lab.directory,
-                launcher: [NetworkNamespace.ipTool.path, "netns", "exec", lab.lab.client.namespace.name])
-            defer { browser.quit() }
-            let shown = try browser.command("wait-warning held VI_1 30")
-            XCTAssertEqual(shown["ok"] as? Bool, true, "the warning on ha1's page: \(shown)\n\(browser.log)")
-            let page = try XCTUnwrap(shown["page"] as? [String: Any])
+        if let page = try pageInLab(lab, "http://10.251.1.12:8404/", showsWarning: "held", screenshot: "stats-page-held.png") {
             XCTAssertTrue(
                 (page["peerTexts"] as? [String] ?? []).contains { $0.hasPrefix("ha0") && $0.contains("HELD by vipd ctl handover") },
                 "ha0's cluster row says it is held: \(page)")
-            try keepScreenshot(browser, "stats-page-held.png")
         }
 
         let ready = try VipdProcess.ctl(socket: controlSocket(0, of: lab), ["ready"])
@@ -361,6 +336,31 @@ final class StatsPageTests: TwoSSHDTestCase {
         try lab.startVipd(0, yaml: yaml(0))
         try lab.waitForHolders([0], within: 15)
         return try lab.startVipd(1, yaml: yaml(1))
+    }
+
+    /// Loads `url` in headless Chromium run inside the lab's client namespace until the page shows
+    /// the cluster warning `kind` for VI_1, and keeps its screenshot as `screenshot`. Returns the
+    /// page as the browser read it; nil (nothing checked) where Chromium is not installed.
+    @discardableResult
+    private func pageInLab(_ lab: VRRPLab, _ url: String, showsWarning kind: String, screenshot: String) throws -> [String: Any]? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else { return nil }
+        let browser = try StatsBrowser(
+            url: url, directory: lab.directory, launcher: [NetworkNamespace.ipTool.path, "netns", "exec", lab.lab.client.namespace.name])
+        defer { browser.quit() }
+        let shown = try browser.command("wait-warning \(kind) VI_1 30")
+        XCTAssertEqual(shown["ok"] as? Bool, true, "the \(kind) warning on \(url): \(shown)\n\(browser.log)")
+        try keepScreenshot(browser, screenshot)
+        return shown["page"] as? [String: Any]
+    }
+
+    /// Node `node`'s `/metrics` fetched from the lab's client and read by prometheus_client's parser.
+    private func metricsInLab(_ lab: VRRPLab, node: Int) throws -> [String: Family] {
+        let metrics = try lab.lab.client.namespace.run(
+            URL(fileURLWithPath: "/usr/bin/python3"),
+            [Self.scripts.appendingPathComponent("parse_metrics.py").path, "http://\(lab.lab.nodes[node].address):8404/metrics", "-", "-"],
+            timeout: .seconds(30))
+        try metrics.requireSuccess()
+        return try Self.families(from: metrics.standardOutput)
     }
 
     /// Node `node`'s control socket in a lab started by ``startPair(_:stats:)``.
