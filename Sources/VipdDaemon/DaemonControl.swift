@@ -168,32 +168,28 @@ private struct Commands: Sendable {
     // MARK: - Status
 
     private func status() async -> StatusReport {
-        let instances = (await speaker?.instanceReports() ?? []).map { report in
-            InstanceReport(
-                name: report.config.name, state: "\(report.state)", priority: Int(report.priority),
-                effectivePriority: Int(report.effectivePriority), master: report.masterAddress?.description,
-                held: report.isHeld, fault: report.faultReason)
-        }
+        let cluster = await stats.cluster()
         let findings = monitor?.findings.map { finding in
             FindingReport(
                 severity: finding.severity.rawValue, kind: finding.kind.rawValue, summary: finding.summary,
                 since: finding.since.isoText, fix: finding.fix)
         }
-        let cluster = await stats.snapshot()
         let peers = cluster.peers.map { peer in
             PeerReport(
                 node: peer.node, address: peer.address, error: peer.reachable ? nil : peer.error ?? "no answer",
                 lastSeen: peer.lastSeen.map { MonitorInstant(sinceEpoch: .milliseconds(Int64(($0 * 1000).rounded()))).isoText },
-                instances: peer.vrrp.map { instance in
-                    InstanceReport(
-                        name: instance.name, state: instance.state, priority: instance.priority,
-                        effectivePriority: instance.effectivePriority, master: instance.masterAddress, held: instance.isHeld,
-                        fault: instance.faultReason)
-                })
+                instances: peer.vrrp.map(Self.instanceReport))
         }
         return StatusReport(
-            node: node?.name, configPath: configPath, instances: instances, peers: peers,
-            clusterWarnings: cluster.clusterWarnings.map(\.text), pools: await pools(), findings: findings)
+            node: node?.name, configPath: configPath, instances: cluster.vrrp.map(Self.instanceReport), peers: peers,
+            clusterWarnings: cluster.warnings.map(\.text), pools: await pools(), findings: findings)
+    }
+
+    /// One VRRP instance of this node or a peer, as `status` reports it.
+    private static func instanceReport(_ instance: VRRPInstanceStats) -> InstanceReport {
+        InstanceReport(
+            name: instance.name, state: instance.state, priority: instance.priority, effectivePriority: instance.effectivePriority,
+            master: instance.masterAddress, held: instance.isHeld, fault: instance.faultReason)
     }
 
     // MARK: - VRRP

@@ -81,8 +81,7 @@ final class DaemonStats: Sendable {
     func snapshot() async -> StatsSnapshot {
         let wallNow = MonitorInstant.now()
         let now = ContinuousClock.now
-        /// A continuous-clock instant as seconds since the Unix epoch.
-        func wall(_ instant: ContinuousClock.Instant) -> Double { (wallNow.sinceEpoch - instant.duration(to: now)) / .seconds(1) }
+        let wall = Self.wall(wallNow: wallNow, now: now)
 
         let runtimes = await engine.poolRuntimes
         let health = await engine.poolHealth
@@ -119,11 +118,27 @@ final class DaemonStats: Sendable {
                 name: name, balance: config.balance.rawValue, check: config.check.kind.map(Self.checkName) ?? "none",
                 listeners: listeners.filter { $0.pool == name }.map(\.name).sorted(), servers: servers)
         }
-        let instances = await speaker?.instanceReports() ?? []
         return StatsSnapshot(
             node: node?.name, generatedAt: wallNow.sinceEpoch / .seconds(1), uptimeSeconds: startedAt.duration(to: now) / .seconds(1),
-            vrrp: instances.map { Self.instanceStats($0, wall: wall) }, pools: pools, monitorRunning: monitor != nil,
+            vrrp: await vrrpStats(wall: wall), pools: pools, monitorRunning: monitor != nil,
             findings: (monitor?.findings ?? []).map(Self.findingStats), peers: peers.peers)
+    }
+
+    /// This node's VRRP instances, the peers as last polled and the warnings they make together:
+    /// the cluster part of a snapshot, without reading the pools (for `vipd ctl status`).
+    func cluster() async -> (vrrp: [VRRPInstanceStats], peers: [PeerStats], warnings: [ClusterWarning]) {
+        let vrrp = await vrrpStats(wall: Self.wall(wallNow: .now(), now: .now))
+        let peers = peers.peers
+        return (vrrp, peers, ClusterWarning.warnings(node: node?.name, vrrp: vrrp, peers: peers))
+    }
+
+    private func vrrpStats(wall: (ContinuousClock.Instant) -> Double) async -> [VRRPInstanceStats] {
+        (await speaker?.instanceReports() ?? []).map { Self.instanceStats($0, wall: wall) }
+    }
+
+    /// Turns a continuous-clock instant into seconds since the Unix epoch, given one moment read on both clocks.
+    private static func wall(wallNow: MonitorInstant, now: ContinuousClock.Instant) -> (ContinuousClock.Instant) -> Double {
+        { instant in (wallNow.sinceEpoch - instant.duration(to: now)) / .seconds(1) }
     }
 
     private static func instanceStats(_ report: VRRPInstanceReport, wall: (ContinuousClock.Instant) -> Double) -> VRRPInstanceStats {

@@ -18,7 +18,7 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     public var findings: [FindingStats]
     /// The other nodes, as their stats listeners last answered (`stats.peers`), in file order.
     public let peers: [PeerStats]
-    /// What this node's and the peers' VRRP views say together (two masters, none): derived from
+    /// What this node's and the peers' VRRP views say together (two masters, none, held nodes): derived from
     /// `node`, `vrrp` and `peers` when the snapshot is made, kept for `/stats.json`.
     public let clusterWarnings: [ClusterWarning]
 
