@@ -24,6 +24,14 @@ public final class VipdProcess: @unchecked Sendable {
         return URL(fileURLWithPath: ".build/debug/vipd")
     }
 
+    /// The release build as shipped (`scripts/build-release`): `VIPD_SHIPPED_BINARY`, else
+    /// `release/vipd` next to the `debug/` directory of `binary` (the same build directory).
+    public static var shippedBinary: URL {
+        if let explicit = ProcessInfo.processInfo.environment["VIPD_SHIPPED_BINARY"] { return URL(fileURLWithPath: explicit) }
+        return binary.resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("release").appendingPathComponent("vipd")
+    }
+
     /// The configuration file written for this daemon (`NAME.yaml`).
     public let configURL: URL
     /// Where the daemon's standard output and error go (`NAME.log`).

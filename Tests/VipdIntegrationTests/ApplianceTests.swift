@@ -49,6 +49,40 @@ final class ApplianceTests: XCTestCase {
         }
     }
 
+    /// The shipped build (`scripts/build-release`, which `scripts/test` runs before the tests) works
+    /// on a node without the Swift toolchain: in a private mount namespace with the directory of the
+    /// Swift runtime this test runs on hidden under an empty tmpfs, it prints its version and checks
+    /// the default config, while the debug build, linked to that shared runtime, cannot start there.
+    func testTheShippedBinaryRunsOnANodeWithoutTheSwiftToolchain() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root for a mount namespace (CI runs as root)")
+        let shipped = VipdProcess.shippedBinary.path
+        guard FileManager.default.isExecutableFile(atPath: shipped) else {
+            let missing = "no shipped build at \(shipped) (scripts/build-release; scripts/test runs it)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { return XCTFail(missing) }
+            throw XCTSkip(missing)
+        }
+        let maps = String(decoding: try XCTUnwrap(FileHandle(forReadingAtPath: "/proc/self/maps")?.readToEnd()), as: UTF8.self)
+        let runtime = try XCTUnwrap(
+            maps.split(separator: "\n").compactMap { $0.split(separator: " ").last }.first { $0.hasSuffix("/libswiftCore.so") },
+            "this test runs on the shared Swift runtime")
+        let runtimeDirectory = URL(fileURLWithPath: String(runtime)).deletingLastPathComponent().path
+        let withoutToolchain = { (binary: String) in
+            try self.run(
+                "/usr/bin/unshare",
+                ["--mount", "--propagation", "private", "/bin/sh", "-c",
+                 "mount -t tmpfs none \"$0\" && \"$1\" --version && \"$1\" check --config \"$2\"",
+                 runtimeDirectory, binary, Self.appliance.appendingPathComponent("vipd.yaml").path])
+        }
+
+        let debug = try withoutToolchain(VipdProcess.binary.path)
+        XCTAssertNotEqual(debug.exitStatus, 0, "the debug build needs the runtime in \(runtimeDirectory): \(debug.standardOutput)")
+        XCTAssertTrue(debug.standardError.contains("error while loading shared libraries: libswift"), debug.standardError)
+
+        let release = try withoutToolchain(shipped)
+        XCTAssertEqual(release.exitStatus, 0, release.standardError)
+        XCTAssertTrue(release.standardOutput.contains("vipd.yaml: OK (1 listener(s), 1 pool(s), 2 server(s))"), release.standardOutput)
+    }
+
     /// Installed with a PREFIX of the test's own (so ExecStart names an existing vipd), the unit
     /// passes `systemd-analyze verify`; the same unit naming a missing binary does not.
     func testInstalledUnitPassesSystemdAnalyzeVerify() throws {
