@@ -46,13 +46,14 @@ extension ConfigReader {
             serverIdleTimeout: serverIdleTimeout)
     }
 
-    /// `sorry_page: { file, status, content_type }` or `sorry_page: { response }`; the file must
-    /// exist, be readable and at most 1 MiB; a response must be a whole HTTP response.
+    /// `sorry_page: { file, status, content_type, headers }` or `sorry_page: { response }`; the file
+    /// must exist, be readable and at most 1 MiB; a response must be a whole HTTP response.
     private func readSorryPage(_ node: Node, path: String) -> SorryPage? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["file", "status", "content_type", "response"])
+        let pageKeys = ["file", "status", "content_type", "headers"]
+        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: pageKeys + ["response"])
         else { return nil }
         if let responseNode = fields["response"] {
-            let others = ["file", "status", "content_type"].filter { fields[$0] != nil }
+            let others = pageKeys.filter { fields[$0] != nil }
             guard others.isEmpty else {
                 report(
                     "response is a whole HTTP response with its own status and fields: use it without \(others.joined(separator: ", "))",
@@ -72,9 +73,40 @@ extension ConfigReader {
         let contentType: String? =
             fields["content_type"].map { readContentType($0, path: fields.path("content_type")) }
             ?? SorryPage.defaultContentType
+        let headers: [HTTPResponseFile.Field]? = fields["headers"].map { readPageHeaders($0, path: fields.path("headers")) } ?? []
         let file = required("file", in: fields).flatMap { readPageFile($0, path: fields.path("file")) }
-        guard let status, let contentType, let file else { return nil }
-        return SorryPage(file: file.path, body: file.body, status: status, contentType: contentType)
+        guard let status, let contentType, let headers, let file else { return nil }
+        var page = SorryPage(file: file.path, body: file.body, status: status, contentType: contentType)
+        page.fields = headers
+        return page
+    }
+
+    /// `headers: { NAME: value, … }`: more header fields of the page, served in this order (e.g.
+    /// `Retry-After`); not the ones vipd writes itself to frame the response, nor `Content-Type`
+    /// (`content_type`).
+    private func readPageHeaders(_ node: Node, path: String) -> [HTTPResponseFile.Field]? {
+        guard let entries = entries(of: node, path: path) else { return nil }
+        var headers: [HTTPResponseFile.Field] = []
+        var valid = true
+        for entry in entries {
+            let fieldPath = Self.join(path, entry.name)
+            if let problem = SorryPage.headerNameProblem(entry.name, after: headers) {
+                report(problem, at: entry.key, path: fieldPath)
+                valid = false
+                continue
+            }
+            guard let value = readString(entry.value, path: fieldPath) else {
+                valid = false
+                continue
+            }
+            guard HTTPResponseFile.isFieldValue(value) else {
+                report("invalid value of \(entry.name): use printable ASCII, without line breaks", at: entry.value, path: fieldPath)
+                valid = false
+                continue
+            }
+            headers.append(HTTPResponseFile.Field(name: entry.name, value: value))
+        }
+        return valid ? headers : nil
     }
 
     /// The sorry page's `file`: an absolute path, read now.

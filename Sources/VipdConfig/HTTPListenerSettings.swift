@@ -73,10 +73,26 @@ public struct SorryPage: Sendable, Equatable {
     public var status: Int
     /// `Content-Type` of the response (`content_type`, default `text/html; charset=utf-8`; the response's own).
     public var contentType: String
-    /// The response's other header fields, served with it; none for a page.
+    /// The response's other header fields, served with it: a page's `headers`, a response's own.
     public var fields: [HTTPResponseFile.Field] = []
     /// Whether `file` is a whole HTTP response (`response`) rather than a page.
     public var isWholeResponse = false
+
+    /// Why a page cannot carry a header field named `name` next to the fields in `earlier` (nil when it
+    /// can): the framing fields are vipd's, `Content-Type` is `content_type`, a name counts once.
+    public static func headerNameProblem(_ name: String, after earlier: [HTTPResponseFile.Field]) -> String? {
+        let lowercased = name.lowercased()
+        if !HTTPResponseFile.isFieldName(name) {
+            return "invalid header field name \"\(name)\": use letters, digits and !#$%&'*+-.^_`|~"
+        } else if HTTPResponseFile.framingFields.contains(lowercased) {
+            return "\(name) is written by vipd itself (it frames the response and closes the connection)"
+        } else if lowercased == "content-type" {
+            return "set the content type with content_type, not in headers"
+        } else if let twin = earlier.first(where: { $0.name.lowercased() == lowercased }) {
+            return "header field \"\(name)\" is given twice (also as \"\(twin.name)\")"
+        }
+        return nil
+    }
 
     /// The content type used when `content_type` is not given.
     public static let defaultContentType = "text/html; charset=utf-8"

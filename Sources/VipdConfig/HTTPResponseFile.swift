@@ -46,9 +46,7 @@ public struct HTTPResponseFile: Sendable, Equatable {
         var declaredLength: Int?
         for (index, raw) in lines.dropFirst().enumerated() {
             let text = String(decoding: raw, as: UTF8.self)
-            guard let colon = text.firstIndex(of: ":"), colon > text.startIndex,
-                text[..<colon].unicodeScalars.allSatisfy({ Self.isTokenCharacter($0) }),
-                text[text.index(after: colon)...].unicodeScalars.allSatisfy({ $0 == "\t" || (" "..."~").contains($0) })
+            guard let colon = text.firstIndex(of: ":"), Self.isFieldName(text[..<colon]), Self.isFieldValue(text[text.index(after: colon)...])
             else {
                 return .failure(HTTPResponseFileError("line \(index + 2) is not a header field (NAME: value): \"\(text.prefix(60))\""))
             }
@@ -72,9 +70,18 @@ public struct HTTPResponseFile: Sendable, Equatable {
         fields.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
-            || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+    /// Whether `name` is a header field name: a non-empty token (RFC 9110 §5.1).
+    public static func isFieldName(_ name: some StringProtocol) -> Bool {
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy { scalar in
+                scalar.isASCII && (("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                    || "!#$%&'*+-.^_`|~".unicodeScalars.contains(scalar))
+            }
+    }
+
+    /// Whether `value` may be a header field's value as vipd writes it: printable ASCII and tabs, no line break.
+    public static func isFieldValue(_ value: some StringProtocol) -> Bool {
+        value.unicodeScalars.allSatisfy { $0 == "\t" || (" "..."~").contains($0) }
     }
 }
 

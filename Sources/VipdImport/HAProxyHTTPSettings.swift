@@ -146,10 +146,28 @@ extension HAProxyTranslator {
         let suggestion =
             "sorry_page: { file: \(path), status: \(rule.status)\(rule.contentType.map { ", content_type: \($0)" } ?? "") }"
         guard let body = readNoServerFile(path, of: directive, suggestion: suggestion) else { return nil }
-        if !rule.headers.isEmpty {
-            ledger.remark(directive.location, directive.text, "hdr not carried: vipd's sorry page has no extra headers")
+        var page = SorryPage(file: path, body: body, status: rule.status, contentType: rule.contentType ?? SorryPage.defaultContentType)
+        page.fields = carriedHeaders(rule.headers, of: directive)
+        return page
+    }
+
+    /// The `hdr NAME VALUE` fields of a no-server rule that the page's `headers` can carry; each other
+    /// one is remarked at the rule with the reason.
+    private mutating func carriedHeaders(_ headers: [HTTPResponseFile.Field], of directive: HAProxyDirective) -> [HTTPResponseFile.Field] {
+        var carried: [HTTPResponseFile.Field] = []
+        for header in headers {
+            let problem =
+                SorryPage.headerNameProblem(header.name, after: carried)
+                ?? (header.value.contains("%")
+                    ? "its value is haproxy log-format, which vipd does not evaluate"
+                    : HTTPResponseFile.isFieldValue(header.value) ? nil : "vipd writes printable ASCII values only")
+            if let problem {
+                ledger.remark(directive.location, directive.text, "hdr \(header.name) not carried: \(problem)")
+            } else {
+                carried.append(header)
+            }
         }
-        return SorryPage(file: path, body: body, status: rule.status, contentType: rule.contentType ?? SorryPage.defaultContentType)
+        return carried
     }
 
     /// The file of a no-server page or response, read now as vipd will read it; nil (and `directive`

@@ -1,3 +1,5 @@
+import VipdConfig
+
 /// `http-request return [status N] [content-type TYPE] [file PATH | string TEXT | …] [hdr NAME VALUE]…
 /// [if|unless CONDITION]`, read word by word (pure).
 struct HAProxyReturnRule: Equatable {
@@ -14,8 +16,8 @@ struct HAProxyReturnRule: Equatable {
     var status: Int = 200
     var contentType: String?
     var body: Body = .none
-    /// `hdr NAME VALUE` pairs, by name.
-    var headers: [String] = []
+    /// `hdr NAME VALUE` pairs, in order (the value is haproxy log-format text).
+    var headers: [HTTPResponseFile.Field] = []
     /// The words after `if` or `unless`, with that word first; empty when the rule always applies.
     var condition: [String] = []
 
@@ -39,8 +41,8 @@ struct HAProxyReturnRule: Equatable {
                 guard body == .none else { return nil }
                 body = .other(word)
             case "hdr":
-                guard let name = words.popFirst(), words.popFirst() != nil else { return nil }
-                headers.append(name)
+                guard let name = words.popFirst(), let value = words.popFirst() else { return nil }
+                headers.append(HTTPResponseFile.Field(name: name, value: value))
             case "if", "unless":
                 condition = [word] + words
                 return

@@ -150,10 +150,14 @@ struct VipdYAMLWriter {
         } else if let page = settings.sorryPage {
             field(
                 6, "sorry_page",
-                Self.flow([
-                    ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
-                    ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
-                ]))
+                Self.flow(
+                    [
+                        ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
+                        ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
+                    ]
+                        + (page.fields.isEmpty
+                            ? []
+                            : [("headers", Self.flow(page.fields.map { (YAMLScalar.plainOrQuoted($0.name), YAMLScalar.plainOrQuoted($0.value)) }))])))
         }
     }
 

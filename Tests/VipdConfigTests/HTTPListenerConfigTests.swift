@@ -91,8 +91,44 @@ final class HTTPListenerConfigTests: XCTestCase {
                 #"vipd.yaml:2:103: listeners.web.http.sorry_page.status: 99 is out of range: must be between 200 and 599"#,
                 #"vipd.yaml:2:121: listeners.web.http.sorry_page.content_type: invalid content type "a"#
                     + "\n" + #"b": use printable ASCII, like text/html; charset=utf-8"#,
-                #"vipd.yaml:2:129: listeners.web.http.sorry_page.colour: unknown key "colour" (allowed keys: file, status, content_type, response)"#,
+                #"vipd.yaml:2:129: listeners.web.http.sorry_page.colour: unknown key "colour" (allowed keys: file, status, content_type, headers, response)"#,
             ])
+    }
+
+    /// `headers` adds fields to a page, in the order given; the framing fields, Content-Type, a name
+    /// given twice, a bad name or value are each named with file:line:column.
+    func testSorryPageHeaders() throws {
+        let listener = try XCTUnwrap(parseValid(config(
+            "mode: http, http: { sorry_page: { file: \(sorryFile), headers: { Retry-After: 30, Cache-Control: \"max-age=5\" } } }"))?.listeners.first)
+        let page = try XCTUnwrap(listener.http.sorryPage)
+        XCTAssertEqual(page.fields, [.init(name: "Retry-After", value: "30"), .init(name: "Cache-Control", value: "max-age=5")])
+        XCTAssertFalse(page.isWholeResponse)
+        XCTAssertEqual(try XCTUnwrap(parseValid(config("mode: http, http: { sorry_page: { file: \(sorryFile), headers: {} } }"))?.listeners.first).http.sorryPage?.fields, [])
+
+        let prefix = "mode: http, http: { sorry_page: { file: \(sorryFile), headers: { "
+        let headersColumn = "  web: { bind: 127.0.0.1:8080, pool: web, ".count + prefix.count + 1
+        func errors(_ headers: String) -> [String] {
+            configErrors(config(prefix + headers + " } } }")).map(\.description)
+        }
+        /// The position of what lies `offset` characters into the headers, and the key path of `headers`.
+        let at = { (offset: Int) in "vipd.yaml:2:\(headersColumn + offset): listeners.web.http.sorry_page.headers" }
+        XCTAssertEqual(errors("Content-Length: 5"), ["\(at(0)).Content-Length: Content-Length is written by vipd itself (it frames the response and closes the connection)"])
+        XCTAssertEqual(errors("connection: keep-alive"), ["\(at(0)).connection: connection is written by vipd itself (it frames the response and closes the connection)"])
+        XCTAssertEqual(errors("Content-Type: text/plain"), ["\(at(0)).Content-Type: set the content type with content_type, not in headers"])
+        XCTAssertEqual(errors("\"Retry After\": 30"), [#"\#(at(0)).Retry After: invalid header field name "Retry After": use letters, digits and !#$%&'*+-.^_`|~"#])
+        XCTAssertEqual(errors("Retry-After: 30, retry-after: 60"), [#"\#(at(17)).retry-after: header field "retry-after" is given twice (also as "Retry-After")"#])
+        XCTAssertEqual(errors("X-Note: \"caf\u{e9}\""), ["\(at(8)).X-Note: invalid value of X-Note: use printable ASCII, without line breaks"])
+        XCTAssertEqual(errors("X-Note: [a, b]"), ["\(at(8)).X-Note: expected a string, got a list"])
+        XCTAssertEqual(
+            configErrors(config("mode: http, http: { sorry_page: { file: \(sorryFile), headers: [Retry-After] } }")).map(\.message),
+            ["expected a mapping, got a list"])
+
+        let file = NSTemporaryDirectory() + "vipd-503-\(UUID().uuidString).http"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "HTTP/1.1 503 Service Unavailable\r\n\r\n".write(toFile: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(
+            configErrors(config("mode: http, http: { sorry_page: { response: \(file), headers: { Retry-After: 30 } } }")).map(\.message),
+            ["response is a whole HTTP response with its own status and fields: use it without headers"])
     }
 
     func testSorryPageAsAWholeResponse() throws {

@@ -86,6 +86,41 @@ final class HAProxyHTTPTranslationTests: XCTestCase {
                 """), result.yaml)
     }
 
+    /// The rule's `hdr` fields become the page's `headers` where vipd can serve them as given; a
+    /// log-format value, a framing field, Content-Type and a repeated name are remarked at the rule.
+    func testNoServerRuleHeadersAreCarriedWhereVipdServesThemAsGiven() throws {
+        let sorry = try page("sorry.html", "<h1>back soon</h1>\n")
+        let result = try Fixture.importing(
+            haproxy: """
+                frontend web
+                mode http
+                bind 192.0.2.10:80
+                default_backend app
+                backend app
+                mode http
+                server a 192.0.2.1:8080 check
+                http-request return status 503 file \(sorry) hdr Retry-After 30 hdr X-Request %[unique-id] hdr Content-Length 5 hdr content-type text/plain hdr retry-after 60 hdr Cache-Control "no-store, max-age=0" if { nbsrv eq 0 }
+                """)
+        Fixture.assertLoads(result)
+        let page = try XCTUnwrap(result.configuration.listeners.first?.http.sorryPage)
+        XCTAssertEqual(
+            page.fields,
+            [HTTPResponseFile.Field(name: "Retry-After", value: "30"), HTTPResponseFile.Field(name: "Cache-Control", value: "no-store, max-age=0")])
+        let rule = "haproxy.cfg:8: http-request return status 503 file \(sorry) hdr Retry-After 30 hdr X-Request %[unique-id] hdr Content-Length 5 hdr content-type text/plain hdr retry-after 60 hdr Cache-Control no-store, max-age=0 if { nbsrv eq 0 }"  // the rule's words, unquoted
+        XCTAssertEqual(
+            Fixture.lines(result).filter { $0.hasPrefix("haproxy.cfg:8:") },
+            [
+                "\(rule): hdr X-Request not carried: its value is haproxy log-format, which vipd does not evaluate",
+                "\(rule): hdr Content-Length not carried: Content-Length is written by vipd itself (it frames the response and closes the connection)",
+                "\(rule): hdr content-type not carried: set the content type with content_type, not in headers",
+                "\(rule): hdr retry-after not carried: header field \"retry-after\" is given twice (also as \"Retry-After\")",
+            ])
+        XCTAssertTrue(
+            result.yaml.contains(
+                "      sorry_page: { file: \(sorry), status: 503, content_type: 'text/html; charset=utf-8', headers: { Retry-After: '30', Cache-Control: 'no-store, max-age=0' } }\n"),
+            result.yaml)
+    }
+
     func testListenWithAnonymousConditionReuseAlwaysAndNoForwardFor() throws {
         let sorry = try page("down.html", "down")
         let result = try Fixture.importing(
@@ -279,7 +314,7 @@ final class HAProxyHTTPTranslationTests: XCTestCase {
         XCTAssertEqual(full?.status, 503)
         XCTAssertEqual(full?.contentType, "text/html")
         XCTAssertEqual(full?.body, .file("/p"))
-        XCTAssertEqual(full?.headers, ["Retry-After"])
+        XCTAssertEqual(full?.headers, [HTTPResponseFile.Field(name: "Retry-After", value: "30")])
         XCTAssertEqual(full?.condition, ["if", "no_srv"])
         XCTAssertEqual(rule("return")?.status, 200)
         XCTAssertEqual(rule("return")?.body, HAProxyReturnRule.Body.none)

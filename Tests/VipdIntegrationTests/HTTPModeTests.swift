@@ -230,7 +230,7 @@ final class HTTPModeTests: XCTestCase {
             server web0 127.0.0.1:\(web0.port) check fall 2 inter 300 rise 2
             server web1 127.0.0.1:\(web1.port) check fall 2 inter 300 rise 2
             acl no_srv nbsrv(app_backend) eq 0
-            http-request return status 503 content-type "text/html" file \(directory.file("sorry.html").path) if no_srv
+            http-request return status 503 content-type "text/html" file \(directory.file("sorry.html").path) hdr Retry-After 120 if no_srv
             listen stats
             bind 127.0.0.1:\(statsPort)
             stats enable
@@ -241,6 +241,7 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertEqual(imported.exitStatus, 0, imported.standardError)
         XCTAssertTrue(imported.standardOutput.contains("    mode: http\n"), imported.standardOutput)
         XCTAssertTrue(imported.standardError.contains("except 127.0.0.0/8\" not carried"), imported.standardError)
+        XCTAssertFalse(imported.standardError.contains("hdr"), "the rule's hdr is carried: \(imported.standardError)")
 
         let vipd = try VipdProcess(yaml: imported.standardOutput, directory: directory)
         defer { vipd.stop() }
@@ -264,6 +265,7 @@ final class HTTPModeTests: XCTestCase {
         let sorry = try get("/")
         XCTAssertEqual(sorry.status, 503)
         XCTAssertEqual(sorry.header("Content-Type"), "text/html")
+        XCTAssertEqual(sorry.header("Retry-After"), "120", "the rule's hdr, as the page's headers")
         XCTAssertEqual(sorry.body, "<h1>down for maintenance</h1>\n")
     }
 
