@@ -19,7 +19,7 @@ extension HAProxyTranslator {
             // vipd's access log has a line per request, none for a connection that sent none.
             if let dontlognull = option("dontlognull", of: proxy) { ledger.carry(dontlognull.location) }
         }
-        settings.sorryPage = sorryPage(frontend: frontend, backend: backend) ?? errorFile503(frontend: frontend, backend: backend)
+        settings.sorryPage = noServerPage(frontend: frontend, backend: backend)
         return settings
     }
 
@@ -88,9 +88,34 @@ extension HAProxyTranslator {
         return reuse
     }
 
+    /// What haproxy answers when no server is up: a no-server return rule, else `errorfile 503`. An
+    /// `errorfile 503` that does not answer is listed with what answers instead.
+    private mutating func noServerPage(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
+        func errorFiles(of proxy: HAProxyProxy) -> [HAProxyDirective] {
+            (proxy.inherited("errorfile") + proxy.own("errorfile")).filter { $0.words.count == 3 && $0.words[1] == "503" }.reversed()
+        }
+        // The one haproxy uses first: the backend's last, else the frontend's last.
+        var candidates: [HAProxyDirective] = []
+        for directive in errorFiles(of: backend) + errorFiles(of: frontend) where !candidates.contains(where: { $0.location == directive.location }) {
+            candidates.append(directive)
+        }
+        if let (page, rule) = returnRulePage(frontend: frontend, backend: backend) {
+            for unused in candidates {
+                ledger.list(unused.location, unused.text, "not used: the no-server rule at \(rule.location) answers first, as in haproxy")
+            }
+            return page
+        }
+        guard let chosen = candidates.first else { return nil }
+        for unused in candidates.dropFirst() {
+            ledger.list(unused.location, unused.text, "not used: errorfile 503 at \(chosen.location) answers instead, as in haproxy")
+        }
+        return errorFile503(chosen)
+    }
+
     /// The page of `http-request return … file PATH if <no server of the backend is up>`, found in
-    /// the frontend or the backend. The file is read now, as vipd reads it when it loads vipd.yaml.
-    private mutating func sorryPage(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
+    /// the frontend or the backend, and that rule. The file is read now, as vipd reads it when it
+    /// loads vipd.yaml.
+    private mutating func returnRulePage(frontend: HAProxyProxy, backend: HAProxyProxy) -> (SorryPage, HAProxyDirective)? {
         for proxy in Self.sides(frontend, backend) {
             let aclLines = proxy.own("acl").filter { $0.words.count > 2 }
             let acls = Dictionary(aclLines.map { ($0.words[1], Array($0.words.dropFirst(2))) }, uniquingKeysWith: { _, last in last })
@@ -108,21 +133,16 @@ extension HAProxyTranslator {
                 }
                 ledger.carry(directive.location)
                 conditionACLs.forEach { ledger.carry($0.location) }
-                return page
+                return (page, directive)
             }
         }
         return nil
     }
 
-    /// `errorfile 503 PATH` of the backend, else the frontend (each with its defaults): the whole
-    /// response haproxy sends when no server is up, which vipd serves as `sorry_page: { response }`.
-    /// The file is read now, as vipd reads it when it loads vipd.yaml; when it cannot be, the line
-    /// stays listed with the reason.
-    private mutating func errorFile503(frontend: HAProxyProxy, backend: HAProxyProxy) -> SorryPage? {
-        func errorFile(of proxy: HAProxyProxy) -> HAProxyDirective? {
-            (proxy.inherited("errorfile") + proxy.own("errorfile")).last { $0.words.count == 3 && $0.words[1] == "503" }
-        }
-        guard let directive = errorFile(of: backend) ?? errorFile(of: frontend) else { return nil }
+    /// `errorfile 503 PATH`: the whole response haproxy sends when no server is up, which vipd
+    /// serves as `sorry_page: { response }`. The file is read now, as vipd reads it when it loads
+    /// vipd.yaml; when it cannot be, the line stays listed with the reason.
+    private mutating func errorFile503(_ directive: HAProxyDirective) -> SorryPage? {
         let path = directive.words[2]
         guard let body = readNoServerFile(path, of: directive, suggestion: "sorry_page: { response: \(path) }") else { return nil }
         switch HTTPResponseFile.parse(body) {

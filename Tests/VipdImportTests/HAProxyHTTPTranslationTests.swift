@@ -200,6 +200,49 @@ final class HAProxyHTTPTranslationTests: XCTestCase {
             "\(Fixture.lines(html))")
     }
 
+    /// An `errorfile 503` that haproxy never sends is listed with what answers instead: a later or
+    /// nearer `errorfile 503` (the backend's before the frontend's), or a no-server return rule.
+    func testAnErrorfile503ThatDoesNotAnswerIsListedWithWhatDoes() throws {
+        let general = try page("general.http", "HTTP/1.0 503 Service Unavailable\r\n\r\ngeneral\n")
+        let own = try page("own.http", "HTTP/1.0 503 Service Unavailable\r\n\r\nown\n")
+        let front = try page("front.http", "HTTP/1.0 503 Service Unavailable\r\n\r\nfront\n")
+        let sorry = try page("sorry.html", "sorry\n")
+        let haproxy = """
+            defaults
+            mode http
+            timeout client 1m
+            timeout server 1m
+            errorfile 503 \(general)
+            frontend web
+            bind :80
+            errorfile 503 \(front)
+            default_backend app
+            backend app
+            errorfile 503 \(own)
+            server a 127.0.0.1:8081
+            """
+        let result = try Fixture.importing(haproxy: haproxy)
+        Fixture.assertLoads(result)
+        XCTAssertEqual(result.configuration.listeners.first?.http.sorryPage?.body, Array("own\n".utf8))
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "haproxy.cfg:5: errorfile 503 \(general): not used: errorfile 503 at haproxy.cfg:11 answers instead, as in haproxy",
+                "haproxy.cfg:8: errorfile 503 \(front): not used: errorfile 503 at haproxy.cfg:11 answers instead, as in haproxy",
+            ])
+
+        let ruled = try Fixture.importing(haproxy: haproxy + "\nhttp-request return status 503 file \(sorry) if { nbsrv eq 0 }")
+        Fixture.assertLoads(ruled)
+        XCTAssertEqual(ruled.configuration.listeners.first?.http.sorryPage?.body, Array("sorry\n".utf8))
+        XCTAssertEqual(
+            Fixture.lines(ruled),
+            [
+                "haproxy.cfg:5: errorfile 503 \(general): not used: the no-server rule at haproxy.cfg:13 answers first, as in haproxy",
+                "haproxy.cfg:8: errorfile 503 \(front): not used: the no-server rule at haproxy.cfg:13 answers first, as in haproxy",
+                "haproxy.cfg:11: errorfile 503 \(own): not used: the no-server rule at haproxy.cfg:13 answers first, as in haproxy",
+            ])
+    }
+
     func testANoServerPageVipdCannotServeIsListedWithWhatToWrite() throws {
         let result = try ConfigImporter.translate(
             haproxy: SourceText(
