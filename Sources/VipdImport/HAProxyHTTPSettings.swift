@@ -176,11 +176,12 @@ extension HAProxyTranslator {
     private mutating func carriedHeaders(_ headers: [HTTPResponseFile.Field], of directive: HAProxyDirective) -> [HTTPResponseFile.Field] {
         var carried: [HTTPResponseFile.Field] = []
         for header in headers {
-            let problem =
-                SorryPage.headerNameProblem(header.name, after: carried)
-                ?? (header.value.contains("%")
-                    ? "its value is haproxy log-format, which vipd does not evaluate"
-                    : HTTPResponseFile.isFieldValue(header.value) ? nil : "vipd writes printable ASCII values only")
+            var problem = SorryPage.headerNameProblem(header.name, after: carried)
+            if problem == nil, header.value.contains("%") {
+                problem = "its value is haproxy log-format, which vipd does not evaluate"
+            } else if problem == nil, !HTTPResponseFile.isFieldValue(header.value) {
+                problem = "vipd writes printable ASCII values only"
+            }
             if let problem {
                 ledger.remark(directive.location, directive.text, "hdr \(header.name) not carried: \(problem)")
             } else {

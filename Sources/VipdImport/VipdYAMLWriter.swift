@@ -148,16 +148,14 @@ struct VipdYAMLWriter {
         if let page = settings.sorryPage, page.isWholeResponse {
             field(6, "sorry_page", Self.flow([("response", YAMLScalar.plainOrQuoted(page.file))]))
         } else if let page = settings.sorryPage {
-            field(
-                6, "sorry_page",
-                Self.flow(
-                    [
-                        ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
-                        ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
-                    ]
-                        + (page.fields.isEmpty
-                            ? []
-                            : [("headers", Self.flow(page.fields.map { (YAMLScalar.plainOrQuoted($0.name), YAMLScalar.plainOrQuoted($0.value)) }))])))
+            var pairs = [
+                ("file", YAMLScalar.plainOrQuoted(page.file)), ("status", "\(page.status)"),
+                ("content_type", YAMLScalar.plainOrQuoted(page.contentType)),
+            ]
+            if !page.fields.isEmpty {
+                pairs.append(("headers", Self.flow(page.fields.map { (YAMLScalar.plainOrQuoted($0.name), YAMLScalar.plainOrQuoted($0.value)) })))
+            }
+            field(6, "sorry_page", Self.flow(pairs))
         }
     }
 
