@@ -41,34 +41,15 @@ fi
 
 WORK=$(mktemp -d /tmp/vipd-bench-http.XXXXXX)
 PIDS=()
-cleanup() {
-    local status=$?
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do
-        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-    done
-    if [[ ${KEEP_WORK:-0} == 1 || $status != 0 ]]; then log "scratch directory kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
+trap 'stop_bench_processes "$WORK" "${PIDS[@]}"' EXIT
 trap 'exit 130' INT TERM
-
-wait_http() {  # PORT PID NAME
-    for _ in $(seq 100); do
-        kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $WORK" >&2; exit 1; }
-        curl -fs -o /dev/null "http://127.0.0.1:$1/index.html" && return 0
-        sleep 0.1
-    done
-    echo "$3 does not answer on :$1; see $WORK" >&2
-    exit 1
-}
 
 # --- the backend: one nginx, one worker, a 1 KiB file ----------------------------------------
 NGINX_PORT=$(free_port)
 write_nginx_site "$WORK" "$NGINX_PORT" 1 4096 backlog=4096
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
 PIDS+=($!)
-wait_http "$NGINX_PORT" "$!" nginx
+wait_http "$NGINX_PORT" "$!" nginx "$WORK"
 
 # --- the proxies: same limits, as many threads (haproxy) and event loops (vipd) as there are cores ----
 HAPROXY_PORT=$(free_port)
@@ -92,7 +73,7 @@ CONF
 haproxy -db -f "$WORK/haproxy.cfg" >"$WORK/haproxy.log" 2>&1 &
 PIDS+=($!)
 HAPROXY_PID=$!
-wait_http "$HAPROXY_PORT" "$!" haproxy
+wait_http "$HAPROXY_PORT" "$!" haproxy "$WORK"
 
 VIPD_PORT=$(free_port)
 cat > "$WORK/vipd.yaml" <<CONF
@@ -112,7 +93,7 @@ else
 fi
 PIDS+=($!)
 VIPD_PID=$!
-wait_http "$VIPD_PORT" "$!" vipd
+wait_http "$VIPD_PORT" "$!" vipd "$WORK"
 
 # --- measurements: rounds in alternating order (ABBA), medians, ratios --------------------------
 RESULTS="$WORK/samples.tsv"

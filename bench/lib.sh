@@ -59,3 +59,28 @@ http {
 }
 CONF
 }
+
+# Waits up to 10 s for http://127.0.0.1:PORT/index.html to answer; exits the script when process
+# PID ends first or the wait runs out (WORK, the scratch directory, is named for the logs).
+wait_http() {  # PORT PID NAME WORK
+    for _ in $(seq 100); do
+        kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $4" >&2; exit 1; }
+        curl -fs -o /dev/null "http://127.0.0.1:$1/index.html" && return 0
+        sleep 0.1
+    done
+    echo "$3 does not answer on :$1; see $4" >&2
+    exit 1
+}
+
+# An EXIT trap: stops every PID (TERM, then KILL after 5 s), and removes WORK unless the script
+# failed or KEEP_WORK=1 (then it is named). Call it first thing in the trap, so it sees the exit status.
+stop_bench_processes() {  # WORK PID...
+    local status=$? work=$1 pid
+    shift
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "$@"; do
+        for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [[ ${KEEP_WORK:-0} == 1 || $status != 0 ]]; then log "scratch directory kept: $work"; else rm -rf "$work"; fi
+}
