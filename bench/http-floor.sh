@@ -44,11 +44,7 @@ PIDS=()
 trap 'stop_bench_processes "$WORK" "${PIDS[@]}"' EXIT
 trap 'exit 130' INT TERM
 
-NGINX_PORT=$(free_port)
-write_nginx_site "$WORK" "$NGINX_PORT" 1 4096 backlog=4096
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
-PIDS+=($!)
-wait_http "$NGINX_PORT" "$!" nginx "$WORK"
+start_http_bench_nginx "$WORK"
 
 # haproxy and vipd each serve the same nginx twice: HTTP mode and TCP mode.
 H_HTTP=$(free_port); H_TCP=$(free_port); V_HTTP=$(free_port); V_TCP=$(free_port); GLUE_PORT=$(free_port)
@@ -151,8 +147,7 @@ echo
 echo "$TABLE"
 
 if [[ $RECORD == 1 ]]; then
-    COMMIT=$(git rev-parse --verify --quiet --short HEAD 2>/dev/null || echo uncommitted)
-    [[ -z $(git --no-optional-locks status --porcelain -- . ':!bench/RESULTS.md' 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
+    COMMIT=$(recorded_commit)
     {
         echo
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT — where a keep-alive request's cost lies (bench/http-floor.sh)"

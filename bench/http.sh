@@ -45,11 +45,7 @@ trap 'stop_bench_processes "$WORK" "${PIDS[@]}"' EXIT
 trap 'exit 130' INT TERM
 
 # --- the backend: one nginx, one worker, a 1 KiB file ----------------------------------------
-NGINX_PORT=$(free_port)
-write_nginx_site "$WORK" "$NGINX_PORT" 1 4096 backlog=4096
-nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' >"$WORK/nginx/stdout.log" 2>&1 &
-PIDS+=($!)
-wait_http "$NGINX_PORT" "$!" nginx "$WORK"
+start_http_bench_nginx "$WORK"
 
 # --- the proxies: same limits, as many threads (haproxy) and event loops (vipd) as there are cores ----
 HAPROXY_PORT=$(free_port)
@@ -159,9 +155,7 @@ echo
 echo "$TABLE"
 
 if [[ $RECORD == 1 ]]; then
-    COMMIT=$(git rev-parse --verify --quiet --short HEAD 2>/dev/null || echo uncommitted)
-    # RESULTS.md itself does not count: an earlier run of the same session may have appended to it.
-    [[ -z $(git --no-optional-locks status --porcelain -- . ':!bench/RESULTS.md' 2>/dev/null) ]] || COMMIT="$COMMIT+dirty"
+    COMMIT=$(recorded_commit)
     {
         echo
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commit $COMMIT — HTTP mode (bench/http.sh)"

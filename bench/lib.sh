@@ -84,3 +84,22 @@ stop_bench_processes() {  # WORK PID...
     done
     if [[ ${KEEP_WORK:-0} == 1 || $status != 0 ]]; then log "scratch directory kept: $work"; else rm -rf "$work"; fi
 }
+
+# Starts the HTTP benches' nginx (one worker, the 1 KiB site) in WORK on a free port, sets
+# NGINX_PORT, adds its PID to PIDS and waits until it answers.
+start_http_bench_nginx() {  # WORK
+    NGINX_PORT=$(free_port)
+    write_nginx_site "$1" "$NGINX_PORT" 1 4096 backlog=4096
+    nginx -p "$1/nginx" -c "$1/nginx/nginx.conf" -g 'daemon off;' >"$1/nginx/stdout.log" 2>&1 &
+    PIDS+=($!)
+    wait_http "$NGINX_PORT" "$!" nginx "$1"
+}
+
+# The commit a recorded run measured: HEAD's short hash, "+dirty" when files other than
+# bench/RESULTS.md differ from it (an earlier run of the same session may have appended there).
+recorded_commit() {
+    local commit
+    commit=$(git rev-parse --verify --quiet --short HEAD 2>/dev/null || echo uncommitted)
+    [[ -z $(git --no-optional-locks status --porcelain -- . ':!bench/RESULTS.md' 2>/dev/null) ]] || commit="$commit+dirty"
+    echo "$commit"
+}
