@@ -208,7 +208,12 @@ final class ConfigReader {
     }
 
     /// A duration greater than zero (or zero too when `allowZero`), such as `2s` or `1m30s`.
-    func readDuration(_ node: Node, path: String, allowZero: Bool = false) -> Duration? {
+    ///
+    /// A bare number is refused with a hint that keeps the meaning it has in the tool the key comes from
+    /// (`bareNumber`): haproxy reads `2000` as milliseconds, keepalived reads `1` as seconds.
+    func readDuration(
+        _ node: Node, path: String, allowZero: Bool = false, bareNumber: BareNumberMeaning = .vipdOwn
+    ) -> Duration? {
         guard let text = readString(node, path: path) else { return nil }
         do {
             let duration = try Duration(configText: text)
@@ -220,9 +225,7 @@ final class ConfigReader {
         } catch {
             switch error {
             case .missingUnit:
-                report(
-                    "duration \"\(text)\" needs a unit, e.g. \"\(text)s\" (units: ms, s, m, h, d)", at: node, path: path
-                )
+                report("duration \"\(text)\" needs a unit\(bareNumber.hint(for: text)) (units: ms, s, m, h, d)", at: node, path: path)
             case .tooLarge:
                 report("duration \"\(text)\" is too large", at: node, path: path)
             case .invalid:

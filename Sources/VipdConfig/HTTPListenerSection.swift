@@ -21,7 +21,7 @@ extension ConfigReader {
             fields[name].map { readInt($0, path: fields.path(name), range: range) } ?? fallback
         }
         func duration(_ name: String, _ fallback: Duration) -> Duration? {
-            fields[name].map { readDuration($0, path: fields.path(name)) } ?? fallback
+            fields[name].map { readDuration($0, path: fields.path(name), bareNumber: .haproxyMilliseconds) } ?? fallback
         }
         let forwardedFor = flag("forwarded_for", defaults.forwardedFor)
         let forwardedProto = flag("forwarded_proto", defaults.forwardedProto)

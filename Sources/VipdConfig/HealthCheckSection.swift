@@ -17,9 +17,9 @@ extension ConfigReader {
         let kindName: String? =
             fields["kind"].map { readChoice($0, path: fields.path("kind"), among: Self.checkKinds) } ?? "tcp"
         let interval: Duration? =
-            fields["interval"].map { readDuration($0, path: fields.path("interval")) } ?? defaults.interval
+            fields["interval"].map { readDuration($0, path: fields.path("interval"), bareNumber: .haproxyMilliseconds) } ?? defaults.interval
         let timeout: Duration? =
-            fields["timeout"].map { readDuration($0, path: fields.path("timeout")) } ?? defaults.timeout
+            fields["timeout"].map { readDuration($0, path: fields.path("timeout"), bareNumber: .haproxyMilliseconds) } ?? defaults.timeout
         let fall: Int? =
             fields["fall"].map { readInt($0, path: fields.path("fall"), range: 1...Int.max) } ?? defaults.fall
         let rise: Int? =

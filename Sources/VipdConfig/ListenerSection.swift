@@ -39,9 +39,9 @@ extension ConfigReader {
             readPoolReference($0, path: fields.path("pool"), poolNames: poolNames)
         }
         let idleTimeout: Duration? =
-            fields["idle_timeout"].map { readDuration($0, path: fields.path("idle_timeout")) } ?? defaults.idleTimeout
+            fields["idle_timeout"].map { readDuration($0, path: fields.path("idle_timeout"), bareNumber: .haproxyMilliseconds) } ?? defaults.idleTimeout
         let connectTimeout: Duration? =
-            fields["connect_timeout"].map { readDuration($0, path: fields.path("connect_timeout")) }
+            fields["connect_timeout"].map { readDuration($0, path: fields.path("connect_timeout"), bareNumber: .haproxyMilliseconds) }
             ?? defaults.connectTimeout
         let maxConnections: Int? =
             fields["maxconn"].map { readInt($0, path: fields.path("maxconn"), range: 1...Int.max) }

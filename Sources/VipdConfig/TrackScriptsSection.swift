@@ -14,9 +14,9 @@ extension ConfigReader {
             let defaults = TrackScriptConfig(name: entry.name, command: "")
             let command = required("command", in: fields).flatMap { readString($0, path: fields.path("command")) }
             let interval: Duration? =
-                fields["interval"].map { readDuration($0, path: fields.path("interval")) } ?? defaults.interval
+                fields["interval"].map { readDuration($0, path: fields.path("interval"), bareNumber: .keepalivedSeconds) } ?? defaults.interval
             let timeout: Duration? =
-                fields["timeout"].map { readDuration($0, path: fields.path("timeout")) } ?? defaults.timeout
+                fields["timeout"].map { readDuration($0, path: fields.path("timeout"), bareNumber: .keepalivedSeconds) } ?? defaults.timeout
             let fall: Int? = fields["fall"].map { readInt($0, path: fields.path("fall"), range: 1...Int.max) } ?? defaults.fall
             let rise: Int? = fields["rise"].map { readInt($0, path: fields.path("rise"), range: 1...Int.max) } ?? defaults.rise
             guard let command, let interval, let timeout, let fall, let rise else { return nil }

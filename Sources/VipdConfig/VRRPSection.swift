@@ -53,11 +53,11 @@ extension ConfigReader {
         let version: Int? =
             fields["version"].map { readInt($0, path: fields.path("version"), range: 2...3) } ?? defaults.version
         let interval: Duration? =
-            fields["advert_interval"].map { readDuration($0, path: fields.path("advert_interval")) }
+            fields["advert_interval"].map { readDuration($0, path: fields.path("advert_interval"), bareNumber: .keepalivedSeconds) }
             ?? defaults.advertisementInterval
         let preempt: Bool? = fields["preempt"].map { readBool($0, path: fields.path("preempt")) } ?? true
         let preemptDelay: Duration? =
-            fields["preempt_delay"].map { readDuration($0, path: fields.path("preempt_delay"), allowZero: true) } ?? .zero
+            fields["preempt_delay"].map { readDuration($0, path: fields.path("preempt_delay"), allowZero: true, bareNumber: .keepalivedSeconds) } ?? .zero
         let unicast: Bool? = fields["unicast"].map { readBool($0, path: fields.path("unicast")) } ?? false
         let addresses = required("virtual_addresses", in: fields).flatMap {
             readVirtualAddresses($0, path: fields.path("virtual_addresses"), nodes: nodes)
@@ -256,9 +256,9 @@ extension ConfigReader {
         let defaults = AnnouncementConfig()
         let count: Int? = fields["count"].map { readInt($0, path: fields.path("count"), range: 0...100) } ?? defaults.count
         let interval: Duration? =
-            fields["interval"].map { readDuration($0, path: fields.path("interval"), allowZero: true) } ?? defaults.interval
+            fields["interval"].map { readDuration($0, path: fields.path("interval"), allowZero: true, bareNumber: .keepalivedSeconds) } ?? defaults.interval
         let repeatAfter: Duration? =
-            fields["repeat_after"].map { readDuration($0, path: fields.path("repeat_after"), allowZero: true) }
+            fields["repeat_after"].map { readDuration($0, path: fields.path("repeat_after"), allowZero: true, bareNumber: .keepalivedSeconds) }
             ?? defaults.repeatAfter
         guard let count, let interval, let repeatAfter else { return nil }
         return AnnouncementConfig(count: count, interval: interval, repeatAfter: repeatAfter)
