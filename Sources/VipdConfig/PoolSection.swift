@@ -40,6 +40,9 @@ extension ConfigReader {
                 return nil
             }
             var servers: [ServerConfig] = []
+            // Names taken and the server at each address, so that a pool of many servers is read in linear time.
+            var names: Set<String> = []
+            var serverAtEndpoint: [SocketEndpoint: String] = [:]
             var complete = true
             for (index, item) in sequence.enumerated() {
                 let serverPath = "\(path)[\(index)]"
@@ -47,17 +50,19 @@ extension ConfigReader {
                     complete = false
                     continue
                 }
-                if let other = servers.first(where: { $0.name == server.name }) {
+                if names.contains(server.name) {
                     report(
-                        "duplicate server name \"\(other.name)\" in this pool", at: nameNode, path: "\(serverPath).name"
+                        "duplicate server name \"\(server.name)\" in this pool", at: nameNode, path: "\(serverPath).name"
                     )
                     complete = false
-                } else if let other = servers.first(where: { $0.endpoint == server.endpoint }) {
+                } else if let other = serverAtEndpoint[server.endpoint] {
                     report(
-                        "address \(server.endpoint) is already used by server \"\(other.name)\" in this pool",
+                        "address \(server.endpoint) is already used by server \"\(other)\" in this pool",
                         at: item.mapping?["address"] ?? item, path: "\(serverPath).address")
                     complete = false
                 } else {
+                    names.insert(server.name)
+                    serverAtEndpoint[server.endpoint] = server.name
                     servers.append(server)
                 }
             }
