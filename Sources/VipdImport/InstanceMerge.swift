@@ -55,7 +55,9 @@ enum InstanceMerge {
                 }
             } else {
                 scripts.append((config, location))
-                comments["track_scripts.\(config.name)"] = ["\(location) vrrp_script \(config.name)"]
+                comments["track_scripts.\(config.name)"] =
+                    ["\(location) vrrp_script \(config.name)"]
+                    + (HAProxyLivenessCheck.namesHAProxy(config.command) ? [HAProxyLivenessCheck.stillNamesHAProxy] : [])
             }
         }
         return (instances.map(\.config), scripts.map(\.config), comments)

@@ -145,6 +145,9 @@ struct KeepalivedTranslator {
             return
         }
         ledger.carry(statement.location)
+        if HAProxyLivenessCheck.namesHAProxy(command) {
+            ledger.remark(statement.location, statement.text, HAProxyLivenessCheck.stillNamesHAProxy)
+        }
         let script = TrackScriptConfig(name: name, command: command, interval: interval, timeout: timeout ?? interval, fall: fall, rise: rise)
         result.scripts.append((script, statement.location))
     }

@@ -144,10 +144,71 @@ final class KeepalivedTranslationTests: XCTestCase {
     }
 
     func testHAProxyCheckDetection() {
-        let checks = ["pidof haproxy", "killall -0 haproxy", "/usr/bin/killall -0 haproxy", "pidof haproxy >/dev/null", "systemctl is-active --quiet haproxy.service"]
-        let others = ["pidof nginx", "pidof haproxy | grep 1", "test -f /run/haproxy.pid", "curl -f http://localhost/ && pidof haproxy", "haproxy"]
-        XCTAssertEqual(checks.filter(HAProxyLivenessCheck.matches), checks)
+        let checks = [
+            "pidof haproxy", "killall -0 haproxy", "/usr/bin/killall -0 haproxy", "pidof haproxy >/dev/null",
+            "systemctl is-active --quiet haproxy.service", "systemctl is-active haproxy", "systemctl status haproxy",
+            "pgrep -x haproxy", "/usr/bin/pgrep haproxy", "pkill -0 haproxy", "ps -C haproxy", "service haproxy status",
+            "kill -0 $(cat /run/haproxy.pid)", "/bin/kill -0 `cat /var/run/haproxy.pid`", "kill -0 \"$(cat /run/haproxy.pid)\"",
+            "kill -s 0 $(cat /run/haproxy/haproxy.pid)", "kill -0 $(< /run/haproxy.pid)", "kill -0 $(head -1 /run/haproxy.pid)",
+            "kill -0 $(pidof haproxy)", "kill -0 $(pgrep -x haproxy) 2>/dev/null", "kill -0 $(cat /run/haproxy.pid) > /dev/null 2>&1",
+            "test -d /proc/$(cat /run/haproxy.pid)", "[ -e /proc/`cat /run/haproxy.pid` ]",
+            "/bin/sh -c 'kill -0 $(cat /run/haproxy.pid)'", "bash -c \"pidof haproxy\"", "pidof haproxy &>/dev/null",
+        ]
+        let others = [
+            "pidof nginx", "pidof haproxy | grep 1", "test -f /run/haproxy.pid", "curl -f http://localhost/ && pidof haproxy",
+            "haproxy", "kill -0 $(cat /run/nginx.pid)", "kill -9 $(cat /run/haproxy.pid)", "kill -0 $PID",
+            "kill -0 $(cat /run/haproxy.pid); echo", "pidof haproxy nginx", "systemctl restart haproxy", "sh -c 'pidof nginx'",
+            "pidof haproxy &", "kill -0 $(cat /run/haproxy.pid", "'pidof haproxy", "/etc/keepalived/check_haproxy.sh",
+            "ps aux", "kill -0 $(cat /run/haproxy.pid | head -1)",
+        ]
+        XCTAssertEqual(checks.filter { !HAProxyLivenessCheck.matches($0) }, [])
         XCTAssertEqual(others.filter(HAProxyLivenessCheck.matches), [])
+    }
+
+    func testAPIDFileCheckOfHAProxyBecomesTrackingOfVipdsPools() throws {
+        // The common pair: both nodes track a pid-file check; carried as it was, it would fail on both
+        // nodes once haproxy is gone and leave the VIP with nobody.
+        let result = try importing([
+            """
+            vrrp_script chk_haproxy {
+              script "kill -0 $(cat /run/haproxy.pid)"
+              interval 2
+              weight -20
+            }
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              priority 100
+              virtual_ipaddress { 192.168.2.232/24 }
+              track_script { chk_haproxy }
+            }
+            """
+        ])
+        XCTAssertEqual(result.configuration.trackScripts, [])
+        XCTAssertEqual(result.configuration.vrrp.first?.track.map(\.kind), [.pool])
+        XCTAssertEqual(result.configuration.vrrp.first?.track.map(\.weight), [-20])
+        XCTAssertTrue(Fixture.lines(result).contains { $0.hasPrefix("keepalived-1.conf:1: vrrp_script chk_haproxy: not carried: it only checks that haproxy runs") })
+    }
+
+    func testACarriedScriptThatNamesHAProxyIsWarnedAboutOnStandardErrorAndInTheYAML() throws {
+        let result = try importing([
+            """
+            vrrp_script chk_haproxy {
+              script "/etc/keepalived/check_haproxy.sh"
+            }
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              virtual_ipaddress { 192.168.2.232/24 }
+              track_script { chk_haproxy }
+            }
+            """
+        ])
+        XCTAssertEqual(result.configuration.trackScripts.map(\.name), ["chk_haproxy"])
+        XCTAssertTrue(
+            Fixture.lines(result).contains("keepalived-1.conf:1: vrrp_script chk_haproxy: \(HAProxyLivenessCheck.stillNamesHAProxy)"),
+            Fixture.lines(result).joined(separator: "\n"))
+        XCTAssertTrue(result.yaml.contains("# \(HAProxyLivenessCheck.stillNamesHAProxy)"), result.yaml)
     }
 
     func testUnicastSourceAddressPlacesTheFileAndNopreemptOnOneNodeIsRemarked() throws {
