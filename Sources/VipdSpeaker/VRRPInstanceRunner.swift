@@ -244,6 +244,12 @@ public actor VRRPInstanceRunner {
                 Task { await hook(peer) }
             case .drop(let reason, let sender):
                 dropLog.log("\(config.name): \(reason.description(sender: sender))", key: reason.counterKey, logger: logger)
+            case .noMasterWhileInFault(let silentFor):
+                logger.error(
+                    "\(config.name): in FAULT (\(machine.faultReason ?? "fault")) and no node has advertised as master for \(silentFor.secondsText): nobody holds \(config.virtualAddresses.map(\.address.description).joined(separator: ", "))",
+                    metadata: ["vrrp_state": "FAULT"])
+            case .masterHeardWhileInFault(let master):
+                logger.notice("\(config.name): \(master) advertises as master again; this node stays in FAULT")
             case .handoverFinished(let newMaster):
                 logger.notice(
                     "\(config.name): handover finished\(newMaster.map { ", \($0) is master" } ?? " without hearing a new master")")

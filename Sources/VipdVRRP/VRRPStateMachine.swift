@@ -37,7 +37,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case announceVirtualAddresses
         /// The next deadline changed: call `timerFired(now:)` at this instant (replaces any earlier one).
         case wakeUp(at: C.Instant)
-        /// No timer runs any more (INIT, FAULT): forget the pending wake-up.
+        /// No timer runs any more (INIT, or FAULT once no master was reported): forget the pending wake-up.
         case cancelWakeUp
         /// The state changed: log `transition.logLine(instance:)`, run notify hooks, count it.
         case transition(VRRPTransition)
@@ -49,6 +49,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         /// The planned handover is over and the virtual addresses are released. `newMaster` is the
         /// router whose advertisement ended it, nil after the timeout or when there was none to wait for.
         case handoverFinished(newMaster: IPAddress?)
+        /// In FAULT, no router has advertised as master for this long (a Master_Down_Interval): nobody
+        /// holds the virtual addresses (an error for the admin, e.g. every node failing one script).
+        case noMasterWhileInFault(silentFor: Duration)
+        /// In FAULT after `.noMasterWhileInFault`, this router advertises as master again.
+        case masterHeardWhileInFault(IPAddress)
     }
 
     /// The internal state, with the deadline of the timer that runs in it.
@@ -59,7 +64,9 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         /// Still MASTER with the addresses, having sent priority 0; waiting for the new master,
         /// then going where `goal` says.
         case handingOver(giveUpAt: C.Instant, goal: HandoverGoal)
-        case fault
+        /// Not taking part; `noMasterBy` is when, without an advertisement of a master, nobody holds
+        /// the addresses (nil once that was reported, until a master is heard again).
+        case fault(noMasterBy: C.Instant?)
     }
 
     /// Where a handover ends.
@@ -133,10 +140,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         return false
     }
 
-    /// When `timerFired(now:)` is next due; nil in INIT and FAULT.
+    /// When `timerFired(now:)` is next due; nil in INIT, and in FAULT once no master was reported.
     public var nextDeadline: C.Instant? {
         switch phase {
-        case .initialize, .fault: nil
+        case .initialize: nil
+        case .fault(let noMasterBy): noMasterBy
         case .backup(let deadline), .master(let deadline), .handingOver(let deadline, _): deadline
         }
     }
@@ -151,7 +159,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         let actions: [Action]
         if let faultReason {
             actions = [transition(to: .fault, reason: .fault(faultReason))]
-            phase = .fault
+            phase = .fault(noMasterBy: now.advanced(by: masterDownInterval))
         } else if settings.isAddressOwner && !isHeld {
             actions = becomeMaster(reason: .addressOwner, now: now)
         } else {
@@ -162,7 +170,8 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
 
     /// Handles a received advertisement: the receive filter first (a drop becomes `.drop` and never
     /// changes state), then RFC 6.4.2 (BACKUP) or 6.4.3 (MASTER), or the handover's wait.
-    /// Valid advertisements in INIT and FAULT are counted and otherwise ignored.
+    /// Valid advertisements in INIT and FAULT are counted and otherwise ignored, but that in FAULT
+    /// one of a master (priority > 0) restarts the watch for a VIP left without a master.
     public mutating func advertisementReceived(_ packet: VRRPReceivedPacket, now: C.Instant) -> [Action] {
         if let reason = filter.dropReason(for: packet) {
             counters.drops.record(reason)
@@ -174,8 +183,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         let before = nextDeadline
         let actions: [Action]
         switch phase {
-        case .initialize, .fault:
+        case .initialize:
             actions = []
+        case .fault(let noMasterBy):
+            actions = noMasterBy == nil && advertisement.priority > 0 ? [.masterHeardWhileInFault(packet.source)] : []
+            if advertisement.priority > 0 { phase = .fault(noMasterBy: now.advanced(by: masterDownInterval)) }
         case .backup:
             actions = backupReceived(advertisement, from: packet.source, now: now)
         case .master:
@@ -202,6 +214,9 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             actions = [ourAdvertisement(priority: effectivePriority)]
         case .handingOver(let giveUpAt, let goal) where now >= giveUpAt:
             actions = finishHandover(goal: goal, newMaster: nil, now: now)
+        case .fault(let noMasterBy?) where now >= noMasterBy:
+            phase = .fault(noMasterBy: nil)
+            actions = [.noMasterWhileInFault(silentFor: masterDownInterval + noMasterBy.duration(to: now))]
         default:
             actions = []
         }
@@ -237,7 +252,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             actions =
                 [transition(to: .fault, reason: .fault(reason))] + leaveMaster() + [.handoverFinished(newMaster: nil)]
         }
-        phase = .fault
+        phase = .fault(noMasterBy: now.advanced(by: masterDownInterval))
         forgetMaster()
         return withWakeUp(actions, before: before)
     }

@@ -163,4 +163,27 @@ final class VRRPPairTests: XCTestCase {
         XCTAssertTrue(lines.contains("VI_1 BACKUP MASTER 50"), "\(lines)")
         XCTAssertTrue(lines.contains("VI_1 MASTER BACKUP 40"), "\(lines)")
     }
+
+    func testAScriptFailingOnEveryNodeLeavesNoMasterAndSaysSoAtErrorLevel() throws {
+        // Weight 0: the script's failure is FAULT. It fails where "sick-ADDRESS" exists.
+        let ownAddress = #"$(ip -o -4 addr show dev eth0 | awk 'NR==1 { split($4, a, "/"); print a[1] }')"#
+        let script = "! test -e \(lab.directory.url.path)/sick-\(ownAddress)"
+        let yaml = VRRPLab.yaml(track: "track: { scripts: [chk] }")
+            + "\ntrack_scripts:\n  chk:\n    command: |-\n      \(script)\n    interval: 500ms\n    timeout: 5s\n    fall: 1\n    rise: 1\n"
+        try startPair(yaml)
+        try Data().write(to: lab.directory.file("sick-10.251.1.11"))
+        try lab.waitForHolders([1], within: 15)
+        XCTAssertFalse(lab.vipdProcess(0)!.log.contains("nobody holds"), "ha1 took over: there is a master\n\(lab.logs())")
+        try Data().write(to: lab.directory.file("sick-10.251.1.12"))
+        try lab.waitForHolders([], within: 15)
+        let deadline = Date().addingTimeInterval(30)
+        let line = "error VI_1: in FAULT (script chk down) and no node has advertised as master for"
+        while Date() < deadline, !(0...1).allSatisfy({ lab.vipdProcess($0)!.log.contains(line) }) {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        for node in 0...1 {
+            XCTAssertTrue(lab.vipdProcess(node)!.log.contains(line), "ha\(node)\n\(lab.logs())")
+            XCTAssertTrue(lab.vipdProcess(node)!.log.contains("nobody holds 10.251.1.100"), lab.logs())
+        }
+    }
 }

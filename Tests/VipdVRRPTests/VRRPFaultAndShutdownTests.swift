@@ -11,9 +11,10 @@ final class VRRPFaultTests: XCTestCase {
         XCTAssertEqual(machine.faultDetected(reason: reason, now: at(.zero)), [])
         XCTAssertEqual(machine.state, .initialize)
         XCTAssertEqual(machine.faultReason, reason)
-        XCTAssertEqual(machine.start(now: at(seconds: 1)), [transition(.initialize, .fault, .fault(reason))])
+        XCTAssertEqual(
+            machine.start(now: at(seconds: 1)),
+            [transition(.initialize, .fault, .fault(reason)), .wakeUp(at: at(.seconds(1) + v2DownInterval))])
         XCTAssertEqual(machine.state, .fault)
-        XCTAssertNil(machine.nextDeadline)
     }
 
     func testFaultClearedBeforeStartIsForgotten() {
@@ -28,10 +29,45 @@ final class VRRPFaultTests: XCTestCase {
         var machine = backupMachine(makeSettings())
         XCTAssertEqual(
             machine.faultDetected(reason: reason, now: at(seconds: 1)),
-            [transition(.backup, .fault, .fault(reason)), .cancelWakeUp])
+            [transition(.backup, .fault, .fault(reason)), .wakeUp(at: at(.seconds(1) + v2DownInterval))])
         XCTAssertEqual(machine.state, .fault)
+    }
+
+    func testInFaultNoMasterForAMasterDownIntervalIsReportedOnceAndAMasterHeardAgainToo() {
+        let settings = makeSettings()
+        var machine = backupMachine(settings)
+        _ = machine.faultDetected(reason: reason, now: at(seconds: 1))
+        // Nobody advertises: after Master_Down_Interval the VIP has no master; said once.
+        XCTAssertEqual(machine.timerFired(now: at(seconds: 2)), [])
+        XCTAssertEqual(
+            machine.timerFired(now: at(.seconds(1) + v2DownInterval)),
+            [.noMasterWhileInFault(silentFor: v2DownInterval), .cancelWakeUp])
         XCTAssertNil(machine.nextDeadline)
         XCTAssertEqual(machine.timerFired(now: at(seconds: 100)), [])
+        // A master appears: said once, and the watch starts again.
+        XCTAssertEqual(
+            machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 150), now: at(seconds: 200)),
+            [.masterHeardWhileInFault(higherPeer), .wakeUp(at: at(.seconds(200) + v2DownInterval))])
+        XCTAssertEqual(
+            machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 150), now: at(seconds: 201)),
+            [.wakeUp(at: at(.seconds(201) + v2DownInterval))])
+        XCTAssertEqual(machine.state, .fault)
+    }
+
+    func testInFaultAMasterKeepingTheAddressesIsNotReported() {
+        let settings = makeSettings()
+        var machine = backupMachine(settings)
+        _ = machine.faultDetected(reason: reason, now: at(seconds: 1))
+        for second in 2...20 {
+            let actions = machine.timerFired(now: at(seconds: second))
+                + machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 150), now: at(seconds: second))
+            XCTAssertFalse(actions.contains { if case .noMasterWhileInFault = $0 { true } else { false } }, "\(second) s: \(actions)")
+        }
+        // A master leaving (priority 0) does not count as a master heard.
+        _ = machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 0), now: at(seconds: 21))
+        XCTAssertEqual(
+            machine.timerFired(now: at(.seconds(20) + v2DownInterval)),
+            [.noMasterWhileInFault(silentFor: v2DownInterval), .cancelWakeUp])
     }
 
     func testMasterToFaultSendsPriorityZeroThenRemovesAddresses() {
@@ -42,7 +78,7 @@ final class VRRPFaultTests: XCTestCase {
             actions,
             [
                 transition(.master, .fault, .fault(reason)), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .cancelWakeUp,
+                .removeVirtualAddresses, .wakeUp(at: since.advanced(by: .milliseconds(100) + v2DownInterval)),
             ])
         guard case .transition(let change) = actions.first else { return XCTFail("no transition") }
         XCTAssertEqual(change.logLine(instance: "VI_1"), "VI_1: MASTER -> FAULT (fault: interface eth0 down)")
@@ -57,7 +93,8 @@ final class VRRPFaultTests: XCTestCase {
             machine.faultDetected(reason: reason, now: since.advanced(by: .milliseconds(100))),
             [
                 transition(.master, .fault, .fault(reason)), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .handoverFinished(newMaster: nil), .cancelWakeUp,
+                .removeVirtualAddresses, .handoverFinished(newMaster: nil),
+                .wakeUp(at: since.advanced(by: .milliseconds(100) + v2DownInterval)),
             ])
         XCTAssertFalse(machine.isHandingOver)
     }
@@ -74,8 +111,12 @@ final class VRRPFaultTests: XCTestCase {
         let settings = makeSettings()
         var machine = backupMachine(settings)
         _ = machine.faultDetected(reason: reason, now: at(seconds: 1))
-        for priority: UInt8 in [0, 50, 150, 255] {
-            XCTAssertEqual(machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: priority), now: at(seconds: 2)), [])
+        XCTAssertEqual(machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 0), now: at(seconds: 2)), [])
+        for priority: UInt8 in [50, 150, 255] {
+            // Only the watch for a VIP without a master moves.
+            XCTAssertEqual(
+                machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: priority), now: at(seconds: 2)),
+                priority == 50 ? [.wakeUp(at: at(.seconds(2) + v2DownInterval))] : [])
         }
         XCTAssertEqual(machine.state, .fault)
         XCTAssertNil(machine.masterAddress)
@@ -144,7 +185,7 @@ final class VRRPShutdownTests: XCTestCase {
     func testShutdownFromFault() {
         var machine = backupMachine(makeSettings())
         _ = machine.faultDetected(reason: "x", now: at(seconds: 1))
-        XCTAssertEqual(machine.shutdown(now: at(seconds: 2)), [transition(.fault, .initialize, .shutdown)])
+        XCTAssertEqual(machine.shutdown(now: at(seconds: 2)), [transition(.fault, .initialize, .shutdown), .cancelWakeUp])
     }
 
     func testShutdownWhileHandingOver() {
@@ -171,7 +212,9 @@ final class VRRPShutdownTests: XCTestCase {
         var machine = backupMachine(makeSettings())
         _ = machine.faultDetected(reason: "pool ssh down", now: at(seconds: 1))
         _ = machine.shutdown(now: at(seconds: 2))
-        XCTAssertEqual(machine.start(now: at(seconds: 3)), [transition(.initialize, .fault, .fault("pool ssh down"))])
+        XCTAssertEqual(
+            machine.start(now: at(seconds: 3)),
+            [transition(.initialize, .fault, .fault("pool ssh down")), .wakeUp(at: at(.seconds(3) + v2DownInterval))])
     }
 
     func testShutdownForgetsTheMaster() {

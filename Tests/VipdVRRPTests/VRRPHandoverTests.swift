@@ -103,7 +103,7 @@ final class VRRPHandoverTests: XCTestCase {
         _ = machine.faultDetected(reason: "x", now: at(seconds: 1))
         XCTAssertEqual(
             machine.beginHandover(now: at(seconds: 2)),
-            [transition(.fault, .initialize, .handoverWhileNotMaster), .handoverFinished(newMaster: nil)])
+            [transition(.fault, .initialize, .handoverWhileNotMaster), .handoverFinished(newMaster: nil), .cancelWakeUp])
     }
 
     func testInitFinishesAtOnce() {

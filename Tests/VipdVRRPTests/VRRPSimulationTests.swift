@@ -53,6 +53,10 @@ private struct Segment {
                 XCTFail("unexpected drop: \(reason.description(sender: sender))")
             case .handoverFinished(let newMaster):
                 nodes[index].handoverResult = .some(newMaster)
+            case .noMasterWhileInFault:
+                nodes[index].log.append("VI_1: no master while in FAULT")
+            case .masterHeardWhileInFault(let master):
+                nodes[index].log.append("VI_1: \(master) is master while in FAULT")
             }
         }
         // The wake-up actions always describe the machine's next deadline.
