@@ -13,5 +13,6 @@ struct CheckCommand: ParsableCommand {
         let config = try options.load()
         let servers = config.pools.reduce(0) { $0 + $1.servers.count }
         print("\(options.config): OK (\(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(servers) server(s))")
+        config.warnings.forEach { printError("\(options.config): \($0)") }
     }
 }
