@@ -38,7 +38,8 @@ struct SSHDSnippetCommand: ParsableCommand {
                         ? "\(options.config) has no cluster.nodes, so there is no node address to listen on; add cluster.nodes"
                         : "this host is none of cluster.nodes (no address or hostname matches); use --node NAME")
             }
-            coordination = SSHDCoordination(node: thisNode, configPath: options.config, mainConfig: sshdConfig)
+            coordination = SSHDCoordination(
+                node: thisNode, configPath: options.config, mainConfig: sshdConfig, activation: SSHDActivation.current())
             hostAddresses = try HostAddresses.current()
         } catch {
             printError("vipd sshd-snippet: \(error)")
@@ -73,11 +74,26 @@ struct SSHDSnippetCommand: ParsableCommand {
             result.checkedBySSHD
             ? "sshd -t -f \(coordination.mainConfig) accepts the configuration"
             : "sshd is not installed at \(SSHDConfigTest.defaultSSHD), so nothing checked it"
+        let commands = coordination.activation.applyCommands(addresses: coordination.node.addresses).map { "  " + $0 }
+        let next: String
+        switch coordination.activation {
+        case .daemon:
+            next = "Next, restart sshd so that it listens only on \(addresses):"
+        case .socketUnit(let unit, generator: true):
+            next = """
+                sshd is socket-activated: \(unit) holds port 22, and restarting the ssh service does not move it.
+                Next, let sshd-socket-generator carry the ListenAddress to \(unit), then restart it, so that it listens only on \(addresses):
+                """
+        case .socketUnit(let unit, generator: false):
+            next = """
+                sshd is socket-activated: \(unit) holds port 22, and without sshd-socket-generator it does not read sshd_config.
+                Next, give \(unit) the same addresses in a drop-in, then restart it, so that it listens only on \(addresses):
+                """
+        }
         return """
             \(done); \(verdict).
-            Next, restart sshd so that it listens only on \(addresses):
-              systemctl restart ssh     # Debian, Ubuntu
-              systemctl restart sshd    # RHEL, Rocky, Alma
+            \(next)
+            \(commands.joined(separator: "\n"))
             Then check that nothing but this host's address holds port 22 (no 0.0.0.0:22, no [::]:22):
               ss -ltnp 'sport = :22'
             Open sessions survive the restart; keep this one until a new `ssh \(coordination.node.address)` works.
