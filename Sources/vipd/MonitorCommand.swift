@@ -46,6 +46,9 @@ struct MonitorCommand: ParsableCommand {
     func validate() throws {
         _ = try liveDuration
         if read != nil, duration != nil { throw ValidationError("--duration applies to live captures, not to --read") }
+        if read == nil, interfaces.isEmpty, config == nil {
+            throw ValidationError("name the interface to watch, e.g. --interface eth0 (or give --config with vrrp instances)")
+        }
     }
 
     func run() throws {
@@ -80,7 +83,8 @@ struct MonitorCommand: ParsableCommand {
         let duration = try liveDuration
         let chosen = interfaces.isEmpty ? Array(Set(configuration?.vrrp.map(\.interface) ?? [])).sorted() : interfaces
         guard !chosen.isEmpty else {
-            throw ValidationError("name the interface to watch, e.g. --interface eth0 (or give --config with vrrp instances)")
+            printError("vipd monitor: \(config ?? "the configuration") has no vrrp instances; name the interface to watch, e.g. --interface eth0")
+            throw ExitCode(1)
         }
         let settings = configuration.map { MonitorSettings(configuration: $0) } ?? MonitorSettings()
         let monitor: LiveMonitor

@@ -104,6 +104,13 @@ final class MonitorCommandTests: XCTestCase {
         XCTAssertLessThan(elapsed, .seconds(45))
     }
 
+    func testALiveCaptureWithoutAnInterfaceIsAUsageError() throws {
+        let output = try monitor(["--duration", "1s"])
+        XCTAssertEqual(output.exitStatus, 64)
+        XCTAssertTrue(output.standardError.contains("name the interface to watch"), output.standardError)
+        XCTAssertTrue(output.standardError.contains("vipd monitor"), "the usage shown is monitor's: \(output.standardError)")
+    }
+
     func testAMalformedDurationIsAUsageError() throws {
         for text in ["10x", "0s", "-1", "1m1h"] {
             let output = try monitor(["--interface", "lo", "--duration=\(text)"])
