@@ -30,11 +30,12 @@ public struct ListenerConflict: Sendable, Hashable, CustomStringConvertible {
         self.sshd = sshd
     }
 
-    /// sshd's socket unit when it is what holds the socket: systemd (or the sshd it started, which
-    /// inherits the socket) on port 22 while sshd is socket-activated.
+    /// sshd's socket unit when it is what holds the socket: systemd on port 22 (with the sshd it
+    /// started, which inherits the socket, if a connection came) while sshd is socket-activated.
+    /// An sshd holding port 22 without systemd listens by itself, whatever units are installed.
     public var sshdSocketUnit: String? {
         guard holder.local.port == 22, let unit = sshd.unitName, case .known(let owners) = holder.owners,
-            owners.contains(where: { $0.program == "systemd" || $0.program.hasPrefix("sshd") })
+            owners.contains(where: { $0.program == "systemd" })
         else { return nil }
         return unit
     }
@@ -59,7 +60,7 @@ public struct ListenerConflict: Sendable, Hashable, CustomStringConvertible {
             return "\(unit) listens there for sshd (systemd socket activation): vipd sshd-snippet --write, then \(sshd.applyInOneLine)"
         }
         if programs.contains(where: { $0.hasPrefix("sshd") }) {
-            return "vipd sshd-snippet --write, then \(sshd.applyInOneLine)"
+            return "vipd sshd-snippet --write, then \(SSHDActivation.daemon.applyInOneLine)"
         }
         if programs.contains("haproxy") {
             return "vipd replaces haproxy: systemctl disable --now haproxy"

@@ -71,6 +71,10 @@ final class ListenerConflictTests: XCTestCase {
             conflict("[::]:22", inherited, sshd: ubuntu).fix,
             "ssh.socket listens there for sshd (systemd socket activation): vipd sshd-snippet --write, "
                 + "then systemctl daemon-reload && systemctl restart ssh.socket")
+        // sshd alone listens by itself, whatever units are installed.
+        XCTAssertEqual(
+            conflict("0.0.0.0:22", .known([SocketOwner(pid: 812, program: "sshd")]), sshd: ubuntu).fix,
+            "vipd sshd-snippet --write, then systemctl restart ssh (sshd on RHEL)")
         // Without sshd-socket-generator the unit needs its own addresses.
         XCTAssertEqual(
             conflict("0.0.0.0:22", systemd, sshd: .socketUnit(name: "ssh.socket", generator: false)).fix,
