@@ -86,6 +86,28 @@ public enum SSHDActivation: Sendable, Hashable {
         }
     }
 
+    /// What `vipd sshd-snippet --write` says to do next so that sshd listens only on `addresses`: why,
+    /// then `applyCommands`, indented.
+    public func nextSteps(addresses: [IPAddress]) -> String {
+        let list = addresses.map(\.description).joined(separator: " and ")
+        let why: String
+        switch self {
+        case .daemon:
+            why = "Next, restart sshd so that it listens only on \(list):"
+        case .socketUnit(let unit, generator: true):
+            why = """
+                sshd is socket-activated: \(unit) holds port 22, and restarting the ssh service does not move it.
+                Next, let sshd-socket-generator carry the ListenAddress to \(unit), then restart it, so that it listens only on \(list):
+                """
+        case .socketUnit(let unit, generator: false):
+            why = """
+                sshd is socket-activated: \(unit) holds port 22, and without sshd-socket-generator it does not read sshd_config.
+                Next, give \(unit) the same addresses in a drop-in, then restart it, so that it listens only on \(list):
+                """
+        }
+        return ([why] + applyCommands(addresses: addresses).map { "  " + $0 }).joined(separator: "\n")
+    }
+
     /// The one line to append to "vipd sshd-snippet --write, then …" in a fix.
     public var applyInOneLine: String {
         switch self {

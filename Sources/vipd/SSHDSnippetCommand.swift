@@ -51,6 +51,9 @@ struct SSHDSnippetCommand: ParsableCommand {
             if !problems.isEmpty {
                 printError((["note: --write would refuse:"] + problems.map { "  - \($0)" }).joined(separator: "\n"))
             }
+            if let unit = coordination.activation.unitName {
+                printError("note: sshd is socket-activated here (\(unit)): after --write, \(coordination.activation.applyInOneLine)")
+            }
             return
         }
         do {
@@ -64,7 +67,6 @@ struct SSHDSnippetCommand: ParsableCommand {
 
     /// What was done, and what the admin does next.
     private static func report(_ result: SSHDSnippetWrite, coordination: SSHDCoordination) -> String {
-        let addresses = coordination.node.addresses.map(\.description).joined(separator: " and ")
         let done =
             result.changed
             ? "wrote \(result.path) for node \(coordination.node.name)"
@@ -74,26 +76,9 @@ struct SSHDSnippetCommand: ParsableCommand {
             result.checkedBySSHD
             ? "sshd -t -f \(coordination.mainConfig) accepts the configuration"
             : "sshd is not installed at \(SSHDConfigTest.defaultSSHD), so nothing checked it"
-        let commands = coordination.activation.applyCommands(addresses: coordination.node.addresses).map { "  " + $0 }
-        let next: String
-        switch coordination.activation {
-        case .daemon:
-            next = "Next, restart sshd so that it listens only on \(addresses):"
-        case .socketUnit(let unit, generator: true):
-            next = """
-                sshd is socket-activated: \(unit) holds port 22, and restarting the ssh service does not move it.
-                Next, let sshd-socket-generator carry the ListenAddress to \(unit), then restart it, so that it listens only on \(addresses):
-                """
-        case .socketUnit(let unit, generator: false):
-            next = """
-                sshd is socket-activated: \(unit) holds port 22, and without sshd-socket-generator it does not read sshd_config.
-                Next, give \(unit) the same addresses in a drop-in, then restart it, so that it listens only on \(addresses):
-                """
-        }
         return """
             \(done); \(verdict).
-            \(next)
-            \(commands.joined(separator: "\n"))
+            \(coordination.activation.nextSteps(addresses: coordination.node.addresses))
             Then check that nothing but this host's address holds port 22 (no 0.0.0.0:22, no [::]:22):
               ss -ltnp 'sport = :22'
             Open sessions survive the restart; keep this one until a new `ssh \(coordination.node.address)` works.

@@ -73,6 +73,28 @@ final class SSHDActivationTests: XCTestCase {
             ])
     }
 
+    func testNextStepsAfterWriting() {
+        let addresses = [IPAddress("192.168.2.230")!]
+        XCTAssertEqual(
+            SSHDActivation.daemon.nextSteps(addresses: addresses),
+            """
+            Next, restart sshd so that it listens only on 192.168.2.230:
+              systemctl restart ssh     # Debian, Ubuntu
+              systemctl restart sshd    # RHEL, Rocky, Alma
+            """)
+        XCTAssertEqual(
+            SSHDActivation.socketUnit(name: "ssh.socket", generator: true).nextSteps(addresses: addresses),
+            """
+            sshd is socket-activated: ssh.socket holds port 22, and restarting the ssh service does not move it.
+            Next, let sshd-socket-generator carry the ListenAddress to ssh.socket, then restart it, so that it listens only on 192.168.2.230:
+              systemctl daemon-reload
+              systemctl restart ssh.socket
+            """)
+        let withoutGenerator = SSHDActivation.socketUnit(name: "ssh.socket", generator: false).nextSteps(addresses: addresses)
+        XCTAssertTrue(withoutGenerator.hasPrefix("sshd is socket-activated: ssh.socket holds port 22, and without sshd-socket-generator"))
+        XCTAssertTrue(withoutGenerator.contains("\n  mkdir -p /etc/systemd/system/ssh.socket.d\n"), withoutGenerator)
+    }
+
     func testWithoutTheGeneratorTheDoctorWantsTheSocketUnitsDropIn() throws {
         let node = ClusterNode(name: "ha0", address: IPAddress("192.168.2.230")!)
         let oldUbuntu = SSHDCoordination(
