@@ -128,8 +128,8 @@ public enum SSHDActivation: Sendable, Hashable {
     /// The socket units that start sshd: Ubuntu's and Debian's, then RHEL's.
     static let socketUnitNames = ["ssh.socket", "sshd.socket"]
 
-    /// Reads the facts under `root` (the real system when empty) and asks `systemctl is-active`;
-    /// `listening` are the sockets already read for port 22, when the caller has them.
+    /// Reads the facts under `root` (the real system when empty) and, on the real system only, asks
+    /// `systemctl is-active`; `listening` are the sockets already read for port 22, when the caller has them.
     public static func facts(
         root: String = "", listening: [ListeningSocket]? = nil, systemctl: String = "/usr/bin/systemctl"
     ) -> Facts {
