@@ -102,22 +102,17 @@ final class ConfigReader {
         func path(_ name: String) -> String { ConfigReader.join(path, name) }
     }
 
-    /// The fields of a mapping whose keys must be among `allowed`. Unknown keys are reported with a
-    /// suggestion when they look like a typo.
+    /// The fields of a mapping whose keys must be among `allowed`. Unknown keys are reported with
+    /// vipd's word for a haproxy or keepalived word, or a suggestion when they look like a typo.
     func fields(of node: Node, path: String, owner: Mark?, allowed: [String]) -> Fields? {
         guard let entries = entries(of: node, path: path) else { return nil }
         var known: [Entry] = []
         for entry in entries {
             if allowed.contains(entry.name) {
                 known.append(entry)
-            } else if let suggestion = closestMatch(to: entry.name, among: allowed) {
-                report(
-                    "unknown key \"\(entry.name)\" (did you mean \"\(suggestion)\"?)", at: entry.key,
-                    path: Self.join(path, entry.name))
             } else {
-                let list = allowed.joined(separator: ", ")
                 report(
-                    "unknown key \"\(entry.name)\" (allowed keys: \(list))", at: entry.key,
+                    "unknown key \"\(entry.name)\" (\(unknownKeyHint(for: entry.name, among: allowed)))", at: entry.key,
                     path: Self.join(path, entry.name))
             }
         }

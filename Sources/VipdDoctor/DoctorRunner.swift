@@ -31,11 +31,12 @@ public enum DoctorRunner {
         for instance in config.vrrp {
             results += InterfaceChecks.results(for: instance, node: node, config: config, host: host)
         }
-        results += ListenerCheck.results(config: config)
+        let sshd = SSHDActivation.current()
+        results += ListenerCheck.results(config: config, sshd: sshd)
         if let node {
             results += SSHDCoordinationCheck.results(
                 config: config, configPath: configPath, node: node, mainConfig: sshdConfig,
-                hostAddresses: host.addresses.map(\.prefix.address))
+                hostAddresses: host.addresses.map(\.prefix.address), activation: sshd)
             results += FirewallCheck.results(snapshot: FirewallSnapshot.read(), config: config, node: node)
             results += await PeerReachabilityCheck.results(config: config, node: node, group: MultiThreadedEventLoopGroup.singleton)
         }

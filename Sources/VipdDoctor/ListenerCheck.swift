@@ -5,11 +5,12 @@ import VipdSystem
 /// proxy binds (sshd on 0.0.0.0:22 is the classic culprit). The sockets come from VipdSystem's
 /// `/proc/net` reading; the verdict per listener is pure.
 public enum ListenerCheck {
-    /// Reads this namespace's listening sockets and judges every listener.
-    public static func results(config: VipdConfiguration) -> [DoctorCheckResult] {
+    /// Reads this namespace's listening sockets and judges every listener; `sshd` (how sshd listens
+    /// here) names `ssh.socket` as the holder of port 22 when systemd holds it for sshd.
+    public static func results(config: VipdConfiguration, sshd: SSHDActivation) -> [DoctorCheckResult] {
         guard !config.listeners.isEmpty else { return [] }
         do {
-            let conflicts = try ListenerConflicts.find(wanted: config.listeners.map(\.bind))
+            let conflicts = try ListenerConflicts.find(wanted: config.listeners.map(\.bind), sshd: sshd)
             return config.listeners.map { result(for: $0, conflicts: conflicts) }
         } catch {
             return [DoctorCheckResult(.warn, "listener addresses are free", detail: "cannot read the listening sockets: \(error)")]

@@ -19,17 +19,33 @@ public struct ListenerConflict: Sendable, Hashable, CustomStringConvertible {
     /// The socket in the way.
     public let holder: ListeningSocket
     public let certainty: Certainty
+    /// How sshd listens on this host: names the socket unit behind a port-22 socket systemd holds
+    /// (`ssh.socket`) and gives the commands of the fix.
+    public let sshd: SSHDActivation
 
-    public init(wanted: SocketEndpoint, holder: ListeningSocket, certainty: Certainty) {
+    public init(wanted: SocketEndpoint, holder: ListeningSocket, certainty: Certainty, sshd: SSHDActivation = .daemon) {
         self.wanted = wanted
         self.holder = holder
         self.certainty = certainty
+        self.sshd = sshd
     }
 
-    /// Who holds the socket, in words: `sshd (pid 812)`, or that only root can tell.
+    /// sshd's socket unit when it is what holds the socket: systemd on port 22 (with the sshd it
+    /// started, which inherits the socket, if a connection came) while sshd is socket-activated.
+    /// An sshd holding port 22 without systemd listens by itself, whatever units are installed.
+    public var sshdSocketUnit: String? {
+        guard holder.local.port == 22, let unit = sshd.unitName, case .known(let owners) = holder.owners,
+            owners.contains(where: { $0.program == "systemd" })
+        else { return nil }
+        return unit
+    }
+
+    /// Who holds the socket, in words: `sshd (pid 812)`, `ssh.socket (systemd (pid 1))`, or that only root can tell.
     public var ownerText: String {
         switch holder.owners {
-        case .known(let owners): return owners.map(\.description).joined(separator: " and ")
+        case .known(let owners):
+            let processes = owners.map(\.description).joined(separator: " and ")
+            return sshdSocketUnit.map { "\($0) (\(processes))" } ?? processes
         case .unknown(let reason): return "a process vipd could not name (\(reason))"
         }
     }
@@ -40,8 +56,11 @@ public struct ListenerConflict: Sendable, Hashable, CustomStringConvertible {
             return "find the process with ss -ltnp 'sport = :\(holder.local.port)' as root, then stop it or make it listen elsewhere"
         }
         let programs = owners.map(\.program)
+        if let unit = sshdSocketUnit {
+            return "\(unit) listens there for sshd (systemd socket activation): vipd sshd-snippet --write, then \(sshd.applyInOneLine)"
+        }
         if programs.contains(where: { $0.hasPrefix("sshd") }) {
-            return "vipd sshd-snippet --write, then systemctl restart ssh (sshd on RHEL)"
+            return "vipd sshd-snippet --write, then \(SSHDActivation.daemon.applyInOneLine)"
         }
         if programs.contains("haproxy") {
             return "vipd replaces haproxy: systemctl disable --now haproxy"

@@ -8,8 +8,9 @@ public enum ListenerConflictAnalysis {
     /// the exact address (also as an IPv4-mapped `::ffff:a.b.c.d`), or anything of the family when vipd
     /// wants the wildcard; an IPv6 wildcard and IPv4 overlap unless the IPv6 socket is IPv6-only, so
     /// those are reported as `unlessIPv6Only`. Sockets held by a pid in `excludedPIDs` (vipd itself) are skipped.
+    /// `sshd` is how sshd listens on this host, for the holder's name and the fix.
     public static func conflicts(
-        wanted: [SocketEndpoint], listening: [ListeningSocket], excludedPIDs: Set<Int32>
+        wanted: [SocketEndpoint], listening: [ListeningSocket], excludedPIDs: Set<Int32>, sshd: SSHDActivation = .daemon
     ) -> [ListenerConflict] {
         let others = listening.filter { socket in
             guard case .known(let owners) = socket.owners else { return true }
@@ -20,7 +21,7 @@ public enum ListenerConflictAnalysis {
                 guard socket.local.port == endpoint.port,
                     let certainty = overlap(wanted: endpoint.address, held: socket.local.address)
                 else { return nil }
-                return ListenerConflict(wanted: endpoint, holder: socket, certainty: certainty)
+                return ListenerConflict(wanted: endpoint, holder: socket, certainty: certainty, sshd: sshd)
             }
         }
     }

@@ -15,11 +15,18 @@ public struct SSHDCoordination: Sendable {
     public let snippetPath: String
     /// The snippet's text for this node.
     public let snippet: String
+    /// How sshd listens on this host: what applies the snippet, and whether a socket unit needs its own drop-in.
+    public let activation: SSHDActivation
 
     /// - Parameter configPath: the vipd cluster file, named in the snippet's header.
-    public init(node: ClusterNode, configPath: String, mainConfig: String = SSHDSnippet.defaultMainConfig) {
+    /// - Parameter activation: how sshd listens on this host (`SSHDActivation.current()`); a daemon by default.
+    public init(
+        node: ClusterNode, configPath: String, mainConfig: String = SSHDSnippet.defaultMainConfig,
+        activation: SSHDActivation = .daemon
+    ) {
         self.node = node
         self.mainConfig = mainConfig
+        self.activation = activation
         snippetPath = SSHDSnippet.path(forMainConfig: mainConfig)
         snippet = SSHDSnippet.render(node: node, configPath: configPath, mainConfig: mainConfig)
     }
@@ -42,17 +49,39 @@ public struct SSHDCoordination: Sendable {
         return missing + configurationProblems()
     }
 
-    /// Everything `vipd doctor` reports: `problemsBeforeWriting`, and a snippet that is missing or differs
-    /// from what `vipd sshd-snippet --write` would write.
+    /// Everything `vipd doctor` reports: `problemsBeforeWriting`, a snippet that is missing or differs
+    /// from what `vipd sshd-snippet --write` would write, and a socket unit that does not read sshd_config
+    /// (no `sshd-socket-generator`) without a drop-in listening on the node's addresses.
     public func problems(hostAddresses: [IPAddress]) -> [SSHDConfigProblem] {
         let installed = try? HostFile.read(snippetPath)
-        guard installed != snippet else { return problemsBeforeWriting(hostAddresses: hostAddresses) }
-        let state = installed == nil ? "is missing" : "differs from what vipd writes for node \(node.name)"
-        return problemsBeforeWriting(hostAddresses: hostAddresses) + [
-            SSHDConfigProblem(
-                location: snippetPath, message: "the sshd snippet \(state)",
-                fix: "vipd sshd-snippet --write, then systemctl restart ssh (sshd on RHEL)")
-        ]
+        var found = problemsBeforeWriting(hostAddresses: hostAddresses)
+        if installed != snippet {
+            let state = installed == nil ? "is missing" : "differs from what vipd writes for node \(node.name)"
+            found.append(
+                SSHDConfigProblem(
+                    location: snippetPath, message: "the sshd snippet \(state)",
+                    fix: "vipd sshd-snippet --write, then \(activation.applyInOneLine)"))
+        }
+        if case .socketUnit(let unit, generator: false) = activation,
+            let problem = socketUnitDropInProblem(try? HostFile.read(SSHDActivation.dropInPath(unit: unit)))
+        {
+            found.append(problem)
+        }
+        return found
+    }
+
+    /// When sshd's socket unit does not read sshd_config (no `sshd-socket-generator`): a problem unless its
+    /// drop-in `dropIn` (nil: missing) clears the unit's addresses and listens on each of the node's. Pure.
+    public func socketUnitDropInProblem(_ dropIn: String?) -> SSHDConfigProblem? {
+        guard case .socketUnit(let unit, generator: false) = activation else { return nil }
+        let lines = Set((dropIn ?? "").split(separator: "\n").map { String($0.filter { !$0.isWhitespace }) })
+        let wanted = ["ListenStream="] + node.addresses.map { "ListenStream=\(SocketEndpoint(address: $0, port: 22))" }
+        guard !wanted.allSatisfy(lines.contains) else { return nil }
+        return SSHDConfigProblem(
+            location: SSHDActivation.dropInPath(unit: unit),
+            message: "\(unit) holds port 22 for sshd and, without sshd-socket-generator, does not read sshd_config: "
+                + "it listens on every address until this drop-in names node \(node.name)'s",
+            fix: activation.applyCommands(addresses: node.addresses).joined(separator: "; "))
     }
 
     /// Writes the snippet atomically (mode 0644, the previous one kept at `backupPath`), then lets

@@ -3,8 +3,11 @@ import VipdConfig
 
 /// `--config FILE`, shared by the subcommands that read the cluster file.
 struct ConfigOption: ParsableArguments {
+    /// Where the cluster file is when no option names it.
+    static let defaultPath = "/etc/vipd/vipd.yaml"
+
     @Option(name: .long, help: "The cluster configuration file.")
-    var config: String = "/etc/vipd/vipd.yaml"
+    var config: String = Self.defaultPath
 
     /// Loads the file, or prints every error in it (file:line:column: key: message) and exits 1.
     func load() throws -> VipdConfiguration { try Self.load(from: config) }

@@ -4,7 +4,7 @@ import VipdConfig
 import VipdControl
 
 /// `vipd ctl`: asks the running daemon over its control socket; exit 0 when it did what was asked,
-/// 1 otherwise (the message says why).
+/// 1 otherwise (the message says why), 64 when COMMAND or its arguments are malformed.
 struct CtlCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ctl",
@@ -46,7 +46,7 @@ struct CtlCommand: AsyncParsableCommand {
             request = ControlRequest(try ControlCommand(name: command, arguments: arguments))
         } catch {
             printError("vipd ctl: \(error) (vipd ctl --help)")
-            throw ExitCode(1)
+            throw ExitCode(Vipd.usageExitStatus)
         }
         let path = try socketPath()
         let response: ControlResponse

@@ -25,14 +25,15 @@ struct ImportCommand: ParsableCommand {
         help: ArgumentHelp("A cluster node, when the files do not tell the nodes' addresses; repeat for each node.", valueName: "NAME=ADDRESS"))
     var node: [String] = []
 
+    func validate() throws {
+        for text in node where NodeAddress(parsing: text) == nil {
+            throw ValidationError("--node \(text): write NAME=ADDRESS with a numeric address, e.g. --node ha0=192.168.2.230")
+        }
+    }
+
     func run() throws {
         do {
-            let nodes = try node.map { text in
-                guard let node = NodeAddress(parsing: text) else {
-                    throw ImportError(at: nil, "--node \(text): write NAME=ADDRESS with a numeric address, e.g. --node ha0=192.168.2.230")
-                }
-                return node
-            }
+            let nodes = node.compactMap(NodeAddress.init(parsing:))
             let result = try ConfigImporter.translate(
                 haproxy: try Self.read(haproxy), keepalived: try keepalived.map(Self.read), nodes: nodes)
             result.notes.forEach { printError($0.description) }

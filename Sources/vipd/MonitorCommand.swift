@@ -13,7 +13,8 @@ struct MonitorCommand: ParsableCommand {
         discussion: """
             Live on one or more interfaces (root or CAP_NET_RAW), or after the fact with --read. On a
             terminal a table is redrawn every second; otherwise one line per event (--json: JSON lines),
-            then a summary. Exit status: 0 healthy, 2 when a warning or critical finding began, 1 on error.
+            then a summary. Exit status: 0 healthy, 2 when a warning or critical finding began, 1 on error, \
+            64 on a command line it cannot understand.
             """)
 
     @Option(name: .customLong("interface"), help: "An interface to capture on (repeatable); default: the configured VRRP interfaces.")
@@ -28,15 +29,26 @@ struct MonitorCommand: ParsableCommand {
     @Flag(help: "JSON lines: one object per event, and a summary object at the end.")
     var json = false
 
-    @Option(help: "Stop a live capture after this many seconds (default: until Ctrl-C).")
-    var duration: Double?
+    @Option(
+        help: ArgumentHelp(
+            "Stop a live capture after this long: a duration as in the config (10s, 500ms, 1m30s) or plain seconds (default: until Ctrl-C).",
+            valueName: "duration"))
+    var duration: String?
+
+    /// `--duration`, parsed.
+    private var liveDuration: MonitorDuration? {
+        get throws { try duration.map { try MonitorDuration(parsing: $0) } }
+    }
 
     @Option(help: "A cluster configuration: its VRRP groups must have a master, and its node names label addresses.")
     var config: String?
 
     func validate() throws {
-        if let duration, !(duration > 0) { throw ValidationError("--duration must be a positive number of seconds") }
+        _ = try liveDuration
         if read != nil, duration != nil { throw ValidationError("--duration applies to live captures, not to --read") }
+        if read == nil, interfaces.isEmpty, config == nil {
+            throw ValidationError("name the interface to watch, e.g. --interface eth0 (or give --config with vrrp instances)")
+        }
     }
 
     func run() throws {
@@ -68,9 +80,10 @@ struct MonitorCommand: ParsableCommand {
     }
 
     private func watchLive(configuration: VipdConfiguration?, output: MonitorOutput) throws -> Bool {
+        let duration = try liveDuration
         let chosen = interfaces.isEmpty ? Array(Set(configuration?.vrrp.map(\.interface) ?? [])).sorted() : interfaces
         guard !chosen.isEmpty else {
-            printError("vipd monitor: name the interface to watch, e.g. --interface eth0 (or give --config with vrrp instances)")
+            printError("vipd monitor: \(config ?? "the configuration") has no vrrp instances; name the interface to watch, e.g. --interface eth0")
             throw ExitCode(1)
         }
         let settings = configuration.map { MonitorSettings(configuration: $0) } ?? MonitorSettings()
@@ -89,9 +102,9 @@ struct MonitorCommand: ParsableCommand {
         if !output.table && !output.json {
             FileHandle.standardOutput.write(Data((
                 "vipd monitor: watching \(chosen.joined(separator: ", ")) for VRRP, ARP and NA"
-                    + (duration.map { " for \($0) s" } ?? " (Ctrl-C to stop)") + "\n").utf8))
+                    + (duration.map { " for \($0.text)" } ?? " (Ctrl-C to stop)") + "\n").utf8))
         }
-        let deadline = duration.map { Date().addingTimeInterval($0) }
+        let deadline = duration.map { Date().addingTimeInterval($0.seconds) }
         var nextRedraw = Date()
         while !interruption.happened, deadline.map({ Date() < $0 }) ?? true {
             if output.table, Date() >= nextRedraw {

@@ -38,7 +38,8 @@ struct SSHDSnippetCommand: ParsableCommand {
                         ? "\(options.config) has no cluster.nodes, so there is no node address to listen on; add cluster.nodes"
                         : "this host is none of cluster.nodes (no address or hostname matches); use --node NAME")
             }
-            coordination = SSHDCoordination(node: thisNode, configPath: options.config, mainConfig: sshdConfig)
+            coordination = SSHDCoordination(
+                node: thisNode, configPath: options.config, mainConfig: sshdConfig, activation: SSHDActivation.current())
             hostAddresses = try HostAddresses.current()
         } catch {
             printError("vipd sshd-snippet: \(error)")
@@ -49,6 +50,9 @@ struct SSHDSnippetCommand: ParsableCommand {
             let problems = coordination.problemsBeforeWriting(hostAddresses: hostAddresses)
             if !problems.isEmpty {
                 printError((["note: --write would refuse:"] + problems.map { "  - \($0)" }).joined(separator: "\n"))
+            }
+            if let unit = coordination.activation.unitName {
+                printError("note: sshd is socket-activated here (\(unit)): after --write, \(coordination.activation.applyInOneLine)")
             }
             return
         }
@@ -63,7 +67,6 @@ struct SSHDSnippetCommand: ParsableCommand {
 
     /// What was done, and what the admin does next.
     private static func report(_ result: SSHDSnippetWrite, coordination: SSHDCoordination) -> String {
-        let addresses = coordination.node.addresses.map(\.description).joined(separator: " and ")
         let done =
             result.changed
             ? "wrote \(result.path) for node \(coordination.node.name)"
@@ -75,9 +78,7 @@ struct SSHDSnippetCommand: ParsableCommand {
             : "sshd is not installed at \(SSHDConfigTest.defaultSSHD), so nothing checked it"
         return """
             \(done); \(verdict).
-            Next, restart sshd so that it listens only on \(addresses):
-              systemctl restart ssh     # Debian, Ubuntu
-              systemctl restart sshd    # RHEL, Rocky, Alma
+            \(coordination.activation.nextSteps(addresses: coordination.node.addresses))
             Then check that nothing but this host's address holds port 22 (no 0.0.0.0:22, no [::]:22):
               ss -ltnp 'sport = :22'
             Open sessions survive the restart; keep this one until a new `ssh \(coordination.node.address)` works.

@@ -159,18 +159,19 @@ final class CtlCommandTests: TwoSSHDTestCase {
 
     func testUnknownNamesAndCommandsWithoutVRRPAreClearErrors() throws {
         _ = try startVipd()
-        let expectations: [([String], String)] = [
-            (["drain", "web/ha0"], "vipd ctl drain: no pool named 'web'; pools: ssh"),
-            (["maint", "ssh/ha9"], "vipd ctl maint: pool ssh has no server named 'ha9'; servers: ha0, ha1"),
-            (["handover"], "vipd ctl handover: this node runs no VRRP instance: there is nothing to hand over"),
-            (["ready"], "vipd ctl ready: this node runs no VRRP instance: there is no hold to release"),
-            (["weight", "ssh/ha0", "1000"], "vipd ctl: weight '1000' is not a whole number in 0...256"),
-            (["drain", "ha0"], "vipd ctl: 'ha0' is not POOL/SERVER"),
-            (["bounce"], "vipd ctl: unknown command 'bounce'"),
+        // The daemon refuses (1); a command line vipd ctl cannot parse is a usage error (64).
+        let expectations: [([String], String, Int32)] = [
+            (["drain", "web/ha0"], "vipd ctl drain: no pool named 'web'; pools: ssh", 1),
+            (["maint", "ssh/ha9"], "vipd ctl maint: pool ssh has no server named 'ha9'; servers: ha0, ha1", 1),
+            (["handover"], "vipd ctl handover: this node runs no VRRP instance: there is nothing to hand over", 1),
+            (["ready"], "vipd ctl ready: this node runs no VRRP instance: there is no hold to release", 1),
+            (["weight", "ssh/ha0", "1000"], "vipd ctl: weight '1000' is not a whole number in 0...256", 64),
+            (["drain", "ha0"], "vipd ctl: 'ha0' is not POOL/SERVER", 64),
+            (["bounce"], "vipd ctl: unknown command 'bounce'", 64),
         ]
-        for (arguments, message) in expectations {
+        for (arguments, message, status) in expectations {
             let output = try VipdProcess.ctl(socket: socket.path, arguments)
-            XCTAssertEqual(output.exitStatus, 1, "\(arguments)")
+            XCTAssertEqual(output.exitStatus, status, "\(arguments)")
             XCTAssertTrue(output.standardError.hasPrefix(message), "\(arguments): \(output.standardError)")
         }
         let missing = try VipdProcess.ctl(socket: directory.file("elsewhere.sock").path, ["status"])

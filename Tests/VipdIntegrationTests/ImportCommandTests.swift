@@ -78,7 +78,7 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertEqual(unclosed.standardOutput, "")
 
         let badNode = try vipd(["import", "--haproxy", fixture("001-haproxy.cfg"), "--node", "ha0"])
-        XCTAssertEqual(badNode.exitStatus, 1)
+        XCTAssertEqual(badNode.exitStatus, 64, "a malformed option value is a usage error")
         XCTAssertTrue(badNode.standardError.contains("--node ha0: write NAME=ADDRESS"), badNode.standardError)
     }
 }

@@ -92,4 +92,30 @@ final class MonitorCommandTests: XCTestCase {
         XCTAssertEqual(output.exitStatus, 1)
         XCTAssertTrue(output.standardError.contains("vipd-no-such0"), output.standardError)
     }
+
+    func testDurationTakesTheConfigsUnits() throws {
+        guard getuid() == 0 else { throw XCTSkip("a live capture needs root") }
+        let started = ContinuousClock.now
+        let output = try monitor(["--interface", "lo", "--duration", "1s500ms"])
+        let elapsed = ContinuousClock.now - started
+        XCTAssertEqual(output.exitStatus, 0, output.standardError)
+        XCTAssertTrue(output.standardOutput.contains("watching lo for VRRP, ARP and NA for 1s500ms"), output.standardOutput)
+        XCTAssertGreaterThanOrEqual(elapsed, .milliseconds(1500))
+        XCTAssertLessThan(elapsed, .seconds(45))
+    }
+
+    func testALiveCaptureWithoutAnInterfaceIsAUsageError() throws {
+        let output = try monitor(["--duration", "1s"])
+        XCTAssertEqual(output.exitStatus, 64)
+        XCTAssertTrue(output.standardError.contains("name the interface to watch"), output.standardError)
+        XCTAssertTrue(output.standardError.contains("vipd monitor"), "the usage shown is monitor's: \(output.standardError)")
+    }
+
+    func testAMalformedDurationIsAUsageError() throws {
+        for text in ["10x", "0s", "-1", "1m1h"] {
+            let output = try monitor(["--interface", "lo", "--duration=\(text)"])
+            XCTAssertEqual(output.exitStatus, 64, "\(text): \(output.standardError)")
+            XCTAssertTrue(output.standardError.contains("--duration \(text)"), "\(text): \(output.standardError)")
+        }
+    }
 }

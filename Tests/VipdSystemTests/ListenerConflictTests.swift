@@ -7,11 +7,12 @@ final class ListenerConflictTests: XCTestCase {
     private let vip = SocketEndpoint(parsing: "10.251.1.100:22")!
 
     private func conflict(
-        _ held: String, _ owners: ListeningSocket.Owners, certainty: ListenerConflict.Certainty = .certain
+        _ held: String, _ owners: ListeningSocket.Owners, certainty: ListenerConflict.Certainty = .certain,
+        sshd: SSHDActivation = .daemon
     ) -> ListenerConflict {
         ListenerConflict(
             wanted: vip, holder: ListeningSocket(local: SocketEndpoint(parsing: held)!, inode: 9, owners: owners),
-            certainty: certainty)
+            certainty: certainty, sshd: sshd)
     }
 
     func testSSHDOnTheWildcard() {
@@ -53,5 +54,42 @@ final class ListenerConflictTests: XCTestCase {
         XCTAssertEqual(
             conflict("0.0.0.0:22", .known([SocketOwner(pid: 1, program: "systemd"), SocketOwner(pid: 812, program: "sshd")])).ownerText,
             "systemd (pid 1) and sshd (pid 812)")
+    }
+
+    func testSystemdHoldingPort22ForSocketActivatedSSHDIsNamedSSHSocketWithItsCommands() {
+        let systemd = ListeningSocket.Owners.known([SocketOwner(pid: 1, program: "systemd")])
+        let ubuntu = SSHDActivation.socketUnit(name: "ssh.socket", generator: true)
+        XCTAssertEqual(
+            conflict("0.0.0.0:22", systemd, sshd: ubuntu).description,
+            "0.0.0.0:22 is held by ssh.socket (systemd (pid 1)), so vipd cannot bind 10.251.1.100:22; "
+                + "fix: ssh.socket listens there for sshd (systemd socket activation): vipd sshd-snippet --write, "
+                + "then systemctl daemon-reload && systemctl restart ssh.socket")
+        // Once a connection started sshd, it holds the socket too: still ssh.socket's to move.
+        let inherited = ListeningSocket.Owners.known([SocketOwner(pid: 1, program: "systemd"), SocketOwner(pid: 812, program: "sshd")])
+        XCTAssertEqual(conflict("[::]:22", inherited, sshd: ubuntu).ownerText, "ssh.socket (systemd (pid 1) and sshd (pid 812))")
+        XCTAssertEqual(
+            conflict("[::]:22", inherited, sshd: ubuntu).fix,
+            "ssh.socket listens there for sshd (systemd socket activation): vipd sshd-snippet --write, "
+                + "then systemctl daemon-reload && systemctl restart ssh.socket")
+        // sshd alone listens by itself, whatever units are installed.
+        XCTAssertEqual(
+            conflict("0.0.0.0:22", .known([SocketOwner(pid: 812, program: "sshd")]), sshd: ubuntu).fix,
+            "vipd sshd-snippet --write, then systemctl restart ssh (sshd on RHEL)")
+        // Without sshd-socket-generator the unit needs its own addresses.
+        XCTAssertEqual(
+            conflict("0.0.0.0:22", systemd, sshd: .socketUnit(name: "ssh.socket", generator: false)).fix,
+            "ssh.socket listens there for sshd (systemd socket activation): vipd sshd-snippet --write, then give ssh.socket "
+                + "the node's address in /etc/systemd/system/ssh.socket.d/addresses.conf (vipd sshd-snippet --write prints it), "
+                + "then systemctl daemon-reload && systemctl restart ssh.socket")
+    }
+
+    func testSystemdOnAnotherPortIsNotTakenForSSHSocket() {
+        let systemd = ListeningSocket.Owners.known([SocketOwner(pid: 1, program: "systemd")])
+        let other = ListenerConflict(
+            wanted: SocketEndpoint(parsing: "10.251.1.100:80")!,
+            holder: ListeningSocket(local: SocketEndpoint(parsing: "0.0.0.0:80")!, inode: 9, owners: systemd),
+            certainty: .certain, sshd: .socketUnit(name: "ssh.socket", generator: true))
+        XCTAssertEqual(other.ownerText, "systemd (pid 1)")
+        XCTAssertTrue(other.fix.hasPrefix("a systemd socket unit holds it"), other.fix)
     }
 }

@@ -77,7 +77,7 @@ final class ListenerDetectionLiveTests: XCTestCase {
         let pid = try XCTUnwrap(Int32(try String(contentsOf: directory.file("wildcard.pid"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
 
         let vip = SocketEndpoint(parsing: "10.251.1.100:22")!
-        let conflicts = try namespace.perform { try ListenerConflicts.find(wanted: [vip]) }
+        let conflicts = try namespace.perform { try ListenerConflicts.find(wanted: [vip], sshd: .daemon) }
         XCTAssertEqual(conflicts.count, 1, "\(conflicts)")
         XCTAssertEqual(conflicts.first?.holder.owners, .known([SocketOwner(pid: pid, program: "sshd")]))
         XCTAssertEqual(
@@ -85,6 +85,41 @@ final class ListenerDetectionLiveTests: XCTestCase {
             "0.0.0.0:22 is held by sshd (pid \(pid)), so vipd cannot bind 10.251.1.100:22; "
                 + "fix: vipd sshd-snippet --write, then systemctl restart ssh (sshd on RHEL)")
         XCTAssertEqual(try namespace.perform { try ListenerConflicts.find(wanted: [SocketEndpoint(parsing: "10.251.1.100:2222")!]) }, [])
+    }
+
+    func testASocketSystemdHoldsOnPort22IsSeenAndNamedSSHSocket() throws {
+        let python = URL(fileURLWithPath: "/usr/bin/python3")
+        guard FileManager.default.isExecutableFile(atPath: python.path) else { throw XCTSkip("python3 is not installed") }
+        // A process that calls itself systemd (as PID 1's /proc/PID/comm reads), listening where ssh.socket does.
+        let script = """
+            import ctypes, socket, time
+            ctypes.CDLL(None).prctl(15, b"systemd", 0, 0, 0)
+            s = socket.socket(); s.bind(("0.0.0.0", 22)); s.listen()
+            time.sleep(60)
+            """
+        let child = try ChildProcess.spawn(
+            NetworkNamespace.ipTool, arguments: ["netns", "exec", namespace.name, python.path, "-c", script],
+            appendingOutputTo: directory.file("systemd.log"))
+        defer { child.terminate(grace: .seconds(2)) }
+        let sockets = try listeners(ports: [22]) { $0.count == 1 }
+        XCTAssertEqual(sockets.first?.owners, .known([SocketOwner(pid: child.pid, program: "systemd")]), "\(sockets)")
+
+        // The fact SSHDActivation reads from /proc, and the decision it makes when systemctl cannot be asked.
+        let facts = SSHDActivation.facts(root: directory.url.path, listening: sockets)
+        XCTAssertTrue(facts.systemdHoldsPort22)
+        let ubuntu = SSHDActivation.Facts(
+            socketUnit: "ssh.socket", enabled: false, active: nil, systemdHoldsPort22: facts.systemdHoldsPort22, generatorInstalled: true)
+        XCTAssertEqual(SSHDActivation(ubuntu), .socketUnit(name: "ssh.socket", generator: true))
+
+        let vip = SocketEndpoint(parsing: "10.251.1.100:22")!
+        let conflicts = try namespace.perform { try ListenerConflicts.find(wanted: [vip], sshd: SSHDActivation(ubuntu)) }
+        XCTAssertEqual(
+            conflicts.map(\.description),
+            [
+                "0.0.0.0:22 is held by ssh.socket (systemd (pid \(child.pid))), so vipd cannot bind 10.251.1.100:22; "
+                    + "fix: ssh.socket listens there for sshd (systemd socket activation): vipd sshd-snippet --write, "
+                    + "then systemctl daemon-reload && systemctl restart ssh.socket"
+            ])
     }
 
     /// A TCP socket of this process listening on 0.0.0.0:`port`.
