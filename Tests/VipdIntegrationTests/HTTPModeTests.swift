@@ -440,6 +440,30 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertTrue(vipd.log.contains("no complete request head within 1.0 seconds; answered 408 and closing"), vipd.log)
         XCTAssertEqual(try servers(2).sorted(), ["web0", "web1"], "other clients are served meanwhile")
     }
+
+    // MARK: Bytes that are not a request
+
+    func testEveryBadRequestIsLogged() throws {
+        let vipd = try VipdProcess(yaml: yaml(), directory: directory)
+        defer { vipd.stop() }
+        // Garbage then the client's close: no answer, one line.
+        let closed = try HTTPProbe.exchange(
+            address: "127.0.0.1", port: vipPort, sending: [Array("\u{1}\u{2}not http".utf8)], shuttingOutput: true,
+            timeout: .seconds(20))
+        XCTAssertTrue(closed.closedByServer)
+        XCTAssertLessThan(closed.elapsed, .seconds(5), "closed when the client stopped sending")
+        XCTAssertEqual(closed.responses.count, 0)
+        try vipd.waitForLog(containing: #" web web/<none> "<BADREQ>" status=- "#, timeout: 10)
+        XCTAssertTrue(vipd.log.contains("error=client-closed"), vipd.log)
+
+        // Garbage that ends a head: refused at once.
+        let garbage = try send("\u{1}\u{2}not http\r\n\r\n")
+        XCTAssertEqual(garbage.responses.map(\.status), [400])
+        try vipd.waitForLog(containing: #" web web/<none> "<BADREQ>" status=400 "#, timeout: 10)
+        XCTAssertTrue(vipd.log.contains("malformed request (malformed request line); answered 400 and closing"), vipd.log)
+
+        XCTAssertEqual(try servers(2).sorted(), ["web0", "web1"], "ordinary requests are served as before")
+    }
 }
 
 /// A TCP server on a loopback port that misbehaves as an HTTP server: it never answers, or it
