@@ -24,7 +24,8 @@ import VipdConfig
 /// otherwise; no byte from the server for the server timeout → 504. A first request head not
 /// complete within the request timeout is answered 408 and the connection closed (slowloris), and so
 /// is a later one begun but not complete; a kept-alive connection with no byte of a next request
-/// within it is closed silently. A connection that ends with part of a request head read and unanswered (the
+/// within it is closed silently. A TLS handshake (a client speaking HTTPS to this plain listener) is
+/// answered 400 at once. A connection that ends with part of a request head read and unanswered (the
 /// client closed it, or the idle timeout cut it) is logged as `<BADREQ>`, as haproxy logs it; one
 /// that closes without sending a byte is not logged (haproxy's `option dontlognull`). Client connections
 /// have no TCP keepalive (as haproxy without `option clitcpka`): the request and idle timeouts end
@@ -211,6 +212,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                     }
                 } else {
                     guard exchange == nil else { break }  // pipelined: waits for the current response
+                    if TLSHandshakeDetection.startsWithHandshake(buffer) {
+                        rejectTLSHandshake()
+                        return
+                    }
                     guard let head = try headParser.take(from: &buffer) else { break }
                     try receiveHead(HTTP1RequestHead(head), context: context)
                 }
@@ -296,6 +301,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             return
         }
         answer(.plain(rejection.status), to: exchange ?? unparsedRequest(), error: "rejected", detail: rejection.reason)
+    }
+
+    /// A TLS handshake where a request head should start (a client told `https://` for this plain
+    /// listener): answered 400 at once, in plain text saying why, rather than 408 at the request timeout.
+    private func rejectTLSHandshake() {
+        answer(
+            .plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS)."), to: unparsedRequest(),
+            error: "tls-handshake", detail: "TLS handshake on a plain HTTP listener")
     }
 
     /// The connection ended with part of a request head read and not answered: logged as `<BADREQ>`

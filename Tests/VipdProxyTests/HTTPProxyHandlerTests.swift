@@ -597,4 +597,44 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#, #""<BADREQ>" status=408 error=request-timeout"#])
         XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
     }
+
+    /// The start of a TLS 1.3 ClientHello as curl and openssl send it (record version 3.1), without a
+    /// byte 0x0A that would be refused as a bare LF anyway.
+    private static let clientHello: [UInt8] =
+        [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03] + (0..<32).map { UInt8(0x20 + $0) }
+        + [0x20] + (0..<32).map { UInt8(0x40 + $0) } + [0x00, 0x3E, 0x13, 0x02, 0x13, 0x03, 0x13, 0x01, 0xC0, 0x2C]
+
+    /// A TLS handshake is answered 400 at once (the clock never moves), in plain text saying why,
+    /// and logged as what it was; it is recognised when its first bytes come one read at a time too.
+    func testATLSHandshakeIsAnswered400AtOnceAndLogged() throws {
+        for split in [Self.clientHello.count, 1, 2] {
+            try start()
+            try client.writeInbound(ByteBuffer(bytes: Self.clientHello.prefix(split)))
+            if split < Self.clientHello.count {
+                XCTAssertTrue(client.isActive, "\(split) bytes cannot tell yet")
+                try client.writeInbound(ByteBuffer(bytes: Self.clientHello.dropFirst(split)))
+            }
+            let response = try written(by: client)
+            XCTAssertTrue(response.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), response)
+            XCTAssertTrue(response.hasSuffix("\r\n\r\n400 Bad Request\nThis listener speaks plain HTTP, not HTTPS (TLS).\n"), response)
+            XCTAssertFalse(client.isActive, "closed after the answer")
+            XCTAssertEqual(accessSummary, [#""<BADREQ>" status=400 error=tls-handshake"#])
+            XCTAssertTrue(accessLines.first?.contains(#" web web/<none> "<BADREQ>" "#) == true, "\(accessLines)")
+            let warnings = logs.entries.filter { $0.level == .warning }.map(\.message.description)
+            XCTAssertEqual(warnings, ["192.0.2.10:40000 web: TLS handshake on a plain HTTP listener; answered 400 and closing"])
+            XCTAssertTrue(servers.isEmpty)
+            XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+        }
+    }
+
+    /// The same bytes after an ordinary request on a kept-alive connection are recognised too; the
+    /// request before them is logged as usual.
+    func testATLSHandshakeAfterARequestIsRecognised() throws {
+        try start()
+        XCTAssertTrue(try roundTrip("/1", server: 0).response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        try client.writeInbound(ByteBuffer(bytes: Self.clientHello))
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#, #""<BADREQ>" status=400 error=tls-handshake"#])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
 }
