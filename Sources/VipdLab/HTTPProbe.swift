@@ -43,11 +43,13 @@ public enum HTTPProbe {
         return try exchange(address: address, port: port, sending: [Array(request.utf8)], timeout: timeout).responses.first
     }
 
-    /// Connects, sends each chunk of `sending` (waiting `pause` between chunks), then reads until
-    /// the server closes or `timeout` (from the connect) runs out, and parses what came back.
-    /// A chunk that cannot be sent because the server closed ends the sending.
+    /// Connects, sends each chunk of `sending` (waiting `pause` between chunks), with `shuttingOutput`
+    /// shuts its sending side (the server reads an end of input), then reads until the server closes
+    /// or `timeout` (from the connect) runs out, and parses what came back. A chunk that cannot be
+    /// sent because the server closed ends the sending.
     public static func exchange(
-        address: String, port: Int, sending chunks: [[UInt8]], pause: Duration = .zero, timeout: Duration
+        address: String, port: Int, sending chunks: [[UInt8]], pause: Duration = .zero, shuttingOutput: Bool = false,
+        timeout: Duration
     ) throws -> Exchange {
         let socketAddress = try SocketAddress(address: address, port: port)
         let descriptor = try socketAddress.makeStreamSocket(timeout: .milliseconds(100))
@@ -63,6 +65,7 @@ public enum HTTPProbe {
             let sent = chunk.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 { break }
         }
+        if shuttingOutput { shutdown(descriptor, Int32(SHUT_WR)) }
         var buffer = [UInt8](repeating: 0, count: 65536)
         while clock.now < deadline, received.count < 16 << 20 {
             let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }

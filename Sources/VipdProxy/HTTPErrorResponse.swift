@@ -12,11 +12,11 @@ struct HTTPErrorResponse: Equatable {
     /// Other header fields (a sorry page's `response`).
     var fields: [HTTPResponseFile.Field] = []
 
-    /// A plain-text error: the status line's code and reason, and one line of detail.
-    static func plain(_ status: HTTPResponseStatus) -> HTTPErrorResponse {
+    /// A plain-text error: the status line's code and reason, then `explanation` on a line of its own when given.
+    static func plain(_ status: HTTPResponseStatus, explanation: String? = nil) -> HTTPErrorResponse {
         HTTPErrorResponse(
             status: status, contentType: "text/plain; charset=utf-8",
-            body: Array("\(status.code) \(status.reasonPhrase)\n".utf8))
+            body: Array("\(status.code) \(status.reasonPhrase)\n\(explanation.map { $0 + "\n" } ?? "")".utf8))
     }
 
     /// The configured sorry page, or a plain 503 when none is configured.

@@ -95,8 +95,8 @@ final class HTTPExchange {
     func accessLog(client: String, listener: String, pool: String, now: NIODeadline) -> HTTPAccessLog {
         let startedAt = startedAt ?? now
         return HTTPAccessLog(
-            client: client, listener: listener, pool: pool, server: server, method: method.rawValue,
-            uri: request?.uri ?? "-", version: request.map { "\($0.version)" } ?? "HTTP/1.1", status: status,
+            client: client, listener: listener, pool: pool, server: server,
+            request: request.map { .init(method: method.rawValue, uri: $0.uri, version: "\($0.version)") }, status: status,
             connect: connectedAt.map { $0 - startedAt }, response: responseAt.map { $0 - startedAt },
             total: now - startedAt, bytesIn: bytesIn, bytesOut: bytesOut, retries: retries, error: error)
     }

@@ -22,8 +22,12 @@ import VipdConfig
 /// server tried → 502; the server drops the connection before the response head → the request is
 /// sent to the next server when its method is idempotent and its body small enough to keep, 502
 /// otherwise; no byte from the server for the server timeout → 504. A first request head not
-/// complete within the request timeout is answered 408 and the connection closed (slowloris); a
-/// kept-alive connection with no next request within it is closed silently. Client connections
+/// complete within the request timeout is answered 408 and the connection closed (slowloris), and so
+/// is a later one begun but not complete; a kept-alive connection with no byte of a next request
+/// within it is closed silently. A TLS handshake (a client speaking HTTPS to this plain listener) is
+/// answered 400 at once. A connection that ends with part of a request head read and unanswered (the
+/// client closed it, or the idle timeout cut it) is logged as `<BADREQ>`, as haproxy logs it; one
+/// that closes without sending a byte is not logged (haproxy's `option dontlognull`). Client connections
 /// have no TCP keepalive (as haproxy without `option clitcpka`): the request and idle timeouts end
 /// the silent ones.
 ///
@@ -84,6 +88,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private var idleDeadline: LoopDeadline?
     /// Whether the connection still waits for its first request (a timeout then is logged).
     private var awaitingFirstRequest = true
+    /// The access log's `error=` for a request cut when the connection ends, when vipd cut it
+    /// (`client-closed` otherwise).
+    private var cutReason: String?
     private var backendNeedsFlush = false
     /// Whether the client channel reads (autoRead, on from the start), as last set.
     private var clientReading = true
@@ -166,9 +173,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         if let held = heldServer.take() { handToIdleSet(held) }
         if let exchange {
             self.exchange = nil
-            if !exchange.tunneling { exchange.error = exchange.error ?? "client-closed" }
+            if !exchange.tunneling { exchange.error = exchange.error ?? cutReason ?? "client-closed" }
             letGoOfServer(exchange, park: false)
             logAccess(exchange)
+        } else if hasWaitingRequestBytes {
+            logIncompleteRequest()
         }
         context.fireChannelInactive()
     }
@@ -203,6 +212,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                     }
                 } else {
                     guard exchange == nil else { break }  // pipelined: waits for the current response
+                    if TLSHandshakeDetection.startsWithHandshake(buffer) {
+                        rejectTLSHandshake()
+                        return
+                    }
                     guard let head = try headParser.take(from: &buffer) else { break }
                     try receiveHead(HTTP1RequestHead(head), context: context)
                 }
@@ -288,6 +301,22 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             return
         }
         answer(.plain(rejection.status), to: exchange ?? unparsedRequest(), error: "rejected", detail: rejection.reason)
+    }
+
+    /// A TLS handshake where a request head should start (a client told `https://` for this plain
+    /// listener): answered 400 at once, in plain text saying why, rather than 408 at the request timeout.
+    private func rejectTLSHandshake() {
+        answer(
+            .plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS)."), to: unparsedRequest(),
+            error: "tls-handshake", detail: "TLS handshake on a plain HTTP listener")
+    }
+
+    /// The connection ended with part of a request head read and not answered: logged as `<BADREQ>`
+    /// with no status.
+    private func logIncompleteRequest() {
+        let request = unparsedRequest()
+        request.error = cutReason ?? "client-closed"
+        logAccess(request)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -518,7 +547,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             setClientReading(true, context: context)
         }
-        if !closing, self.exchange == nil, !hasWaitingRequestBytes, clientInputClosed { close(context: context) }
+        // The client sends nothing more: what waits unread is a head that cannot be completed (logged as it ends).
+        if !closing, self.exchange == nil, clientInputClosed { close(context: context) }
     }
 
     /// Writes `bytes` to the client after what was written before. With `holding`, `bytes` (a buffer
@@ -588,6 +618,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Writes `bytes` after what was written before, flushes, and closes the connection once all is sent.
     private func sendThenClose(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
         closing = true
+        inbound = nil  // never read now: not an incomplete request to log
         let channel = context.channel
         writeHeldBytes(context: context)
         idleDeadline?.set(in: idleTimeout)
@@ -627,11 +658,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         sendThenClose(bytes, context: context)
     }
 
-    /// No request head within the request timeout: the first request's wait is logged when it runs
-    /// out, a kept-alive connection's simply ends.
+    /// No request head within the request timeout: the first request's wait, or a later one begun,
+    /// is answered and logged when it runs out; a kept-alive connection with nothing of a next request simply ends.
     private func requestTimedOut() {
         guard exchange == nil, !closing, let context else { return }
-        guard awaitingFirstRequest else {
+        guard awaitingFirstRequest || hasWaitingRequestBytes else {
             close(context: context)
             return
         }
@@ -644,6 +675,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func idleTimedOut() {
         guard let context else { return }
         record?.noteEnd(.idleTimeout)
+        cutReason = "idle-timeout"
         close(context: context)
     }
 

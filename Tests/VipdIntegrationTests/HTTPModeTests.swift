@@ -440,6 +440,74 @@ final class HTTPModeTests: XCTestCase {
         XCTAssertTrue(vipd.log.contains("no complete request head within 1.0 seconds; answered 408 and closing"), vipd.log)
         XCTAssertEqual(try servers(2).sorted(), ["web0", "web1"], "other clients are served meanwhile")
     }
+
+    // MARK: Bytes that are not a request
+
+    func testEveryBadRequestIsLogged() throws {
+        let vipd = try VipdProcess(yaml: yaml(), directory: directory)
+        defer { vipd.stop() }
+        // Garbage then the client's close: no answer, one line.
+        let closed = try HTTPProbe.exchange(
+            address: "127.0.0.1", port: vipPort, sending: [Array("\u{1}\u{2}not http".utf8)], shuttingOutput: true,
+            timeout: .seconds(20))
+        XCTAssertTrue(closed.closedByServer)
+        XCTAssertLessThan(closed.elapsed, .seconds(5), "closed when the client stopped sending")
+        XCTAssertEqual(closed.responses.count, 0)
+        try vipd.waitForLog(containing: #" web web/<none> "<BADREQ>" status=- "#, timeout: 10)
+        XCTAssertTrue(vipd.log.contains("error=client-closed"), vipd.log)
+
+        // Garbage that ends a head: refused at once.
+        let garbage = try send("\u{1}\u{2}not http\r\n\r\n")
+        XCTAssertEqual(garbage.responses.map(\.status), [400])
+        try vipd.waitForLog(containing: #" web web/<none> "<BADREQ>" status=400 "#, timeout: 10)
+        XCTAssertTrue(vipd.log.contains("malformed request (malformed request line); answered 400 and closing"), vipd.log)
+
+        XCTAssertEqual(try servers(2).sorted(), ["web0", "web1"], "ordinary requests are served as before")
+    }
+
+    /// A listener on `port` with the default request timeout (10 s): a handshake left waiting for a
+    /// request head would take that long to be answered.
+    private func plainListener(_ port: Int) -> String {
+        "  plain: { bind: 127.0.0.1:\(port), mode: http, pool: web }"
+    }
+
+    /// The start of a TLS ClientHello (record header, handshake header, version, random), with no
+    /// byte 0x0A that would be refused as a bare LF anyway.
+    private static let clientHello: [UInt8] =
+        [0x16, 0x03, 0x01, 0x00, 0x4A, 0x01, 0x00, 0x00, 0x46, 0x03, 0x03] + [UInt8](repeating: 0x2A, count: 32) + [0x00, 0x00, 0x02, 0x13, 0x01]
+
+    func testATLSHandshakeIsAnswered400AtOnceAndLogged() throws {
+        let plainPort = try FreePort.allocate()
+        let vipd = try VipdProcess(yaml: yaml(extraListeners: plainListener(plainPort)), directory: directory)
+        defer { vipd.stop() }
+        let tls = try HTTPProbe.exchange(address: "127.0.0.1", port: plainPort, sending: [Self.clientHello], timeout: .seconds(20))
+        XCTAssertLessThan(tls.elapsed, .seconds(5), "answered at once, not at the 10 s request timeout")
+        XCTAssertTrue(tls.closedByServer)
+        XCTAssertEqual(tls.responses.map(\.status), [400])
+        XCTAssertEqual(tls.responses.first?.body, "400 Bad Request\nThis listener speaks plain HTTP, not HTTPS (TLS).\n")
+        try vipd.waitForLog(containing: "plain: TLS handshake on a plain HTTP listener; answered 400 and closing", timeout: 10)
+        try vipd.waitForLog(containing: #" plain web/<none> "<BADREQ>" status=400 "#, timeout: 10)
+        XCTAssertTrue(vipd.log.contains("error=tls-handshake"), vipd.log)
+        XCTAssertEqual(try get("/whoami", port: plainPort).status, 200, "plain HTTP is served as before")
+    }
+
+    /// curl told `https://` for the plain listener: its TLS stack gets vipd's answer at once and fails.
+    func testCurlSpeakingHTTPSToThePlainListenerFailsAtOnce() throws {
+        let curl = URL(fileURLWithPath: "/usr/bin/curl")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: curl.path), "curl not installed (apt-get install curl)")
+        let plainPort = try FreePort.allocate()
+        let vipd = try VipdProcess(yaml: yaml(extraListeners: plainListener(plainPort)), directory: directory)
+        defer { vipd.stop() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let output = try ProcessRunner.run(
+            curl, arguments: ["-sS", "--max-time", "30", "https://127.0.0.1:\(plainPort)/whoami"], timeout: .seconds(60))
+        let elapsed = clock.now - start
+        XCTAssertNotEqual(output.exitStatus, 0, "no TLS server here: \(output.standardError)")
+        XCTAssertLessThan(elapsed, .seconds(5), "answered at once, not at the 10 s request timeout: \(output.standardError)")
+        try vipd.waitForLog(containing: "plain: TLS handshake on a plain HTTP listener; answered 400 and closing", timeout: 10)
+        try vipd.waitForLog(containing: "error=tls-handshake", timeout: 10)
+    }
 }
 
 /// A TCP server on a loopback port that misbehaves as an HTTP server: it never answers, or it

@@ -7,8 +7,8 @@ import XCTest
 final class HTTPAccessLogTests: XCTestCase {
     func testLineSaysWhoWhatAnswerServerTimingsAndBytes() {
         let log = HTTPAccessLog(
-            client: "192.0.2.1:40000", listener: "web", pool: "web", server: "web0", method: "GET", uri: "/a?b=1",
-            version: "HTTP/1.1", status: 200, connect: .milliseconds(2), response: .milliseconds(7),
+            client: "192.0.2.1:40000", listener: "web", pool: "web", server: "web0",
+            request: .init(method: "GET", uri: "/a?b=1", version: "HTTP/1.1"), status: 200, connect: .milliseconds(2), response: .milliseconds(7),
             total: .milliseconds(9), bytesIn: 0, bytesOut: 612, retries: 0, error: nil)
         XCTAssertEqual(
             log.line,
@@ -17,12 +17,23 @@ final class HTTPAccessLogTests: XCTestCase {
 
     func testFailureWithoutServerOrStatus() {
         let log = HTTPAccessLog(
-            client: "192.0.2.1:40000", listener: "web", pool: "web", server: nil, method: "POST", uri: "/",
-            version: "HTTP/1.0", status: nil, connect: nil, response: nil, total: .milliseconds(1), bytesIn: 3,
+            client: "192.0.2.1:40000", listener: "web", pool: "web", server: nil,
+            request: .init(method: "POST", uri: "/", version: "HTTP/1.0"), status: nil, connect: nil, response: nil, total: .milliseconds(1), bytesIn: 3,
             bytesOut: 0, retries: 2, error: "client-closed")
         XCTAssertEqual(
             log.line,
             #"192.0.2.1:40000 web web/<none> "POST / HTTP/1.0" status=- connect=- response=- total=1ms bytes_in=3 bytes_out=0 retries=2 error=client-closed"#)
+    }
+
+    func testARequestWhoseHeadWasNeverReadIsABadRequest() {
+        let log = HTTPAccessLog(
+            client: "192.0.2.1:40000", listener: "web", pool: "web", server: nil, request: nil, status: 400, connect: nil,
+            response: nil, total: .zero, bytesIn: 0, bytesOut: 16, retries: 0, error: "rejected")
+        XCTAssertEqual(
+            log.line,
+            #"192.0.2.1:40000 web web/<none> "<BADREQ>" status=400 connect=- response=- total=0ms bytes_in=0 bytes_out=16 retries=0 error=rejected"#)
+        let exchange = HTTPExchange(request: nil, forwarded: ByteBuffer(), framing: .none, startedAt: nil)
+        XCTAssertNil(exchange.accessLog(client: "c", listener: "l", pool: "p", now: .now()).request)
     }
 
     func testURIIsEscapedAndCut() {

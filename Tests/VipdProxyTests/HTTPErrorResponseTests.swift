@@ -20,6 +20,13 @@ final class HTTPErrorResponseTests: XCTestCase {
         XCTAssertEqual(HTTPErrorResponse.sorry(page), HTTPErrorResponse(status: .ok, contentType: "text/x", body: [1, 2]))
     }
 
+    func testAnExplanationFollowsTheStatusOnItsOwnLine() {
+        let response = HTTPErrorResponse.plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS).")
+        XCTAssertEqual(
+            String(decoding: response.body, as: UTF8.self), "400 Bad Request\nThis listener speaks plain HTTP, not HTTPS (TLS).\n")
+        XCTAssertEqual(response.contentType, "text/plain; charset=utf-8")
+    }
+
     func testAWholeResponseKeepsItsFieldsAndItsOwnCacheControl() throws {
         let file = "HTTP/1.0 503 Service Unavailable\r\nCache-Control: no-cache\r\nConnection: close\r\nContent-Type: text/html\r\n"
             + "Retry-After: 30\r\n\r\n<h1>503</h1>"

@@ -1,3 +1,4 @@
+import InMemoryLogging
 import Logging
 import NIOCore
 import NIOEmbedded
@@ -18,6 +19,8 @@ final class HTTPProxyHandlerTests: XCTestCase {
     /// Server channels handed out so far, in order.
     private var servers: [EmbeddedChannel] = []
     private var proxy: HTTPProxyHandler!
+    /// What the handler logged (info and above: access lines at info, answers at warning).
+    private var logs: InMemoryLogHandler!
 
     /// Parked server connections: the one the client holds for its next request, and the pool's idle set.
     private var parkedConnections: Int {
@@ -43,7 +46,9 @@ final class HTTPProxyHandlerTests: XCTestCase {
             name: "web", bind: SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8080), mode: .http, pool: "web",
             idleTimeout: idleTimeout, retries: 2, http: settings)
         let route = ListenerRoute(config: listener, pool: pool)
-        let logger = Logger(label: "test")
+        let logs = InMemoryLogHandler()
+        self.logs = logs
+        let logger = Logger(label: "test") { _ in logs }
         let connect: HTTPProxyHandler.Connect = { [unowned self] key, record, loop, reusingIdle, held in
             guard let pick = pool.pick(clientKey: key, excluding: []) else {
                 return .opening(loop.makeFailedFuture(ServerConnector.Failure(end: .noServer, detail: "pool web has no server available")))
@@ -81,6 +86,20 @@ final class HTTPProxyHandlerTests: XCTestCase {
 
     private func serverAnswers(_ index: Int, _ text: String) throws {
         try servers[index].writeInbound(ByteBuffer(string: text))
+    }
+
+    /// The access lines logged so far.
+    private var accessLines: [String] {
+        logs.entries.filter { $0.level == .info }.map(\.message.description)
+    }
+
+    /// Each access line's request, status and error, e.g. `"<BADREQ>" status=- error=client-closed`.
+    private var accessSummary: [String] {
+        accessLines.map { line in
+            let quoted = line.split(separator: "\"", omittingEmptySubsequences: false).dropFirst().first.map { "\"\($0)\"" } ?? "?"
+            let fields = line.split(separator: " ").filter { $0.hasPrefix("status=") || $0.hasPrefix("error=") }
+            return ([quoted] + fields.map(String.init)).joined(separator: " ")
+        }
     }
 
     func testForwardsWithForwardedHeadersAndKeepsTheClientConnection() throws {
@@ -333,6 +352,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertFalse(client.isActive, "5 s without a byte either way, within the server timeout")
         XCTAssertFalse(servers[0].isActive, "the server connection of the cut request is closed, not parked")
         XCTAssertEqual(pool.idleConnections.count, 0)
+        XCTAssertEqual(accessSummary, [#""GET /stream HTTP/1.1" status=200 error=idle-timeout"#], "vipd cut it, not the client")
 
         try start(settings: HTTPListenerSettings(serverTimeout: .seconds(60)), idleTimeout: .seconds(5))
         try clientSends("POST /upload HTTP/1.1\r\nHost: vip\r\nContent-Length: 4\r\n\r\nab")
@@ -506,5 +526,115 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertTrue(client.isActive, "the client connection stays for its next request")
         try clientSends("GET /next HTTP/1.1\r\nHost: vip\r\n\r\n")
         XCTAssertTrue(try written(by: servers.last!).hasPrefix("GET /next HTTP/1.1\r\n"))
+    }
+
+    // MARK: Requests that never were: the access log
+
+    /// Bytes that end no request line, then the client's end of input: one `<BADREQ>` line, no status.
+    func testGarbageThenCloseIsLoggedAsABadRequest() throws {
+        try start()
+        try clientSends("\u{1}\u{2}not http at all")
+        XCTAssertEqual(accessLines, [], "nothing to log while more may come")
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(accessSummary, [#""<BADREQ>" status=- error=client-closed"#])
+        XCTAssertTrue(accessLines.first?.hasPrefix(#"192.0.2.10:40000 web web/<none> "<BADREQ>" "#) == true, "\(accessLines)")
+        XCTAssertEqual(try written(by: client), "", "nobody is left to answer")
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+
+    /// Part of a head, then a reset (an error, then the channel closed): one `<BADREQ>` line.
+    func testAnIncompleteHeadThenAResetIsLoggedOnce() throws {
+        try start()
+        try clientSends("GET /slow HTTP/1.1\r\nHost: vip\r\n")
+        client.pipeline.fireErrorCaught(IOError(errnoCode: ECONNRESET, reason: "read"))
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(accessSummary, [#""<BADREQ>" status=- error=client-closed"#])
+        XCTAssertTrue(servers.isEmpty)
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+
+    /// A connection that sends nothing and closes is not logged (haproxy's `option dontlognull`), nor
+    /// is a kept-alive connection that closes after its responses.
+    func testConnectionsThatCloseBetweenRequestsLogOnlyTheirRequests() throws {
+        try start()
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(accessLines, [])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+
+        try start()
+        XCTAssertTrue(try roundTrip("/1", server: 0).response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+
+    /// A client that sends a request, the start of its next one and its end of input: once the
+    /// response is out, the connection closes at once (the head can never be completed) and both are logged.
+    func testAHeadLeftIncompleteBehindAResponseIsLoggedWhenTheClientStopsSending() throws {
+        try start()
+        try clientSends("GET /1 HTTP/1.1\r\nHost: vip\r\n\r\nGET /2 HTTP/1.1\r\nHo")
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertTrue(try written(by: servers[0]).hasPrefix("GET /1 HTTP/1.1\r\n"))
+        try serverAnswers(0, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 200 OK\r\n"))
+        XCTAssertFalse(client.isActive, "closed without waiting for the request timeout")
+        XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#, #""<BADREQ>" status=- error=client-closed"#])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+
+    /// A kept-alive connection whose next head is begun but not complete within the request timeout
+    /// is answered 408 and logged, as the first request would be.
+    func testAnIncompleteNextHeadIsAnswered408AtTheRequestTimeout() throws {
+        try start(settings: HTTPListenerSettings(requestTimeout: .seconds(10)))
+        _ = try roundTrip("/1", server: 0)
+        try clientSends("GET /2 HTTP/1.1\r\nHost: vip\r\n")
+        loop.advanceTime(by: .seconds(10))
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+        XCTAssertFalse(client.isActive)
+        XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#, #""<BADREQ>" status=408 error=request-timeout"#])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+    }
+
+    /// The start of a TLS 1.3 ClientHello as curl and openssl send it (record version 3.1), without a
+    /// byte 0x0A that would be refused as a bare LF anyway.
+    private static let clientHello: [UInt8] =
+        [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03] + (0..<32).map { UInt8(0x20 + $0) }
+        + [0x20] + (0..<32).map { UInt8(0x40 + $0) } + [0x00, 0x3E, 0x13, 0x02, 0x13, 0x03, 0x13, 0x01, 0xC0, 0x2C]
+
+    /// A TLS handshake is answered 400 at once (the clock never moves), in plain text saying why,
+    /// and logged as what it was; it is recognised when its first bytes come one read at a time too.
+    func testATLSHandshakeIsAnswered400AtOnceAndLogged() throws {
+        for split in [Self.clientHello.count, 1, 2] {
+            try start()
+            try client.writeInbound(ByteBuffer(bytes: Self.clientHello.prefix(split)))
+            if split < Self.clientHello.count {
+                XCTAssertTrue(client.isActive, "\(split) bytes cannot tell yet")
+                try client.writeInbound(ByteBuffer(bytes: Self.clientHello.dropFirst(split)))
+            }
+            let response = try written(by: client)
+            XCTAssertTrue(response.hasPrefix("HTTP/1.1 400 Bad Request\r\n"), response)
+            XCTAssertTrue(response.hasSuffix("\r\n\r\n400 Bad Request\nThis listener speaks plain HTTP, not HTTPS (TLS).\n"), response)
+            XCTAssertFalse(client.isActive, "closed after the answer")
+            XCTAssertEqual(accessSummary, [#""<BADREQ>" status=400 error=tls-handshake"#])
+            XCTAssertTrue(accessLines.first?.contains(#" web web/<none> "<BADREQ>" "#) == true, "\(accessLines)")
+            let warnings = logs.entries.filter { $0.level == .warning }.map(\.message.description)
+            XCTAssertEqual(warnings, ["192.0.2.10:40000 web: TLS handshake on a plain HTTP listener; answered 400 and closing"])
+            XCTAssertTrue(servers.isEmpty)
+            XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
+        }
+    }
+
+    /// The same bytes after an ordinary request on a kept-alive connection are recognised too; the
+    /// request before them is logged as usual.
+    func testATLSHandshakeAfterARequestIsRecognised() throws {
+        try start()
+        XCTAssertTrue(try roundTrip("/1", server: 0).response.hasPrefix("HTTP/1.1 200 OK\r\n"))
+        try client.writeInbound(ByteBuffer(bytes: Self.clientHello))
+        XCTAssertTrue(try written(by: client).hasPrefix("HTTP/1.1 400 Bad Request\r\n"))
+        XCTAssertEqual(accessSummary, [#""GET /1 HTTP/1.1" status=200"#, #""<BADREQ>" status=400 error=tls-handshake"#])
+        XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
     }
 }
