@@ -67,6 +67,7 @@ struct ServerConnector {
         }
         record.value.server = pick.server.name
         if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop, preferring: held) {
+            if !tried.isEmpty { pick.traffic.redispatched() }
             return .parked(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
         }
         let address: SocketAddress
