@@ -14,9 +14,12 @@ final class DaemonMonitor: Sendable {
     /// How often the speaker's socket counters are compared with the wire.
     private static let samplingInterval = Duration.milliseconds(500)
 
-    /// Starts the monitor, or logs why it cannot run (no libpcap permission, say) and returns nil:
-    /// the daemon keeps working without it.
-    static func start(config: VipdConfiguration, speaker: VRRPSpeaker, logger: Logger) async -> DaemonMonitor? {
+    /// Why the monitor does not run on a node without VRRP instances.
+    static let noVRRPReason = "no VRRP instance runs on this node, so there are no VRRP advertisements to watch"
+
+    /// Starts the monitor, or logs why it cannot run (no libpcap permission, say) and returns that
+    /// reason instead (for the stats page): the daemon keeps working without it.
+    static func start(config: VipdConfiguration, speaker: VRRPSpeaker, logger: Logger) async -> Result<DaemonMonitor, NotRunning> {
         let receipts = await speaker.socketReceipts()
         let settings = MonitorSettings(configuration: config, localAddresses: Set(receipts.map(\.source)))
         let interfaces = Array(Set(config.vrrp.map(\.interface))).sorted()
@@ -27,11 +30,16 @@ final class DaemonMonitor: Sendable {
             ) { event, _ in Self.log(event, logger: logger) }
             monitor.start()
             logger.info("monitor: watching VRRP, ARP and NA on \(interfaces.joined(separator: ", "))")
-            return DaemonMonitor(monitor: monitor, speaker: speaker)
+            return .success(DaemonMonitor(monitor: monitor, speaker: speaker))
         } catch {
             logger.warning("monitor: not running, split brain will not be diagnosed on this node: \(error)")
-            return nil
+            return .failure(NotRunning(reason: "it cannot capture: \(error)"))
         }
+    }
+
+    /// Why the monitor does not run, in words.
+    struct NotRunning: Error {
+        let reason: String
     }
 
     private init(monitor: LiveMonitor, speaker: VRRPSpeaker) {

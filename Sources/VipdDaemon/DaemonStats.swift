@@ -11,12 +11,14 @@ import VipdStats
 
 /// The stats listener inside `vipd run`: builds ``StatsSnapshot``s from the proxy engine, the VRRP
 /// speaker and the monitor, samples the traffic counters every second for the rates, and serves the
-/// page, `/stats.json` and `/metrics` until the graceful shutdown begins. A reload applies a changed
+/// page, `/stats.json`, `/stats.csv` and `/metrics` until the graceful shutdown begins. A reload applies a changed
 /// `stats` section (``StatsListenerSlot``).
 final class DaemonStats: Sendable {
     private let engine: ProxyEngine
     private let speaker: VRRPSpeaker?
     private let monitor: DaemonMonitor?
+    /// Why the monitor does not run; nil while it runs.
+    private let monitorNotRunningReason: String?
     private let node: ClusterNode?
     private let startedAt = ContinuousClock.now
     private let rates = NIOLockedValueBox(CounterRates<TrafficCounters.Key>(window: rateWindow))
@@ -25,11 +27,15 @@ final class DaemonStats: Sendable {
     /// The rates' sliding window, in seconds.
     static let rateWindow = 10.0
 
-    private init(engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: DaemonMonitor?, node: ClusterNode?, logger: Logger) {
+    private init(
+        engine: ProxyEngine, speaker: VRRPSpeaker?, monitor: Result<DaemonMonitor, DaemonMonitor.NotRunning>, node: ClusterNode?,
+        logger: Logger
+    ) {
         self.peers = PeerStatsPoller(logger: logger)
         self.engine = engine
         self.speaker = speaker
-        self.monitor = monitor
+        self.monitor = try? monitor.get()
+        if case .failure(let notRunning) = monitor { self.monitorNotRunningReason = notRunning.reason } else { self.monitorNotRunningReason = nil }
         self.node = node
     }
 
@@ -40,7 +46,7 @@ final class DaemonStats: Sendable {
     /// with the VIP held (like the monitor and the control socket).
     static func start(
         config: VipdConfiguration, node: ClusterNode?, engine: ProxyEngine, speaker: VRRPSpeaker?,
-        monitor: DaemonMonitor?, logger: Logger
+        monitor: Result<DaemonMonitor, DaemonMonitor.NotRunning>, logger: Logger
     ) async -> (stats: DaemonStats, listener: StatsListenerSlot) {
         let stats = DaemonStats(engine: engine, speaker: speaker, monitor: monitor, node: node, logger: logger)
         let listener = StatsListenerSlot(node: node, logger: logger, snapshot: { await stats.snapshot() })
@@ -71,7 +77,7 @@ final class DaemonStats: Sendable {
     /// Feeds the traffic counters into the rate window.
     private func sampleTraffic() async {
         let totals = engine.connections.traffic.readings.mapValues { reading in
-            [Double(reading.totalConnections), Double(reading.bytesFromClient), Double(reading.bytesFromServer)]
+            [Double(reading.totalConnections + reading.totalRequests), Double(reading.bytesFromClient), Double(reading.bytesFromServer)]
         }
         let now = Double(startedAt.duration(to: .now).wholeMilliseconds) / 1000
         rates.withLockedValue { $0.record(totals, at: now) }
@@ -87,6 +93,7 @@ final class DaemonStats: Sendable {
         let health = await engine.poolHealth
         let listeners = await engine.boundListeners.values.map(\.currentRoute.config)
         let traffic = engine.connections.traffic.readings
+        let listenerTraffic = engine.connections.traffic.listenerReadings
         let rates = rates.withLockedValue { $0 }
         let pools = runtimes.keys.sorted().compactMap { name -> PoolStats? in
             guard let runtime = runtimes[name] else { return nil }
@@ -97,7 +104,7 @@ final class DaemonStats: Sendable {
             let servers = config.servers.enumerated().map { index, server in
                 let status = statuses.first { $0.index == index }
                 let key = TrafficCounters.Key(pool: name, server: server.name)
-                let reading = traffic[key] ?? ServerTraffic.Reading(activeConnections: 0, totalConnections: 0, bytesFromClient: 0, bytesFromServer: 0)
+                let reading = traffic[key] ?? ServerTraffic.Reading()
                 let rate = rates.rates(for: key)
                 return ServerStats(
                     name: server.name, address: server.endpoint.description, weight: weights[index], backup: server.backup,
@@ -112,16 +119,33 @@ final class DaemonStats: Sendable {
                     activeConnections: reading.activeConnections, totalConnections: reading.totalConnections,
                     bytesIn: reading.bytesFromClient, bytesOut: reading.bytesFromServer,
                     connectionRate: rate.first ?? 0, bytesInRate: rate.dropFirst().first ?? 0, bytesOutRate: rate.last ?? 0,
-                    adminState: adminStates[index].rawValue, configuredWeight: server.weight)
+                    adminState: adminStates[index].rawValue, configuredWeight: server.weight, totalRequests: reading.totalRequests,
+                    connectErrors: reading.connectErrors, retries: reading.retries, redispatches: reading.redispatches,
+                    responseErrors: reading.responseErrors, timeouts: reading.timeouts,
+                    httpResponses: Self.byStatusClass(reading.responses), lastChange: status?.lastChangeAt.map(wall),
+                    downCount: status?.downCount ?? 0, downtimeSeconds: (status?.downtime ?? .zero) / .seconds(1))
             }
             return PoolStats(
                 name: name, balance: config.balance.rawValue, check: config.check.kind.map(Self.checkName) ?? "none",
                 listeners: listeners.filter { $0.pool == name }.map(\.name).sorted(), servers: servers)
         }
+        let listenerStats = listeners.sorted { $0.name < $1.name }.map { listener in
+            let reading = listenerTraffic[listener.name]
+            return ListenerStats(
+                name: listener.name, bind: listener.bind.description, mode: listener.mode.rawValue, pool: listener.pool,
+                connections: reading?.connections ?? 0, noServer: reading?.noServer ?? 0, badRequests: reading?.badRequests ?? 0,
+                requestTimeouts: reading?.requestTimeouts ?? 0, httpResponses: Self.byStatusClass(reading?.responses ?? []))
+        }
         return StatsSnapshot(
             node: node?.name, generatedAt: wallNow.sinceEpoch / .seconds(1), uptimeSeconds: startedAt.duration(to: now) / .seconds(1),
             vrrp: await vrrpStats(wall: wall), pools: pools, monitorRunning: monitor != nil,
-            findings: (monitor?.findings ?? []).map(Self.findingStats), peers: peers.peers)
+            findings: (monitor?.findings ?? []).map(Self.findingStats), peers: peers.peers, listeners: listenerStats,
+            monitorNotRunningReason: monitorNotRunningReason, process: ProcessStats.current())
+    }
+
+    /// Counts in ``HTTPStatusClassCounters/classes`` order, by class.
+    private static func byStatusClass(_ counts: [Int]) -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: zip(HTTPStatusClassCounters.classes, counts))
     }
 
     /// This node's VRRP instances, the peers as last polled and the warnings they make together:

@@ -38,9 +38,13 @@ public struct ProxyDaemon: Service {
         // Returns once every pool's first check round is over and every listener is bound.
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
-        let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
+        let monitorStart: Result<DaemonMonitor, DaemonMonitor.NotRunning> =
+            if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else {
+                .failure(DaemonMonitor.NotRunning(reason: DaemonMonitor.noVRRPReason))
+            }
+        let monitor = try? monitorStart.get()
         let (stats, statsListener) = await DaemonStats.start(
-            config: config, node: node, engine: engine, speaker: speaker, monitor: monitor, logger: logger)
+            config: config, node: node, engine: engine, speaker: speaker, monitor: monitorStart, logger: logger)
         let reloader = ConfigReloader(
             configPath: configPath, running: config, engine: engine, stats: statsListener, serviceManager: serviceManager, logger: logger)
         let control = await DaemonControl.start(

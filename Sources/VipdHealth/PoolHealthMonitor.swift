@@ -20,6 +20,12 @@ public struct ServerStatus: Sendable, Equatable {
     public var lastCheckedAt: ContinuousClock.Instant?
     /// How long every check of the server took.
     public var checkDurations: CheckDurationHistogram
+    /// When the server last started or stopped taking traffic (nil before its first check).
+    public var lastChangeAt: ContinuousClock.Instant?
+    /// How often it went from up to down.
+    public var downCount: Int
+    /// How long it was down in all, until the snapshot.
+    public var downtime: Duration
 
     public var isUp: Bool { state == .up }
 }
@@ -31,7 +37,10 @@ public struct ServerStatus: Sendable, Equatable {
 /// after the previous check started (see ``CheckSchedule``). Transitions are logged like
 /// haproxy's (`server ssh/ha1 is DOWN: connection refused (check took 0 ms); 1 active and
 /// 0 backup servers left`) and passed to `onChange`; failed checks that do not change the state
-/// are logged at info with the `status: 2/3 UP` progress. Log metadata: `pool`, `server`.
+/// are logged at info with the `status: 2/3 UP` progress. The first round of checks is logged as
+/// what it is (`checking 2 servers`, each server's first result, then how many are up once every
+/// first result is in), never as servers lost before the others were checked. Log metadata:
+/// `pool`, `server`.
 ///
 /// Scheduled checks keep the monitor alive until ``stop()``.
 public final class PoolHealthMonitor: Sendable {
@@ -48,6 +57,7 @@ public final class PoolHealthMonitor: Sendable {
         var lastOutcome: CheckOutcome?
         var lastCheckedAt: ContinuousClock.Instant?
         var checkDurations = CheckDurationHistogram()
+        var history = ServerUptimeHistory<ContinuousClock.Instant>()
         let isChecked: Bool
         let eventLoop: any EventLoop
         var nextCheck: Scheduled<Void>?
@@ -62,7 +72,17 @@ public final class PoolHealthMonitor: Sendable {
     private struct MonitorState {
         var started = false
         var stopped = false
+        /// Set once every server's first check result is in.
+        var firstRoundDone = false
         var servers: [ServerEntry]
+
+        /// Notes in server `index`'s history whether it takes traffic, once that is known (checks
+        /// stopped, not checked, or a check result in).
+        mutating func recordUsability(_ index: Int, at now: ContinuousClock.Instant) {
+            let entry = servers[index]
+            guard entry.paused || !entry.isChecked || entry.health.state != .unknown else { return }
+            servers[index].history.record(isUp: entry.isUp, at: now)
+        }
 
         /// Servers up now: (primaries, backups).
         func upCounts(in pool: PoolConfig) -> (active: Int, backup: Int) {
@@ -114,9 +134,16 @@ public final class PoolHealthMonitor: Sendable {
         if pool.check.kind == nil {
             logger.info("pool \(pool.name) has no health check: all \(pool.servers.count) servers are up",
                         metadata: ["pool": "\(pool.name)"])
+        } else {
+            let checked = state.withLockedValue { $0.servers.filter { $0.isChecked && !$0.paused }.count }
+            logger.info("pool \(pool.name): checking \(checked) of \(pool.servers.count) servers", metadata: ["pool": "\(pool.name)"])
         }
+        let startedAt = ContinuousClock.now
         for (index, server) in pool.servers.enumerated() {
-            let (checked, paused) = state.withLockedValue { ($0.servers[index].isChecked, $0.servers[index].paused) }
+            let (checked, paused) = state.withLockedValue { state in
+                state.recordUsability(index, at: startedAt)
+                return (state.servers[index].isChecked, state.servers[index].paused)
+            }
             if paused {
                 continue  // in maintenance since before the start (taken over at a reload)
             } else if checked {
@@ -128,10 +155,18 @@ public final class PoolHealthMonitor: Sendable {
                 onChange(index, true)
             }
         }
+        let checking = !firstChecks.isEmpty
         return EventLoopFuture.andAllComplete(firstChecks, on: loop).map {
-            let counts = self.state.withLockedValue { $0.upCounts(in: self.pool) }
+            let counts = self.state.withLockedValue { state in
+                state.firstRoundDone = true
+                return state.upCounts(in: self.pool)
+            }
             if counts.active + counts.backup == 0 {
                 self.logger.error("pool \(self.pool.name) has no server available!", metadata: ["pool": "\(self.pool.name)"])
+            } else if checking {
+                self.logger.notice(
+                    "pool \(self.pool.name): first checks done, \(counts.active) active and \(counts.backup) backup servers up",
+                    metadata: ["pool": "\(self.pool.name)"])
             }
         }
     }
@@ -149,7 +184,8 @@ public final class PoolHealthMonitor: Sendable {
 
     /// Every server's current health, in pool order.
     public var snapshot: [ServerStatus] {
-        state.withLockedValue { state in
+        let now = ContinuousClock.now
+        return state.withLockedValue { state in
             state.servers.enumerated().map { index, entry in
                 let server = pool.servers[index]
                 return ServerStatus(
@@ -157,7 +193,8 @@ public final class PoolHealthMonitor: Sendable {
                     state: entry.paused ? .down : entry.isChecked ? entry.health.state : .up,
                     progress: entry.paused ? "checks stopped (maint)" : entry.isChecked ? entry.health.progress : "not checked",
                     lastOutcome: entry.lastOutcome, lastCheckedAt: entry.lastCheckedAt,
-                    checkDurations: entry.checkDurations
+                    checkDurations: entry.checkDurations, lastChangeAt: entry.history.lastChange,
+                    downCount: entry.history.downCount, downtime: entry.history.downtime(at: now)
                 )
             }
         }
@@ -178,6 +215,7 @@ public final class PoolHealthMonitor: Sendable {
                 guard !state.stopped, state.servers[index].isChecked, !state.servers[index].paused,
                     let update = state.servers[index].health.forceDown(reason: reason)
                 else { return nil }
+                state.recordUsability(index, at: .now)
                 return (update, state.upCounts(in: pool))
             }
             guard let (_, counts) = result else { continue }
@@ -203,6 +241,7 @@ public final class PoolHealthMonitor: Sendable {
             state.servers[index].generation += 1
             state.servers[index].health = ServerHealth(rise: pool.check.rise, fall: pool.check.fall)
             state.servers[index].lastOutcome = nil
+            state.recordUsability(index, at: .now)
             // A check still running at a restart starts the next one itself when it ends (see `handle`).
             let checkNow = !paused && state.servers[index].isChecked && !state.servers[index].schedule.isRunning
             return (wasUp, cancel, checkNow, state.upCounts(in: pool))
@@ -249,7 +288,7 @@ public final class PoolHealthMonitor: Sendable {
     private func handle(_ index: Int, _ outcome: CheckOutcome, generation: Int, on loop: any EventLoop) {
         let now = ContinuousClock.now
         var restartedMeanwhile = false
-        let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int), Int, Duration)? in
+        let result = state.withLockedValue { state -> (HealthUpdate, (active: Int, backup: Int), Int, Duration, Bool)? in
             state.servers[index].schedule.checkFinished(at: now)
             guard !state.stopped, !state.servers[index].paused else { return nil }
             guard state.servers[index].generation == generation else {
@@ -261,10 +300,11 @@ public final class PoolHealthMonitor: Sendable {
             state.servers[index].lastCheckedAt = now
             state.servers[index].checkDurations.record(outcome.duration)
             let update = state.servers[index].health.record(outcome)
+            state.recordUsability(index, at: now)
             let delay = state.servers[index].schedule.delay(now: now) ?? pool.check.interval
-            return (update, state.upCounts(in: pool), upBefore.active + upBefore.backup, delay)
+            return (update, state.upCounts(in: pool), upBefore.active + upBefore.backup, delay, state.firstRoundDone)
         }
-        guard let (update, counts, upBefore, delay) = result else {
+        guard let (update, counts, upBefore, delay, firstRoundDone) = result else {
             if restartedMeanwhile { _ = runCheck(index) }
             return
         }
@@ -272,7 +312,13 @@ public final class PoolHealthMonitor: Sendable {
         let server = "\(pool.name)/\(pool.servers[index].name)"
         let took = "check took \(outcome.duration.millisecondsText)"
         if let transition = update.transition {
-            if transition.to == .up {
+            if transition.from == .unknown, !firstRoundDone {
+                // Other servers may not have answered yet: counting them as lost would be untrue.
+                logger.log(
+                    level: transition.to == .up ? .notice : .warning,
+                    "server \(server) is \(transition.to.word): \(outcome.detail) (\(took)); first check",
+                    metadata: metadata(index))
+            } else if transition.to == .up {
                 logger.notice(
                     "server \(server) is UP: \(outcome.detail) (\(took)); \(counts.active) active and \(counts.backup) backup servers online",
                     metadata: metadata(index))

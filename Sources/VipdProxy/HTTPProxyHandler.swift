@@ -256,6 +256,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .failure(let rejection):
             let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
             self.exchange = exchange
+            route.traffic.rejectedBadRequest()
             answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
         }
     }
@@ -292,6 +293,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func rejectUnreadable(_ error: any Error, context: ChannelHandlerContext) {
         let syntaxError = error as? HTTP1SyntaxError ?? .malformed("\(error)")
         let rejection = HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)
+        route.traffic.rejectedBadRequest()
         if let exchange, exchange.responseStarted {
             exchange.error = "rejected"
             logger.warning(
@@ -380,6 +382,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         guard self.exchange === exchange, !closing else { return }
         let failure = error as? ServerConnector.Failure
         if failure?.end == .noServer {
+            route.traffic.refusedForNoServer()
             answer(.sorry(settings.sorryPage), to: exchange, error: "no-server", detail: failure?.detail ?? "\(error)")
         } else {
             answer(.plain(.badGateway), to: exchange, error: "connect-failed", detail: failure?.detail ?? "\(error)")
@@ -449,6 +452,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .head(let response) where response.status == 101 && exchange.asksUpgrade:
             switchProtocols(exchange, response: response, context: context)
         case .head(let response):
+            countResponse(response.status, from: exchange)
             exchange.responseBegan(at: timestamp(), status: response.status)
             exchange.serverKeepsConnection = response.isKeepAlive
             let clientMinorVersion = exchange.clientMinorVersion
@@ -482,6 +486,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .writable(let writable):
             setClientReading(writable, context: context)
         case .timedOut:
+            exchange.lease?.traffic.timedOut()
             serverFailed(exchange, status: .gatewayTimeout, error: "server-timeout", detail: "no response within \(settings.serverTimeout)")
         case .failed(let error):
             exchange.error = "\(error)"
@@ -496,6 +501,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 connectServer(for: exchange)
             } else if !exchange.responseStarted, exchange.replayable, exchange.retries < route.config.retries {
                 exchange.retries += 1
+                exchange.lease?.traffic.retried()
                 letGoOfServer(exchange, park: false)
                 logger.warning(
                     "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.method.rawValue) to the next server",
@@ -503,6 +509,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 setClientReading(true, context: context)
                 connectServer(for: exchange)
             } else {
+                exchange.lease?.traffic.responseFailed()
                 serverFailed(exchange, status: .badGateway, error: "server-closed", detail: detail)
             }
         }
@@ -511,6 +518,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// The server switched protocols: its answer goes to the client, then bytes pass both ways as they
     /// are, the client's waiting ones first.
     private func switchProtocols(_ exchange: HTTPExchange, response: HTTP1ResponseHead, context: ChannelHandlerContext) {
+        countResponse(response.status, from: exchange)
         exchange.responseBegan(at: timestamp(), status: response.status)
         exchange.tunneling = true
         exchange.keepAlive = false
@@ -647,6 +655,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.exchange = nil
         letGoOfServer(exchange, park: false)
         exchange.status = Int(response.status.code)
+        route.traffic.responses.count(status: Int(response.status.code))
         exchange.error = error
         exchange.bytesOut = response.body.count
         logger.warning(
@@ -666,6 +675,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             close(context: context)
             return
         }
+        route.traffic.requestTimedOut()
         answer(
             .plain(.requestTimeout), to: unparsedRequest(), error: "request-timeout",
             detail: "no complete request head within \(settings.requestTimeout)")
@@ -733,6 +743,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// waited too long).
     func heldServerEnded(_ handler: HTTPBackendHandler) {
         if heldServer?.handler.value === handler { heldServer = nil }
+    }
+
+    /// Counts a server's final response for the listener and the server.
+    private func countResponse(_ status: Int, from exchange: HTTPExchange) {
+        route.traffic.responses.count(status: status)
+        exchange.lease?.traffic.responses.count(status: status)
     }
 
     /// The time now when access lines are written (the exchange's timings are for them only), else nil.

@@ -68,7 +68,7 @@ final class ProxiedConnection: ChannelInboundHandler {
         let loopBound = NIOLoopBound(record, eventLoop: client.eventLoop)
         client.closeFuture.and(server.closeFuture).whenComplete { _ in
             pool.release(pick.index)
-            traffic.connectionClosed()
+            traffic.ended()
             Self.logLine(of: loopBound.value, to: logger)
         }
         guard client.isActive else {
@@ -91,6 +91,7 @@ final class ProxiedConnection: ChannelInboundHandler {
     private func refuse(client: Channel, error: any Error, record: ConnectionRecord) {
         let failure = error as? ServerConnector.Failure
         record.noteEnd(failure?.end ?? .connectFailed)
+        if failure?.end == .noServer { route.traffic.refusedForNoServer() }
         let who = client.remoteAddress.map(ConnectionRecord.describe) ?? "unknown"
         logger.warning(
             "\(who) \(route.config.name): \(failure?.detail ?? "\(error)"); closing the client connection",

@@ -110,7 +110,8 @@ public actor ProxyEngine {
         }
         for listenerConfig in config.listeners {
             guard let pool = newPools[listenerConfig.pool] else { continue }
-            let route = ListenerRoute(config: listenerConfig, pool: pool.runtime)
+            let route = ListenerRoute(
+                config: listenerConfig, pool: pool.runtime, traffic: connections.traffic.listener(listenerConfig.name))
             if let existing = listeners[listenerConfig.bind] {
                 existing.currentRoute = route
                 continue

@@ -62,6 +62,7 @@ public final class ProxyListener: Sendable {
                 // copies it to accepted sockets), and each mode's `install` sets what it needs directly.
                 .childChannelInitializer { client in
                     let route = box.withLockedValue { $0 }
+                    route.traffic.accepted()
                     switch route.config.mode {
                     case .tcp: return ProxiedConnection.install(in: client, route: route, tracker: tracker, logger: logger)
                     case .http: return HTTPProxyHandler.install(in: client, route: route, tracker: tracker, logger: logger)

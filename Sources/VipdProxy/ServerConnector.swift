@@ -67,6 +67,7 @@ struct ServerConnector {
         }
         record.value.server = pick.server.name
         if reusingIdle, let parked = pool.idleConnections.take(server: pick.index, on: eventLoop, preferring: held) {
+            if !tried.isEmpty { pick.traffic.redispatched() }
             return .parked(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
         }
         let address: SocketAddress
@@ -83,9 +84,13 @@ struct ServerConnector {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connect(to: address)
-            .map { Connected(channel: $0, pick: pick, parkedHandler: nil) }
+            .map { channel in
+                if !tried.isEmpty { pick.traffic.redispatched() }
+                return Connected(channel: channel, pick: pick, parkedHandler: nil)
+            }
             .flatMapError { error in
                 pool.release(pick.index)
+                pick.traffic.connectFailed()
                 let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(pick.server.endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
                 let tried = tried.union([pick.index])
                 guard tried.count <= retries else {
@@ -95,6 +100,7 @@ struct ServerConnector {
                     "\(failure); trying the next server",
                     metadata: ["listener": "\(record.value.listener)", "pool": "\(pool.config.name)", "server": "\(pick.server.name)"])
                 record.value.retries += 1
+                pick.traffic.retried()
                 return attempt(
                     clientKey: clientKey, record: record, reusingIdle: reusingIdle, held: nil, tried: tried,
                     failures: failures + [failure], on: eventLoop

@@ -12,7 +12,7 @@ struct ServerLease {
     init(pool: PoolRuntime, pick: PoolRuntime.Pick) {
         self.pool = pool
         self.pick = pick
-        pick.traffic.connectionOpened()
+        pick.traffic.requestStarted()
     }
 
     /// The server's traffic counters.
@@ -23,6 +23,6 @@ struct ServerLease {
         guard !ended else { return }
         ended = true
         pool.release(pick.index)
-        pick.traffic.connectionClosed()
+        pick.traffic.ended()
     }
 }

@@ -18,6 +18,14 @@ public struct PoolStats: Codable, Sendable, Equatable {
         self.servers = servers
     }
 
-    /// Servers that take traffic now.
+    /// Servers that pass their checks now (drained ones included).
     public var serversUp: Int { servers.filter(\.isUp).count }
+
+    /// Servers that take new connections now: up and not drained (what `vipd ctl status` counts).
+    public var serversTakingNewConnections: Int { servers.filter(\.takesNewConnections).count }
+
+    /// Connections or requests refused for want of a server, by every listener of the pool.
+    public func noServerRefusals(listeners: [ListenerStats]) -> Int {
+        listeners.filter { $0.pool == name }.map(\.noServer).reduce(0, +)
+    }
 }

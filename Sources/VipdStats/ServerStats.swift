@@ -1,4 +1,4 @@
-/// One server of a pool: health, last check, traffic.
+/// One server of a pool: health, last check, traffic, errors.
 public struct ServerStats: Codable, Sendable, Equatable {
     /// The outcome of the most recent health check.
     public struct CheckResult: Codable, Sendable, Equatable {
@@ -41,8 +41,12 @@ public struct ServerStats: Codable, Sendable, Equatable {
     public var lastCheck: CheckResult?
     /// Every check's duration, as a histogram.
     public var checkDurations: HistogramStats
+    /// Connections (`mode: tcp`) or requests (`mode: http`) open now.
     public var activeConnections: Int
+    /// Client connections joined to the server (`mode: tcp`).
     public var totalConnections: Int
+    /// HTTP requests given to the server (`mode: http`).
+    public var totalRequests: Int
     /// Bytes from clients to the server.
     public var bytesIn: Int
     /// Bytes from the server to clients.
@@ -52,12 +56,33 @@ public struct ServerStats: Codable, Sendable, Equatable {
     /// Bytes per second each way, over the last few seconds.
     public var bytesInRate: Double
     public var bytesOutRate: Double
+    /// Failed connection attempts (haproxy's `econ`).
+    public var connectErrors: Int
+    /// Connections or requests the server failed that went to another server (haproxy's `wretr`).
+    public var retries: Int
+    /// Connections the server took after another server failed them (haproxy's `wredis`).
+    public var redispatches: Int
+    /// Responses the server broke off: closed before or during the response (part of haproxy's `eresp`).
+    public var responseErrors: Int
+    /// Requests the server did not answer within the server timeout (answered 504).
+    public var timeouts: Int
+    /// The server's HTTP responses by status class (`1xx` … `5xx`, `other`).
+    public var httpResponses: [String: Int]
+    /// When the server last started or stopped taking traffic, in seconds since the Unix epoch (nil
+    /// before its first check).
+    public var lastChange: Double?
+    /// How often it went from up to down (haproxy's `chkdown`).
+    public var downCount: Int
+    /// How long it was down in all, in seconds (haproxy's `downtime`).
+    public var downtimeSeconds: Double
 
     public init(
         name: String, address: String, weight: Int, backup: Bool, checked: Bool, state: String, progress: String,
         lastCheck: CheckResult?, checkDurations: HistogramStats, activeConnections: Int, totalConnections: Int,
         bytesIn: Int, bytesOut: Int, connectionRate: Double, bytesInRate: Double, bytesOutRate: Double,
-        adminState: String = "ready", configuredWeight: Int? = nil
+        adminState: String = "ready", configuredWeight: Int? = nil, totalRequests: Int = 0, connectErrors: Int = 0,
+        retries: Int = 0, redispatches: Int = 0, responseErrors: Int = 0, timeouts: Int = 0, httpResponses: [String: Int] = [:],
+        lastChange: Double? = nil, downCount: Int = 0, downtimeSeconds: Double = 0
     ) {
         self.name = name
         self.address = address
@@ -77,7 +102,20 @@ public struct ServerStats: Codable, Sendable, Equatable {
         self.connectionRate = connectionRate
         self.bytesInRate = bytesInRate
         self.bytesOutRate = bytesOutRate
+        self.totalRequests = totalRequests
+        self.connectErrors = connectErrors
+        self.retries = retries
+        self.redispatches = redispatches
+        self.responseErrors = responseErrors
+        self.timeouts = timeouts
+        self.httpResponses = httpResponses
+        self.lastChange = lastChange
+        self.downCount = downCount
+        self.downtimeSeconds = downtimeSeconds
     }
+
+    /// Whether the server takes new connections: up and `ready` (what `vipd ctl status` counts).
+    public var takesNewConnections: Bool { isUp && adminState == "ready" }
 
     /// Whether the server takes traffic.
     public var isUp: Bool { state == "UP" }

@@ -1,8 +1,9 @@
 /// The stats page: one self-contained HTML document (no external assets) whose script fetches
 /// `stats.json` every second and redraws the cluster (this node's and its peers' VRRP views, with
-/// the warnings they make together), VRRP, pools and findings in place, so changes appear without
-/// a reload. Rows carry `data-*` attributes (pool, server, state; instance, state; node, reachable;
-/// finding kind) for scripts and tests; every text goes through `textContent`, never HTML.
+/// the warnings they make together), VRRP, listeners, pools (with haproxy's error and retry
+/// columns, each server's last state change and downtime) and findings in place, so changes appear
+/// without a reload. Rows carry `data-*` attributes (pool, server, state; listener; instance, state;
+/// node, reachable; finding kind) for scripts and tests; every text goes through `textContent`, never HTML.
 public enum StatsPage {
     public static let contentType = "text/html; charset=utf-8"
 
@@ -43,9 +44,11 @@ public enum StatsPage {
         </head>
         <body>
         <header><h1>vipd <span id="node"></span></h1><p id="status" role="status">loading…</p></header>
-        <noscript><p>This page updates itself with JavaScript. The same data is at <a href="stats.json">stats.json</a> and <a href="metrics">metrics</a>.</p></noscript>
+        <noscript><p>This page updates itself with JavaScript. The same data is at <a href="stats.json">stats.json</a>, <a href="metrics">metrics</a> and <a href="stats.csv">stats.csv</a>.</p></noscript>
+        <p class="sub">Also as <a href="stats.json">JSON</a>, <a href="stats.csv">CSV</a> (haproxy's columns) and <a href="metrics">Prometheus metrics</a>.</p>
         <section id="cluster-section" hidden><h2>Cluster</h2><div id="cluster"></div></section>
         <section><h2>VRRP</h2><div id="vrrp"></div></section>
+        <section><h2>Listeners</h2><div id="listeners"></div></section>
         <section><h2>Pools</h2><div id="pools"></div></section>
         <section><h2>Monitor findings</h2><div id="findings"></div></section>
         <script>
@@ -123,13 +126,35 @@ public enum StatsPage {
           return el("span", {}, (c.passed ? "passed: " : "failed: ") + c.detail,
             el("div", {class: "sub"}, "took " + seconds(c.durationSeconds) + ", " + ago(now, c.at)));
         }
+        function responses(r) {
+          const shown = Object.keys(r || {}).sort().filter(k => r[k] > 0).map(k => k + " " + r[k]);
+          return shown.length ? shown.join(" · ") : "–";
+        }
+        function renderListeners(s) {
+          if (!s.listeners.length) return el("p", {class: "empty"}, "No listener.");
+          return table(["listener", "pool", "connections", "refused: no server", "bad requests", "request timeouts", "HTTP responses"],
+            s.listeners.map(l => el("tr", {class: "listener", "data-listener": l.name},
+              el("td", {}, l.name, el("div", {class: "sub"}, l.bind + " · " + l.mode)),
+              el("td", {}, l.pool),
+              el("td", {class: "num"}, l.connections),
+              el("td", {class: "num no-server"}, l.noServer),
+              el("td", {class: "num bad-requests"}, l.mode === "http" ? l.badRequests : "–"),
+              el("td", {class: "num request-timeouts"}, l.mode === "http" ? l.requestTimeouts : "–"),
+              el("td", {class: "responses"}, responses(l.httpResponses)))));
+        }
+        function duration(s) {
+          return s < 90 ? s.toFixed(0) + " s" : s < 5400 ? (s / 60).toFixed(0) + " min" : (s / 3600).toFixed(1) + " h";
+        }
+        // What vipd ctl status counts: up and not drained or in maintenance.
+        function takesNew(x) { return x.state === "UP" && x.adminState === "ready"; }
         function renderPools(s) {
           if (!s.pools.length) return el("p", {class: "empty"}, "No pool.");
           return el("div", {}, ...s.pools.map(p => el("div", {class: "pool", "data-pool": p.name},
-            el("h3", {}, p.name + " ", el("span", {class: "sub"},
-              p.servers.filter(x => x.state === "UP").length + "/" + p.servers.length + " up · " + p.balance + " · check " + p.check +
-              (p.listeners.length ? " · listeners " + p.listeners.join(", ") : ""))),
-            table(["server", "state", "last check", "active", "total", "new/s", "in", "out"],
+            el("h3", {}, p.name + " ", el("span", {class: "sub pool-summary"},
+              p.servers.filter(takesNew).length + "/" + p.servers.length + " take new connections · " + p.balance + " · check " + p.check +
+              (p.listeners.length ? " · listeners " + p.listeners.join(", ") : "") +
+              " · refused (no server) " + s.listeners.filter(l => l.pool === p.name).reduce((n, l) => n + l.noServer, 0))),
+            table(["server", "state", "last check", "last change", "active", "total", "new/s", "in", "out", "errors conn/resp", "retries/redisp", "HTTP responses"],
               p.servers.map(x => el("tr", {class: "server " + x.state.toLowerCase() + " admin-" + x.adminState,
                   "data-pool": p.name, "data-server": x.name, "data-state": x.state, "data-admin": x.adminState},
                 el("td", {}, x.name, el("div", {class: "sub"}, x.address + " · weight " + x.weight +
@@ -137,14 +162,20 @@ public enum StatsPage {
                 el("td", {class: "state"}, x.state, x.adminState !== "ready" ? el("span", {class: "admin"}, " " + x.adminState.toUpperCase()) : "",
                   el("div", {class: "sub"}, x.adminState === "maint" ? "checks stopped" : x.progress)),
                 el("td", {class: "check"}, lastCheck(s.generatedAt, x.lastCheck)),
+                el("td", {class: "last-change"}, x.lastChange == null ? "–" : ago(s.generatedAt, x.lastChange),
+                  el("div", {class: "sub downtime"}, "down " + x.downCount + "×, " + duration(x.downtimeSeconds) + " in all")),
                 el("td", {class: "num"}, x.activeConnections),
-                el("td", {class: "num"}, x.totalConnections),
+                el("td", {class: "num"}, x.totalConnections + x.totalRequests, x.totalRequests ? el("div", {class: "sub"}, x.totalRequests + " requests") : ""),
                 el("td", {class: "num"}, rate(x.connectionRate, "conn")),
                 el("td", {class: "num"}, bytes(x.bytesIn), el("div", {class: "sub"}, rate(x.bytesInRate / 1024, "KiB"))),
-                el("td", {class: "num"}, bytes(x.bytesOut), el("div", {class: "sub"}, rate(x.bytesOutRate / 1024, "KiB")))))))));
+                el("td", {class: "num"}, bytes(x.bytesOut), el("div", {class: "sub"}, rate(x.bytesOutRate / 1024, "KiB"))),
+                el("td", {class: "num errors"}, x.connectErrors + " / " + (x.responseErrors + x.timeouts),
+                  x.timeouts ? el("div", {class: "sub"}, x.timeouts + " timeouts") : ""),
+                el("td", {class: "num retries"}, x.retries + " / " + x.redispatches),
+                el("td", {class: "responses"}, responses(x.httpResponses))))))));
         }
         function renderFindings(s) {
-          if (!s.monitorRunning) return el("p", {class: "empty"}, "The advertisement monitor is not running on this node (it needs libpcap and CAP_NET_RAW).");
+          if (!s.monitorRunning) return el("p", {class: "empty monitor-off"}, "The advertisement monitor is not running on this node" + (s.monitorNotRunningReason ? ": " + s.monitorNotRunningReason : "") + ".");
           if (!s.findings.length) return el("p", {class: "empty"}, "No findings: the VRRP traffic seen on the wire is healthy.");
           return el("div", {}, ...s.findings.map(f => el("div", {class: "finding " + f.severity, "data-kind": f.kind},
             el("strong", {}, f.severity.toUpperCase() + " " + f.kind + (f.group ? " on " + f.group : "")),
@@ -163,6 +194,7 @@ public enum StatsPage {
             document.getElementById("cluster-section").hidden = !s.peers.length;
             document.getElementById("cluster").replaceChildren(renderCluster(s));
             document.getElementById("vrrp").replaceChildren(renderVRRP(s));
+            document.getElementById("listeners").replaceChildren(renderListeners(s));
             document.getElementById("pools").replaceChildren(renderPools(s));
             document.getElementById("findings").replaceChildren(renderFindings(s));
             updates += 1;

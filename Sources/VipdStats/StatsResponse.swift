@@ -33,6 +33,10 @@ public enum StatsResource: String, Sendable, CaseIterable {
     case json = "/stats.json"
     /// `/metrics`: Prometheus text format.
     case metrics = "/metrics"
+    /// `/stats.csv`: haproxy's CSV statistics.
+    case csv = "/stats.csv"
+    /// `/stats;csv`: the same CSV where haproxy's `stats uri /stats` served it.
+    case haproxyCSV = "/stats;csv"
 
     /// The resource rendered from `snapshot`.
     public func response(for snapshot: StatsSnapshot) -> StatsResponse {
@@ -49,6 +53,8 @@ public enum StatsResource: String, Sendable, CaseIterable {
             }
         case .metrics:
             return StatsResponse(status: 200, contentType: StatsMetrics.contentType, body: StatsMetrics.render(snapshot))
+        case .csv, .haproxyCSV:
+            return StatsResponse(status: 200, contentType: StatsCSV.contentType, headers: noCache, body: StatsCSV.render(snapshot))
         }
     }
 }

@@ -6,7 +6,7 @@ import NIOPosix
 import VipdConfig
 
 /// The stats listener: HTTP/1.1 (keep-alive, one request at a time per connection) serving the page,
-/// `/stats.json` and `/metrics`, each request answered from a fresh snapshot.
+/// `/stats.json`, `/stats.csv` and `/metrics`, each request answered from a fresh snapshot.
 public final class StatsServer: Sendable {
     private let channel: Channel
     /// The basic authentication credentials asked of every request; nil for none.

@@ -73,7 +73,8 @@ final class PoolHealthMonitorTests: XCTestCase {
         XCTAssertEqual(changes.withLockedValue { $0 }, ["0:up"])
         XCTAssertTrue(monitor.isUp(0))
         XCTAssertEqual(monitor.snapshot.first?.lastOutcome?.detail, #"SSH banner "SSH-2.0-x""#)
-        XCTAssertTrue(messages(.notice).contains { $0.hasPrefix(#"server ssh/ha1 is UP: SSH banner "SSH-2.0-x" (check took "#) && $0.hasSuffix("ms); 1 active and 0 backup servers online") }, "\(messages())")
+        XCTAssertTrue(messages(.notice).contains { $0.hasPrefix(#"server ssh/ha1 is UP: SSH banner "SSH-2.0-x" (check took "#) && $0.hasSuffix("ms); first check") }, "\(messages())")
+        XCTAssertTrue(messages(.notice).contains("pool ssh: first checks done, 1 active and 0 backup servers up"), "\(messages())")
 
         try server.closeListener()
         XCTAssertTrue(waitUntil { self.changes.withLockedValue { $0 } == ["0:up", "0:down"] }, "\(changes.withLockedValue { $0 })")
@@ -115,6 +116,32 @@ final class PoolHealthMonitorTests: XCTestCase {
         XCTAssertEqual(snapshot[2].lastOutcome?.detail, "connection refused")
         XCTAssertTrue(snapshot[2].isBackup)
         XCTAssertFalse(messages(.error).contains("pool ssh has no server available!"))
+    }
+
+    /// The first round is logged as such: a server refused at once is not announced as leaving
+    /// "0 active and 0 backup servers" while the others are still being checked.
+    func testFirstRoundIsLoggedWithoutCountsOfServersNotCheckedYet() throws {
+        let up = try ScriptedServer(group: group, script: .banner("SSH-2.0-x\r\n"))
+        defer { try? up.closeListener() }
+        var check = fast
+        check.interval = .seconds(60)
+        let pool = PoolConfig(name: "ssh", servers: [
+            ServerConfig(name: "ha1", endpoint: try closedPort(group: group)),
+            ServerConfig(name: "ha2", endpoint: up.endpoint),
+        ], check: check)
+        let monitor = self.monitor(pool)
+        defer { monitor.stop() }
+        try monitor.start().wait()
+        XCTAssertEqual(messages(.info).first, "pool ssh: checking 2 of 2 servers", "\(messages())")
+        XCTAssertTrue(messages(.warning).contains { $0.hasPrefix("server ssh/ha1 is DOWN: connection refused (check took ") && $0.hasSuffix("); first check") }, "\(messages())")
+        XCTAssertTrue(messages(.notice).contains { $0.hasPrefix("server ssh/ha2 is UP: ") && $0.hasSuffix("); first check") }, "\(messages())")
+        XCTAssertFalse(messages().contains { $0.contains("servers left") || $0.contains("servers online") }, "\(messages())")
+        XCTAssertEqual(messages().last, "pool ssh: first checks done, 1 active and 0 backup servers up")
+        let snapshot = monitor.snapshot
+        XCTAssertNotNil(snapshot[0].lastChangeAt)
+        XCTAssertEqual(snapshot[0].downCount, 0, "down from the start: never went from up to down")
+        XCTAssertGreaterThan(snapshot[0].downtime, .zero, "down since its first check")
+        XCTAssertEqual(snapshot[1].downtime, .zero)
     }
 
     func testUncheckedServersAndPoolsWithoutCheckAreAlwaysUp() throws {

@@ -512,7 +512,7 @@ final class HTTPModeTests: XCTestCase {
 
 /// A TCP server on a loopback port that misbehaves as an HTTP server: it never answers, or it
 /// reads the request and resets the connection. Accepts on its own thread until stopped.
-private final class MisbehavingServer: @unchecked Sendable {
+final class MisbehavingServer: @unchecked Sendable {
     enum Behaviour { case neverAnswer, resetAfterRequest }
 
     let port: Int

@@ -73,6 +73,69 @@ final class StatsPageTests: TwoSSHDTestCase {
         try keepScreenshot(browser, "stats-page-ha1-down.png")
     }
 
+    /// A server down, the other drained: the page's pool header says what `vipd ctl status` says (no
+    /// server takes new connections), a refused client shows in the listener and pool, the down
+    /// server's last change and downtime appear, and the monitor's line says why it does not run
+    /// here; `/stats.csv` and `/stats;csv` carry the same in haproxy's CSV form.
+    func testPageAgreesWithCtlForADrainedPoolAndShowsErrorsAndDowntime() throws {
+        try XCTSkipUnless(
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium"), "Chromium not installed (apt-get install chromium)")
+        let vipd = try VipdProcess(yaml: yaml(), directory: directory)
+        defer { vipd.stop() }
+        let browser = try StatsBrowser(url: "http://127.0.0.1:\(statsPort)/", directory: directory)
+        defer { browser.quit() }
+        for server in ["ha0", "ha1"] {
+            XCTAssertEqual(try browser.command("wait-server ssh \(server) UP 30")["ok"] as? Bool, true, "\(server) UP")
+        }
+        ha1.stop()
+        XCTAssertEqual(try browser.command("wait-server ssh ha1 DOWN 30")["ok"] as? Bool, true, vipd.log)
+        let socket = directory.file("control.sock").path
+        XCTAssertEqual(try VipdProcess.ctl(socket: socket, ["drain", "ssh/ha0"]).exitStatus, 0)
+        XCTAssertEqual(try browser.command("wait-admin ssh ha0 drain 30")["ok"] as? Bool, true)
+        let status = try VipdProcess.ctl(socket: socket, ["status"]).standardOutput
+        XCTAssertTrue(status.contains("pool ssh (roundrobin): 0/2 servers take new connections"), status)
+
+        let refused = try HTTPProbe.exchange(address: "127.0.0.1", port: vipPort, sending: [], timeout: .seconds(15))
+        XCTAssertTrue(refused.closedByServer, "no server takes new connections: the client is refused")
+
+        var page: [String: Any] = [:]
+        let deadline = Date().addingTimeInterval(30)
+        repeat {
+            page = try XCTUnwrap(browser.command("page")["page"] as? [String: Any])
+            let summary = ((page["poolSummaries"] as? [[String]]) ?? []).first { $0.first == "ssh" }?.last ?? ""
+            if summary.contains("refused (no server) 1") { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        let summary = ((page["poolSummaries"] as? [[String]]) ?? []).first { $0.first == "ssh" }?.last ?? ""
+        XCTAssertTrue(summary.hasPrefix("0/2 take new connections"), "the page says what ctl status says: \(summary)")
+        XCTAssertTrue(summary.contains("refused (no server) 1"), summary)
+        let listeners = (page["listenerCells"] as? [[String: String]]) ?? []
+        XCTAssertEqual(listeners.first { $0["listener"] == "ssh" }?["noServer"], "1", "\(listeners)")
+        let cells = (page["serverCells"] as? [[String: String]]) ?? []
+        let ha1Cells = try XCTUnwrap(cells.first { $0["server"] == "ha1" }, "\(cells)")
+        XCTAssertTrue(ha1Cells["lastChange"]?.contains(" ago") == true, "\(ha1Cells)")
+        XCTAssertTrue(ha1Cells["lastChange"]?.contains("down 1×") == true, "\(ha1Cells)")
+        XCTAssertEqual(ha1Cells["errors"], "0 / 0", "\(ha1Cells)")
+        XCTAssertEqual(ha1Cells["retries"], "0 / 0", "\(ha1Cells)")
+        let monitor = page["monitorText"] as? String ?? ""
+        XCTAssertTrue(monitor.contains("no VRRP instance runs on this node"), monitor)
+        XCTAssertFalse(monitor.contains("libpcap"), "vipd has libpcap and CAP_NET_RAW here: \(monitor)")
+        try keepScreenshot(browser, "stats-page-drained-pool.png")
+
+        for path in ["/stats.csv", "/stats;csv"] {
+            let csv = try ProcessRunner.run(
+                URL(fileURLWithPath: "/usr/bin/curl"), arguments: ["--silent", "http://127.0.0.1:\(statsPort)\(path)"],
+                timeout: .seconds(30)
+            ).standardOutput
+            let lines = csv.split(separator: "\n").map(String.init)
+            XCTAssertTrue(lines.first?.hasPrefix("# pxname,svname,scur,stot,") == true, "\(path): \(csv)")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("ssh,FRONTEND,") && $0.hasSuffix(",1,") }, "one refusal: \(csv)")
+            XCTAssertTrue(lines.contains { $0.hasPrefix("ssh,ha0,") && $0.contains(",DRAIN,") }, csv)
+            XCTAssertTrue(lines.contains { $0.hasPrefix("ssh,ha1,") && $0.contains(",DOWN,") }, csv)
+            XCTAssertTrue(lines.contains { $0.hasPrefix("ssh,BACKEND,") && $0.contains(",DOWN,") }, csv)
+        }
+    }
+
     /// The browser's view as a PNG file among the test artifacts.
     private func keepScreenshot(_ browser: StatsBrowser, _ name: String) throws {
         try FileManager.default.createDirectory(at: Self.artifacts, withIntermediateDirectories: true)
@@ -132,12 +195,14 @@ final class StatsPageTests: TwoSSHDTestCase {
         XCTAssertEqual(families["vipd_server_up"]?.type, "gauge")
         XCTAssertEqual(families["vipd_server_up"]?.value(["pool": "ssh", "server": "ha0"]), 1)
         XCTAssertEqual(families["vipd_server_up"]?.value(["pool": "ssh", "server": "ha1"]), 1)
-        XCTAssertEqual(families["vipd_connections"]?.type, "counter")
+        XCTAssertEqual(families["vipd_server_connections"]?.type, "counter")
         XCTAssertEqual(
-            families["vipd_connections"]?.value(["pool": "ssh", "server": served], sample: "vipd_connections_total"), 1)
+            families["vipd_server_connections"]?.value(["pool": "ssh", "server": served], sample: "vipd_server_connections_total"), 1)
         XCTAssertGreaterThan(
-            families["vipd_server_bytes_out"]?.value(["pool": "ssh", "server": served], sample: "vipd_server_bytes_out_total") ?? 0,
+            families["vipd_server_sent_bytes"]?.value(["pool": "ssh", "server": served], sample: "vipd_server_sent_bytes_total") ?? 0,
             1000, "an ssh login's bytes from the server")
+        XCTAssertEqual(families["process_cpu_seconds"]?.type, "counter")
+        XCTAssertGreaterThan(families["process_resident_memory_bytes"]?.value([:]) ?? 0, 1_000_000)
         let histogram = try XCTUnwrap(families["vipd_check_duration_seconds"])
         XCTAssertEqual(histogram.type, "histogram")
         let count = histogram.value(["pool": "ssh", "server": "ha0"], sample: "vipd_check_duration_seconds_count") ?? 0

@@ -243,7 +243,9 @@ final class HTTPProxyHandlerTests: XCTestCase {
         XCTAssertEqual(pool.idleConnections.count, 1, "web1's went to the idle set when /3 was balanced to web0")
         XCTAssertEqual(pool.activeConnections, [0, 0])
         let web0 = try XCTUnwrap(traffic.readings[TrafficCounters.Key(pool: "web", server: "web0")])
-        XCTAssertEqual(web0.totalConnections, 2, "every request counts in its server's traffic")
+        XCTAssertEqual(web0.totalRequests, 2, "every request counts in its server's traffic")
+        XCTAssertEqual(web0.totalConnections, 0, "requests are not counted as connections")
+        XCTAssertEqual(web0.responses[1], 2, "two 2xx responses")
         XCTAssertEqual(web0.activeConnections, 0)
         XCTAssertEqual(web0.bytesFromServer, 4, "body bytes")
     }

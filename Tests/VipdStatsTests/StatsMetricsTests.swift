@@ -13,10 +13,22 @@ final class StatsMetricsTests: XCTestCase {
             #"vipd_server_up{pool="ssh",server="ha0"} 1"#,
             #"vipd_server_up{pool="ssh",server="ha1"} 0"#,
             #"vipd_server_check_success{pool="ssh",server="ha1"} 0"#,
-            #"vipd_connections_active{pool="ssh",server="ha0"} 2"#,
-            #"vipd_connections_total{pool="ssh",server="ha0"} 17"#,
-            #"vipd_server_bytes_in_total{pool="ssh",server="ha0"} 4096"#,
-            #"vipd_server_bytes_out_total{pool="ssh",server="ha0"} 1048576"#,
+            #"vipd_server_active_sessions{pool="ssh",server="ha0"} 2"#,
+            #"vipd_server_connections_total{pool="ssh",server="ha0"} 17"#,
+            #"vipd_server_http_requests_total{pool="ssh",server="ha0"} 0"#,
+            #"vipd_server_received_bytes_total{pool="ssh",server="ha0"} 4096"#,
+            #"vipd_server_sent_bytes_total{pool="ssh",server="ha0"} 1048576"#,
+            #"vipd_server_connect_errors_total{pool="ssh",server="ha1"} 4"#,
+            #"vipd_server_retries_total{pool="ssh",server="ha1"} 3"#,
+            #"vipd_server_redispatches_total{pool="ssh",server="ha1"} 0"#,
+            #"vipd_server_response_errors_total{pool="ssh",server="ha1"} 1"#,
+            #"vipd_server_timeouts_total{pool="ssh",server="ha1"} 2"#,
+            #"vipd_server_down_transitions_total{pool="ssh",server="ha1"} 2"#,
+            #"vipd_server_downtime_seconds_total{pool="ssh",server="ha1"} 42.5"#,
+            #"vipd_server_last_change_timestamp_seconds{pool="ssh",server="ha1"} 1800000000.25"#,
+            #"vipd_pool_servers_usable{pool="ssh"} 1"#,
+            #"vipd_listener_connections_total{listener="ssh",pool="ssh"} 30"#,
+            #"vipd_listener_no_server_refusals_total{listener="ssh",pool="ssh"} 6"#,
             #"vipd_check_duration_seconds_bucket{pool="ssh",server="ha0",le="0.01"} 3"#,
             #"vipd_check_duration_seconds_bucket{pool="ssh",server="ha0",le="+Inf"} 5"#,
             #"vipd_check_duration_seconds_sum{pool="ssh",server="ha0"} 0.0625"#,
@@ -31,6 +43,38 @@ final class StatsMetricsTests: XCTestCase {
         ] {
             XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)")
         }
+    }
+
+    func testHTTPStatusClassesOnlyWhereAnHTTPListenerServes() {
+        XCTAssertFalse(text.contains("http_responses_total{"), "a tcp listener's pool has no HTTP responses")
+        var snapshot = sampleSnapshot()
+        snapshot.listeners[0].mode = "http"
+        snapshot.listeners[0].httpResponses = ["2xx": 7, "5xx": 3]
+        let lines = StatsMetrics.render(snapshot).split(separator: "\n").map(String.init)
+        for expected in [
+            #"vipd_server_http_responses_total{pool="ssh",server="ha1",code="2xx"} 9"#,
+            #"vipd_server_http_responses_total{pool="ssh",server="ha1",code="5xx"} 1"#,
+            #"vipd_server_http_responses_total{pool="ssh",server="ha0",code="other"} 0"#,
+            #"vipd_listener_http_responses_total{listener="ssh",pool="ssh",code="2xx"} 7"#,
+            #"vipd_listener_http_responses_total{listener="ssh",pool="ssh",code="5xx"} 3"#,
+            #"vipd_listener_http_responses_total{listener="ssh",pool="ssh",code="1xx"} 0"#,
+            #"vipd_listener_bad_requests_total{listener="ssh",pool="ssh"} 0"#,
+        ] {
+            XCTAssertTrue(lines.contains(expected), "missing \(expected)")
+        }
+    }
+
+    func testProcessMetricsAsTheClientLibrariesName() {
+        for expected in [
+            "# TYPE process_cpu_seconds_total counter", "process_cpu_seconds_total 1.5",
+            "process_resident_memory_bytes 20971520", "process_virtual_memory_bytes 1073741824",
+            "process_open_fds 12", "process_max_fds 1024", "process_start_time_seconds 1799999985.75",
+        ] {
+            XCTAssertTrue(lines.contains(expected), "missing \(expected) in\n\(text)")
+        }
+        var snapshot = sampleSnapshot()
+        snapshot.process = nil
+        XCTAssertFalse(StatsMetrics.render(snapshot).contains("process_"), "no /proc, no process metrics")
     }
 
     func testBuildInfoNamesTheVersion() {

@@ -19,4 +19,12 @@ final class StatsPageContentTests: XCTestCase {
         XCTAssertFalse(html.contains("innerHTML"))
         XCTAssertFalse(html.contains("document.write"))
     }
+
+    func testTheMonitorLineGivesTheSnapshotsReasonAndThePoolHeaderCountsAsCtlDoes() {
+        let html = StatsPage.html
+        XCTAssertFalse(html.contains("needs libpcap"), "the monitor does not run for a reason the snapshot gives")
+        XCTAssertTrue(html.contains("s.monitorNotRunningReason"))
+        XCTAssertTrue(html.contains(#"x.state === "UP" && x.adminState === "ready""#), "a drained server takes no new connections")
+        XCTAssertTrue(html.contains(#"" take new connections · ""#))
+    }
 }

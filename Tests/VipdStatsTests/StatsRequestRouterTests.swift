@@ -18,12 +18,14 @@ final class StatsRequestRouterTests: XCTestCase {
         XCTAssertEqual(try route("/stats.json").get(), .json)
         XCTAssertEqual(try route("/stats.json?t=123").get(), .json)
         XCTAssertEqual(try route(method: "HEAD", "/metrics").get(), .metrics)
+        XCTAssertEqual(try route("/stats.csv").get(), .csv)
+        XCTAssertEqual(try route("/stats;csv").get(), .haproxyCSV, "haproxy's form of the CSV address")
     }
 
     func testUnknownPathIs404() {
         guard case .failure(let rejection) = route("/admin") else { return XCTFail("served /admin") }
         XCTAssertEqual(rejection.response.status, 404)
-        XCTAssertEqual(rejection.response.body, "no such page: /admin (this listener serves /, /stats, /stats.json, /metrics)\n")
+        XCTAssertEqual(rejection.response.body, "no such page: /admin (this listener serves /, /stats, /stats.json, /metrics, /stats.csv, /stats;csv)\n")
     }
 
     func testOtherMethodsAre405() {
