@@ -308,6 +308,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// A TLS handshake where a request head should start (a client told `https://` for this plain
     /// listener): answered 400 at once, in plain text saying why, rather than 408 at the request timeout.
     private func rejectTLSHandshake() {
+        route.traffic.rejectedBadRequest()
         answer(
             .plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS)."), to: unparsedRequest(),
             error: "tls-handshake", detail: "TLS handshake on a plain HTTP listener")
@@ -316,6 +317,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// The connection ended with part of a request head read and not answered: logged as `<BADREQ>`
     /// with no status.
     private func logIncompleteRequest() {
+        route.traffic.rejectedBadRequest()
         let request = unparsedRequest()
         request.error = cutReason ?? "client-closed"
         logAccess(request)

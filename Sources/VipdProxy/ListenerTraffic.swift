@@ -24,7 +24,8 @@ public final class ListenerTraffic: Sendable {
         noServer.add(1, ordering: .relaxed)
     }
 
-    /// A request was answered 4xx by vipd because it was not valid HTTP or broke a limit.
+    /// A request vipd could not take: answered 4xx because it was not valid HTTP (a TLS handshake
+    /// included) or broke a limit, or cut by the client with its head incomplete.
     func rejectedBadRequest() {
         badRequests.add(1, ordering: .relaxed)
     }

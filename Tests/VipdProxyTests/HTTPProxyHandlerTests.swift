@@ -16,6 +16,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
     private var client: EmbeddedChannel!
     private var pool: PoolRuntime!
     private var traffic: TrafficCounters!
+    private var listenerTraffic: ListenerTraffic!
     /// Server channels handed out so far, in order.
     private var servers: [EmbeddedChannel] = []
     private var proxy: HTTPProxyHandler!
@@ -45,7 +46,8 @@ final class HTTPProxyHandlerTests: XCTestCase {
         let listener = ListenerConfig(
             name: "web", bind: SocketEndpoint(address: IPAddress("127.0.0.1")!, port: 8080), mode: .http, pool: "web",
             idleTimeout: idleTimeout, retries: 2, http: settings)
-        let route = ListenerRoute(config: listener, pool: pool)
+        listenerTraffic = ListenerTraffic()
+        let route = ListenerRoute(config: listener, pool: pool, traffic: listenerTraffic)
         let logs = InMemoryLogHandler()
         self.logs = logs
         let logger = Logger(label: "test") { _ in logs }
@@ -540,6 +542,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
         client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
         XCTAssertFalse(client.isActive)
         XCTAssertEqual(accessSummary, [#""<BADREQ>" status=- error=client-closed"#])
+        XCTAssertEqual(listenerTraffic.reading.badRequests, 1, "counted as haproxy counts ereq")
         XCTAssertTrue(accessLines.first?.hasPrefix(#"192.0.2.10:40000 web web/<none> "<BADREQ>" "#) == true, "\(accessLines)")
         XCTAssertEqual(try written(by: client), "", "nobody is left to answer")
         XCTAssertTrue(try client.finish(acceptAlreadyClosed: true).isClean)
@@ -621,6 +624,7 @@ final class HTTPProxyHandlerTests: XCTestCase {
             XCTAssertTrue(response.hasSuffix("\r\n\r\n400 Bad Request\nThis listener speaks plain HTTP, not HTTPS (TLS).\n"), response)
             XCTAssertFalse(client.isActive, "closed after the answer")
             XCTAssertEqual(accessSummary, [#""<BADREQ>" status=400 error=tls-handshake"#])
+            XCTAssertEqual(listenerTraffic.reading.badRequests, 1)
             XCTAssertTrue(accessLines.first?.contains(#" web web/<none> "<BADREQ>" "#) == true, "\(accessLines)")
             let warnings = logs.entries.filter { $0.level == .warning }.map(\.message.description)
             XCTAssertEqual(warnings, ["192.0.2.10:40000 web: TLS handshake on a plain HTTP listener; answered 400 and closing"])
