@@ -66,10 +66,10 @@ extension MonitorState {
                 [], "set the same advertisement interval on both (vipd: `advert_interval`; keepalived: `advert_int`)"
             )
         }
-        if winner.hopLimit != VRRPPacketCodec.requiredHopLimit {
+        if !VRRPHopLimitRule.accepts(hopLimit: winner.hopLimit, unicastFromPeer: !winner.multicasts) {
             return (
-                "\(winnerLabel)'s advertisements arrive with TTL \(winner.hopLimit), and VRRP routers drop anything but 255",
-                [], "put the nodes on one layer-2 segment: VRRP advertisements must not cross a router"
+                "\(winnerLabel)'s multicast advertisements arrive with TTL \(winner.hopLimit), and VRRP routers drop anything but 255",
+                [], "put the nodes on one layer-2 segment (multicast VRRP must not cross a router), or use `unicast` between them"
             )
         }
         if !winner.multicasts && winner.destination != loser.address {

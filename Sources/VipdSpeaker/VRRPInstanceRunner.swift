@@ -181,7 +181,6 @@ public actor VRRPInstanceRunner {
             dropLog.log("dropped a VRRP packet from \(datagram.source): \(error)", key: error.counterKey, logger: logger)
             return
         }
-        guard packet.advertisement.virtualRouterID == machine.settings.virtualRouterID else { return }
         perform(machine.advertisementReceived(packet, now: .now))
     }
 
@@ -243,7 +242,9 @@ public actor VRRPInstanceRunner {
                 let hook = hooks.peerWentSilent
                 Task { await hook(peer) }
             case .drop(let reason, let sender):
-                dropLog.log("\(config.name): \(reason.description(sender: sender))", key: reason.counterKey, logger: logger)
+                dropLog.log(
+                    "\(config.name): \(reason.description(sender: sender))", key: reason.counterKey,
+                    level: reason.isAnotherVirtualRouter ? .debug : .warning, logger: logger)
             case .handoverFinished(let newMaster):
                 logger.notice(
                     "\(config.name): handover finished\(newMaster.map { ", \($0) is master" } ?? " without hearing a new master")")

@@ -139,6 +139,12 @@ final class FindingRuleTests: XCTestCase {
         XCTAssertTrue(analyzer.history[0].finding.summary.contains("arrive with TTL 254"))
     }
 
+    func testRoutedUnicastIsNoWrongTTL() throws {
+        var scenario = Scenario()
+        scenario.advertise(high, priority: 150, from: 0, to: 10, destination: low, ttl: 62)
+        XCTAssertFalse(scenario.findingKinds(until: 10).contains(.wrongTTL))
+    }
+
     func testBadChecksumIsCountedPerSender() throws {
         var scenario = Scenario()
         scenario.advertise(high, priority: 150, from: 0, to: 10)
