@@ -73,6 +73,25 @@ extension VRRPPacketCodec {
             checksumIsValid: checksumIsValid)
     }
 
+    /// The VRRP message of the IP packet at the start of `packet`, whose header `header` was
+    /// parsed from it (`IPHeader.ipv4` / `.ipv6`; bytes after `header.packetLength` are ignored).
+    ///
+    /// Checks that it is not an IPv4 fragment and that the protocol / next header is 112, then
+    /// decodes the payload with `decode(_:source:destination:hopLimit:enforcing:)`.
+    public static func decode(
+        _ packet: some Collection<UInt8>, header: IPHeader, enforcing checks: VRRPWireChecks = .all
+    ) throws(VRRPPacketError) -> VRRPReceivedPacket {
+        guard !header.isFragment else { throw .fragmented }
+        guard header.protocolNumber == ipProtocolNumber else { throw .notVRRPProtocol(header.protocolNumber) }
+        let bytes = Array(packet.prefix(header.packetLength))
+        guard bytes.count == header.packetLength else {
+            throw .ipLengthMismatch(declared: header.packetLength, received: bytes.count)
+        }
+        return try decode(
+            bytes[header.headerLength...], source: header.source, destination: header.destination,
+            hopLimit: header.hopLimit, enforcing: checks)
+    }
+
     /// Throws `badChecksum` unless the checksum field is right (see `decode` for keepalived's old variant).
     private static func verifyChecksum(
         _ bytes: [UInt8], version: VRRPVersion, source: IPAddress, destination: IPAddress
