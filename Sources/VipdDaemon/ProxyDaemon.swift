@@ -38,7 +38,11 @@ public struct ProxyDaemon: Service {
         // Returns once every pool's first check round is over and every listener is bound.
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
-        let monitor = if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else { DaemonMonitor?.none }
+        let monitor = if let speaker, let node {
+            await DaemonMonitor.start(config: config, node: node, speaker: speaker, logger: logger)
+        } else {
+            DaemonMonitor?.none
+        }
         let (stats, statsListener) = await DaemonStats.start(
             config: config, node: node, engine: engine, speaker: speaker, monitor: monitor, logger: logger)
         let reloader = ConfigReloader(

@@ -45,8 +45,8 @@ extension MonitorState {
                         + "advertisements with ICMP \(record.rejection.reason) (\(record.count)×): nothing on \(reporter) "
                         + "accepts IP protocol 112 — a firewall rejects it, or no VRRP router runs there",
                     evidence: ["latest at \(record.last.timeOfDayText), to \(record.rejection.rejectedDestination)"],
-                    fix: firewallFix(on: reporter, family: record.rejection.reporter.family)
-                        + ", and check that vipd or keepalived runs on \(reporter)"))
+                    fix: firewallFix(on: reporter) + ", and check that vipd or keepalived runs on \(reporter)",
+                    firewallSuspect: .host(record.rejection.reporter)))
         }
         return findings
     }
