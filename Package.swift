@@ -125,7 +125,7 @@ let package = Package(
         .target(
             name: "VipdDoctor",
             dependencies: [
-                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab",
+                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

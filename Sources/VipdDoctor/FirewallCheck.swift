@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdVRRPPacket
 
 /// "The firewall lets VRRP in": for every VRRP instance, the adverts each peer sends (to the
 /// group 224.0.0.18 / ff02::12, or to this node for unicast) walked through the ruleset. A drop
@@ -44,7 +45,7 @@ public enum FirewallCheck {
             guard let own = node.addresses.first(where: { $0.family == family }) else { return [] }
             return peerAddresses.map { VRRPAdvertPacket(source: AddressRange($0), destination: own, interface: instance.interface) }
         }
-        let group = VRRPAdvertPacket.multicastGroup(family)
+        let group = VRRPPacketCodec.multicastGroup(family)
         if family == .v6 {
             return [VRRPAdvertPacket(source: VRRPAdvertPacket.linkLocalSources, destination: group, interface: instance.interface)]
         }

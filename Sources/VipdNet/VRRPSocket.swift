@@ -21,11 +21,6 @@ public final class VRRPSocket: Sendable {
     /// IP protocol number 112 (RFC 5798).
     public static let protocolNumber: Int32 = 112
 
-    /// The VRRP multicast group: 224.0.0.18 or ff02::12.
-    public static func multicastGroup(_ family: IPAddress.Family) -> IPAddress {
-        family == .v4 ? IPAddress("224.0.0.18")! : IPAddress("ff02::12")!
-    }
-
     /// IPv4 or IPv6.
     public let family: IPAddress.Family
     /// The interface the socket is bound to.
@@ -54,7 +49,7 @@ public final class VRRPSocket: Sendable {
             call: "socket(\(family == .v4 ? "AF_INET" : "AF_INET6"), SOCK_RAW, 112)"
         )
         try socket.bindToDevice(interface.name)
-        let group = Self.multicastGroup(family)
+        let group = VRRPPacketCodec.multicastGroup(family)
         if family == .v4 {
             var outgoing = ip_mreqn()
             outgoing.imr_ifindex = interface.index

@@ -257,7 +257,7 @@ public actor VRRPInstanceRunner {
     private func send(_ advertisement: VRRPAdvertisement) {
         let settings = machine.settings
         let destinations: [IPAddress] =
-            settings.unicastPeers.isEmpty ? [VRRPSocket.multicastGroup(config.family)] : settings.unicastPeers
+            settings.unicastPeers.isEmpty ? [VRRPPacketCodec.multicastGroup(config.family)] : settings.unicastPeers
         for destination in destinations {
             let message = VRRPPacketCodec.encode(advertisement, source: settings.primaryAddress, destination: destination)
             do {
