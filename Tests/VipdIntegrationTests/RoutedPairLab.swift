@@ -20,10 +20,11 @@ final class RoutedPairLab: @unchecked Sendable {
     private var keepalived: KeepalivedProcess?
 
     init() throws {
-        router = try NetworkNamespace(name: NetworkNamespace.uniqueName("rtr"))
+        directory = try LabDirectory(prefix: "vipd-routed")
         var made: [NetworkNamespace] = []
         do {
-            directory = try LabDirectory(prefix: "vipd-routed")
+            let router = try NetworkNamespace(name: NetworkNamespace.uniqueName("rtr"))
+            made.append(router)
             try router.run(URL(fileURLWithPath: "/usr/sbin/sysctl"), ["-q", "-w", "net.ipv4.ip_forward=1"])
             for index in 0..<2 {
                 let node = try NetworkNamespace(name: NetworkNamespace.uniqueName("ha\(index)"))
@@ -39,10 +40,11 @@ final class RoutedPairLab: @unchecked Sendable {
             }
         } catch {
             made.forEach { $0.delete() }
-            router.delete()
+            directory.remove()
             throw error
         }
-        nodes = made
+        router = made[0]
+        nodes = Array(made.dropFirst())
     }
 
     /// Stops every process of the lab, then deletes its namespaces and files.
