@@ -58,6 +58,7 @@ let package = Package(
             name: "VipdDaemon",
             dependencies: [
                 "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
+                "VipdDoctor",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,7 +125,7 @@ let package = Package(
         .target(
             name: "VipdDoctor",
             dependencies: [
-                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab",
+                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import VipdConfig
 import VipdMonitor
@@ -6,9 +7,11 @@ import VipdSpeaker
 
 /// The advertisement monitor inside `vipd run`: captures on the VRRP interfaces, logs each finding
 /// once when it begins and once when it clears (never per packet), and compares the wire with the
-/// speaker's VRRP sockets to catch this node's own firewall dropping protocol 112.
+/// speaker's VRRP sockets to catch this node's own firewall dropping protocol 112. A finding that
+/// blames this node's firewall gets its fix from this host's ruleset (`LocalFirewallFix`).
 final class DaemonMonitor: Sendable {
     private let monitor: LiveMonitor
+    private let firewallFix: LocalFirewallFix
     private let sampler: Task<Void, Never>
 
     /// How often the speaker's socket counters are compared with the wire.
@@ -19,18 +22,23 @@ final class DaemonMonitor: Sendable {
 
     /// Starts the monitor, or logs why it cannot run (no libpcap permission, say) and returns that
     /// reason instead (for the stats page): the daemon keeps working without it.
-    static func start(config: VipdConfiguration, speaker: VRRPSpeaker, logger: Logger) async -> Result<DaemonMonitor, NotRunning> {
+    static func start(
+        config: VipdConfiguration, node: ClusterNode, speaker: VRRPSpeaker, logger: Logger
+    ) async -> Result<DaemonMonitor, NotRunning> {
         let receipts = await speaker.socketReceipts()
         let settings = MonitorSettings(configuration: config, localAddresses: Set(receipts.map(\.source)))
         let interfaces = Array(Set(config.vrrp.map(\.interface))).sorted()
+        let firewallFix = LocalFirewallFix(config: config, node: node)
+        // Events are logged in order, off the analyzer's lock: a fix may read this host's firewall first.
+        let logQueue = DispatchQueue(label: "vipd.monitor.log")
         do {
             let monitor = try LiveMonitor(
                 interfaces: interfaces, settings: settings,
                 onFailure: { error in logger.error("monitor: \(error); capturing again when the interface returns") }
-            ) { event, _ in Self.log(event, logger: logger) }
+            ) { event, _ in logQueue.async { Self.log(event, firewallFix: firewallFix, logger: logger) } }
             monitor.start()
             logger.info("monitor: watching VRRP, ARP and NA on \(interfaces.joined(separator: ", "))")
-            return .success(DaemonMonitor(monitor: monitor, speaker: speaker))
+            return .success(DaemonMonitor(monitor: monitor, firewallFix: firewallFix, speaker: speaker))
         } catch {
             logger.warning("monitor: not running, split brain will not be diagnosed on this node: \(error)")
             return .failure(NotRunning(reason: "it cannot capture: \(error)"))
@@ -42,8 +50,9 @@ final class DaemonMonitor: Sendable {
         let reason: String
     }
 
-    private init(monitor: LiveMonitor, speaker: VRRPSpeaker) {
+    private init(monitor: LiveMonitor, firewallFix: LocalFirewallFix, speaker: VRRPSpeaker) {
         self.monitor = monitor
+        self.firewallFix = firewallFix
         sampler = Task {
             while !Task.isCancelled {
                 for receipt in await speaker.socketReceipts() {
@@ -56,7 +65,7 @@ final class DaemonMonitor: Sendable {
     }
 
     /// The findings in force now, most severe first.
-    var findings: [Finding] { monitor.withAnalyzer { $0.currentFindings } }
+    var findings: [Finding] { monitor.withAnalyzer { $0.currentFindings }.map(firewallFix.applied) }
 
     /// Stops sampling and capturing.
     func stop() {
@@ -72,9 +81,10 @@ final class DaemonMonitor: Sendable {
     }
 
     /// One log record per finding onset and clearance; groups and master changes at debug level.
-    private static func log(_ event: MonitorEvent, logger: Logger) {
+    private static func log(_ event: MonitorEvent, firewallFix: LocalFirewallFix, logger: Logger) {
         switch event {
-        case .findingOnset(let finding):
+        case .findingOnset(let onset):
+            let finding = firewallFix.applied(to: onset)
             let level: Logger.Level = switch finding.severity {
             case .critical: .error
             case .warning: .warning

@@ -39,7 +39,7 @@ public struct ProxyDaemon: Service {
         try await engine.start(config)
         let speaker = try await startSpeaker(config)
         let monitorStart: Result<DaemonMonitor, DaemonMonitor.NotRunning> =
-            if let speaker { await DaemonMonitor.start(config: config, speaker: speaker, logger: logger) } else {
+            if let speaker, let node { await DaemonMonitor.start(config: config, node: node, speaker: speaker, logger: logger) } else {
                 .failure(DaemonMonitor.NotRunning(reason: DaemonMonitor.noVRRPReason))
             }
         let monitor = try? monitorStart.get()

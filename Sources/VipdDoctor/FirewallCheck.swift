@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdVRRPPacket
 
 /// "The firewall lets VRRP in": for every VRRP instance, the adverts each peer sends (to the
 /// group 224.0.0.18 / ff02::12, or to this node for unicast) walked through the ruleset. A drop
@@ -27,7 +28,7 @@ public enum FirewallCheck {
         } catch {
             return [DoctorCheckResult(.warn, "firewall lets VRRP (protocol 112) in", detail: "cannot read nft's JSON: \(error)")]
         }
-        let firewalld = ruleset.chains.keys.contains { $0.table.name == "firewalld" }
+        let firewalld = isManagedByFirewalld(ruleset)
         return config.vrrp.map { instance in
             result(for: instance, ruleset: ruleset, config: config, node: node, firewalld: firewalld, problems: snapshot.problems)
         }
@@ -44,11 +45,30 @@ public enum FirewallCheck {
             guard let own = node.addresses.first(where: { $0.family == family }) else { return [] }
             return peerAddresses.map { VRRPAdvertPacket(source: AddressRange($0), destination: own, interface: instance.interface) }
         }
-        let group = VRRPAdvertPacket.multicastGroup(family)
+        let group = VRRPPacketCodec.multicastGroup(family)
         if family == .v6 {
             return [VRRPAdvertPacket(source: VRRPAdvertPacket.linkLocalSources, destination: group, interface: instance.interface)]
         }
         return peerAddresses.map { VRRPAdvertPacket(source: AddressRange($0), destination: group, interface: instance.interface) }
+    }
+
+    /// For vipd on this node, whose monitor blames this node's firewall: the first of `instance`'s
+    /// adverts that `ruleset` drops, the rule or policy that drops it (table, chain, handle) and the
+    /// commands that let VRRP past it in that table's chain, in one line; nil when none is dropped.
+    public static func dropOnThisNode(
+        for instance: VRRPInstanceConfig, ruleset: FirewallRuleset, config: VipdConfiguration, node: ClusterNode
+    ) -> String? {
+        for packet in adverts(for: instance, config: config, node: node) {
+            guard let drop = FirewallEvaluator.evaluate(packet, in: ruleset).drop else { continue }
+            let commands = fix(for: drop, firewalld: isManagedByFirewalld(ruleset)).split(separator: "\n").joined(separator: "; ")
+            return "\(packet) is dropped on this node by \(describe(drop, lineBreak: " ")) — \(commands)"
+        }
+        return nil
+    }
+
+    /// Whether firewalld manages the ruleset (it has firewalld's table).
+    private static func isManagedByFirewalld(_ ruleset: FirewallRuleset) -> Bool {
+        ruleset.chains.keys.contains { $0.table.name == "firewalld" }
     }
 
     private static func result(
@@ -91,10 +111,11 @@ public enum FirewallCheck {
             fix: problems.isEmpty ? "" : "run vipd doctor as root so every firewall tool can be read")
     }
 
-    private static func describe(_ drop: FirewallOutcome.Drop) -> String {
+    /// The rule or policy that drops; a rule on a line of its own unless `lineBreak` says otherwise.
+    private static func describe(_ drop: FirewallOutcome.Drop, lineBreak: String = "\n  ") -> String {
         switch drop {
         case .rule(let location):
-            return (location.rule.action == .reject ? "a reject rule:\n  " : "a drop rule:\n  ") + location.description
+            return (location.rule.action == .reject ? "a reject rule:" : "a drop rule:") + lineBreak + location.description
         case .policy(let table, let chain):
             return "the policy of \(table) chain \(chain) (policy drop, no rule accepts VRRP)"
         }

@@ -1,5 +1,6 @@
 import VipdConfig
 import VipdNet
+import VipdVRRPPacket
 
 /// The checks of one VRRP instance's interface: it exists, it is up, it has the node's address,
 /// the VIPs lie inside one of its subnets, and adverts can go out (multicast, or unicast configured). Pure.
@@ -82,7 +83,7 @@ public enum InterfaceChecks {
             let peers = config.nodes.filter { $0.name != node?.name }.map { "\($0.name) (\($0.address))" }
             return DoctorCheckResult(.pass, "\(instance.name) sends unicast adverts", detail: "to \(peers.joined(separator: ", ").ifEmpty("no peer"))")
         }
-        let group = VRRPAdvertPacket.multicastGroup(instance.family)
+        let group = VRRPPacketCodec.multicastGroup(instance.family)
         let title = "\(instance.name) can send multicast adverts to \(group) on \(interface.name)"
         guard interface.supportsMulticast else {
             return DoctorCheckResult(

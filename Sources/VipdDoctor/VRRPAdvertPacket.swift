@@ -16,11 +16,6 @@ public struct VRRPAdvertPacket: Sendable, Equatable, CustomStringConvertible {
         self.interface = interface
     }
 
-    /// The VRRP multicast group of a family: 224.0.0.18 or ff02::12.
-    public static func multicastGroup(_ family: IPAddress.Family) -> IPAddress {
-        IPAddress(family == .v4 ? "224.0.0.18" : "ff02::12")!
-    }
-
     /// Any IPv6 link-local address (fe80::/10).
     public static let linkLocalSources = AddressRange(IPPrefix(parsing: "fe80::/10")!)
 

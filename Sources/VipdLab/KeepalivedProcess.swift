@@ -62,13 +62,18 @@ public final class KeepalivedProcess: @unchecked Sendable {
         running?.terminate(grace: .seconds(10))
     }
 
-    /// A keepalived.conf with one `vrrp_instance VI_1` on eth0 like seed 001's.
+    /// A keepalived.conf with one `vrrp_instance VI_1` on eth0 like seed 001's; with `unicast`, its
+    /// `unicast_src_ip` and `unicast_peer` list instead of multicast.
     public static func config(
         routerName: String, priority: Int, version: Int, password: String?, virtualAddress: String,
-        virtualRouterID: Int = 51, advertInterval: String = "1"
+        virtualRouterID: Int = 51, advertInterval: String = "1", unicast: (source: String, peers: [String])? = nil
     ) -> String {
         let authentication = password.map {
             "    authentication {\n        auth_type PASS\n        auth_pass \($0)\n    }\n"
+        } ?? ""
+        let unicastLines = unicast.map { unicast in
+            "    unicast_src_ip \(unicast.source)\n    unicast_peer {\n"
+                + unicast.peers.map { "        \($0)\n" }.joined() + "    }\n"
         } ?? ""
         return """
             global_defs {
@@ -81,7 +86,7 @@ public final class KeepalivedProcess: @unchecked Sendable {
                 virtual_router_id \(virtualRouterID)
                 priority \(priority)
                 advert_int \(advertInterval)
-            \(authentication)    virtual_ipaddress {
+            \(authentication)\(unicastLines)    virtual_ipaddress {
                     \(virtualAddress) dev eth0
                 }
             }

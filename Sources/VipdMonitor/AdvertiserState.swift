@@ -60,7 +60,7 @@ public struct AdvertiserState: Sendable, Hashable {
 
     /// True when its latest advertisement went to the multicast group.
     public var multicasts: Bool {
-        destination == VRRPPacketCodec.ipv4MulticastGroup || destination == VRRPPacketCodec.ipv6MulticastGroup
+        destination == VRRPPacketCodec.multicastGroup(destination.family)
     }
 
     /// True while it advertises as master: an advertisement above priority 0 within its own

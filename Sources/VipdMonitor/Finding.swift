@@ -83,11 +83,13 @@ public struct Finding: Sendable, Hashable {
     public var evidence: [String]
     /// What to do about it, with commands where there is one.
     public var fix: String
+    /// The host whose firewall the finding blames for dropping VRRP, if that is its cause.
+    public var firewallSuspect: FirewallSuspect?
 
     /// A finding; see the properties.
     public init(
         kind: Kind, group: GroupKey?, subject: String, since: MonitorInstant, summary: String, evidence: [String],
-        fix: String
+        fix: String, firewallSuspect: FirewallSuspect? = nil
     ) {
         self.kind = kind
         self.group = group
@@ -96,6 +98,7 @@ public struct Finding: Sendable, Hashable {
         self.summary = summary
         self.evidence = evidence
         self.fix = fix
+        self.firewallSuspect = firewallSuspect
     }
 
     public var severity: Severity { kind.severity }

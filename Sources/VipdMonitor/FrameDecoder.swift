@@ -11,9 +11,10 @@ public enum FrameVerdict: Sendable, Hashable {
     case skipped(reason: String)
 }
 
-/// Decodes captured frames into `MonitorPacket`s: link layer, then IPv4 / IPv6 / ARP, then VRRP
-/// (through `VRRPPacketCodec`, the speaker's codec, with `.none` of its optional checks), ICMP
-/// errors quoting VRRP, and IPv6 neighbour advertisements.
+/// Decodes captured frames into `MonitorPacket`s: link layer, then IPv4 / IPv6 (`IPHeader`, the
+/// speaker's header parser) / ARP, then VRRP (through `VRRPPacketCodec`, the speaker's codec, with
+/// `.none` of its optional checks), ICMP errors quoting VRRP, and IPv6 neighbour advertisements.
+/// An unreadable IP header is skipped with its `VRRPPacketError.counterKey` as the reason.
 ///
 /// Pure and total: never traps, whatever the bytes; anything unreadable is a `.skipped` verdict.
 public enum FrameDecoder {
@@ -41,7 +42,7 @@ public enum FrameDecoder {
             let mac = frame[11] == 6 ? MACAddress(bytes: frame[12..<18]) : nil
             return decodeNetworkLayer(frame, at: 20, etherType: Int(frame[0]) << 8 | Int(frame[1]), sourceMAC: mac)
         case .rawIP:
-            guard let first = frame.first else { return .skipped(reason: "truncated_ip_header") }
+            guard let first = frame.first else { return .skipped(reason: VRRPPacketError.truncated(length: 0, needed: 1).counterKey) }
             switch first >> 4 {
             case 4: return decodeIPv4(frame, at: 0, sourceMAC: nil)
             case 6: return decodeIPv6(frame, at: 0, sourceMAC: nil)
@@ -64,25 +65,25 @@ public enum FrameDecoder {
     // MARK: IPv4
 
     private static func decodeIPv4(_ frame: [UInt8], at offset: Int, sourceMAC: MACAddress?) -> FrameVerdict {
-        guard frame.count >= offset + 20, frame[offset] >> 4 == 4 else { return .skipped(reason: "truncated_ip_header") }
-        let headerLength = Int(frame[offset] & 0x0F) * 4
-        let totalLength = Int(frame[offset + 2]) << 8 | Int(frame[offset + 3])
-        guard headerLength >= 20, totalLength >= headerLength else { return .skipped(reason: "bad_ip_header") }
+        let header: IPHeader
+        do {
+            header = try IPHeader.ipv4(frame[offset...])
+        } catch {
+            return .skipped(reason: error.counterKey)
+        }
         // Ethernet pads short frames: the IP total length says where the datagram ends.
-        guard frame.count >= offset + totalLength else { return .skipped(reason: "truncated_ip_packet") }
-        let datagram = frame[offset..<(offset + totalLength)]
-        let source = IPAddress(bytes: frame[(offset + 12)..<(offset + 16)])!
+        let datagram = frame[offset..<(offset + header.packetLength)]
 
-        switch Int(frame[offset + 9]) {
+        switch header.protocolNumber {
         case VRRPPacketCodec.ipProtocolNumber:
             do {
-                let packet = try VRRPPacketCodec.decodeIPv4Datagram(datagram, enforcing: .none)
+                let packet = try VRRPPacketCodec.decode(datagram, header: header, enforcing: .none)
                 return .packet(.advertisement(AdvertisementSighting(sourceMAC: sourceMAC, packet: packet)))
             } catch {
-                return .packet(.malformedAdvertisement(MalformedAdvertisement(source: source, error: error)))
+                return .packet(.malformedAdvertisement(MalformedAdvertisement(source: header.source, error: error)))
             }
         case 1:
-            return decodeICMPv4Error(Array(datagram.dropFirst(headerLength)), reporter: source)
+            return decodeICMPv4Error(Array(datagram.dropFirst(header.headerLength)), reporter: header.source)
         default:
             return .ignored
         }
@@ -116,22 +117,24 @@ public enum FrameDecoder {
     // MARK: IPv6
 
     private static func decodeIPv6(_ frame: [UInt8], at offset: Int, sourceMAC: MACAddress?) -> FrameVerdict {
-        guard frame.count >= offset + 40, frame[offset] >> 4 == 6 else { return .skipped(reason: "truncated_ip_header") }
-        let payloadLength = Int(frame[offset + 4]) << 8 | Int(frame[offset + 5])
-        guard frame.count >= offset + 40 + payloadLength else { return .skipped(reason: "truncated_ip_packet") }
-        let packet = frame[offset..<(offset + 40 + payloadLength)]
-        let source = IPAddress(bytes: frame[(offset + 8)..<(offset + 24)])!
+        let header: IPHeader
+        do {
+            header = try IPHeader.ipv6(frame[offset...])
+        } catch {
+            return .skipped(reason: error.counterKey)
+        }
+        let packet = frame[offset..<(offset + header.packetLength)]
 
-        switch Int(frame[offset + 6]) {
+        switch header.protocolNumber {
         case VRRPPacketCodec.ipProtocolNumber:
             do {
-                let decoded = try VRRPPacketCodec.decodeIPv6Packet(packet, enforcing: .none)
+                let decoded = try VRRPPacketCodec.decode(packet, header: header, enforcing: .none)
                 return .packet(.advertisement(AdvertisementSighting(sourceMAC: sourceMAC, packet: decoded)))
             } catch {
-                return .packet(.malformedAdvertisement(MalformedAdvertisement(source: source, error: error)))
+                return .packet(.malformedAdvertisement(MalformedAdvertisement(source: header.source, error: error)))
             }
         case 58:
-            return decodeICMPv6(Array(packet.dropFirst(40)), source: source, sourceMAC: sourceMAC)
+            return decodeICMPv6(Array(packet.dropFirst(header.headerLength)), source: header.source, sourceMAC: sourceMAC)
         default:
             return .ignored
         }

@@ -3,7 +3,7 @@ import VipdVRRPPacket
 
 /// What one captured frame says that the monitor cares about.
 public enum MonitorPacket: Sendable, Hashable {
-    /// A VRRP advertisement, decoded by the speaker's codec without its TTL and checksum checks.
+    /// A VRRP advertisement, decoded by the speaker's codec without its checksum check (it never checks the TTL).
     case advertisement(AdvertisementSighting)
     /// A protocol-112 packet the codec could not read as an advertisement at all.
     case malformedAdvertisement(MalformedAdvertisement)

@@ -3,21 +3,24 @@ import VipdVRRP
 import VipdVRRPPacket
 
 extension MonitorState {
-    /// Advertisements that receivers drop although they look fine to the sender: a TTL other than
-    /// 255, a bad checksum; and receivers that say so with ICMP.
+    /// Advertisements that receivers drop although they look fine to the sender: multicast with a
+    /// TTL other than 255 (`VRRPHopLimitRule`; unicast may be routed), a bad checksum; and receivers
+    /// that say so with ICMP.
     func packetHealthFindings(at now: MonitorInstant) -> [Finding] {
         var findings: [Finding] = []
         for group in groups.values {
             for sender in group.advertisers.values.sorted(by: { $0.address < $1.address }) {
-                if sender.hopLimit != VRRPPacketCodec.requiredHopLimit, sender.isRecent(at: now) {
+                if !VRRPHopLimitRule.accepts(hopLimit: sender.hopLimit, unicastFromPeer: !sender.multicasts),
+                    sender.isRecent(at: now)
+                {
                     findings.append(
                         Finding(
                             kind: .wrongTTL, group: group.key, subject: sender.address.description, since: sender.lastSeen,
-                            summary: "WRONG TTL on \(group.key): advertisements from \(settings.label(sender.address)) arrive "
-                                + "with TTL \(sender.hopLimit), not 255, so every VRRP router drops them",
+                            summary: "WRONG TTL on \(group.key): multicast advertisements from \(settings.label(sender.address)) "
+                                + "arrive with TTL \(sender.hopLimit), not 255, so every VRRP router drops them",
                             evidence: ["latest advertisement at \(sender.lastSeen.timeOfDayText), TTL \(sender.hopLimit)"],
-                            fix: "keep the VRRP routers on one layer-2 segment (advertisements must not be routed), "
-                                + "and check that nothing rewrites the TTL on the way"))
+                            fix: "keep the VRRP routers on one layer-2 segment (multicast advertisements must not be routed; "
+                                + "nodes on different subnets need `unicast`), and check that nothing rewrites the TTL on the way"))
                 }
                 if let last = sender.lastBadChecksum, now - last <= settings.findingHoldTime {
                     findings.append(
@@ -42,8 +45,8 @@ extension MonitorState {
                         + "advertisements with ICMP \(record.rejection.reason) (\(record.count)×): nothing on \(reporter) "
                         + "accepts IP protocol 112 — a firewall rejects it, or no VRRP router runs there",
                     evidence: ["latest at \(record.last.timeOfDayText), to \(record.rejection.rejectedDestination)"],
-                    fix: firewallFix(on: reporter, family: record.rejection.reporter.family)
-                        + ", and check that vipd or keepalived runs on \(reporter)"))
+                    fix: firewallFix(on: reporter) + ", and check that vipd or keepalived runs on \(reporter)",
+                    firewallSuspect: .host(record.rejection.reporter)))
         }
         return findings
     }

@@ -17,7 +17,7 @@ extension MonitorState {
                 evidence: [
                     "VRRP socket receive counter unchanged at \(visibility.socketTotal) since \(visibility.socketMovedAt.timeOfDayText)"
                 ],
-                fix: firewallFix(on: "this node", family: socket.family))
+                fix: firewallFix(on: "this node"), firewallSuspect: .thisNode)
         }
     }
 }

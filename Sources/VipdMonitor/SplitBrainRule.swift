@@ -26,7 +26,7 @@ extension MonitorState {
                         + "\(settings.label(loser.address)) (prio \(loser.priority)) have both advertised as master "
                         + (overlap >= .seconds(1) ? "for \(overlap.secondsText)" : "since \(conflict.since.timeOfDayText)")
                         + "; \(cause.explanation)",
-                    evidence: evidence + cause.evidence, fix: cause.fix)
+                    evidence: evidence + cause.evidence, fix: cause.fix, firewallSuspect: cause.suspect)
             }
         }
     }
@@ -43,60 +43,55 @@ extension MonitorState {
     }
 
     /// Why `loser` does not hear `winner`, most specific reason first.
-    private func splitBrainCause(winner: AdvertiserState, loser: AdvertiserState) -> (explanation: String, evidence: [String], fix: String) {
+    private func splitBrainCause(
+        winner: AdvertiserState, loser: AdvertiserState
+    ) -> (explanation: String, evidence: [String], fix: String, suspect: FirewallSuspect?) {
         let loserLabel = settings.label(loser.address)
         let winnerLabel = settings.label(winner.address)
         if winner.version != loser.version {
             return (
                 "\(loserLabel) speaks \(loser.version) and \(winnerLabel) \(winner.version): neither accepts the other's advertisements",
-                [], "set the same VRRP version on every node (vipd: `version:`; keepalived: `vrrp_version`)"
+                [], "set the same VRRP version on every node (vipd: `version:`; keepalived: `vrrp_version`)", nil
             )
         }
         if winner.version == .v2 && winner.authentication != loser.authentication {
             return (
                 "\(loserLabel) drops \(winnerLabel)'s advertisements because their VRRPv2 authentication differs",
                 ["\(winnerLabel): \(winner.authentication.wording); \(loserLabel): \(loser.authentication.wording)"],
-                "set the same password on both (vipd: `authentication.password`; keepalived: `auth_pass`), or none on both"
+                "set the same password on both (vipd: `authentication.password`; keepalived: `auth_pass`), or none on both", nil
             )
         }
         if winner.version == .v2 && winner.interval != loser.interval {
             return (
                 "\(loserLabel) drops \(winnerLabel)'s advertisements because their intervals differ "
                     + "(\(winner.interval.secondsText) and \(loser.interval.secondsText)), as VRRPv2 requires",
-                [], "set the same advertisement interval on both (vipd: `advert_interval`; keepalived: `advert_int`)"
+                [], "set the same advertisement interval on both (vipd: `advert_interval`; keepalived: `advert_int`)", nil
             )
         }
-        if winner.hopLimit != VRRPPacketCodec.requiredHopLimit {
+        if !VRRPHopLimitRule.accepts(hopLimit: winner.hopLimit, unicastFromPeer: !winner.multicasts) {
             return (
-                "\(winnerLabel)'s advertisements arrive with TTL \(winner.hopLimit), and VRRP routers drop anything but 255",
-                [], "put the nodes on one layer-2 segment: VRRP advertisements must not cross a router"
+                "\(winnerLabel)'s multicast advertisements arrive with TTL \(winner.hopLimit), and VRRP routers drop anything but 255",
+                [], "put the nodes on one layer-2 segment (multicast VRRP must not cross a router), or use `unicast` between them", nil
             )
         }
         if !winner.multicasts && winner.destination != loser.address {
             return (
                 "\(winnerLabel) sends its advertisements unicast to \(winner.destination), not to \(loserLabel)",
-                [], "list \(loser.address) among \(winner.address)'s unicast peers (keepalived: `unicast_peer`), or use multicast on both"
+                [], "list \(loser.address) among \(winner.address)'s unicast peers (keepalived: `unicast_peer`), or use multicast on both", nil
             )
         }
         if let record = rejections[RejectionKey(reporter: loser.address, sender: winner.address)] {
             return (
                 "\(loserLabel) rejects \(winnerLabel)'s advertisements (ICMP \(record.rejection.reason), \(record.count)×): "
                     + "a firewall on \(loserLabel) rejects IP protocol 112",
-                [], firewallFix(on: loserLabel, family: loser.address.family)
+                [], firewallFix(on: loserLabel), .host(loser.address)
             )
         }
         return (
             "\(loserLabel) never hears \(winnerLabel) — a firewall on \(loserLabel) drops IP protocol 112",
-            [], firewallFix(on: loserLabel, family: loser.address.family)
+            [], firewallFix(on: loserLabel), .host(loser.address)
         )
     }
-}
-
-/// The commands that let VRRP in on `host`.
-func firewallFix(on host: String, family: IPAddress.Family) -> String {
-    let match = family == .v4 ? "ip protocol vrrp" : "ip6 nexthdr vrrp"
-    return "on \(host): `nft insert rule inet filter input \(match) accept` "
-        + "(firewalld: `firewall-cmd --permanent --add-rich-rule='rule protocol value=\"vrrp\" accept' && firewall-cmd --reload`)"
 }
 
 extension MasterConflict.Evidence {

@@ -8,7 +8,7 @@ public struct VRRPDatagram: Sendable, Equatable {
     public let source: IPAddress
     /// The IP destination: 224.0.0.18 / ff02::12, or this node's address for unicast VRRP.
     public let destination: IPAddress
-    /// The IPv4 TTL or IPv6 hop limit on arrival; RFC 5798 drops packets where it is not 255.
+    /// The IPv4 TTL or IPv6 hop limit on arrival (`VRRPHopLimitRule` says when it must be 255).
     public let hopLimit: Int
     /// The index of the interface it arrived on.
     public let interfaceIndex: Int32

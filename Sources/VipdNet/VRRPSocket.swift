@@ -2,6 +2,7 @@ import CVipdSys
 import Logging
 import Synchronization
 import VipdConfig
+import VipdVRRPPacket
 
 #if canImport(Glibc)
 import Glibc
@@ -19,11 +20,6 @@ import Glibc
 public final class VRRPSocket: Sendable {
     /// IP protocol number 112 (RFC 5798).
     public static let protocolNumber: Int32 = 112
-
-    /// The VRRP multicast group: 224.0.0.18 or ff02::12.
-    public static func multicastGroup(_ family: IPAddress.Family) -> IPAddress {
-        family == .v4 ? IPAddress("224.0.0.18")! : IPAddress("ff02::12")!
-    }
 
     /// IPv4 or IPv6.
     public let family: IPAddress.Family
@@ -53,7 +49,7 @@ public final class VRRPSocket: Sendable {
             call: "socket(\(family == .v4 ? "AF_INET" : "AF_INET6"), SOCK_RAW, 112)"
         )
         try socket.bindToDevice(interface.name)
-        let group = Self.multicastGroup(family)
+        let group = VRRPPacketCodec.multicastGroup(family)
         if family == .v4 {
             var outgoing = ip_mreqn()
             outgoing.imr_ifindex = interface.index
@@ -172,25 +168,22 @@ private final class DatagramReceiver: Sendable {
         continuation.finish()
     }
 
-    /// A raw IPv4 socket delivers the IP header: TTL and source come from it; the destination
-    /// and arrival interface from `IP_PKTINFO` (`struct in_pktinfo`: index, local, destination).
+    /// A raw IPv4 socket delivers the IP header, read by `IPHeader.ipv4`: TTL and source come
+    /// from it; the destination and arrival interface from `IP_PKTINFO` (`struct in_pktinfo`:
+    /// index, local, destination).
     private func decodeV4(_ received: ReceivedMessage) -> VRRPDatagram? {
         let packet = received.payload
-        guard packet.count >= 20, packet[0] >> 4 == 4, case let headerLength = Int(packet[0] & 0x0f) * 4,
-              headerLength >= 20, headerLength <= packet.count,
-              let source = IPAddress(bytes: packet[12..<16])
-        else { return nil }
-        var destination = IPAddress(bytes: packet[16..<20])
+        guard let header = try? IPHeader.ipv4(packet) else { return nil }
+        var destination = header.destination
         var index = interface.index
         if let information = received.control(level: Int32(IPPROTO_IP), type: IP_PKTINFO)?.data,
-           information.count >= MemoryLayout<in_pktinfo>.size {
+           information.count >= MemoryLayout<in_pktinfo>.size, let local = IPAddress(bytes: information[8..<12]) {
             index = information.hostOrder(Int32.self, at: 0)
-            destination = IPAddress(bytes: information[8..<12])
+            destination = local
         }
-        guard let destination else { return nil }
         return VRRPDatagram(
-            message: Array(packet[headerLength...]), source: source, destination: destination,
-            hopLimit: Int(packet[8]), interfaceIndex: index
+            message: Array(packet[header.headerLength..<header.packetLength]), source: header.source,
+            destination: destination, hopLimit: header.hopLimit, interfaceIndex: index
         )
     }
 

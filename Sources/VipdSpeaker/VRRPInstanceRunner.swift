@@ -181,7 +181,6 @@ public actor VRRPInstanceRunner {
             dropLog.log("dropped a VRRP packet from \(datagram.source): \(error)", key: error.counterKey, logger: logger)
             return
         }
-        guard packet.advertisement.virtualRouterID == machine.settings.virtualRouterID else { return }
         perform(machine.advertisementReceived(packet, now: .now))
     }
 
@@ -243,7 +242,9 @@ public actor VRRPInstanceRunner {
                 let hook = hooks.peerWentSilent
                 Task { await hook(peer) }
             case .drop(let reason, let sender):
-                dropLog.log("\(config.name): \(reason.description(sender: sender))", key: reason.counterKey, logger: logger)
+                dropLog.log(
+                    "\(config.name): \(reason.description(sender: sender))", key: reason.counterKey,
+                    level: reason.isAnotherVirtualRouter ? .debug : .warning, logger: logger)
             case .noMasterWhileInFault(let silentFor):
                 logger.error(
                     "\(config.name): in FAULT (\(machine.faultReason ?? "fault")) and no node has advertised as master for \(silentFor.secondsText): nobody holds \(config.virtualAddresses.map(\.address.description).joined(separator: ", "))",
@@ -262,7 +263,7 @@ public actor VRRPInstanceRunner {
     private func send(_ advertisement: VRRPAdvertisement) {
         let settings = machine.settings
         let destinations: [IPAddress] =
-            settings.unicastPeers.isEmpty ? [VRRPSocket.multicastGroup(config.family)] : settings.unicastPeers
+            settings.unicastPeers.isEmpty ? [VRRPPacketCodec.multicastGroup(config.family)] : settings.unicastPeers
         for destination in destinations {
             let message = VRRPPacketCodec.encode(advertisement, source: settings.primaryAddress, destination: destination)
             do {

@@ -68,6 +68,9 @@ public struct VRRPCounters: Sendable, Hashable {
     public internal(set) var transitions = VRRPTransitionCounters()
     /// Valid advertisements received (after the filter), including priority 0.
     public internal(set) var advertisementsReceived = 0
+    /// Valid advertisements from a unicast peer that arrived with a TTL / hop limit below 255: they
+    /// crossed a router, which unicast VRRP allows (keepalived does too).
+    public internal(set) var routedAdvertisementsReceived = 0
     /// Valid advertisements received with priority 0 (a master leaving).
     public internal(set) var priorityZeroReceived = 0
     /// Advertisements the machine asked to send, including priority 0.

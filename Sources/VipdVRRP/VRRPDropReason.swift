@@ -6,8 +6,8 @@ import VipdVRRPPacket
 public enum VRRPDropReason: Sendable, Hashable, CustomStringConvertible {
     /// The source is our own primary address: our advertisement came back (multicast loop).
     case ownAdvertisement
-    /// The TTL / hop limit is not 255, so the packet crossed a router (checked for multicast only,
-    /// like keepalived: unicast peers may be routed).
+    /// The TTL / hop limit is not 255, so the packet crossed a router (`VRRPHopLimitRule`: a
+    /// unicast peer's advertisements may, others may not).
     case hopLimit(Int)
     /// VRRPv2 received by a VRRPv3 instance or the reverse.
     case versionMismatch(received: VRRPVersion, expected: VRRPVersion)
@@ -30,7 +30,7 @@ public enum VRRPDropReason: Sendable, Hashable, CustomStringConvertible {
     public var counterKey: String {
         switch self {
         case .ownAdvertisement: "own_advertisement"
-        case .hopLimit: "hop_limit"
+        case .hopLimit: "wrong_ttl"
         case .versionMismatch: "version_mismatch"
         case .virtualRouterIDMismatch: "vrid_mismatch"
         case .notUnicastPeer: "not_unicast_peer"
@@ -39,6 +39,13 @@ public enum VRRPDropReason: Sendable, Hashable, CustomStringConvertible {
         case .intervalMismatch: "interval_mismatch"
         case .addressListMismatch: "address_list_mismatch"
         }
+    }
+
+    /// Whether the advertisement belongs to another virtual router (another VRID): normal where
+    /// several share a segment, so a speaker counts it without reporting it as a problem.
+    public var isAnotherVirtualRouter: Bool {
+        if case .virtualRouterIDMismatch = self { return true }
+        return false
     }
 
     /// What is wrong, without the sender: `hop limit 64, expected 255`.

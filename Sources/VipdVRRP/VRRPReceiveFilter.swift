@@ -4,10 +4,14 @@ import VipdVRRPPacket
 /// Decides whether a decoded advertisement is for this instance and valid (RFC 3768 / RFC 5798
 /// section 7.1, with keepalived's choices), before the state machine looks at it.
 ///
-/// The checks, in order: our own advertisement looped back; TTL / hop limit 255 (multicast only, as
-/// keepalived: unicast may be routed); version; VRID; unicast sender among the peers; VRRPv2
-/// authentication type and password; VRRPv2 advertisement interval; the virtual address list (count
-/// and set, unless the sender is the address owner, as RFC 3768 / 5798 section 7.1 allow).
+/// The checks, in order: our own advertisement looped back; unicast sender among the peers; TTL /
+/// hop limit (`VRRPHopLimitRule`: 255, except unicast from a peer, which may be routed); version;
+/// VRID; VRRPv2 authentication type and password; VRRPv2 advertisement interval; the virtual
+/// address list (count and set, unless the sender is the address owner, as RFC 3768 / 5798 section
+/// 7.1 allow).
+///
+/// It is the one owner of these rules: the codec checks only the structure and the checksum, and
+/// the speaker hands every decoded advertisement here, whatever its VRID.
 public struct VRRPReceiveFilter: Sendable {
     /// The instance the advertisements are checked against.
     public let settings: VRRPInstanceSettings
@@ -21,14 +25,17 @@ public struct VRRPReceiveFilter: Sendable {
     public func dropReason(for packet: VRRPReceivedPacket) -> VRRPDropReason? {
         let advertisement = packet.advertisement
         if packet.source == settings.primaryAddress { return .ownAdvertisement }
-        if settings.unicastPeers.isEmpty, packet.hopLimit != 255 { return .hopLimit(packet.hopLimit) }
+        let unicast = !settings.unicastPeers.isEmpty
+        if unicast, !settings.unicastPeers.contains(packet.source) { return .notUnicastPeer }
+        if !VRRPHopLimitRule.accepts(hopLimit: packet.hopLimit, unicastFromPeer: unicast) {
+            return .hopLimit(packet.hopLimit)
+        }
         if advertisement.version != settings.version {
             return .versionMismatch(received: advertisement.version, expected: settings.version)
         }
         if advertisement.virtualRouterID != settings.virtualRouterID {
             return .virtualRouterIDMismatch(received: advertisement.virtualRouterID, expected: settings.virtualRouterID)
         }
-        if !settings.unicastPeers.isEmpty, !settings.unicastPeers.contains(packet.source) { return .notUnicastPeer }
         if settings.version == .v2 {
             if let reason = authenticationProblem(advertisement.authentication) { return reason }
             if advertisement.interval != settings.advertisementInterval {

@@ -179,6 +179,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         }
         let advertisement = packet.advertisement
         counters.advertisementsReceived += 1
+        if VRRPHopLimitRule.wasRouted(hopLimit: packet.hopLimit) { counters.routedAdvertisementsReceived += 1 }
         if advertisement.priority == 0 { counters.priorityZeroReceived += 1 }
         let before = nextDeadline
         let actions: [Action]

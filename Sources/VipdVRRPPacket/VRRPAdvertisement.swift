@@ -57,7 +57,7 @@ public struct VRRPReceivedPacket: Sendable, Hashable {
     public var source: IPAddress
     /// The IP destination: 224.0.0.18, ff02::12, or this node's address (unicast).
     public var destination: IPAddress
-    /// TTL (IPv4) or hop limit (IPv6); RFC 3768/5798 require 255.
+    /// TTL (IPv4) or hop limit (IPv6): 255 unless it crossed a router (see `VRRPHopLimitRule`).
     public var hopLimit: Int
     /// False when the VRRP checksum was wrong and the decoder was told not to enforce it.
     public var checksumIsValid: Bool

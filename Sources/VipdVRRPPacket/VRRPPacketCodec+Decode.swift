@@ -1,21 +1,23 @@
 import VipdConfig
 
 extension VRRPPacketCodec {
-    /// Decodes the VRRP message (the bytes after the IP header) with every RFC check; hopLimit is the IP TTL / hop limit.
+    /// Decodes the VRRP message (the bytes after the IP header) with the RFC checks of the message itself;
+    /// hopLimit is the IP TTL / hop limit, reported in the result.
     ///
     /// The checks, in order: source and destination of one family, fixed header present,
-    /// version 2 or 3, type 1, no VRRPv2 over IPv6, TTL / hop limit 255, exact length for Count
+    /// version 2 or 3, type 1, no VRRPv2 over IPv6, exact length for Count
     /// IP Addrs (plus VRRPv2's 8 bytes of authentication data), checksum, VRID not 0, interval
     /// not 0, VRRPv2 Auth Type 0 or 1.
     /// The address family is the IP source's. Reserved bits and VRRPv2 authentication data with
     /// Auth Type 0 are ignored, as the RFCs say. Whether the VRID, addresses and interval match a
-    /// configured router is the receiver's business, not the codec's.
+    /// configured router is the receiver's business, not the codec's, and so is the TTL / hop
+    /// limit, which is only reported (`VRRPHopLimitRule`).
     ///
     /// A VRRPv3 IPv4 message sent to a unicast peer is also accepted when its pseudo-header used
     /// 224.0.0.18 instead of the real destination: keepalived before 1.3.6, or with
     /// `old_unicast_checksum`, computes it that way, and keepalived accepts it too.
     ///
-    /// `enforcing` leaves out the hop-limit and checksum checks for an observer (see `VRRPWireChecks`);
+    /// `enforcing` leaves out the checksum check for an observer (see `VRRPWireChecks`);
     /// the result then says whether the checksum was right.
     ///
     /// Never traps, whatever the bytes: every problem is a `VRRPPacketError`.
@@ -33,7 +35,6 @@ extension VRRPPacketCodec {
         guard let version = VRRPVersion(rawValue: versionNumber) else { throw .unsupportedVersion(versionNumber) }
         guard bytes[0] & 0x0F == advertisementType else { throw .unsupportedType(Int(bytes[0] & 0x0F)) }
         guard version == .v3 || source.family == .v4 else { throw .version2OverIPv6 }
-        guard hopLimit == requiredHopLimit || !checks.contains(.hopLimit) else { throw .wrongHopLimit(hopLimit) }
 
         let addressSize = source.bytes.count
         let count = Int(bytes[3])
@@ -70,6 +71,25 @@ extension VRRPPacketCodec {
         return VRRPReceivedPacket(
             advertisement: advertisement, source: source, destination: destination, hopLimit: hopLimit,
             checksumIsValid: checksumIsValid)
+    }
+
+    /// The VRRP message of the IP packet at the start of `packet`, whose header `header` was
+    /// parsed from it (`IPHeader.ipv4` / `.ipv6`; bytes after `header.packetLength` are ignored).
+    ///
+    /// Checks that it is not an IPv4 fragment and that the protocol / next header is 112, then
+    /// decodes the payload with `decode(_:source:destination:hopLimit:enforcing:)`.
+    public static func decode(
+        _ packet: some Collection<UInt8>, header: IPHeader, enforcing checks: VRRPWireChecks = .all
+    ) throws(VRRPPacketError) -> VRRPReceivedPacket {
+        guard !header.isFragment else { throw .fragmented }
+        guard header.protocolNumber == ipProtocolNumber else { throw .notVRRPProtocol(header.protocolNumber) }
+        let bytes = Array(packet.prefix(header.packetLength))
+        guard bytes.count == header.packetLength else {
+            throw .ipLengthMismatch(declared: header.packetLength, received: bytes.count)
+        }
+        return try decode(
+            bytes[header.headerLength...], source: header.source, destination: header.destination,
+            hopLimit: header.hopLimit, enforcing: checks)
     }
 
     /// Throws `badChecksum` unless the checksum field is right (see `decode` for keepalived's old variant).

@@ -30,6 +30,11 @@ public enum VRRPPacketCodec {
     /// ff02::12, where IPv6 advertisements are multicast.
     public static let ipv6MulticastGroup = wireAddress([0xFF, 0x02] + Array(repeating: 0, count: 13) + [0x12])
 
+    /// The group advertisements of `family` are multicast to: 224.0.0.18 or ff02::12.
+    public static func multicastGroup(_ family: IPAddress.Family) -> IPAddress {
+        family == .v4 ? ipv4MulticastGroup : ipv6MulticastGroup
+    }
+
     /// The VRRP message type of an advertisement, the only one defined.
     static let advertisementType: UInt8 = 1
     /// Version/type, VRID, priority, count, auth type + adver int (or max adver int), checksum.

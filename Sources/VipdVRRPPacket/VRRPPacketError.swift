@@ -8,8 +8,6 @@ public enum VRRPPacketError: Error, Hashable, CustomStringConvertible {
     case unsupportedVersion(Int)
     /// The VRRP type nibble is not 1 (ADVERTISEMENT).
     case unsupportedType(Int)
-    /// The IPv4 TTL or IPv6 hop limit is not 255, so the packet may have been routed.
-    case wrongHopLimit(Int)
     /// The VRRP checksum does not match; `computed` is the value the field should hold.
     case badChecksum(received: UInt16, computed: UInt16)
     /// `count` addresses need more than the `addressBytes` bytes the message has for them.
@@ -41,13 +39,12 @@ public enum VRRPPacketError: Error, Hashable, CustomStringConvertible {
     /// An IPv4 fragment (more-fragments flag or a fragment offset): not a whole VRRP message.
     case fragmented
 
-    /// A short stable key for counters and logs, e.g. "bad_checksum", "wrong_ttl", "truncated".
+    /// A short stable key for counters and logs, e.g. "bad_checksum", "truncated".
     public var counterKey: String {
         switch self {
         case .truncated: "truncated"
         case .unsupportedVersion: "bad_version"
         case .unsupportedType: "bad_type"
-        case .wrongHopLimit: "wrong_ttl"
         case .badChecksum: "bad_checksum"
         case .addressCountMismatch: "address_count_mismatch"
         case .trailingBytes: "trailing_bytes"
@@ -75,8 +72,6 @@ public enum VRRPPacketError: Error, Hashable, CustomStringConvertible {
             "unsupported VRRP version \(version) (expected 2 or 3)"
         case .unsupportedType(let type):
             "unsupported VRRP type \(type) (expected 1, ADVERTISEMENT)"
-        case .wrongHopLimit(let hopLimit):
-            "TTL / hop limit \(hopLimit) (expected 255)"
         case .badChecksum(let received, let computed):
             "bad VRRP checksum 0x\(hex(received)) (expected 0x\(hex(computed)))"
         case .addressCountMismatch(let count, let addressBytes):

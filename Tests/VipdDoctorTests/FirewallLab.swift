@@ -73,9 +73,9 @@ final class FirewallLab {
 
     /// ha1's IPv4 multicast advert as ha0 receives it.
     static let advert = VRRPAdvertPacket(
-        source: AddressRange(peer), destination: VRRPAdvertPacket.multicastGroup(.v4), interface: "eth0")
+        source: AddressRange(peer), destination: IPAddress("224.0.0.18")!, interface: "eth0")
     /// An IPv6 multicast advert from some link-local address.
     static let advert6 = VRRPAdvertPacket(
-        source: VRRPAdvertPacket.linkLocalSources, destination: VRRPAdvertPacket.multicastGroup(.v6), interface: "eth0")
+        source: VRRPAdvertPacket.linkLocalSources, destination: IPAddress("ff02::12")!, interface: "eth0")
 }
 

@@ -187,4 +187,43 @@ final class NftablesAnalysisTests: XCTestCase {
         XCTAssertNil(try lab.outcome().drop, "an ip6 table does not see IPv4")
         XCTAssertEqual(try XCTUnwrap(droppingRule(try lab.outcome(FirewallLab.advert6))).rule.text, "ip6 saddr fe80::/10 ip6 nexthdr vrrp drop")
     }
+
+    /// vipd on the node whose firewall drops VRRP names the dropping rule and fixes it in that
+    /// rule's own table and chain (an accept in `inet filter` would not undo a drop elsewhere).
+    func testTheFixOnThisNodeNamesTheDroppingTableAndChain() throws {
+        let lab = try FirewallLab()
+        try lab.nft(
+            """
+            table inet filter {
+              chain input { type filter hook input priority 0; policy accept; meta l4proto vrrp accept; }
+            }
+            table inet vipdlab {
+              chain input { type filter hook input priority 0; policy accept; meta l4proto 112 drop; }
+            }
+            """)
+        let config = try ConfigLoader.parse(
+            yaml: """
+                cluster: { nodes: { ha0: { address: 10.251.1.11 }, ha1: { address: 10.251.1.12 } } }
+                vrrp: { VI_1: { interface: eth0, router_id: 51, virtual_addresses: [10.251.1.100/24] } }
+                listeners: { ssh: { bind: "10.251.1.100:22", pool: ssh } }
+                pools: { ssh: { servers: "nodes:22" } }
+                """, file: "vipd.yaml")
+        let rule = try XCTUnwrap(droppingRule(try lab.outcome()))
+        let handle = try XCTUnwrap(rule.rule.handle)
+        let fix = try XCTUnwrap(
+            FirewallCheck.dropOnThisNode(
+                for: config.vrrp[0], ruleset: try lab.snapshot().ruleset(), config: config, node: config.nodes[0]))
+        XCTAssertEqual(
+            fix,
+            "protocol 112 from 10.251.1.12 to 224.0.0.18 on eth0 is dropped on this node by a drop rule: "
+                + "nftables inet vipdlab input handle \(handle): meta l4proto vrrp drop — "
+                + "nft insert rule inet vipdlab input position \(handle) meta l4proto vrrp accept; "
+                + "or remove the rule: nft delete rule inet vipdlab input handle \(handle); "
+                + "and make it permanent in /etc/nftables.conf")
+        // The printed command works.
+        try lab.command("nft insert rule inet vipdlab input position \(handle) meta l4proto vrrp accept")
+        XCTAssertNil(
+            FirewallCheck.dropOnThisNode(
+                for: config.vrrp[0], ruleset: try lab.snapshot().ruleset(), config: config, node: config.nodes[0]))
+    }
 }

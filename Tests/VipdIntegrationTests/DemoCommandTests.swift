@@ -62,7 +62,7 @@ final class DemoCommandTests: XCTestCase {
             "ok: ha0 holds the VIP again and logins alternate: ",
             "monitor: SPLIT BRAIN on ",
             "a firewall on 10.251.1.12 (ha1) drops IP protocol 112",
-            "fix: on 10.251.1.12 (ha1): `nft insert rule inet filter input ip protocol vrrp accept`",
+            "fix: run `vipd doctor` on 10.251.1.12 (ha1) — it names the rule that drops protocol 112",
             "ha1's own vipd: error monitor: ONE-SIDED VISIBILITY",
             "monitor: cleared split-brain",
             "ok: one master again (ha0)",

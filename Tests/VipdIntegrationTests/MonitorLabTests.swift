@@ -73,12 +73,21 @@ final class MonitorLabTests: XCTestCase {
         print("split brain reported \(String(format: "%.2f", Date().timeIntervalSince(dropped))) s after the nftables drop (target \(masterDownInterval + 1) s)")
         let summary = try XCTUnwrap(finding["summary"] as? String)
         XCTAssertTrue(summary.contains("10.251.1.12 never hears 10.251.1.11 — a firewall on 10.251.1.12 drops IP protocol 112"), summary)
-        XCTAssertTrue((finding["fix"] as? String ?? "").contains("nft insert rule inet filter input ip protocol vrrp accept"))
+        // The third host cannot read ha1's ruleset: it says where to run the walker that can.
+        XCTAssertEqual(finding["fix"] as? String, "run `vipd doctor` on 10.251.1.12 — it names the rule that drops protocol 112")
 
         // The daemon on ha1 sees the peer's adverts on the wire but not on its VRRP socket.
         let ha1 = try XCTUnwrap(lab.vipdProcess(1))
         try ha1.waitForLog(containing: "ONE-SIDED VISIBILITY on eth0 VRID 51: advertisements from 10.251.1.11 (ha0)", timeout: 10)
-        XCTAssertTrue(ha1.log.contains("fix: on this node: `nft insert rule inet filter input ip protocol vrrp accept`"), ha1.log)
+        // ha1's vipd reads its own ruleset: the fix names the table and chain that really drop
+        // (the lab's `inet vipdlab`, where no `inet filter` table exists) and fixes it there.
+        let named = try XCTUnwrap(
+            ha1.log.split(separator: "\n").first { $0.contains("ONE-SIDED VISIBILITY") }, ha1.log)
+        XCTAssertTrue(
+            named.contains("fix: protocol 112 from 10.251.1.11 to 224.0.0.18 on eth0 is dropped on this node by a drop rule: nftables inet vipdlab input handle "),
+            String(named))
+        XCTAssertTrue(named.contains("— nft insert rule inet vipdlab input position "), String(named))
+        XCTAssertFalse(ha1.log.contains("inet filter"), ha1.log)
         let ha0 = try XCTUnwrap(lab.vipdProcess(0))
         XCTAssertFalse(ha0.log.contains("ONE-SIDED VISIBILITY"), "ha0 hears its peer:\n\(ha0.log)")
 

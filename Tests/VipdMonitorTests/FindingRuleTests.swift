@@ -139,6 +139,12 @@ final class FindingRuleTests: XCTestCase {
         XCTAssertTrue(analyzer.history[0].finding.summary.contains("arrive with TTL 254"))
     }
 
+    func testRoutedUnicastIsNoWrongTTL() throws {
+        var scenario = Scenario()
+        scenario.advertise(high, priority: 150, from: 0, to: 10, destination: low, ttl: 62)
+        XCTAssertFalse(scenario.findingKinds(until: 10).contains(.wrongTTL))
+    }
+
     func testBadChecksumIsCountedPerSender() throws {
         var scenario = Scenario()
         scenario.advertise(high, priority: 150, from: 0, to: 10)
@@ -185,7 +191,8 @@ final class FindingRuleTests: XCTestCase {
         // The socket stopped moving at 1.6 s; the third unseen peer advert came at 4.1 s.
         XCTAssertEqual(Scenario.offset(onset.since), 4.1, accuracy: 0.001)
         XCTAssertTrue(onset.summary.contains("advertisements from 10.251.2.11 reach this node's eth0"), onset.summary)
-        XCTAssertTrue(onset.fix.contains("on this node: `nft insert rule inet filter input ip protocol vrrp accept`"), onset.fix)
+        XCTAssertEqual(onset.fix, "run `vipd doctor` on this node — it names the rule that drops protocol 112")
+        XCTAssertEqual(onset.firewallSuspect, .thisNode)
         events = analyzer.recordSocketReceipts(socket, total: 10, at: at(6.7))
         XCTAssertEqual(events.clearances.map(\.finding.kind), [.oneSidedVisibility])
     }

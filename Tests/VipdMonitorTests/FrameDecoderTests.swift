@@ -125,7 +125,7 @@ final class FrameDecoderTests: XCTestCase {
             }
         }
         XCTAssertEqual(FrameDecoder.decode([], link: .ethernet), .skipped(reason: "truncated_link_header"))
-        XCTAssertEqual(FrameDecoder.decode(Array(frames[0][..<30]), link: .ethernet), .skipped(reason: "truncated_ip_header"))
-        XCTAssertEqual(FrameDecoder.decode(Array(frames[0][..<40]), link: .ethernet), .skipped(reason: "truncated_ip_packet"))
+        XCTAssertEqual(FrameDecoder.decode(Array(frames[0][..<30]), link: .ethernet), .skipped(reason: "truncated"))
+        XCTAssertEqual(FrameDecoder.decode(Array(frames[0][..<40]), link: .ethernet), .skipped(reason: "ip_length_mismatch"))
     }
 }

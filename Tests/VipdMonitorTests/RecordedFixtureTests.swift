@@ -40,7 +40,7 @@ final class RecordedFixtureTests: XCTestCase {
         XCTAssertTrue(
             finding.summary.contains("10.251.2.12 never hears 10.251.2.11 — a firewall on 10.251.2.12 drops IP protocol 112"),
             finding.summary)
-        XCTAssertTrue(finding.fix.hasPrefix("on 10.251.2.12: `nft insert rule inet filter input ip protocol vrrp accept`"))
+        XCTAssertEqual(finding.fix, "run `vipd doctor` on 10.251.2.12 — it names the rule that drops protocol 112")
     }
 
     func testTwoClustersOnOneVRIDIsACollision() throws {

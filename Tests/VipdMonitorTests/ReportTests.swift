@@ -27,7 +27,7 @@ final class ReportTests: XCTestCase {
         XCTAssertTrue(headlines[0].hasSuffix("eth0 VRID 51: new group: VRRPv3 from 10.251.2.11 prio 150 every 1 s, VIPs 10.251.2.100"), headlines[0])
         XCTAssertTrue(headlines.contains { $0.contains(" CRITICAL SPLIT BRAIN on eth0 VRID 51") })
         XCTAssertTrue(headlines.contains { $0.contains(" CLEARED split-brain on eth0 VRID 51 (10.251.2.11/10.251.2.12) after") }, "\(headlines)")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("    fix: on 10.251.2.12: `nft insert rule") })
+        XCTAssertTrue(lines.contains { $0 == "    fix: run `vipd doctor` on 10.251.2.12 — it names the rule that drops protocol 112" })
     }
 
     func testJSONLinesParse() throws {

@@ -31,7 +31,9 @@ final class SplitBrainTests: XCTestCase {
         XCTAssertTrue(
             finding.summary.contains("10.251.2.12 never hears 10.251.2.11 — a firewall on 10.251.2.12 drops IP protocol 112"),
             finding.summary)
-        XCTAssertTrue(finding.fix.contains("nft insert rule inet filter input ip protocol vrrp accept"), finding.fix)
+        // A third host cannot read 10.251.2.12's ruleset: it says where to run the walker.
+        XCTAssertEqual(finding.fix, "run `vipd doctor` on 10.251.2.12 — it names the rule that drops protocol 112")
+        XCTAssertEqual(finding.firewallSuspect, .host(IPAddress("10.251.2.12")!))
         XCTAssertTrue(finding.evidence.joined().contains("without a gap for 12.61 s"), "\(finding.evidence)")
         // The low node stops at 21.61 s (its last advert): the split brain ends one
         // Master_Down_Interval later, evaluated at the next 250 ms tick.

@@ -25,7 +25,7 @@ final class VRRPSocketTests: XCTestCase {
         defer { a.close(); b.close() }
         XCTAssertEqual(a.sourceAddress, sourceA)
 
-        let group = VRRPSocket.multicastGroup(.v4)
+        let group = VRRPPacketCodec.multicastGroup(.v4)
         XCTAssertEqual(group.text, "224.0.0.18")
         let multicast = Self.advertisement(source: sourceA, destination: group, virtualAddress: vip)
         try a.send(multicast, to: group)
@@ -67,7 +67,7 @@ final class VRRPSocketTests: XCTestCase {
         defer { a.close(); b.close() }
         XCTAssertTrue(a.sourceAddress.isIPv6LinkLocal)
 
-        let group = VRRPSocket.multicastGroup(.v6)
+        let group = VRRPPacketCodec.multicastGroup(.v6)
         XCTAssertEqual(group.text, "ff02::12")
         let multicast = Self.advertisement(source: a.sourceAddress, destination: group, virtualAddress: vip)
         try a.send(multicast, to: group)
@@ -109,7 +109,7 @@ final class VRRPSocketTests: XCTestCase {
         let received = await consumer.value
         XCTAssertNil(received)
         XCTAssertLessThan(ContinuousClock.now - start, .seconds(5), "the stream ends at close, not when the 10 s wait runs out")
-        XCTAssertThrowsError(try b.send([0x31], to: VRRPSocket.multicastGroup(.v4))) { error in
+        XCTAssertThrowsError(try b.send([0x31], to: VRRPPacketCodec.multicastGroup(.v4))) { error in
             XCTAssertEqual(error as? NetworkError, .closed("VRRP socket on veth-b"))
         }
         b.close()

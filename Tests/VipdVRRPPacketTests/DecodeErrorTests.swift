@@ -71,19 +71,18 @@ struct DecodeErrorTests {
         #expect(throws: VRRPPacketError.unsupportedType(0)) { try decode4(patched(version2) { $0[0] = 0x20 }) }
     }
 
-    @Test func wrongHopLimit() {
-        #expect(throws: VRRPPacketError.wrongHopLimit(254)) { try decode4(version2, hopLimit: 254) }
-        #expect(throws: VRRPPacketError.wrongHopLimit(64)) {
-            try VRRPPacketCodec.decodeIPv4Datagram(
-                ipv4Datagram(version3, source: source4, destination: vrrpGroup4, ttl: 64))
-        }
+    /// The TTL / hop limit is the receive filter's rule (routed unicast is fine): the codec reports it.
+    @Test func hopLimitIsReportedNotChecked() throws {
+        #expect(try decode4(version2, hopLimit: 254).hopLimit == 254)
+        let datagram = try VRRPPacketCodec.decodeIPv4Datagram(
+            ipv4Datagram(version3, source: source4, destination: vrrpGroup4, ttl: 64))
+        #expect(datagram.hopLimit == 64)
         let message6 = encoded(
             VRRPAdvertisement(version: .v3, virtualRouterID: 1, priority: 1, interval: .seconds(1), addresses: []),
             source6, vrrpGroup6)
-        #expect(throws: VRRPPacketError.wrongHopLimit(1)) {
-            try VRRPPacketCodec.decodeIPv6Packet(
-                ipv6Packet(message6, source: source6, destination: vrrpGroup6, hopLimit: 1))
-        }
+        let packet6 = try VRRPPacketCodec.decodeIPv6Packet(
+            ipv6Packet(message6, source: source6, destination: vrrpGroup6, hopLimit: 1))
+        #expect(packet6.hopLimit == 1)
     }
 
     @Test func badChecksum() {
@@ -262,7 +261,7 @@ struct DecodeErrorTests {
 
     @Test func counterKeysAreShortDistinctAndStable() {
         let errors: [VRRPPacketError] = [
-            .truncated(length: 1, needed: 8), .unsupportedVersion(4), .unsupportedType(2), .wrongHopLimit(64),
+            .truncated(length: 1, needed: 8), .unsupportedVersion(4), .unsupportedType(2),
             .badChecksum(received: 1, computed: 2), .addressCountMismatch(count: 2, addressBytes: 4), .trailingBytes(1),
             .invalidVirtualRouterID, .zeroInterval, .version2OverIPv6, .unsupportedAuthenticationType(2),
             .mismatchedAddressFamilies, .notIPv4(version: 6), .notIPv6(version: 4), .badIPv4HeaderLength(16),
@@ -275,7 +274,6 @@ struct DecodeErrorTests {
             #expect(!key.isEmpty && key.allSatisfy { $0.isLowercase || $0.isNumber || $0 == "_" }, "\(key)")
         }
         #expect(VRRPPacketError.badChecksum(received: 0x1234, computed: 0xABCD).counterKey == "bad_checksum")
-        #expect(VRRPPacketError.wrongHopLimit(1).counterKey == "wrong_ttl")
         #expect(VRRPPacketError.truncated(length: 0, needed: 8).counterKey == "truncated")
         #expect(
             VRRPPacketError.badChecksum(received: 0x1234, computed: 0x00CD).description

@@ -8,12 +8,12 @@ final class VRRPCountersTests: XCTestCase {
         counters.record(.hopLimit(64))
         counters.record(.hopLimit(1))
         counters.record(.wrongPassword)
-        XCTAssertEqual(counters["hop_limit"], 2)
+        XCTAssertEqual(counters["wrong_ttl"], 2)
         XCTAssertEqual(counters[.hopLimit(9)], 2)
         XCTAssertEqual(counters[.wrongPassword], 1)
         XCTAssertEqual(counters["vrid_mismatch"], 0)
         XCTAssertEqual(counters.total, 3)
-        XCTAssertEqual(counters.countsByKey, ["hop_limit": 2, "wrong_password": 1])
+        XCTAssertEqual(counters.countsByKey, ["wrong_ttl": 2, "wrong_password": 1])
     }
 
     func testTransitionCountersCountPerEdge() {

@@ -78,7 +78,7 @@ final class VRRPDropTests: XCTestCase {
         }
         _ = machine.advertisementReceived(packet(for: multicastSettings, from: higherPeer, priority: 150, hopLimit: 1), now: at(seconds: 1))
         XCTAssertEqual(machine.counters.drops["vrid_mismatch"], 3)
-        XCTAssertEqual(machine.counters.drops["hop_limit"], 1)
+        XCTAssertEqual(machine.counters.drops["wrong_ttl"], 1)
         XCTAssertEqual(machine.counters.drops.total, 4)
     }
 }

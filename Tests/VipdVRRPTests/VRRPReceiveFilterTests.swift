@@ -151,7 +151,7 @@ final class VRRPReceiveFilterTests: XCTestCase {
         XCTAssertEqual(
             reasons.map(\.counterKey),
             [
-                "own_advertisement", "hop_limit", "version_mismatch", "vrid_mismatch", "not_unicast_peer",
+                "own_advertisement", "wrong_ttl", "version_mismatch", "vrid_mismatch", "not_unicast_peer",
                 "auth_type_mismatch", "wrong_password", "interval_mismatch", "address_list_mismatch",
             ])
     }
