@@ -177,7 +177,7 @@ final class DaemonStats: Sendable {
                 VRRPInstanceStats.Transition(
                     at: wall(recorded.at), from: "\(recorded.transition.from)", to: "\(recorded.transition.to)",
                     reason: "\(recorded.transition.reason)")
-            })
+            }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived)
     }
 
     private static func findingStats(_ finding: Finding) -> FindingStats {

@@ -156,6 +156,10 @@ public enum StatsMetrics {
             "vipd_vrrp_advertisements_received_total", .counter, help: "Valid VRRP advertisements received.",
             samples: perInstance { Double($0.advertisementsReceived) })
         out.append(
+            "vipd_vrrp_routed_advertisements_received_total", .counter,
+            help: "Of the valid advertisements, those from a unicast peer across a router (TTL below 255).",
+            samples: perInstance { Double($0.routedAdvertisementsReceived ?? 0) })
+        out.append(
             "vipd_vrrp_advertisements_sent_total", .counter, help: "VRRP advertisements sent.",
             samples: perInstance { Double($0.advertisementsSent) })
 

@@ -46,6 +46,9 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public var held: Bool?
     public var advertisementsReceived: Int
     public var advertisementsSent: Int
+    /// Of `advertisementsReceived`, those from a unicast peer across a router (TTL below 255); nil
+    /// when read from a vipd that predates it.
+    public var routedAdvertisementsReceived: Int?
     /// Every transition since the start.
     public var transitionsTotal: Int
     /// The most recent transitions, newest first.
@@ -57,7 +60,8 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public init(
         name: String, interface: String, routerID: Int, version: Int, virtualAddresses: [String], state: String,
         priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
-        held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition]
+        held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition],
+        routedAdvertisementsReceived: Int? = nil
     ) {
         self.name = name
         self.interface = interface
@@ -73,6 +77,7 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         self.held = held
         self.advertisementsReceived = advertisementsReceived
         self.advertisementsSent = advertisementsSent
+        self.routedAdvertisementsReceived = routedAdvertisementsReceived
         self.transitionsTotal = transitionsTotal
         self.recentTransitions = recentTransitions
     }

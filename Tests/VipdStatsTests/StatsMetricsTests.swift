@@ -95,6 +95,7 @@ final class StatsMetricsTests: XCTestCase {
         XCTAssertTrue(lines.contains(#"vipd_vrrp_effective_priority{instance="VI_1"} 50"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_held{instance="VI_1"} 0"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_transitions_total{instance="VI_1"} 2"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_routed_advertisements_received_total{instance="VI_1"} 5"#))
     }
 
     func testFindingsBySeverity() {
