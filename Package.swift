@@ -6,6 +6,17 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vipd", targets: ["vipd"]),
+        // The modules that read untrusted input, for the fuzz harnesses in fuzz/ (see docs/fuzzing.md).
+        .library(name: "VipdVRRPPacket", targets: ["VipdVRRPPacket"]),
+        .library(name: "VipdMonitor", targets: ["VipdMonitor"]),
+        .library(name: "VipdMonitorSession", targets: ["VipdMonitorSession"]),
+        .library(name: "VipdCapture", targets: ["VipdCapture"]),
+        .library(name: "VipdProxy", targets: ["VipdProxy"]),
+        .library(name: "VipdConfig", targets: ["VipdConfig"]),
+        .library(name: "VipdImport", targets: ["VipdImport"]),
+        .library(name: "VipdDoctor", targets: ["VipdDoctor"]),
+        .library(name: "VipdControl", targets: ["VipdControl"]),
+        .library(name: "VipdStats", targets: ["VipdStats"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

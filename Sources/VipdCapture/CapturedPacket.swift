@@ -7,6 +7,7 @@ import Glibc
 /// One captured frame: when it arrived, how long it was on the wire, and the bytes kept of it.
 public struct CapturedPacket: Sendable, Hashable {
     /// The arrival time since the Unix epoch, with nanosecond precision when the source has it.
+    /// A time libpcap hands over is kept within `CapturedPacket.timestampRange`.
     public var timestamp: Duration
     /// The frame's length on the wire; more than `bytes.count` when the capture cut it short.
     public var originalLength: Int
@@ -27,23 +28,31 @@ extension CapturedPacket {
     /// `nanosecondFraction`, or `microsecondFraction` for a source without nanosecond precision.
     ///
     /// Classic pcap files store the seconds in 32 bits that libpcap sign-extends, so a negative
-    /// value that fits 32 bits is read as the unsigned count it is (dates 2038...2106).
+    /// value that fits 32 bits is read as the unsigned count it is (dates 2038...2106). A time
+    /// outside `timestampRange` (a damaged or hostile file: pcapng has 64 bits of time units) is
+    /// clamped into it, so that whatever works with the time never overflows.
     init(header: pcap_pkthdr, data: UnsafePointer<UInt8>?, fractionUnit: Int64) {
         var seconds = Int64(header.ts.tv_sec)
         if seconds < 0, seconds >= Int64(Int32.min) {
             seconds = Int64(UInt32(truncatingIfNeeded: seconds))
         }
         let (attoseconds, overflow) = Int64(header.ts.tv_usec).multipliedReportingOverflow(by: fractionUnit)
+        let time: Duration
         if !overflow, attoseconds >= 0, attoseconds < Self.attosecondsPerSecond {
-            timestamp = Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
+            time = Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
         } else {
             // A damaged file's fraction may be negative or a second or more: add it up exactly.
-            timestamp = Duration(secondsComponent: seconds, attosecondsComponent: 0)
+            time = Duration(secondsComponent: seconds, attosecondsComponent: 0)
                 + Duration(secondsComponent: 0, attosecondsComponent: fractionUnit) * Int(header.ts.tv_usec)
         }
+        timestamp = min(max(time, Self.timestampRange.lowerBound), Self.timestampRange.upperBound)
         originalLength = Int(header.len)
         bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: Int(header.caplen))) } ?? []
     }
+
+    /// The arrival times a captured packet can have: from the Unix epoch to the last
+    /// nanosecond of the year 9999 (four-digit years in ISO 8601 text).
+    public static let timestampRange = Duration.zero...(.seconds(253_402_300_799) + .nanoseconds(999_999_999))
 
     /// Attoseconds per unit of a nanosecond timestamp fraction.
     static let nanosecondFraction: Int64 = 1_000_000_000

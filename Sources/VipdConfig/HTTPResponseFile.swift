@@ -57,6 +57,9 @@ public struct HTTPResponseFile: Sendable, Equatable {
         }
         var body = Array(bytes[bodyStart...])
         if let declaredLength {
+            guard declaredLength >= 0 else {
+                return .failure(HTTPResponseFileError("Content-Length says \(declaredLength) bytes, which is no length"))
+            }
             guard body.count >= declaredLength else {
                 return .failure(HTTPResponseFileError("Content-Length says \(declaredLength) bytes, the body has \(body.count)"))
             }

@@ -1,16 +1,18 @@
 extension Duration {
     /// The duration as a vipd config value, largest units first and exact to the millisecond:
-    /// `2s`, `1m30s`, `1h`, `1500ms`; `0s` for zero or less.
+    /// `2s`, `1m30s`, `1h`, `1500ms`; `0s` for zero or less. Whole seconds and milliseconds are
+    /// counted apart, so that however long a duration an imported file gives, it has its text.
     var configText: String {
-        let (seconds, attoseconds) = components
-        var milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        guard milliseconds > 0 else { return "0s" }
+        guard self > .zero else { return "0s" }
+        let (wholeSeconds, attoseconds) = components
+        var seconds = wholeSeconds
         var text = ""
-        for (unit, size) in [("d", Int64(86_400_000)), ("h", 3_600_000), ("m", 60_000), ("s", 1000), ("ms", 1)]
-        where milliseconds >= size {
-            text += "\(milliseconds / size)\(unit)"
-            milliseconds %= size
+        for (unit, size) in [("d", Int64(86_400)), ("h", 3600), ("m", 60), ("s", 1)] where seconds >= size {
+            text += "\(seconds / size)\(unit)"
+            seconds %= size
         }
-        return text
+        let milliseconds = attoseconds / 1_000_000_000_000_000
+        if milliseconds > 0 { text += "\(milliseconds)ms" }
+        return text.isEmpty ? "0s" : text
     }
 }

@@ -4,22 +4,23 @@ import VipdConfig
 /// `server` write them.
 enum HAProxyValues {
     /// A haproxy time: a number with `us`, `ms`, `s`, `m`, `h` or `d`, milliseconds without a unit
-    /// (`2000`, `2s`, `1m`); nil when malformed. Microseconds round up to whole milliseconds.
+    /// (`2000`, `2s`, `1m`); nil when malformed or longer than 64 bits of milliseconds hold.
+    /// Microseconds round up to whole milliseconds.
     static func time(_ text: String) -> Duration? {
         let digits = text.prefix { $0.isASCII && $0.isNumber }
         guard !digits.isEmpty, let number = Int64(digits) else { return nil }
         let unit = text.dropFirst(digits.count)
-        let milliseconds: Int64
+        let milliseconds: (partialValue: Int64, overflow: Bool)
         switch unit {
-        case "us": milliseconds = (number + 999) / 1000
-        case "", "ms": milliseconds = number
-        case "s": milliseconds = number * 1000
-        case "m": milliseconds = number * 60_000
-        case "h": milliseconds = number * 3_600_000
-        case "d": milliseconds = number * 86_400_000
+        case "us": milliseconds = (number / 1000 + (number % 1000 == 0 ? 0 : 1), false)
+        case "", "ms": milliseconds = (number, false)
+        case "s": milliseconds = number.multipliedReportingOverflow(by: 1000)
+        case "m": milliseconds = number.multipliedReportingOverflow(by: 60_000)
+        case "h": milliseconds = number.multipliedReportingOverflow(by: 3_600_000)
+        case "d": milliseconds = number.multipliedReportingOverflow(by: 86_400_000)
         default: return nil
         }
-        return .milliseconds(milliseconds)
+        return milliseconds.overflow ? nil : .milliseconds(milliseconds.partialValue)
     }
 
     /// The endpoints of a `bind` address list (`192.168.2.232:22`, `*:80`, `:::443`, `ipv4@10.0.0.1:80`,

@@ -42,10 +42,11 @@ struct KeepalivedTranslator {
 
     // MARK: Values
 
-    /// keepalived's seconds, whole or decimal (`1`, `0.5`), as a duration to the millisecond.
+    /// keepalived's seconds, whole or decimal (`1`, `0.5`), as a duration to the millisecond; nil
+    /// when malformed, negative, or longer than 64 bits of milliseconds hold.
     static func seconds(_ text: String) -> Duration? {
         let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let whole = Int64(parts[0]), whole >= 0 else { return nil }
+        guard let whole = Int64(parts[0]), whole >= 0, whole < Int64.max / 1000 else { return nil }
         var milliseconds = whole * 1000
         if parts.count == 2 {
             let fraction = parts[1].prefix(3)

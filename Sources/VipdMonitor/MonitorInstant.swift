@@ -30,12 +30,20 @@ public struct MonitorInstant: Sendable, Hashable, Comparable, CustomStringConver
     public var description: String { isoText }
 
     /// (`YYYY-MM-DD`, `hh:mm:ss.mmm`) in UTC, by Howard Hinnant's days-to-civil algorithm.
+    /// Seconds and milliseconds are taken apart without multiplying, so that any instant a capture
+    /// file holds, however far from now, has its text.
     private var civilParts: (date: String, time: String) {
-        let totalMilliseconds = sinceEpoch.components.seconds * 1000 + sinceEpoch.components.attoseconds / 1_000_000_000_000_000
-        let milliseconds = ((totalMilliseconds % 1000) + 1000) % 1000
-        let seconds = (totalMilliseconds - milliseconds) / 1000
-        let secondOfDay = ((seconds % 86_400) + 86_400) % 86_400
-        let days = (seconds - secondOfDay) / 86_400
+        let (wholeSeconds, attoseconds) = sinceEpoch.components
+        // Both components carry the sign; before the epoch, a fraction of a second borrows one.
+        let truncatedMilliseconds = attoseconds / 1_000_000_000_000_000
+        let borrows = truncatedMilliseconds < 0
+        let milliseconds = borrows ? truncatedMilliseconds + 1000 : truncatedMilliseconds
+        var (days, secondOfDay) = wholeSeconds.quotientAndRemainder(dividingBy: 86_400)
+        if borrows { secondOfDay -= 1 }
+        if secondOfDay < 0 {
+            secondOfDay += 86_400
+            days -= 1
+        }
 
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097

@@ -109,3 +109,35 @@ let editcap: URL? = ["/usr/bin/editcap", "/usr/local/bin/editcap"]
 func convertToPcapng(_ source: String, _ destination: String, editcap: URL) throws {
     try ProcessRunner.run(editcap, arguments: ["-F", "pcapng", source, destination], timeout: .seconds(30)).requireSuccess()
 }
+
+/// Bytes of a little-endian pcapng file built by hand, for times `PcapFileWriter` would never
+/// write: one section, one Ethernet interface whose time unit is 10^-`timeResolution` seconds
+/// (if_tsresol; pcapng's default, microseconds, when nil), and enhanced packet blocks with any 64-bit time.
+struct HandMadePcapng {
+    private(set) var bytes: [UInt8] = []
+
+    init(timeResolution: UInt8? = nil) {
+        // Section header: byte-order magic, version 1.0, section length unknown.
+        block(type: 0x0A0D_0D0A, body: Self.le(0x1A2B_3C4D, 4) + Self.le(1, 2) + Self.le(0, 2) + Self.le(UInt64.max, 8))
+        let options = timeResolution.map { Self.le(9, 2) + Self.le(1, 2) + [$0, 0, 0, 0] + Self.le(0, 4) } ?? []
+        block(type: 1, body: Self.le(1, 2) + Self.le(0, 2) + Self.le(65535, 4) + options)
+    }
+
+    /// An enhanced packet block on the interface at `time` (in its units) holding `data`.
+    mutating func appendPacket(time: UInt64, data: [UInt8]) {
+        let padding = [UInt8](repeating: 0, count: (4 - data.count % 4) % 4)
+        block(
+            type: 6,
+            body: Self.le(0, 4) + Self.le(time >> 32, 4) + Self.le(time & 0xFFFF_FFFF, 4) + Self.le(UInt64(data.count), 4)
+                + Self.le(UInt64(data.count), 4) + data + padding)
+    }
+
+    private mutating func block(type: UInt64, body: [UInt8]) {
+        let total = UInt64(12 + body.count)
+        bytes += Self.le(type, 4) + Self.le(total, 4) + body + Self.le(total, 4)
+    }
+
+    private static func le(_ value: UInt64, _ size: Int) -> [UInt8] {
+        (0..<size).map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) }
+    }
+}

@@ -89,6 +89,23 @@ final class FileRoundTripTests: XCTestCase {
         ])
     }
 
+    /// pcapng holds 64 bits of time units: a time in the year 4200 reads as it is; one past the year
+    /// 9999 or before the epoch (libpcap's signed seconds) is clamped into `timestampRange`.
+    func testPcapngTimesFarFromNowReadAsTheyAreOrClamped() throws {
+        var microseconds = HandMadePcapng()
+        microseconds.appendPacket(time: 70_372_022_400 * 1_000_000 + 5, data: [1, 2, 3])
+        let (read, error) = readCapture(try directory.write(microseconds.bytes, to: "year-4200.pcapng"))
+        XCTAssertNil(error)
+        XCTAssertEqual(read, [CapturedPacket(timestamp: .seconds(70_372_022_400) + .microseconds(5), originalLength: 3, bytes: [1, 2, 3])])
+
+        var seconds = HandMadePcapng(timeResolution: 0)
+        seconds.appendPacket(time: 1 << 62, data: [4])
+        seconds.appendPacket(time: 1 << 63 + 5, data: [5])
+        let (clamped, clampedError) = readCapture(try directory.write(seconds.bytes, to: "far-out.pcapng"))
+        XCTAssertNil(clampedError)
+        XCTAssertEqual(clamped.map(\.timestamp), [CapturedPacket.timestampRange.upperBound, .zero])
+    }
+
     func testSnapshotLengthCutsLongPacketsAndKeepsTheirWireLength() throws {
         let long = CapturedPacket(timestamp: .seconds(1), originalLength: 150, bytes: Array(repeating: 0x5A, count: 100))
         let inconsistent = CapturedPacket(timestamp: .seconds(2), originalLength: 1, bytes: [1, 2, 3])

@@ -40,6 +40,8 @@ final class HTTPResponseFileTests: XCTestCase {
             ("HTTP/1.1 503 x\r\nBad Name: v\r\n\r\n", #"line 2 is not a header field (NAME: value): "Bad Name: v""#),
             ("HTTP/1.1 503 x\r\nA: ok\r\n: empty name\r\n\r\n", #"line 3 is not a header field (NAME: value): ": empty name""#),
             ("HTTP/1.1 503 x\r\nContent-Length: 10\r\n\r\nshort", "Content-Length says 10 bytes, the body has 5"),
+            // Found by fuzz-response-file (kept in its corpus): a negative length used to trap.
+            ("HTTP/1.1 200\nContent-Length:-1\n\n", "Content-Length says -1 bytes, which is no length"),
         ]
         for (text, expected) in cases {
             XCTAssertEqual(parse(text).failure?.description, expected, text.debugDescription)

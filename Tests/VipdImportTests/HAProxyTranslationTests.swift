@@ -10,6 +10,13 @@ final class HAProxyTranslationTests: XCTestCase {
         return result
     }
 
+    /// An input of the fuzz-haproxy harness (kept in its corpus): a time too long for 64 bits of
+    /// milliseconds used to trap; it is a directive not carried.
+    func testOverlongTimeIsListedNotATrap() throws {
+        let result = try importing(Fixture.sshProxy.replacingOccurrences(of: "timeout client 1h", with: "timeout client 99999999999999999s"))
+        XCTAssertTrue(result.notes.contains { $0.directive == "timeout client 99999999999999999s" }, "\(result.notes)")
+    }
+
     func testListenSectionDefaultsInheritanceAndServerOptions() throws {
         let result = try importing(
             """

@@ -49,6 +49,13 @@ final class KeepalivedTranslationTests: XCTestCase {
         }
         """
 
+    /// An input of the fuzz-keepalived harness (kept in its corpus): an advert_int too long for 64
+    /// bits of milliseconds used to trap; it is a statement not carried.
+    func testOverlongAdvertIntervalIsListedNotATrap() throws {
+        let result = try importing([Self.fullInstance.replacingOccurrences(of: "advert_int 0.5", with: "advert_int 99999999999999999")])
+        XCTAssertTrue(result.notes.contains { $0.directive == "advert_int 99999999999999999" }, "\(result.notes)")
+    }
+
     func testInstanceFieldsScriptsAndNotify() throws {
         let result = try importing([Self.fullInstance])
         let instance = try XCTUnwrap(result.configuration.vrrp.first)

@@ -14,6 +14,11 @@ final class ValueFormatTests: XCTestCase {
         XCTAssertEqual(HAProxyValues.time("1500us"), .milliseconds(2))
         XCTAssertNil(HAProxyValues.time("2x"))
         XCTAssertNil(HAProxyValues.time("s"))
+        // More milliseconds than 64 bits hold used to trap; now malformed, listed as not carried.
+        XCTAssertNil(HAProxyValues.time("99999999999999999s"))
+        XCTAssertNil(HAProxyValues.time("106751991167301d"))
+        XCTAssertEqual(HAProxyValues.time("9223372036854775807us"), .milliseconds(9_223_372_036_854_776))
+        XCTAssertEqual(HAProxyValues.time("9223372036854775807"), .milliseconds(Int64.max))
     }
 
     func testKeepalivedSeconds() {
@@ -24,6 +29,8 @@ final class ValueFormatTests: XCTestCase {
         XCTAssertNil(KeepalivedTranslator.seconds("-1"))
         XCTAssertNil(KeepalivedTranslator.seconds("1."))
         XCTAssertNil(KeepalivedTranslator.seconds("a"))
+        XCTAssertNil(KeepalivedTranslator.seconds("99999999999999999"), "more milliseconds than 64 bits hold used to trap")
+        XCTAssertEqual(KeepalivedTranslator.seconds("9223372036854774.807"), .milliseconds(9_223_372_036_854_774_807))
     }
 
     func testBindAndServerAddresses() throws {
@@ -58,6 +65,7 @@ final class ValueFormatTests: XCTestCase {
             XCTAssertEqual(duration.configText, text)
             if duration > .zero { XCTAssertEqual(try Duration(configText: text), duration) }
         }
+        XCTAssertEqual((Duration.seconds(Int64.max) + .milliseconds(5)).configText, "106751991167300d15h30m7s5ms")
     }
 
     /// Every string survives the trip through vipd's own loader, whatever it holds.

@@ -87,6 +87,42 @@ final class MonitorCommandTests: XCTestCase {
         XCTAssertGreaterThanOrEqual((object["skipped"] as? [String: Int])?["ip_length_mismatch"] ?? 0, 50)
     }
 
+    /// A pcapng copy of a lab capture with one packet stamped in the year 4200, as tshark reads it:
+    /// the monitor reports it (times after it carry on from it) instead of dying on the far-out time.
+    func testPacketStampedFarInTheFutureIsReadNotATrap() throws {
+        let editcap = URL(fileURLWithPath: "/usr/bin/editcap")
+        guard FileManager.default.isExecutableFile(atPath: editcap.path) else { throw XCTSkip("editcap (wireshark-common) is not installed") }
+        let converted = directory.file("healthy.pcapng")
+        try ProcessRunner.run(editcap, arguments: ["-F", "pcapng", fixture("healthy-keepalived"), converted.path], timeout: .seconds(30))
+            .requireSuccess()
+        var bytes = [UInt8](try Data(contentsOf: converted))
+        // Walk the blocks (type, total length); the fifth enhanced packet block gets the time
+        // 4200-01-01T00:00:00Z in microseconds, pcapng's default unit.
+        func le32(_ offset: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[offset + $1]) << ($1 * 8) } }
+        var offset = 0
+        var packets = 0
+        while offset + 12 <= bytes.count, packets < 5 {
+            if le32(offset) == 6 { packets += 1 }
+            if packets == 5 {
+                let time: UInt64 = 70_372_022_400 * 1_000_000
+                for (index, word) in [time >> 32, time & 0xFFFF_FFFF].enumerated() {
+                    for byte in 0..<4 { bytes[offset + 12 + index * 4 + byte] = UInt8(truncatingIfNeeded: word >> (byte * 8)) }
+                }
+            } else {
+                offset += le32(offset + 4)
+            }
+        }
+        XCTAssertEqual(packets, 5, "the fixture has at least five packets")
+        let patched = directory.file("year-4200.pcapng")
+        try Data(bytes).write(to: patched)
+
+        for format in [["--json"], []] {
+            let output = try monitor(["--read", patched.path] + format)
+            XCTAssertTrue([0, 2].contains(output.exitStatus), "exit \(output.exitStatus): \(output.standardError)")
+            XCTAssertTrue(output.standardOutput.contains("4200-01-01T00:00:0"), output.standardOutput)
+        }
+    }
+
     func testLiveCaptureOnAMissingInterfaceIsAClearError() throws {
         let output = try monitor(["--interface", "vipd-no-such0", "--duration", "1"])
         XCTAssertEqual(output.exitStatus, 1)

@@ -19,6 +19,17 @@ final class ReportTests: XCTestCase {
         XCTAssertEqual(MonitorInstant(sinceEpoch: .zero).timeOfDayText, "00:00:00.000")
     }
 
+    /// A capture's timestamps are the file's word: however far from now, they print, never trap.
+    func testInstantsFarFromNowPrint() {
+        let year4200 = MonitorInstant(sinceEpoch: .seconds(70_372_022_400) + .milliseconds(5))
+        XCTAssertEqual(year4200.isoText, "4200-01-01T00:00:00.005Z")
+        XCTAssertEqual(MonitorInstant(sinceEpoch: .seconds(253_402_300_799) + .nanoseconds(999_999_999)).isoText, "9999-12-31T23:59:59.999Z")
+        XCTAssertEqual(MonitorInstant(sinceEpoch: .seconds(Int64.max)).timeOfDayText, "15:30:07.000")
+        XCTAssertEqual(MonitorInstant(sinceEpoch: .milliseconds(-1)).isoText, "1969-12-31T23:59:59.999Z")
+        XCTAssertEqual(MonitorInstant(sinceEpoch: .seconds(-86_400) - .milliseconds(1500)).isoText, "1969-12-30T23:59:58.500Z")
+        XCTAssertEqual(MonitorInstant(sinceEpoch: .seconds(Int64.min)).timeOfDayText, "08:29:52.000")
+    }
+
     func testEventLinesHaveOneHeadlinePerEvent() {
         let (analyzer, events) = splitBrainRun()
         let lines = events.flatMap { EventLines.lines(for: $0, state: analyzer.state) }

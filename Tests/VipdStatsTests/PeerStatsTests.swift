@@ -33,6 +33,10 @@ final class PeerStatsTests: XCTestCase {
         for (bytes, expected) in failures {
             XCTAssertEqual(PeerStatsAnswer.parse(bytes).failure?.description, expected, String(decoding: bytes, as: UTF8.self))
         }
+        // Found by fuzz/Sources/fuzz-peer-stats (kept in its corpus): a negative length used to trap.
+        XCTAssertEqual(
+            PeerStatsAnswer.parse(Array("HTTP/1. 200\r\nContent-Length:-1\r\n\r\n".utf8)).failure?.description,
+            "a negative Content-Length (-1)")
         let padded = response("200 OK", json + "trailing", length: json.utf8.count)
         XCTAssertNoThrow(try PeerStatsAnswer.parse(padded).get(), "bytes after Content-Length are not the body")
     }

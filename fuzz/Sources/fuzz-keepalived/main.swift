@@ -1,0 +1,22 @@
+import FuzzDriver
+import VipdConfig
+import VipdImport
+
+/// The haproxy.cfg beside it: one TCP listener.
+private let haproxy = SourceText(
+    path: "haproxy.cfg",
+    text: """
+        listen ssh
+            bind 10.0.0.100:22
+            mode tcp
+            server s1 10.0.0.21:22 check
+        """)
+
+/// `vipd import` on the input as one node's keepalived.conf, beside a fixed haproxy.cfg with one
+/// TCP listener: parsed, translated (instances, cluster inference), and the vipd.yaml loaded.
+fuzzMain { input in
+    let text = String(decoding: input, as: UTF8.self)
+    _ = try? ConfigImporter.translate(
+        haproxy: haproxy, keepalived: [SourceText(path: "keepalived.conf", text: text)],
+        nodes: [NodeAddress(name: "lb1", address: IPAddress("10.0.0.11")!)])
+}
