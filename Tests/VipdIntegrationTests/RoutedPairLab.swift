@@ -7,7 +7,7 @@ import XCTest
 /// the other's subnet through the router only (no default route, nothing outside the lab); the
 /// router forwards IPv4 (its own namespace's `net.ipv4.ip_forward`), so unicast adverts arrive
 /// with TTL 254. The VIP is a /32, which adds no route to whichever node holds it.
-final class RoutedPairLab: @unchecked Sendable {
+final class RoutedPairLab: VIPHolderLab, @unchecked Sendable {
     static let vip = "10.254.9.100"
     static let nodeAddresses = ["10.254.1.11", "10.254.2.12"]
     static let routerAddresses = ["10.254.1.1", "10.254.2.1"]
@@ -117,24 +117,6 @@ final class RoutedPairLab: @unchecked Sendable {
             let output = try nodes[index].ip(["-o", "addr", "show"]).standardOutput
             return output.contains(" \(Self.vip)/32")
         }
-    }
-
-    /// Waits (bounded) until exactly `expected` hold the VIP and still do one second later;
-    /// fails with the logs otherwise.
-    func waitForHolders(_ expected: [Int], within timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var current: [Int] = []
-        while Date() < deadline {
-            current = try holders()
-            if current == expected {
-                Thread.sleep(forTimeInterval: 1)
-                current = try holders()
-                if current == expected { return }
-            }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        XCTFail("VIP holders are \(current), expected \(expected) within \(timeout) s\n\(logs())", file: file, line: line)
-        throw LabError.unexpectedOutput(command: "wait for VIP holders \(expected)", output: "\(current)")
     }
 
     /// Every vipd and keepalived log of the lab, for failure messages.

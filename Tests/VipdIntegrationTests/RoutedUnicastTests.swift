@@ -23,7 +23,7 @@ final class RoutedUnicastTests: XCTestCase {
 
     /// With ha0 master, vipd starts on ha1 and must stay BACKUP, hearing ha0 through the router.
     private func startBackupOnHa1() throws {
-        try lab.waitForHolders([0], within: 15)
+        try lab.waitForHolders([0], within: 15, steadyFor: 1)
         try lab.startVipd(1)
         Thread.sleep(forTimeInterval: Self.backupHolds)
         XCTAssertEqual(try lab.holders(), [0], lab.logs())
@@ -38,7 +38,7 @@ final class RoutedUnicastTests: XCTestCase {
         // The master dies without a word: ha1's down timer runs out and it takes over.
         try lab.killNode(0)
         let died = Date()
-        try lab.waitForHolders([1], within: 15)
+        try lab.waitForHolders([1], within: 15, steadyFor: 1)
         // waitForHolders confirms the holder one second later: the takeover came that much sooner.
         print("ha1 took over \(String(format: "%.2f", Date().timeIntervalSince(died) - 1)) s after ha0 died (Master_Down_Interval 3.8 s)")
     }
@@ -52,6 +52,6 @@ final class RoutedUnicastTests: XCTestCase {
 
         // keepalived stops (priority 0): vipd takes over.
         keepalived.stop()
-        try lab.waitForHolders([1], within: 15)
+        try lab.waitForHolders([1], within: 15, steadyFor: 1)
     }
 }

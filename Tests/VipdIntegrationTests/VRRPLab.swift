@@ -4,7 +4,7 @@ import XCTest
 
 /// The two-node story in network namespaces: a `ClusterLab` with a real sshd on each node's own
 /// address, `vipd run` (or keepalived) on the nodes, and the client probing the VIP.
-final class VRRPLab: @unchecked Sendable {
+final class VRRPLab: VIPHolderLab, @unchecked Sendable {
     static let vip = "10.251.1.100"
 
     let lab: ClusterLab
@@ -100,21 +100,6 @@ final class VRRPLab: @unchecked Sendable {
     /// Which nodes hold the VIP now.
     func holders() throws -> [Int] {
         try lab.nodes.indices.filter { try lab.holds(Self.vip, on: lab.nodes[$0]) }
-    }
-
-    /// Waits (bounded) until exactly the nodes `expected` hold the VIP; fails with both logs otherwise.
-    func waitForHolders(
-        _ expected: [Int], within timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line
-    ) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        var current: [Int] = []
-        while Date() < deadline {
-            current = try holders()
-            if current == expected { return }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        XCTFail("VIP holders are \(current), expected \(expected) within \(timeout) s\n\(logs())", file: file, line: line)
-        throw LabError.unexpectedOutput(command: "wait for VIP holders \(expected)", output: "\(current)")
     }
 
     /// Every vipd log of the lab, for failure messages.
