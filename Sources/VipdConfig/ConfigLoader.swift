@@ -8,7 +8,7 @@
 ///
 /// Strict: unknown keys, wrong types and every invalid value are errors, and all errors of a file are
 /// reported together, each as `FILE:LINE:COLUMN: KEYPATH: message` (see `ConfigErrors`).
-/// The schema is documented in the README's configuration reference.
+/// The schema is documented in docs/configuration.md.
 public enum ConfigLoader {
     /// Reads and parses the file at `path`; errors name the file as `path`.
     public static func load(contentsOf path: String) throws(ConfigErrors) -> VipdConfiguration {

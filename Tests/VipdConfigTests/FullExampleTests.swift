@@ -83,10 +83,10 @@ final class FullExampleTests: XCTestCase {
         XCTAssertEqual(parseValid(Self.example), expected)
     }
 
-    /// The full example of the README's configuration reference parses.
+    /// The full example of the configuration reference (docs/configuration.md) parses.
     func testReferenceExampleParses() throws {
         let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
-            "../../README.md")
+            "../../docs/configuration.md")
         let markdown = try String(contentsOf: readme, encoding: .utf8)
         let example = try XCTUnwrap(
             markdown.components(separatedBy: "## Full example").last?.components(separatedBy: "```").dropFirst().first)
