@@ -1,3 +1,4 @@
+import CVipdSys
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -27,15 +28,6 @@ public final class ChildProcess: @unchecked Sendable {
         self.command = command
     }
 
-    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module
-    /// does not export; looked up at run time so older C libraries merely skip it.
-    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np") else {
-            return nil
-        }
-        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
-    }()
-
     /// Spawns `executable` (an absolute path) with the given descriptors as its 0, 1 and 2.
     /// - Parameter environment: `nil` inherits this process's environment.
     public static func spawn(
@@ -47,41 +39,17 @@ public final class ChildProcess: @unchecked Sendable {
         standardError: Int32
     ) throws -> ChildProcess {
         let command = ([executable.path] + arguments).joined(separator: " ")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, standardInput, 0)
-        posix_spawn_file_actions_adddup2(&actions, standardOutput, 1)
-        posix_spawn_file_actions_adddup2(&actions, standardError, 2)
-        if let closeFrom = Self.addCloseFrom {
-            _ = closeFrom(&actions, 3)
-        }
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
         let argv = ([executable.path] + arguments).map { strdup($0) }
         defer { argv.forEach { free($0) } }
-        let envp = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } }
-        defer { envp?.forEach { free($0) } }
+        let envp = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") }
+        defer { envp.forEach { free($0) } }
 
         var pid = pid_t()
+        let sources = [standardInput, standardOutput, standardError]
         let result = (argv + [nil]).withUnsafeBufferPointer { argvPointer in
-            if let envp {
-                return (envp + [nil]).withUnsafeBufferPointer { envpPointer in
-                    posix_spawn(&pid, executable.path, &actions, &attributes,
-                                argvPointer.baseAddress!, envpPointer.baseAddress!)
-                }
+            (envp + [nil]).withUnsafeBufferPointer { envpPointer in
+                cvipd_spawn(&pid, executable.path, argvPointer.baseAddress!, envpPointer.baseAddress!, sources, [0, 1, 2], 3, 0)
             }
-            return posix_spawn(&pid, executable.path, &actions, &attributes, argvPointer.baseAddress!, environ)
         }
         guard result == 0 else {
             throw LabError.launchFailed(command: command, reason: String(cString: strerror(result)))

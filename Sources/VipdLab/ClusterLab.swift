@@ -51,9 +51,14 @@ public final class ClusterLab: @unchecked Sendable {
 
     deinit { delete() }
 
-    /// Deletes every namespace of the lab (interfaces and addresses go with them).
+    /// Kills every process left in the lab's namespaces (by PID, as `ip netns pids` lists them,
+    /// e.g. a `vipd serve-sessions` that outlived its vipd), then deletes every namespace
+    /// (interfaces and addresses go with them).
     public func delete() {
-        (nodes + [client]).forEach { $0.namespace.delete() }
+        for namespace in (nodes + [client]).map(\.namespace) {
+            namespace.killRemainingProcesses()
+            namespace.delete()
+        }
         switchNamespace.delete()
     }
 

@@ -41,6 +41,16 @@ public final class NetworkNamespace: @unchecked Sendable {
         }
     }
 
+    /// Sends SIGKILL to every process in the namespace (`ip netns pids`); nothing once deleted.
+    public func killRemainingProcesses() {
+        guard !lock.withLock({ deleted }),
+            let output = try? ProcessRunner.run(Self.ipTool, arguments: ["netns", "pids", name], timeout: .seconds(10))
+        else { return }
+        for pid in output.standardOutput.split(whereSeparator: \.isWhitespace).compactMap({ Int32($0) }) where pid > 1 {
+            kill(pid, SIGKILL)
+        }
+    }
+
     /// Deletes the namespace (its interfaces go with it). Safe to call twice.
     public func delete() {
         let first = lock.withLock { () -> Bool in

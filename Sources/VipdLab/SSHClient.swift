@@ -37,11 +37,9 @@ public struct SSHClient: Sendable {
     public func run(
         host: String, port: Int, command: String, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil
     ) throws -> SSHResult {
-        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: timeout)
-        let ssh = try OpenSSHTools.ssh()
-        let output = try ProcessRunner.run(
-            namespace == nil ? ssh : NetworkNamespace.ipTool,
-            arguments: namespace.map { ["netns", "exec", $0.name, ssh.path] + arguments } ?? arguments, timeout: timeout)
+        let (executable, arguments) = try commandLine(
+            host: host, port: port, command: command, connectTimeout: timeout, namespace: namespace)
+        let output = try ProcessRunner.run(executable, arguments: arguments, timeout: timeout)
         return SSHResult(
             exitStatus: output.exitStatus,
             standardOutput: output.standardOutput,
@@ -54,12 +52,21 @@ public struct SSHClient: Sendable {
     public func startSession(
         host: String, port: Int, command: String, namespace: NetworkNamespace? = nil, log: URL
     ) throws -> ChildProcess {
-        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: .seconds(10))
+        let (executable, arguments) = try commandLine(host: host, port: port, command: command, namespace: namespace)
+        return try ChildProcess.spawn(executable, arguments: arguments, appendingOutputTo: log)
+    }
+
+    /// The program and arguments that run `ssh … command` with the lab's key, behind
+    /// `ip netns exec NAMESPACE` when `namespace` is given: for callers that spawn ssh themselves
+    /// (e.g. with their own standard input and output, as `TimedLinesProcess` does).
+    /// - Throws: `LabError.toolMissing` without ssh.
+    public func commandLine(
+        host: String, port: Int, command: String, connectTimeout: Duration = .seconds(10), namespace: NetworkNamespace? = nil
+    ) throws -> (executable: URL, arguments: [String]) {
+        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: connectTimeout)
         let ssh = try OpenSSHTools.ssh()
-        return try ChildProcess.spawn(
-            namespace == nil ? ssh : NetworkNamespace.ipTool,
-            arguments: namespace.map { ["netns", "exec", $0.name, ssh.path] + arguments } ?? arguments,
-            appendingOutputTo: log)
+        guard let namespace else { return (ssh, arguments) }
+        return (NetworkNamespace.ipTool, ["netns", "exec", namespace.name, ssh.path] + arguments)
     }
 
     /// The ssh command line for one non-interactive command with the lab's key.

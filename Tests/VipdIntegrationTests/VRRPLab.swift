@@ -48,11 +48,13 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
         directory.remove()
     }
 
-    /// The same file for every node, as an admin would copy it: ha0 priority 100, ha1 50.
+    /// The same file for every node, as an admin would copy it: ha0 priority 100, ha1 50. `global`
+    /// is the inside of the `global` section's braces (e.g. a longer drain and a `controlSocket(_:)`).
     static func yaml(
         version: Int = 3, interval: String = "1s", preempt: Bool = true, unicast: Bool = false,
         extraInstance: String = "", track: String = "track: { pools: { ssh: -60 } }",
-        check: String = "interval: 1s, timeout: 5s, fall: 2, rise: 2", withVRRP: Bool = true
+        check: String = "interval: 1s, timeout: 5s, fall: 2, rise: 2", withVRRP: Bool = true,
+        global: String = "drain_timeout: 2s"
     ) -> String {
         let vrrp = """
             vrrp:
@@ -79,7 +81,7 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
           ssh:
             servers: "nodes:22"
             check: { kind: ssh-banner, \(check) }
-        global: { drain_timeout: 2s }
+        global: { \(global) }
         """
     }
 
@@ -96,6 +98,15 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
     }
 
     func vipdProcess(_ index: Int) -> VipdProcess? { vipd[index] }
+
+    /// A control socket path for node `index` in the lab directory: the namespaces share one file
+    /// system, so each node's file names its own (`global.control_socket`).
+    func controlSocket(_ index: Int) -> String { directory.file("control-ha\(index).sock").path }
+
+    /// `vipd ctl ARGUMENTS` against node `index`'s `controlSocket(_:)`.
+    func ctl(_ index: Int, _ arguments: String...) throws -> ProcessRunner.Output {
+        try VipdProcess.ctl(socket: controlSocket(index), arguments)
+    }
 
     /// Which nodes hold the VIP now.
     func holders() throws -> [Int] {

@@ -27,4 +27,22 @@ static inline size_t cvipd_cmsg_len(size_t length) { return CMSG_LEN(length); }
 /// setns(fd, CLONE_NEWNET) for the calling thread (needs _GNU_SOURCE, defined in the .c file).
 int cvipd_enter_network_namespace(int fd);
 
+#include <spawn.h>
+
+/// posix_spawn of `path` whose child gets `sources[i]` as descriptor `targets[i]` and nothing else
+/// (every descriptor from the highest target + 1 up is closed, glibc 2.34+), an empty signal mask,
+/// default dispositions for every signal, and with `new_session` a session of its own (setsid).
+/// Returns 0 with `*pid` set, or an errno value.
+int cvipd_spawn(pid_t *pid, const char *path, char *const argv[], char *const envp[],
+                const int *sources, const int *targets, int count, int new_session);
+
+/// Sends `length` bytes of `data` and `count` file descriptors (SCM_RIGHTS, at most 8) in one
+/// message on a unix stream socket; returns the bytes sent or -1 with errno.
+ssize_t cvipd_send_with_fds(int socket, const void *data, size_t length, const int *fds, int count);
+
+/// Receives one message of at most `capacity` bytes and up to `maximum` (at most 8) file descriptors,
+/// which arrive close-on-exec; `received` gets their number. Returns the bytes read (0 at the end)
+/// or -1 with errno.
+ssize_t cvipd_receive_with_fds(int socket, void *buffer, size_t capacity, int *fds, int maximum, int *received);
+
 #endif
