@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "VipdDoctor", targets: ["VipdDoctor"]),
         .library(name: "VipdControl", targets: ["VipdControl"]),
         .library(name: "VipdStats", targets: ["VipdStats"]),
+        .library(name: "VipdHandoff", targets: ["VipdHandoff"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -69,7 +70,7 @@ let package = Package(
             name: "VipdDaemon",
             dependencies: [
                 "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
-                "VipdDoctor",
+                "VipdDoctor", "VipdHandoff", "VipdNet", "CVipdSys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,11 +94,22 @@ let package = Package(
             name: "VipdNet",
             dependencies: ["CVipdSys", "VipdConfig", "VipdVRRPPacket", .product(name: "Logging", package: "swift-log")]
         ),
+        // Sessions kept across planned moves of a virtual address: vipd's nftables tables (pure
+        // script), the moved addresses held on lo, tcp_fwmark_accept.
+        .target(
+            name: "VipdHandoff",
+            dependencies: [
+                "VipdConfig", "VipdNet",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "VipdHandoffTests", dependencies: ["VipdHandoff", "VipdConfig"]),
         // The VRRP speaker at work: instances driven by the raw socket and timers, tracking, notify.
         .target(
             name: "VipdSpeaker",
             dependencies: [
-                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth",
+                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth", "VipdHandoff",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -136,7 +148,7 @@ let package = Package(
         .target(
             name: "VipdDoctor",
             dependencies: [
-                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket",
+                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket", "VipdHandoff",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -38,5 +38,6 @@ let package = Package(
         harness("iptables", ["VipdDoctor"]),
         harness("control-wire", ["VipdControl"]),
         harness("peer-stats", ["VipdStats"]),
+        harness("session-handoff", ["VipdHandoff", "VipdProxy"]),
     ]
 )

@@ -7,23 +7,30 @@ extension ConfigReader {
     /// The longest unix socket path Linux accepts (`sun_path` holds 108 bytes with the final NUL).
     static let maximumSocketPathLength = 107
 
-    /// The `global` section: `drain_timeout`, `log_level` and `control_socket`.
+    /// The `global` section: `drain_timeout`, `session_drain_limit`, `log_level` and `control_socket`.
     func readGlobal(_ node: Node, path: String, owner: Mark?) -> GlobalSettings? {
-        guard let fields = fields(of: node, path: path, owner: owner, allowed: ["drain_timeout", "log_level", "control_socket"]) else {
+        guard
+            let fields = fields(
+                of: node, path: path, owner: owner, allowed: ["drain_timeout", "session_drain_limit", "log_level", "control_socket"])
+        else {
             return nil
         }
         let defaults = GlobalSettings()
         let drainTimeout: Duration? =
             fields["drain_timeout"].map { readDuration($0, path: fields.path("drain_timeout")) }
             ?? defaults.drainTimeout
+        let sessionDrainLimit: Duration? =
+            fields["session_drain_limit"].map { readDuration($0, path: fields.path("session_drain_limit"), allowZero: true) }
+            ?? defaults.sessionDrainLimit
         let logLevel: String? =
             fields["log_level"].map { readChoice($0, path: fields.path("log_level"), among: Self.logLevels) }
             ?? defaults.logLevel
         let controlSocket: String? =
             fields["control_socket"].map { readSocketPath($0, path: fields.path("control_socket")) }
             ?? defaults.controlSocket
-        guard let drainTimeout, let logLevel, let controlSocket else { return nil }
-        return GlobalSettings(drainTimeout: drainTimeout, logLevel: logLevel, controlSocket: controlSocket)
+        guard let drainTimeout, let sessionDrainLimit, let logLevel, let controlSocket else { return nil }
+        return GlobalSettings(
+            drainTimeout: drainTimeout, sessionDrainLimit: sessionDrainLimit, logLevel: logLevel, controlSocket: controlSocket)
     }
 
     /// An absolute path short enough for a unix socket.

@@ -59,13 +59,20 @@ public struct ClusterNode: Sendable, Equatable {
 public struct GlobalSettings: Sendable, Equatable {
     /// How long SIGTERM waits for established connections before closing them (`drain_timeout`, default 30s).
     public var drainTimeout: Duration
+    /// After a planned move of a virtual address, how long this node goes on serving the sessions it
+    /// accepted on it before resetting them (`session_drain_limit`, default 24h; 0s resets at once).
+    public var sessionDrainLimit: Duration
     /// Minimum log level (`log_level`: trace, debug, info, notice, warning, error, critical; default info).
     public var logLevel: String
     /// Where `vipd run` answers `vipd ctl` (`control_socket`, default `/run/vipd/vipd.sock`).
     public var controlSocket: String
 
-    public init(drainTimeout: Duration = .seconds(30), logLevel: String = "info", controlSocket: String = "/run/vipd/vipd.sock") {
+    public init(
+        drainTimeout: Duration = .seconds(30), sessionDrainLimit: Duration = .seconds(24 * 3600), logLevel: String = "info",
+        controlSocket: String = "/run/vipd/vipd.sock"
+    ) {
         self.drainTimeout = drainTimeout
+        self.sessionDrainLimit = sessionDrainLimit
         self.logLevel = logLevel
         self.controlSocket = controlSocket
     }

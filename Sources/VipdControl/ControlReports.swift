@@ -67,10 +67,20 @@ public struct InstanceReport: Sendable, Equatable, Codable {
     /// Held out of the master role by `vipd ctl handover` until `vipd ctl ready`.
     public var held: Bool
     public var fault: String?
+    /// Connections still served here on virtual addresses given away in a planned move (nil: not kept).
+    public var movedSessions: Int?
+    /// The previous master that segments of its sessions are sent to, while master after a planned move.
+    public var forwardingTo: String?
+    /// Segments sent to a previous master since the start.
+    public var forwardedSegments: Int?
 
     public init(
-        name: String, state: String, priority: Int, effectivePriority: Int, master: String?, held: Bool, fault: String?
+        name: String, state: String, priority: Int, effectivePriority: Int, master: String?, held: Bool, fault: String?,
+        movedSessions: Int? = nil, forwardingTo: String? = nil, forwardedSegments: Int? = nil
     ) {
+        self.movedSessions = movedSessions
+        self.forwardingTo = forwardingTo
+        self.forwardedSegments = forwardedSegments
         self.name = name
         self.state = state
         self.priority = priority

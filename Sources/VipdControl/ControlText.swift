@@ -44,6 +44,12 @@ public enum ControlText {
         if let master = instance.master { line += ", master \(master)" }
         if instance.held { line += ", HELD by vipd ctl handover until vipd ctl ready" }
         if let fault = instance.fault { line += ", fault: \(fault)" }
+        if let moved = instance.movedSessions, moved > 0 {
+            line += ", still serving \(moved) session(s) moved away with the virtual addresses"
+        }
+        if let previous = instance.forwardingTo {
+            line += ", forwarding segments of \(previous)'s sessions to it (\(instance.forwardedSegments ?? 0) so far)"
+        }
         return line
     }
 

@@ -189,7 +189,8 @@ private struct Commands: Sendable {
     private static func instanceReport(_ instance: VRRPInstanceStats) -> InstanceReport {
         InstanceReport(
             name: instance.name, state: instance.state, priority: instance.priority, effectivePriority: instance.effectivePriority,
-            master: instance.masterAddress, held: instance.isHeld, fault: instance.faultReason)
+            master: instance.masterAddress, held: instance.isHeld, fault: instance.faultReason,
+            movedSessions: instance.movedSessions, forwardingTo: instance.forwardingTo, forwardedSegments: instance.forwardedSegments)
     }
 
     // MARK: - VRRP

@@ -157,7 +157,11 @@ final class DaemonStats: Sendable {
     }
 
     private func vrrpStats(wall: (ContinuousClock.Instant) -> Double) async -> [VRRPInstanceStats] {
-        (await speaker?.instanceReports() ?? []).map { Self.instanceStats($0, wall: wall) }
+        (await speaker?.instanceReports() ?? []).map { report in
+            let held = report.handoff?.heldAddresses ?? []
+            let moved = held.isEmpty ? 0 : engine.connections.open(acceptedOn: Set(held)).count
+            return Self.instanceStats(report, movedSessions: moved, wall: wall)
+        }
     }
 
     /// Turns a continuous-clock instant into seconds since the Unix epoch, given one moment read on both clocks.
@@ -165,7 +169,9 @@ final class DaemonStats: Sendable {
         { instant in (wallNow.sinceEpoch - instant.duration(to: now)) / .seconds(1) }
     }
 
-    private static func instanceStats(_ report: VRRPInstanceReport, wall: (ContinuousClock.Instant) -> Double) -> VRRPInstanceStats {
+    private static func instanceStats(
+        _ report: VRRPInstanceReport, movedSessions: Int, wall: (ContinuousClock.Instant) -> Double
+    ) -> VRRPInstanceStats {
         VRRPInstanceStats(
             name: report.config.name, interface: report.config.interface, routerID: report.config.virtualRouterID,
             version: report.config.version, virtualAddresses: report.config.virtualAddresses.map(\.description),
@@ -177,7 +183,9 @@ final class DaemonStats: Sendable {
                 VRRPInstanceStats.Transition(
                     at: wall(recorded.at), from: "\(recorded.transition.from)", to: "\(recorded.transition.to)",
                     reason: "\(recorded.transition.reason)")
-            }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived)
+            }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived,
+            movedSessions: report.handoff.map { _ in movedSessions }, heldAddresses: report.handoff?.heldAddresses.map(\.description),
+            forwardingTo: report.handoff?.forwardingTo?.description, forwardedSegments: report.handoff?.forwardedSegments)
     }
 
     private static func findingStats(_ finding: Finding) -> FindingStats {

@@ -4,6 +4,7 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import VipdConfig
+import VipdHandoff
 import VipdHealth
 import VipdProxy
 import VipdSpeaker
@@ -35,9 +36,12 @@ public struct ProxyDaemon: Service {
 
     public func run() async throws {
         var config = initialConfig
+        // Before the listeners: every flow they accept must carry the hand-off's mark.
+        let handoff = config.vrrp.isEmpty ? nil : node.flatMap { SessionHandoff.start(configuration: config, node: $0, logger: logger) }
+        defer { handoff?.stop() }
         // Returns once every pool's first check round is over and every listener is bound.
         try await engine.start(config)
-        let speaker = try await startSpeaker(config)
+        let speaker = try await startSpeaker(config, handoff: handoff)
         let monitorStart: Result<DaemonMonitor, DaemonMonitor.NotRunning> =
             if let speaker, let node { await DaemonMonitor.start(config: config, node: node, speaker: speaker, logger: logger) } else {
                 .failure(DaemonMonitor.NotRunning(reason: DaemonMonitor.noVRRPReason))
@@ -64,17 +68,47 @@ public struct ProxyDaemon: Service {
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
             await speaker.handOver()
+            if handoff != nil {
+                // Handshakes under way at the move complete here (their last ACK is forwarded to us).
+                try? await Task.sleep(for: Self.inFlightGrace)
+            }
         }
         logger.notice("shutting down: no new connections, draining up to \(config.global.drainTimeout)")
         await engine.stopAccepting()
+        if let handoff { await handSessionsOn(handoff, config: config) }
         _ = await engine.drain(timeout: config.global.drainTimeout)
+        handoff?.stop()
         serviceManager.finish()
         logger.notice("vipd stopped")
     }
 
+    /// How long a stopping node keeps its listeners after handing the addresses over.
+    static let inFlightGrace: Duration = .seconds(1)
+
+    /// How long a stopping vipd waits for a TCP-mode connection's bytes in flight before handing it on.
+    static let settleLimit: Duration = .seconds(2)
+
+    /// At stop: the TCP-mode sessions go, open, to `vipd serve-sessions`, which serves them until
+    /// they end (at most `session_drain_limit`) while this process exits and a new one may start.
+    private func handSessionsOn(_ handoff: SessionHandoff, config: VipdConfiguration) async {
+        guard engine.connections.glued.count > 0 else { return }
+        // Their channels close here: the held addresses must not follow them off lo.
+        handoff.keepHeldAddresses()
+        let moved = await engine.connections.glued.detach(within: Self.settleLimit)
+        guard !moved.isEmpty else { return }
+        let logger = logger
+        let pid = SessionServerLaunch.start(
+            moved, heldAddresses: handoff.allHeldAddresses, limit: handoff.drainLimit, logLevel: config.global.logLevel, logger: logger
+        ) { pid in try handoff.handOver(toSessionServer: pid) }
+        if let pid {
+            logger.notice(
+                "handed \(moved.count) session(s) to vipd serve-sessions (pid \(pid)): it serves them until they end, at most \(handoff.drainLimit.secondsText)")
+        }
+    }
+
     /// Starts VRRP when the file has instances: pool tracking from the proxy, connection resets
     /// when addresses leave, and a silent peer's servers taken down at once.
-    private func startSpeaker(_ config: VipdConfiguration) async throws -> VRRPSpeaker? {
+    private func startSpeaker(_ config: VipdConfiguration, handoff: SessionHandoff?) async throws -> VRRPSpeaker? {
         guard !config.vrrp.isEmpty, let node else { return nil }
         let engine = engine
         let logger = logger
@@ -86,6 +120,14 @@ public struct ProxyDaemon: Service {
                 logger.notice("reset \(count) connection(s) accepted on \(addresses.map(\.description).sorted().joined(separator: ", ")) before releasing it")
                 Self.wait(for: closed, atMost: .milliseconds(500))
             },
+            sessionsEnded: { addresses, limit in
+                let (open, closed) = engine.connections.open(acceptedOn: addresses)
+                guard let closed else { return (0, 0) }
+                if await Self.completes(closed, within: limit) { return (open, 0) }
+                let (reset, resetClosed) = engine.connections.reset(acceptedOn: addresses)
+                if let resetClosed { _ = await Self.completes(resetClosed, within: .seconds(1)) }
+                return (open, reset)
+            },
             peerWentSilent: { address in
                 guard let peer = nodes.first(where: { $0.address == address }) else { return }
                 let downed = await engine.forceDown(
@@ -93,9 +135,30 @@ public struct ProxyDaemon: Service {
                 if downed > 0 { logger.notice("took \(downed) server(s) of silent node \(peer.name) down until their checks pass again") }
             })
         let speaker = VRRPSpeaker(
-            configuration: config, node: node, pools: engine.availability, hooks: hooks, logger: logger)
+            configuration: config, node: node, pools: engine.availability, hooks: hooks, handoff: handoff, logger: logger)
         try await speaker.start()
         return speaker
+    }
+
+    /// Whether `future` completes within `limit` (decided on its event loop, where both callbacks run).
+    private static func completes(_ future: EventLoopFuture<Void>, within limit: Duration) async -> Bool {
+        let loop = future.eventLoop
+        let outcome = loop.makePromise(of: Bool.self)
+        loop.execute {
+            let decided = NIOLoopBoundBox(false, eventLoop: loop)
+            let timeout = loop.scheduleTask(in: TimeAmount(limit)) {
+                guard !decided.value else { return }
+                decided.value = true
+                outcome.succeed(false)
+            }
+            future.whenComplete { _ in
+                timeout.cancel()
+                guard !decided.value else { return }
+                decided.value = true
+                outcome.succeed(true)
+            }
+        }
+        return (try? await outcome.futureResult.get()) ?? false
     }
 
     /// Blocks at most `limit` for `future` (used where the caller must not go on before sockets closed).

@@ -40,6 +40,9 @@ public enum DoctorRunner {
             results += FirewallCheck.results(snapshot: FirewallSnapshot.read(), config: config, node: node)
             results += await PeerReachabilityCheck.results(config: config, node: node, group: MultiThreadedEventLoopGroup.singleton)
         }
+        if let handoff = SessionHandoffCheck.result(config: config, host: SessionHandoffCheck.Host.read()) {
+            results.append(handoff)
+        }
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         results.append(CapabilityCheck.result(status: status, config: config))
         var seen = Set<String>()

@@ -12,6 +12,8 @@ public enum ConnectionEnd: String, Sendable {
     case noServer = "no-server"
     case connectFailed = "connect-failed"
     case shutdown = "shutdown"
+    /// Handed, open, to the process that serves the sessions of a stopping vipd.
+    case handedOver = "handed-over"
 }
 
 /// Everything the connection log line says about one client connection.

@@ -11,6 +11,8 @@ public final class ConnectionTracker: Sendable {
     private let channels = NIOLockedValueBox<[ObjectIdentifier: Channel]>([:])
     /// What each server carried, for the stats page and metrics.
     public let traffic = TrafficCounters()
+    /// The TCP-mode connections glued now (a stopping vipd hands them on).
+    public let glued = GluedConnections()
 
     public init() {}
 
@@ -39,26 +41,51 @@ public final class ConnectionTracker: Sendable {
         return (open.count, EventLoopFuture.andAllComplete(open.map(\.closeFuture), on: first.eventLoop))
     }
 
+    /// Every client connection open now: how many, and a future that completes when all of them
+    /// are closed (nil when none).
+    public func open() -> (count: Int, closed: EventLoopFuture<Void>?) {
+        let all = channels.withLockedValue { Array($0.values) }
+        guard let first = all.first else { return (0, nil) }
+        return (all.count, EventLoopFuture.andAllComplete(all.map(\.closeFuture), on: first.eventLoop))
+    }
+
+    /// Resets every client connection (see ``reset(acceptedOn:)``).
+    @discardableResult
+    public func resetAll() -> (count: Int, closed: EventLoopFuture<Void>?) {
+        reset(channels.withLockedValue { Array($0.values) })
+    }
+
+    /// The client connections open now that were accepted on one of `addresses`: how many, and a
+    /// future that completes when all of them are closed (nil when none).
+    public func open(acceptedOn addresses: Set<IPAddress>) -> (count: Int, closed: EventLoopFuture<Void>?) {
+        let matching = channels.withLockedValue { Array($0.values) }.filter { Self.isAccepted($0, on: addresses) }
+        guard let first = matching.first else { return (0, nil) }
+        return (matching.count, EventLoopFuture.andAllComplete(matching.map(\.closeFuture), on: first.eventLoop))
+    }
+
+    private static func isAccepted(_ channel: Channel, on addresses: Set<IPAddress>) -> Bool {
+        guard let local = channel.localAddress?.ipAddress.flatMap(IPAddress.init) else { return false }
+        return addresses.contains(local)
+    }
+
     /// Resets (TCP RST, through SO_LINGER 0) every client connection accepted on one of
     /// `addresses`, so clients learn at once that a virtual address left this node instead of
     /// waiting on a connection whose packets now reach another host. Returns how many were reset
     /// and a future that completes when all of them are closed (nil when none).
     @discardableResult
     public func reset(acceptedOn addresses: Set<IPAddress>) -> (count: Int, closed: EventLoopFuture<Void>?) {
-        let open = channels.withLockedValue { Array($0.values) }
-        var reset: [Channel] = []
-        for channel in open {
-            guard let local = channel.localAddress?.ipAddress.flatMap(IPAddress.init), addresses.contains(local) else {
-                continue
-            }
-            reset.append(channel)
+        reset(channels.withLockedValue { Array($0.values) }.filter { Self.isAccepted($0, on: addresses) })
+    }
+
+    private func reset(_ channels: [Channel]) -> (count: Int, closed: EventLoopFuture<Void>?) {
+        for channel in channels {
             guard let socket = channel as? any SocketOptionProvider else {
                 channel.close(promise: nil)
                 continue
             }
             socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
         }
-        guard let first = reset.first else { return (0, nil) }
-        return (reset.count, EventLoopFuture.andAllComplete(reset.map(\.closeFuture), on: first.eventLoop))
+        guard let first = channels.first else { return (0, nil) }
+        return (channels.count, EventLoopFuture.andAllComplete(channels.map(\.closeFuture), on: first.eventLoop))
     }
 }

@@ -15,6 +15,10 @@ final class GlueHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// Set by ``pause()``: no read is asked for any more (the connection is being handed on).
+    private var paused = false
+    /// Writes made on this half's channel since ``pause()``.
+    private(set) var writesSincePause = 0
 
     private init(side: Side, record: ConnectionRecord) {
         self.side = side
@@ -31,7 +35,21 @@ final class GlueHandler {
     }
 
     private func partnerWrite(_ data: NIOAny) {
+        if paused { writesSincePause += 1 }
         context?.write(data, promise: nil)
+    }
+
+    /// Stops asking for reads on this half's channel. A read already asked for may still deliver
+    /// one batch, which is forwarded as usual.
+    func pause() {
+        paused = true
+        pendingRead = false
+    }
+
+    /// A future that completes once everything written on this half's channel so far reached the kernel.
+    func writesFlushed() -> EventLoopFuture<Void>? {
+        guard let context else { return nil }
+        return context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)))
     }
 
     private func partnerFlush() {
@@ -47,7 +65,7 @@ final class GlueHandler {
     }
 
     private func partnerBecameWritable() {
-        if pendingRead {
+        if pendingRead, !paused {
             pendingRead = false
             context?.read()
         }
@@ -116,6 +134,7 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     func read(context: ChannelHandlerContext) {
+        guard !paused else { return }
         if let partner, partner.partnerIsWritable {
             context.read()
         } else {

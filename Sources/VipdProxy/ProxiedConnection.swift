@@ -79,6 +79,7 @@ final class ProxiedConnection: ChannelInboundHandler {
         do {
             try client.pipeline.syncOperations.addHandler(glue.client)
             try server.pipeline.syncOperations.addHandler(glue.server)
+            tracker.glued.add(client: client, server: server, halves: glue, record: record, idleTimeout: route.config.idleTimeout)
         } catch {
             client.close(promise: nil)
             server.close(promise: nil)

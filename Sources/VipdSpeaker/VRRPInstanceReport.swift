@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdHandoff
 import VipdVRRP
 
 /// One VRRP instance as this node sees it now, for the stats page and `vipd ctl status`.
@@ -31,4 +32,7 @@ public struct VRRPInstanceReport: Sendable {
     public var counters: VRRPCounters
     /// The last ``transitionsKept`` transitions, oldest first.
     public var recentTransitions: [RecordedTransition]
+    /// Sessions kept across moves: the previous owner segments go to, the addresses held on `lo`,
+    /// the segments forwarded; nil when sessions are not kept.
+    public var handoff: SessionHandoff.InstanceReport?
 }

@@ -1,5 +1,6 @@
 import Logging
 import VipdConfig
+import VipdHandoff
 import VipdNet
 import VipdVRRP
 import VipdVRRPPacket
@@ -10,17 +11,24 @@ import VipdVRRPPacket
 public actor VRRPInstanceRunner {
     /// What the daemon does for the instance.
     public struct Hooks: Sendable {
-        /// The virtual addresses are about to leave this node: reset the connections accepted on
-        /// them, and return once the resets are sent (bounded), while the addresses are still here.
+        /// The virtual addresses are about to leave this node and their sessions cannot be kept:
+        /// reset the connections accepted on them, and return once the resets are sent (bounded),
+        /// while the addresses are still here.
         public var addressesLeaving: @Sendable (Set<IPAddress>) -> Void
+        /// The virtual addresses left this node in a planned move and their sessions go on here:
+        /// return once every connection accepted on them ended, or after `limit` when the ones
+        /// still open are reset. Returns how many were open and how many were reset.
+        public var sessionsEnded: @Sendable (_ addresses: Set<IPAddress>, _ limit: Duration) async -> (open: Int, reset: Int)
         /// We took over because this master went silent: take its node's servers down.
         public var peerWentSilent: @Sendable (IPAddress) async -> Void
 
         public init(
             addressesLeaving: @escaping @Sendable (Set<IPAddress>) -> Void = { _ in },
+            sessionsEnded: @escaping @Sendable (Set<IPAddress>, Duration) async -> (open: Int, reset: Int) = { _, _ in (0, 0) },
             peerWentSilent: @escaping @Sendable (IPAddress) async -> Void = { _ in }
         ) {
             self.addressesLeaving = addressesLeaving
+            self.sessionsEnded = sessionsEnded
             self.peerWentSilent = peerWentSilent
         }
     }
@@ -34,24 +42,31 @@ public actor VRRPInstanceRunner {
     private let socket: VRRPSocket
     private let announcer: AddressAnnouncer
     private let hooks: Hooks
+    private let handoff: SessionHandoff?
     private let notify: NotifyRunner
     private let logger: Logger
     private var timer: Task<Void, Never>?
     private var announcements: Task<Void, Never>?
     private var receiver: Task<Void, Never>?
+    /// Ends the forwarding to a previous owner when `session_drain_limit` has passed.
+    private var forwardingExpiry: Task<Void, Never>?
+    /// Serves the sessions left on moved addresses until they end, then takes the addresses off `lo`.
+    private var heldSessions: Task<Void, Never>?
     private var handoverWaiters: [CheckedContinuation<IPAddress?, Never>] = []
     private var decodeErrors: [String: Int] = [:]
     private var dropLog = RateLimitedLog()
     private var recentTransitions: [VRRPInstanceReport.RecordedTransition] = []
 
-    /// Opens the instance's sockets on `interface` (which must exist) for `node`.
+    /// Opens the instance's sockets on `interface` (which must exist) for `node`. With `handoff`,
+    /// planned moves keep the sessions; without it they are reset.
     public init(
         config: VRRPInstanceConfig, node: ClusterNode, nodes: [ClusterNode], netlink: RouteNetlink,
-        hooks: Hooks, logger: Logger
+        hooks: Hooks, handoff: SessionHandoff?, logger: Logger
     ) throws {
         self.config = config
         self.netlink = netlink
         self.hooks = hooks
+        self.handoff = handoff
         var logger = logger
         logger[metadataKey: "vrrp_instance"] = "\(config.name)"
         self.logger = logger
@@ -90,7 +105,8 @@ public actor VRRPInstanceRunner {
             config: config, state: machine.state, priority: machine.settings.priority,
             effectivePriority: machine.effectivePriority,
             masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, isMasterHere: isMasterHere,
-            faultReason: machine.faultReason, isHeld: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions)
+            faultReason: machine.faultReason, isHeld: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions,
+            handoff: handoff?.report(instance: config.name))
     }
 
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
@@ -104,6 +120,7 @@ public actor VRRPInstanceRunner {
             warnAboutForeignSubnets(present)
         }
         apply(initialTracking, starting: true)
+        serveSessionsOfEarlierRun()
         perform(machine.start(now: .now))
         let datagrams = socket.datagrams
         receiver = Task { [weak self] in
@@ -214,10 +231,17 @@ public actor VRRPInstanceRunner {
             switch action {
             case .sendAdvertisement(let advertisement):
                 send(advertisement)
-            case .addVirtualAddresses:
+            case .addVirtualAddresses(let previousOwner):
+                forwardSessions(to: previousOwner)
                 addAddresses()
-            case .removeVirtualAddresses:
-                removeAddresses()
+                takeBackHeldAddresses()
+            case .removeVirtualAddresses(let keepSessions):
+                stopForwarding()
+                if keepSessions, let handoff, holdSessions(handoff) {
+                    removeAddresses(resettingSessions: false)
+                } else {
+                    removeAddresses(resettingSessions: true)
+                }
             case .announceVirtualAddresses:
                 announce()
             case .wakeUp(let deadline):
@@ -286,9 +310,9 @@ public actor VRRPInstanceRunner {
         }
     }
 
-    private func removeAddresses() {
+    private func removeAddresses(resettingSessions: Bool) {
         // Reset first, while the addresses are still ours, so the RSTs leave with the right source.
-        hooks.addressesLeaving(Set(config.virtualAddresses.map(\.address)))
+        if resettingSessions { hooks.addressesLeaving(Set(config.virtualAddresses.map(\.address))) }
         for prefix in config.virtualAddresses {
             do {
                 if try netlink.removeAddress(prefix, interfaceIndex: interface.index) {
@@ -297,6 +321,115 @@ public actor VRRPInstanceRunner {
             } catch {
                 logger.error("\(config.name): cannot remove \(prefix) from \(config.interface): \(error)")
             }
+        }
+    }
+
+    // MARK: - Sessions across planned moves
+
+    /// As new owner after a planned move: segments of flows unknown here go to the previous owner,
+    /// installed before the addresses arrive, for at most `session_drain_limit`.
+    private func forwardSessions(to previousOwner: IPAddress?) {
+        guard let handoff, let previousOwner, previousOwner != sourceAddress else { return }
+        let present = (try? netlink.addresses(interfaceIndex: interface.index)) ?? []
+        guard previousOwner.isIPv6LinkLocal || present.contains(where: { $0.prefix.length < $0.prefix.address.bytes.count * 8 && $0.prefix.contains(previousOwner) }) else {
+            logger.warning(
+                "\(config.name): the previous master \(previousOwner) is not on a subnet of \(config.interface): the sessions it serves cannot be forwarded to it")
+            return
+        }
+        do {
+            try handoff.forward(instance: config.name, to: previousOwner)
+        } catch {
+            logger.error("\(config.name): cannot forward the sessions of \(previousOwner) to it: \(error)")
+            return
+        }
+        logger.notice(
+            "\(config.name): segments of sessions that \(previousOwner) still serves are sent to it (for at most \(handoff.drainLimit.secondsText))")
+        let limit = handoff.drainLimit
+        forwardingExpiry?.cancel()
+        forwardingExpiry = Task { [weak self] in
+            try? await Task.sleep(for: limit)
+            guard !Task.isCancelled else { return }
+            await self?.stopForwarding()
+        }
+    }
+
+    private func stopForwarding() {
+        forwardingExpiry?.cancel()
+        forwardingExpiry = nil
+        guard let handoff, handoff.isForwarding(instance: config.name) else { return }
+        do {
+            try handoff.stopForwarding(instance: config.name)
+        } catch {
+            logger.error("\(config.name): cannot stop forwarding segments to the previous master: \(error)")
+        }
+    }
+
+    /// Owner again: the addresses held on `lo` for earlier sessions leave it (they are on the interface now).
+    private func takeBackHeldAddresses() {
+        heldSessions?.cancel()
+        heldSessions = nil
+        guard let handoff, !handoff.heldAddresses(instance: config.name).isEmpty else { return }
+        do {
+            try handoff.release(instance: config.name)
+        } catch {
+            logger.error("\(config.name): cannot remove the virtual addresses from lo: \(error)")
+        }
+    }
+
+    /// A planned move away: keeps the addresses on `lo` and serves their sessions until they end or
+    /// the limit passes. False when that cannot be set up (the sessions are then reset).
+    private func holdSessions(_ handoff: SessionHandoff) -> Bool {
+        let addresses = config.virtualAddresses.map(\.address)
+        do {
+            try handoff.hold(instance: config.name, addresses: addresses)
+        } catch {
+            logger.error("\(config.name): cannot keep the sessions on \(addresses.map(\.description).joined(separator: ", ")): \(error)")
+            try? handoff.release(instance: config.name)
+            return false
+        }
+        let limit = handoff.drainLimit
+        logger.notice(
+            "\(config.name): the sessions on \(addresses.map(\.description).joined(separator: ", ")) go on here after the move (addresses kept on lo, unannounced) until they end, at most \(limit.secondsText)")
+        let sessionsEnded = hooks.sessionsEnded
+        let logger = logger
+        let name = config.name
+        let list = addresses.map(\.description).joined(separator: ", ")
+        heldSessions?.cancel()
+        heldSessions = Task { [weak self] in
+            let (open, reset) = await sessionsEnded(Set(addresses), limit)
+            // A session server of an earlier run may serve sessions on these addresses too.
+            await handoff.sessionServerEnded()
+            guard !Task.isCancelled else { return }
+            if reset > 0 {
+                logger.notice("\(name): reset \(reset) of \(open) session(s) on \(list) still open after session_drain_limit (\(limit.secondsText))")
+            } else if open > 0 {
+                logger.notice("\(name): the last of \(open) session(s) on \(list) served since the move ended")
+            }
+            await self?.releaseHeldAddresses()
+        }
+        return true
+    }
+
+    /// At start: the addresses an earlier run's session server still serves sessions on stay on
+    /// `lo` until that process ends (or this node owns them again).
+    private func serveSessionsOfEarlierRun() {
+        guard let handoff, let server = handoff.sessionServer, !handoff.heldAddresses(instance: config.name).isEmpty else { return }
+        logger.notice(
+            "\(config.name): vipd serve-sessions (pid \(server)) still serves sessions on \(handoff.heldAddresses(instance: config.name).map(\.description).joined(separator: ", ")), kept on lo until it ends")
+        heldSessions = Task { [weak self] in
+            await handoff.sessionServerEnded()
+            guard !Task.isCancelled else { return }
+            await self?.releaseHeldAddresses()
+        }
+    }
+
+    private func releaseHeldAddresses() {
+        heldSessions = nil
+        guard let handoff else { return }
+        do {
+            try handoff.release(instance: config.name)
+        } catch {
+            logger.error("\(config.name): cannot remove the virtual addresses from lo: \(error)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Logging
 import VipdConfig
+import VipdHandoff
 import VipdNet
 import VipdVRRP
 
@@ -11,6 +12,7 @@ public actor VRRPSpeaker {
     private let node: ClusterNode
     private let pools: any PoolAvailabilityProviding
     private let hooks: VRRPInstanceRunner.Hooks
+    private let handoff: SessionHandoff?
     private let logger: Logger
     private var runners: [VRRPInstanceRunner] = []
     private var scripts: [String: TrackScriptRunner] = [:]
@@ -20,12 +22,13 @@ public actor VRRPSpeaker {
 
     public init(
         configuration: VipdConfiguration, node: ClusterNode, pools: any PoolAvailabilityProviding,
-        hooks: VRRPInstanceRunner.Hooks, logger: Logger
+        hooks: VRRPInstanceRunner.Hooks, handoff: SessionHandoff? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.node = node
         self.pools = pools
         self.hooks = hooks
+        self.handoff = handoff
         self.logger = logger
     }
 
@@ -36,7 +39,7 @@ public actor VRRPSpeaker {
             runners.append(
                 try VRRPInstanceRunner(
                     config: instance, node: node, nodes: configuration.nodes, netlink: netlink, hooks: hooks,
-                    logger: logger))
+                    handoff: handoff, logger: logger))
         }
         let interfaces = Set(configuration.vrrp.flatMap { instance in
             [instance.interface] + instance.track.filter { $0.kind == .interface }.map(\.name)

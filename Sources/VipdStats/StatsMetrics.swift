@@ -162,6 +162,14 @@ public enum StatsMetrics {
         out.append(
             "vipd_vrrp_advertisements_sent_total", .counter, help: "VRRP advertisements sent.",
             samples: perInstance { Double($0.advertisementsSent) })
+        out.append(
+            "vipd_vrrp_moved_sessions", .gauge,
+            help: "Connections this node still serves on virtual addresses it gave away in a planned move.",
+            samples: perInstance { Double($0.movedSessions ?? 0) })
+        out.append(
+            "vipd_vrrp_forwarded_segments_total", .counter,
+            help: "TCP segments of sessions served by the previous master, sent on to it by this node.",
+            samples: perInstance { Double($0.forwardedSegments ?? 0) })
 
         out.append(
             "vipd_monitor_up", .gauge, help: "1 when the advertisement monitor captures on this node, else 0.",

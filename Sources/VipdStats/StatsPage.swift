@@ -83,7 +83,7 @@ public enum StatsPage {
           return table(["instance", "state", "priority", "effective", "VIP holder", "virtual addresses", "last transitions"],
             s.vrrp.map(v => el("tr", {class: "vrrp state-" + v.state.toLowerCase(), "data-instance": v.name, "data-state": v.state, "data-held": String(!!v.held)},
               el("td", {}, v.name, el("div", {class: "sub"}, v.interface + " VRID " + v.routerID + " v" + v.version)),
-              el("td", {class: "state"}, v.state, v.faultReason ? el("div", {class: "sub"}, v.faultReason) : "", held(v)),
+              el("td", {class: "state"}, v.state, v.faultReason ? el("div", {class: "sub"}, v.faultReason) : "", held(v), moved(v)),
               el("td", {class: "num"}, v.priority),
               el("td", {class: "num"}, v.effectivePriority),
               el("td", {class: "holder"}, v.masterAddress ? v.masterAddress + (v.masterIsThisNode ? " (this node)" : "") : "unknown"),
@@ -92,6 +92,12 @@ public enum StatsPage {
                 ? el("ul", {}, ...v.recentTransitions.slice(0, 3).map(t =>
                     el("li", {}, ago(s.generatedAt, t.at) + ": " + t.from + " → " + t.to, el("div", {class: "sub"}, t.reason))))
                 : "none"))));
+        }
+        function moved(v) {
+          const parts = [];
+          if (v.movedSessions) parts.push(v.movedSessions + " moved session(s) still served here");
+          if (v.forwardingTo) parts.push("forwarding to " + v.forwardingTo + " (" + (v.forwardedSegments || 0) + " segments)");
+          return parts.length ? el("div", {class: "sub moved"}, parts.join("; ")) : "";
         }
         function held(v) {
           return v.held ? el("div", {class: "sub held"}, "HELD by vipd ctl handover until vipd ctl ready") : "";

@@ -51,6 +51,15 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public var routedAdvertisementsReceived: Int?
     /// Every transition since the start.
     public var transitionsTotal: Int
+    /// Connections this node still serves on virtual addresses it gave away in a planned move
+    /// (held on `lo` until they end); nil when sessions are not kept or from an older vipd.
+    public var movedSessions: Int?
+    /// The virtual addresses held on `lo` for those sessions.
+    public var heldAddresses: [String]?
+    /// As master after a planned move: the previous master that segments of its sessions are sent to.
+    public var forwardingTo: String?
+    /// Segments sent to a previous master since the start.
+    public var forwardedSegments: Int?
     /// The most recent transitions, newest first.
     public var recentTransitions: [Transition]
 
@@ -61,8 +70,13 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         name: String, interface: String, routerID: Int, version: Int, virtualAddresses: [String], state: String,
         priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
         held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition],
-        routedAdvertisementsReceived: Int? = nil
+        routedAdvertisementsReceived: Int? = nil, movedSessions: Int? = nil, heldAddresses: [String]? = nil,
+        forwardingTo: String? = nil, forwardedSegments: Int? = nil
     ) {
+        self.movedSessions = movedSessions
+        self.heldAddresses = heldAddresses
+        self.forwardingTo = forwardingTo
+        self.forwardedSegments = forwardedSegments
         self.name = name
         self.interface = interface
         self.routerID = routerID

@@ -28,10 +28,15 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         /// Send this advertisement (multicast, or to each unicast peer). It carries our effective
         /// priority, or 0 when we leave the master role.
         case sendAdvertisement(VRRPAdvertisement)
-        /// Add the virtual addresses to the interface.
-        case addVirtualAddresses
-        /// Remove the virtual addresses from the interface.
-        case removeVirtualAddresses
+        /// Add the virtual addresses to the interface. `previousOwner` is the master that released
+        /// them on purpose (it sent priority 0, or it is being preempted and stays up): it goes on
+        /// serving the sessions it holds, so segments of flows unknown here are sent to it. nil when
+        /// the addresses had no living owner (its advertisements stopped, startup, a fault cleared).
+        case addVirtualAddresses(previousOwner: IPAddress?)
+        /// Remove the virtual addresses from the interface. `keepSessions`: the move is planned
+        /// (another router takes over, or vipd stops), so this node keeps serving the sessions it
+        /// holds; false in FAULT, where they cannot be kept (they are reset at once).
+        case removeVirtualAddresses(keepSessions: Bool)
         /// Send gratuitous ARP / unsolicited neighbour advertisements for the virtual addresses
         /// (the runner repeats them as configured).
         case announceVirtualAddresses
@@ -248,10 +253,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case .backup:
             actions = [transition(to: .fault, reason: .fault(reason))]
         case .master:
-            actions = [transition(to: .fault, reason: .fault(reason))] + leaveMaster()
+            actions = [transition(to: .fault, reason: .fault(reason))] + leaveMaster(keepSessions: false)
         case .handingOver:
             actions =
-                [transition(to: .fault, reason: .fault(reason))] + leaveMaster() + [.handoverFinished(newMaster: nil)]
+                [transition(to: .fault, reason: .fault(reason))] + leaveMaster(keepSessions: false)
+                + [.handoverFinished(newMaster: nil)]
         }
         phase = .fault(noMasterBy: now.advanced(by: masterDownInterval))
         forgetMaster()
@@ -281,10 +287,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case .backup, .fault:
             actions = [transition(to: .initialize, reason: .shutdown)]
         case .master:
-            actions = [transition(to: .initialize, reason: .shutdown)] + leaveMaster()
+            actions = [transition(to: .initialize, reason: .shutdown)] + leaveMaster(keepSessions: true)
         case .handingOver:
             actions =
-                [transition(to: .initialize, reason: .shutdown)] + leaveMaster() + [.handoverFinished(newMaster: nil)]
+                [transition(to: .initialize, reason: .shutdown)] + leaveMaster(keepSessions: true)
+                + [.handoverFinished(newMaster: nil)]
         }
         phase = .initialize
         forgetMaster()
@@ -396,7 +403,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         } else {
             return answerLowerRankedMaster(now: now)
         }
-        var actions = [transition(to: .backup, reason: reason), .removeVirtualAddresses]
+        var actions = [transition(to: .backup, reason: reason), .removeVirtualAddresses(keepSessions: true)]
         actions += becomeBackup(
             reason: nil, now: now,
             masterInterval: settings.version == .v3 ? received.interval : settings.advertisementInterval)
@@ -427,10 +434,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             let reason = VRRPTransitionReason.masterDownTimerExpired(lastMaster: lastMaster, silentFor: silentFor)
             return becomeMaster(reason: reason, now: now, silentPeer: lastMaster)
         case .masterLeft(let master):
-            return becomeMaster(reason: .masterLeft(master), now: now)
+            return becomeMaster(reason: .masterLeft(master), now: now, previousOwner: master)
         case .preempting(let master, let priority):
             return becomeMaster(
-                reason: .preempted(master: master, masterPriority: priority, ourPriority: effectivePriority), now: now)
+                reason: .preempted(master: master, masterPriority: priority, ourPriority: effectivePriority), now: now,
+                previousOwner: master)
         }
     }
 
@@ -448,14 +456,18 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     // MARK: - State entry
 
     /// Enters MASTER (from INIT, BACKUP or FAULT): transition, addresses, announcement, advertisement.
+    /// `previousOwner`: the master that gave the addresses away alive (see `.addVirtualAddresses`).
     private mutating func becomeMaster(
-        reason: VRRPTransitionReason, now: C.Instant, silentPeer: IPAddress? = nil
+        reason: VRRPTransitionReason, now: C.Instant, silentPeer: IPAddress? = nil, previousOwner: IPAddress? = nil
     ) -> [Action] {
         var actions = [transition(to: .master, reason: reason)]
         if let silentPeer { actions.append(.peerWentSilent(silentPeer)) }
         phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
         forgetMaster()
-        actions += [.addVirtualAddresses, .announceVirtualAddresses, ourAdvertisement(priority: effectivePriority)]
+        actions += [
+            .addVirtualAddresses(previousOwner: previousOwner), .announceVirtualAddresses,
+            ourAdvertisement(priority: effectivePriority),
+        ]
         return actions
     }
 
@@ -475,9 +487,9 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         return actions
     }
 
-    /// Leaving MASTER for INIT or FAULT: priority 0, then the addresses go.
-    private mutating func leaveMaster() -> [Action] {
-        [ourAdvertisement(priority: 0), .removeVirtualAddresses]
+    /// Leaving MASTER for INIT or FAULT: priority 0, then the addresses go (sessions kept unless in FAULT).
+    private mutating func leaveMaster(keepSessions: Bool) -> [Action] {
+        [ourAdvertisement(priority: 0), .removeVirtualAddresses(keepSessions: keepSessions)]
     }
 
     /// Ends a handover. Stopping: transition to INIT, release the addresses, report. Holding: with a
@@ -488,12 +500,15 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case (.stop, _):
             let reason: VRRPTransitionReason =
                 newMaster.map { .handoverCompleted(newMaster: $0) } ?? .handoverTimedOut(after: settings.handoverTimeout)
-            let actions = [transition(to: .initialize, reason: reason), .removeVirtualAddresses]
+            let actions = [transition(to: .initialize, reason: reason), .removeVirtualAddresses(keepSessions: true)]
             phase = .initialize
             forgetMaster()
             return actions + [.handoverFinished(newMaster: newMaster)]
         case (.hold, let newMaster?):
-            var actions = [transition(to: .backup, reason: .handoverCompleted(newMaster: newMaster)), .removeVirtualAddresses]
+            var actions = [
+                transition(to: .backup, reason: .handoverCompleted(newMaster: newMaster)),
+                .removeVirtualAddresses(keepSessions: true),
+            ]
             actions += becomeBackup(reason: nil, now: now)
             masterAddress = newMaster
             return actions + [.handoverFinished(newMaster: newMaster)]

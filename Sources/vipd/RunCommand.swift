@@ -18,11 +18,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.load()
         let level = Logger.Level(rawValue: config.global.logLevel) ?? .info
-        // Under systemd (stderr is the journal's stream): native journal records with VIPD_* fields.
-        let journal = LogDestination.current() == .journal
-        LoggingSystem.bootstrap { label in
-            journal ? JournalLogHandler(level: level) as any LogHandler : ConsoleLogHandler(label: label, level: level)
-        }
+        LogSetup.bootstrap(level: level)
         let logger = Logger(label: "vipd")
         do {
             let thisNode = try NodeIdentity.resolve(in: config, explicit: node)

@@ -18,7 +18,7 @@ struct Vipd: AsyncParsableCommand {
         version: VipdVersion.current,
         subcommands: [
             RunCommand.self, CheckCommand.self, MonitorCommand.self, SSHDSnippetCommand.self, DoctorCommand.self,
-            ImportCommand.self, DemoCommand.self, CtlCommand.self,
+            ImportCommand.self, DemoCommand.self, CtlCommand.self, ServeSessionsCommand.self,
         ]
     )
 
@@ -27,8 +27,9 @@ struct Vipd: AsyncParsableCommand {
 
     /// Refuses an unknown subcommand with the closest one ("did you mean"), then runs as ArgumentParser does.
     static func main() async {
-        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
-        if let problem = UnknownSubcommand.message(arguments: Array(CommandLine.arguments.dropFirst()), subcommands: names) {
+        let shown = configuration.subcommands.filter { $0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
+        let hidden = configuration.subcommands.filter { !$0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
+        if let problem = UnknownSubcommand.message(arguments: Array(CommandLine.arguments.dropFirst()), subcommands: shown, hidden: hidden) {
             printError(problem)
             Foundation.exit(usageExitStatus)
         }

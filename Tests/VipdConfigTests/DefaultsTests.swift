@@ -6,7 +6,7 @@ final class DefaultsTests: XCTestCase {
     func testAllDefaults() throws {
         let configuration = try XCTUnwrap(parseValid(minimalConfig()))
         XCTAssertEqual(configuration.nodes, [])
-        XCTAssertEqual(configuration.global, GlobalSettings(drainTimeout: .seconds(30), logLevel: "info"))
+        XCTAssertEqual(configuration.global, GlobalSettings(drainTimeout: .seconds(30), sessionDrainLimit: .seconds(86_400), logLevel: "info"))
         let listener = try XCTUnwrap(configuration.listeners.first)
         XCTAssertEqual(listener.mode, .tcp)
         XCTAssertEqual(listener.idleTimeout, .seconds(3600))

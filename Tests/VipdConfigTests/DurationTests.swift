@@ -59,6 +59,14 @@ final class DurationTests: XCTestCase {
             message: "duration must be greater than zero")
     }
 
+    func testSessionDrainLimitMayBeZeroToResetSessionsAtOnce() {
+        XCTAssertEqual(parseValid(minimalConfig("global: { session_drain_limit: 0s }"))?.global.sessionDrainLimit, .zero)
+        XCTAssertEqual(parseValid(minimalConfig("global: { session_drain_limit: 8h }"))?.global.sessionDrainLimit, .seconds(8 * 3600))
+        assertSingleError(
+            minimalConfig("global: { session_drain_limit: soon }"), line: 7, column: 32, keyPath: "global.session_drain_limit",
+            message: #"invalid duration "soon" (use e.g. 500ms, 2s, 1m, 1h)"#)
+    }
+
     func testABareNumberKeepsTheMeaningItHasInTheToolTheKeyComesFrom() {
         // haproxy's `inter 2000` is two seconds: the hint must not turn it into 2000 seconds.
         let check = """

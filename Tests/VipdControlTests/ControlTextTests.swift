@@ -54,6 +54,25 @@ final class ControlTextTests: XCTestCase {
             """)
     }
 
+    func testStatusNamesTheSessionsKeptAcrossAMove() {
+        let previousOwner = InstanceReport(
+            name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, master: "10.0.0.2", held: false, fault: nil,
+            movedSessions: 2, forwardingTo: nil, forwardedSegments: 0)
+        let newOwner = InstanceReport(
+            name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil,
+            movedSessions: 0, forwardingTo: "10.0.0.1", forwardedSegments: 120)
+        let text = { (instance: InstanceReport) in
+            ControlText.status(StatusReport(node: "ha0", configPath: "/etc/vipd/vipd.yaml", instances: [instance], pools: [], findings: []))
+        }
+        XCTAssertTrue(
+            text(previousOwner).contains(
+                "VRRP VI_1: BACKUP, priority 100, master 10.0.0.2, still serving 2 session(s) moved away with the virtual addresses"),
+            text(previousOwner))
+        XCTAssertTrue(
+            text(newOwner).contains("VRRP VI_1: MASTER, priority 50, master 10.0.0.2, forwarding segments of 10.0.0.1's sessions to it (120 so far)"),
+            text(newOwner))
+    }
+
     func testStatusWithPeersAndClusterWarnings() {
         let mine = InstanceReport(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: false, fault: nil)
         let theirs = InstanceReport(name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil)

@@ -10,7 +10,12 @@ final class FailoverBenchmark: XCTestCase {
     struct Figures {
         var gracefulGap: Double?
         var cutLinkUntilAllSucceed: Double?
-        var idleSessionEnd: Double?
+        /// Of an echo session's 50 lines (one every 200 ms) through the master, those that arrived across its graceful stop.
+        var echoLinesKept: Double?
+        /// That session's longest silence between two lines.
+        var echoLongestGap: Double?
+        /// After SIGKILL of the master's proxy (haproxy for the pair), until the ssh session through it ends.
+        var killedSessionEnd: Double?
         var splitBrainHeal: Double?
     }
 
@@ -25,7 +30,7 @@ final class FailoverBenchmark: XCTestCase {
         let interval = ProcessInfo.processInfo.environment["VIPD_BENCH_INTERVAL"] ?? "1s"
         let vipd = try measure(pair: .vipd, interval: interval)
         let incumbent = try measure(pair: .incumbent, interval: interval)
-        func cell(_ value: Double?) -> String { value.map { String(format: "%.3f s", $0) } ?? "> bound" }
+        func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "> bound" }
         func ratio(_ ours: Double?, _ theirs: Double?) -> String {
             guard let ours, let theirs, theirs > 0 else { return "n/a" }
             return String(format: "%.3f", ours / theirs)
@@ -33,10 +38,12 @@ final class FailoverBenchmark: XCTestCase {
         let rows: [(String, Double?, Double?)] = [
             ("graceful stop: longest gap", vipd.gracefulGap, incumbent.gracefulGap),
             ("cut link: until every new connection succeeds", vipd.cutLinkUntilAllSucceed, incumbent.cutLinkUntilAllSucceed),
-            ("idle ssh session ends after the VIP left", vipd.idleSessionEnd, incumbent.idleSessionEnd),
+            ("graceful stop: echo session lines kept (of 50)", vipd.echoLinesKept, incumbent.echoLinesKept),
+            ("graceful stop: echo session's longest silence", vipd.echoLongestGap, incumbent.echoLongestGap),
+            ("kill -9 of the master's proxy: its ssh session ends after", vipd.killedSessionEnd, incumbent.killedSessionEnd),
             ("split brain healed to one master", vipd.splitBrainHeal, incumbent.splitBrainHeal),
         ]
-        var table = "| advert \(interval) | vipd | keepalived + haproxy | vipd/incumbent |\n|---|---|---|---|\n"
+        var table = "| advert \(interval) (seconds, or lines) | vipd | keepalived + haproxy | vipd/incumbent |\n|---|---|---|---|\n"
         for (name, ours, theirs) in rows {
             table += "| \(name) | \(cell(ours)) | \(cell(theirs)) | \(ratio(ours, theirs)) |\n"
         }
@@ -71,17 +78,31 @@ final class FailoverBenchmark: XCTestCase {
             guard let last = outcomes.last(where: { !$0.succeeded && $0.at > cut }) else { return 0 }
             return (last.at - cut).timeInterval
         }
-        figures.idleSessionEnd = try scenario(pair, interval) { lab, pairs in
+        let echo = try scenario(pair, interval) { lab, pairs -> (kept: Double, gap: Double?)? in
+            let session = try lab.client.startTimedSession(
+                host: VRRPLab.vip, port: 22, command: "for i in $(seq 1 50); do echo $i; sleep 0.2; done",
+                namespace: lab.lab.client.namespace, errorLog: lab.directory.file("bench-echo.err"))
+            defer { session.terminate(grace: .seconds(1)) }
+            Thread.sleep(forTimeInterval: 2)
+            pairs.gracefulStop(0)
+            try lab.waitForHolders([1], within: 15)
+            _ = session.waitForExit(within: .seconds(20))
+            let lines = session.lines
+            let kept = zip(lines.map(\.text), (1...50).map(String.init)).prefix { $0 == $1 }.count
+            return (Double(kept), TimedLinesProcess.longestGap(in: lines).map { $0.gap.timeInterval })
+        }
+        figures.echoLinesKept = echo?.kept
+        figures.echoLongestGap = echo?.gap
+        figures.killedSessionEnd = try scenario(pair, interval) { lab, pairs in
             let session = try lab.client.startSession(
                 host: VRRPLab.vip, port: 22, command: "sleep 120", namespace: lab.lab.client.namespace,
                 log: lab.directory.file("bench-idle.log"))
             defer { session.terminate(grace: .seconds(1)) }
             Thread.sleep(forTimeInterval: 2)
-            pairs.gracefulStop(0)
-            try lab.waitForHolders([1], within: 15)
-            let left = Date()
-            guard session.waitForExit(within: .seconds(10)) != nil else { return nil }
-            return max(0, Date().timeIntervalSince(left))
+            let killed = Date()
+            pairs.killProxy(0)
+            guard session.waitForExit(within: .seconds(20)) != nil else { return nil }
+            return Date().timeIntervalSince(killed)
         }
         figures.splitBrainHeal = try scenario(pair, interval) { lab, _ in
             try lab.lab.dropVRRP(on: lab.lab.nodes[1])
@@ -95,7 +116,7 @@ final class FailoverBenchmark: XCTestCase {
     }
 
     /// Runs `body` in a fresh lab with `pair` started on both nodes and ha0 holding the VIP.
-    private func scenario(_ pair: Pair, _ interval: String, _ body: (VRRPLab, PairControl) throws -> Double?) throws -> Double? {
+    private func scenario<Result>(_ pair: Pair, _ interval: String, _ body: (VRRPLab, PairControl) throws -> Result?) throws -> Result? {
         let lab = try VRRPLab()
         let control = PairControl(lab: lab, pair: pair, interval: interval)
         defer {
@@ -192,6 +213,14 @@ final class PairControl: @unchecked Sendable {
         switch pair {
         case .vipd: lab.vipdProcess(index)?.signal(SIGTERM)
         case .incumbent: keepalived[index]?.stop()
+        }
+    }
+
+    /// SIGKILL of the process that proxies the node's connections: vipd, or the pair's haproxy.
+    func killProxy(_ index: Int) {
+        switch pair {
+        case .vipd: lab.vipdProcess(index)?.signal(SIGKILL)
+        case .incumbent: haproxy[index]?.send(SIGKILL)
         }
     }
 

@@ -83,8 +83,9 @@ final class VRRPPairTests: XCTestCase {
         XCTAssertEqual(try lab.loginServer(), "10.251.1.12")
     }
 
-    func testIdleSessionThroughTheOldMasterIsReset() throws {
-        try startPair()
+    /// With `session_drain_limit: 0s`, a move resets the sessions at once, as keepalived's pair would leave them hanging.
+    func testIdleSessionThroughTheOldMasterIsResetWithoutSessionDrain() throws {
+        try startPair(VRRPLab.yaml().replacingOccurrences(of: "drain_timeout: 2s", with: "drain_timeout: 2s, session_drain_limit: 0s"))
         // An idle session through ha0's proxy, then ha0 gives the VIP away (its pool empties).
         let session = try lab.client.startSession(
             host: VRRPLab.vip, port: 22, command: "sleep 120", namespace: lab.lab.client.namespace,

@@ -96,6 +96,8 @@ final class StatsMetricsTests: XCTestCase {
         XCTAssertTrue(lines.contains(#"vipd_vrrp_held{instance="VI_1"} 0"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_transitions_total{instance="VI_1"} 2"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_routed_advertisements_received_total{instance="VI_1"} 5"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_moved_sessions{instance="VI_1"} 3"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_forwarded_segments_total{instance="VI_1"} 42"#))
     }
 
     func testFindingsBySeverity() {

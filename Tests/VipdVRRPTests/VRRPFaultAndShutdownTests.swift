@@ -78,7 +78,7 @@ final class VRRPFaultTests: XCTestCase {
             actions,
             [
                 transition(.master, .fault, .fault(reason)), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .wakeUp(at: since.advanced(by: .milliseconds(100) + v2DownInterval)),
+                .removeVirtualAddresses(keepSessions: false), .wakeUp(at: since.advanced(by: .milliseconds(100) + v2DownInterval)),
             ])
         guard case .transition(let change) = actions.first else { return XCTFail("no transition") }
         XCTAssertEqual(change.logLine(instance: "VI_1"), "VI_1: MASTER -> FAULT (fault: interface eth0 down)")
@@ -93,7 +93,7 @@ final class VRRPFaultTests: XCTestCase {
             machine.faultDetected(reason: reason, now: since.advanced(by: .milliseconds(100))),
             [
                 transition(.master, .fault, .fault(reason)), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .handoverFinished(newMaster: nil),
+                .removeVirtualAddresses(keepSessions: false), .handoverFinished(newMaster: nil),
                 .wakeUp(at: since.advanced(by: .milliseconds(100) + v2DownInterval)),
             ])
         XCTAssertFalse(machine.isHandingOver)
@@ -140,7 +140,7 @@ final class VRRPFaultTests: XCTestCase {
         XCTAssertEqual(
             machine.faultCleared(now: at(seconds: 5)),
             [
-                transition(.fault, .master, .faultCleared), .addVirtualAddresses, .announceVirtualAddresses,
+                transition(.fault, .master, .faultCleared), .addVirtualAddresses(previousOwner: nil), .announceVirtualAddresses,
                 .sendAdvertisement(ourAdvertisement(settings, priority: 255)), .wakeUp(at: at(seconds: 6)),
             ])
     }
@@ -176,7 +176,7 @@ final class VRRPShutdownTests: XCTestCase {
             actions,
             [
                 transition(.master, .initialize, .shutdown), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .cancelWakeUp,
+                .removeVirtualAddresses(keepSessions: true), .cancelWakeUp,
             ])
         guard case .transition(let change) = actions.first else { return XCTFail("no transition") }
         XCTAssertEqual(change.logLine(instance: "VI_1"), "VI_1: MASTER -> INIT (shutdown)")
@@ -196,7 +196,7 @@ final class VRRPShutdownTests: XCTestCase {
             machine.shutdown(now: since.advanced(by: .milliseconds(100))),
             [
                 transition(.master, .initialize, .shutdown), .sendAdvertisement(ourAdvertisement(settings, priority: 0)),
-                .removeVirtualAddresses, .handoverFinished(newMaster: nil), .cancelWakeUp,
+                .removeVirtualAddresses(keepSessions: true), .handoverFinished(newMaster: nil), .cancelWakeUp,
             ])
     }
 

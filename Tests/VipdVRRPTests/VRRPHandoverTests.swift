@@ -30,7 +30,7 @@ final class VRRPHandoverTests: XCTestCase {
         XCTAssertEqual(
             actions,
             [
-                transition(.master, .initialize, .handoverCompleted(newMaster: lowerPeer)), .removeVirtualAddresses,
+                transition(.master, .initialize, .handoverCompleted(newMaster: lowerPeer)), .removeVirtualAddresses(keepSessions: true),
                 .handoverFinished(newMaster: lowerPeer), .cancelWakeUp,
             ])
         XCTAssertEqual(machine.state, .initialize)
@@ -61,7 +61,7 @@ final class VRRPHandoverTests: XCTestCase {
         XCTAssertEqual(
             actions,
             [
-                transition(.master, .initialize, .handoverTimedOut(after: .seconds(3))), .removeVirtualAddresses,
+                transition(.master, .initialize, .handoverTimedOut(after: .seconds(3))), .removeVirtualAddresses(keepSessions: true),
                 .handoverFinished(newMaster: nil), .cancelWakeUp,
             ])
         guard case .transition(let change) = actions.first else { return XCTFail("no transition") }

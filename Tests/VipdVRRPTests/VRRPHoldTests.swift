@@ -27,7 +27,7 @@ final class VRRPHoldTests: XCTestCase {
         XCTAssertEqual(
             actions,
             [
-                transition(.master, .backup, .handoverCompleted(newMaster: lowerPeer)), .removeVirtualAddresses,
+                transition(.master, .backup, .handoverCompleted(newMaster: lowerPeer)), .removeVirtualAddresses(keepSessions: true),
                 .handoverFinished(newMaster: lowerPeer), .wakeUp(at: heard.advanced(by: v2DownInterval)),
             ])
         XCTAssertEqual(machine.state, .backup)
@@ -77,7 +77,7 @@ final class VRRPHoldTests: XCTestCase {
         XCTAssertFalse(machine.isHeld)
         let actions = machine.timerFired(now: machine.nextDeadline!)
         XCTAssertEqual(machine.state, .master)
-        XCTAssertTrue(actions.contains(.addVirtualAddresses))
+        XCTAssertTrue(actions.contains(.addVirtualAddresses(previousOwner: nil)))
     }
 
     func testReleasePreemptsALowerPriorityMasterAgain() {

@@ -57,7 +57,7 @@ final class VRRPMasterTests: XCTestCase {
             actions,
             [
                 transition(.master, .backup, .higherPriorityAdvertisement(from: lowerPeer, priority: 150, ourPriority: 100)),
-                .removeVirtualAddresses, .wakeUp(at: now.advanced(by: v2DownInterval)),
+                .removeVirtualAddresses(keepSessions: true), .wakeUp(at: now.advanced(by: v2DownInterval)),
             ])
         XCTAssertEqual(machine.state, .backup)
         XCTAssertEqual(machine.masterAddress, lowerPeer)
@@ -87,7 +87,7 @@ final class VRRPMasterTests: XCTestCase {
             machine.advertisementReceived(packet(for: settings, from: higherPeer, priority: 100), now: now),
             [
                 transition(.master, .backup, .equalPriorityHigherAddress(from: higherPeer, priority: 100)),
-                .removeVirtualAddresses, .wakeUp(at: now.advanced(by: v2DownInterval)),
+                .removeVirtualAddresses(keepSessions: true), .wakeUp(at: now.advanced(by: v2DownInterval)),
             ])
     }
 

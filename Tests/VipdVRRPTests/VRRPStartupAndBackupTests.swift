@@ -33,7 +33,7 @@ final class VRRPStartupTests: XCTestCase {
             XCTAssertEqual(
                 machine.start(now: at(.zero)),
                 [
-                    transition(.initialize, .master, .addressOwner), .addVirtualAddresses, .announceVirtualAddresses,
+                    transition(.initialize, .master, .addressOwner), .addVirtualAddresses(previousOwner: nil), .announceVirtualAddresses,
                     .sendAdvertisement(ourAdvertisement(settings, priority: 255)), .wakeUp(at: at(seconds: 1)),
                 ])
             XCTAssertEqual(machine.state, .master)
@@ -67,7 +67,7 @@ final class VRRPBackupTests: XCTestCase {
             actions,
             [
                 transition(.backup, .master, .masterDownTimerExpired(lastMaster: nil, silentFor: v2DownInterval)),
-                .addVirtualAddresses, .announceVirtualAddresses,
+                .addVirtualAddresses(previousOwner: nil), .announceVirtualAddresses,
                 .sendAdvertisement(ourAdvertisement(settings, priority: 100)),
                 .wakeUp(at: at(v2DownInterval + .seconds(1))),
             ])
@@ -92,7 +92,7 @@ final class VRRPBackupTests: XCTestCase {
             actions,
             [
                 transition(.backup, .master, .masterDownTimerExpired(lastMaster: higherPeer, silentFor: v2DownInterval)),
-                .peerWentSilent(higherPeer), .addVirtualAddresses, .announceVirtualAddresses,
+                .peerWentSilent(higherPeer), .addVirtualAddresses(previousOwner: nil), .announceVirtualAddresses,
                 .sendAdvertisement(ourAdvertisement(settings, priority: 100)),
                 .wakeUp(at: heardAt.advanced(by: v2DownInterval + .seconds(1))),
             ])
@@ -137,7 +137,7 @@ final class VRRPBackupTests: XCTestCase {
         XCTAssertEqual(
             machine.timerFired(now: at(.seconds(2) + .nanoseconds(609_375_000))),
             [
-                transition(.backup, .master, .masterLeft(higherPeer)), .addVirtualAddresses, .announceVirtualAddresses,
+                transition(.backup, .master, .masterLeft(higherPeer)), .addVirtualAddresses(previousOwner: higherPeer), .announceVirtualAddresses,
                 .sendAdvertisement(ourAdvertisement(settings, priority: 100)),
                 .wakeUp(at: at(.seconds(3) + .nanoseconds(609_375_000))),
             ])
@@ -180,7 +180,7 @@ final class VRRPBackupTests: XCTestCase {
             machine.timerFired(now: at(v2DownInterval)),
             [
                 transition(.backup, .master, .preempted(master: lowerPeer, masterPriority: 50, ourPriority: 100)),
-                .addVirtualAddresses, .announceVirtualAddresses,
+                .addVirtualAddresses(previousOwner: lowerPeer), .announceVirtualAddresses,
                 .sendAdvertisement(ourAdvertisement(settings, priority: 100)),
                 .wakeUp(at: at(v2DownInterval + .seconds(1))),
             ])

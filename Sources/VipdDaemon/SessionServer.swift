@@ -1,0 +1,147 @@
+import CVipdSys
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import UnixSignals
+import VipdConfig
+import VipdHandoff
+import VipdNet
+import VipdProxy
+
+/// `vipd serve-sessions`: serves the TCP-mode sessions a stopping vipd handed over (on the socket
+/// it inherited) until they end, or until the limit passes or SIGTERM comes (then the rest are
+/// reset). Then, unless a new vipd took the kernel state over meanwhile, it removes the
+/// addresses held on `lo` for them and vipd's tables.
+public enum SessionServer {
+    /// Serves the sessions arriving on `socket`; returns the exit status.
+    public static func run(socket: CInt, logger: Logger) async -> Int32 {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let status = await serve(socket: socket, group: group, logger: logger)
+        try? await group.shutdownGracefully()
+        return status
+    }
+
+    private static func serve(socket: CInt, group: MultiThreadedEventLoopGroup, logger: Logger) async -> Int32 {
+        let adopted = AdoptedConnections(group: group, logger: logger)
+        let received: Received
+        do {
+            received = try await receive(from: socket, into: adopted, logger: logger)
+        } catch {
+            logger.error("serve-sessions: \(error)")
+            _ = adopted.tracker.closeAll()
+            return 1
+        }
+        let (open, closed) = adopted.ended()
+        logger.notice(
+            "serving \(open) session(s) handed over by vipd (pid \(received.parent)) until they end, at most \(received.limit.secondsText)")
+        if let closed {
+            let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+            let outcome = await firstOf(closed: closed, limit: received.limit, signals: signals)
+            if outcome != .allClosed {
+                let (reset, resetDone) = adopted.tracker.resetAll()
+                _ = try? await resetDone?.get()
+                logger.notice("reset \(reset) session(s) still open (\(outcome == .limit ? "session_drain_limit passed" : "stopped by a signal"))")
+            } else {
+                logger.notice("the last of \(open) session(s) ended")
+            }
+        }
+        cleanUp(heldAddresses: received.heldAddresses, logger: logger)
+        return 0
+    }
+
+    private struct Received {
+        var limit: Duration
+        var heldAddresses: [IPAddress]
+        var parent: Int32
+    }
+
+    /// Reads the start, every connection (adopting it at once) and the end.
+    private static func receive(from socket: CInt, into adopted: AdoptedConnections, logger: Logger) async throws -> Received {
+        var start: Received?
+        while true {
+            let (message, descriptors) = try await Task.detached { try readMessage(from: socket) }.value
+            switch message {
+            case .start(let limit, let held, let parent):
+                start = Received(limit: .milliseconds(limit), heldAddresses: held.compactMap(IPAddress.init), parent: parent)
+            case .connection(let details):
+                guard descriptors.count == 2 else {
+                    descriptors.forEach { close($0) }
+                    logger.warning("serve-sessions: a connection arrived with \(descriptors.count) socket(s) instead of 2; dropped")
+                    continue
+                }
+                do {
+                    try await adopted.adopt(MovedConnection(clientDescriptor: descriptors[0], serverDescriptor: descriptors[1], details: details))
+                } catch {
+                    logger.warning("serve-sessions: cannot serve \(details.client) \(details.listener): \(error)")
+                }
+            case .end:
+                guard let start else { throw WireFailure("the end came before the start") }
+                close(socket)
+                return start
+            }
+        }
+    }
+
+    private static func readMessage(from socket: CInt) throws -> (SessionServerMessage, [CInt]) {
+        var buffer = [UInt8](repeating: 0, count: SessionServerMessage.maximumLength)
+        var descriptors = [CInt](repeating: -1, count: 8)
+        var count: CInt = 0
+        let length = buffer.withUnsafeMutableBytes { bytes in
+            cvipd_receive_with_fds(socket, bytes.baseAddress, bytes.count, &descriptors, 8, &count)
+        }
+        guard length > 0 else { throw WireFailure(length == 0 ? "vipd closed the socket before the end" : "recvmsg: \(String(cString: strerror(errno)))") }
+        let received = Array(descriptors.prefix(Int(count)))
+        do {
+            return (try SessionServerMessage.decode(Array(buffer.prefix(length))), received)
+        } catch {
+            received.forEach { close($0) }
+            throw WireFailure("an unreadable message: \(error)")
+        }
+    }
+
+    private enum Outcome { case allClosed, limit, signal }
+
+    private static func firstOf(closed: EventLoopFuture<Void>, limit: Duration, signals: UnixSignalsSequence) async -> Outcome {
+        await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                _ = try? await closed.get()
+                return .allClosed
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return .limit
+            }
+            group.addTask {
+                for await _ in signals { return .signal }
+                return .signal
+            }
+            let first = await group.next() ?? .signal
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Removes the held addresses from `lo` and vipd's tables, unless a new vipd owns them now (the
+    /// tables' comment no longer names this process).
+    private static func cleanUp(heldAddresses: [IPAddress], logger: Logger) {
+        guard let listing = try? NftablesCommand.run(["list", "table", "ip", HandoffRuleset.tableName]),
+            HandoffRuleset.sessionServer(inListing: listing) == getpid()
+        else { return }
+        if let netlink = try? RouteNetlink(), let loopback = try? netlink.interface(named: "lo") {
+            for address in heldAddresses {
+                _ = try? netlink.removeAddress(IPPrefix(address: address, length: address.bytes.count * 8)!, interfaceIndex: loopback.index)
+            }
+        }
+        do {
+            try NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
+        } catch {
+            logger.error("serve-sessions: cannot remove the nftables tables \(HandoffRuleset.tableName): \(error)")
+        }
+    }
+
+    private struct WireFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
