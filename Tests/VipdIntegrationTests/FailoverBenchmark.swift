@@ -12,7 +12,7 @@ final class FailoverBenchmark: XCTestCase {
         var cutLinkUntilAllSucceed: Double?
         /// Of an echo session's 50 lines (one every 200 ms) through the master, those that arrived across its graceful stop.
         var echoLinesKept: Double?
-        /// That session's longest silence between two lines.
+        /// That session's longest silence: between two lines, or from its last line until it ended (or 20 s passed).
         var echoLongestGap: Double?
         /// After SIGKILL of the master's proxy (haproxy for the pair), until the ssh session through it ends.
         var killedSessionEnd: Double?
@@ -87,9 +87,13 @@ final class FailoverBenchmark: XCTestCase {
             pairs.gracefulStop(0)
             try lab.waitForHolders([1], within: 15)
             _ = session.waitForExit(within: .seconds(20))
+            // The session ended (or the wait did): a hang counts as silence up to here.
+            let ended = ContinuousClock.now
             let lines = session.lines
             let kept = zip(lines.map(\.text), (1...50).map(String.init)).prefix { $0 == $1 }.count
-            return (Double(kept), TimedLinesProcess.longestGap(in: lines).map { $0.gap.timeInterval })
+            let between = TimedLinesProcess.longestGap(in: lines).map { $0.gap.timeInterval } ?? 0
+            let afterLast = lines.last.map { (ended - $0.at).timeInterval } ?? 0
+            return (Double(kept), max(between, afterLast))
         }
         figures.echoLinesKept = echo?.kept
         figures.echoLongestGap = echo?.gap
