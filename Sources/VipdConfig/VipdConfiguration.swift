@@ -56,6 +56,23 @@ public struct ClusterNode: Sendable, Equatable {
 }
 
 /// Process-wide settings (`global`).
+extension VipdConfiguration {
+    /// The names of the listeners bound on a virtual address of a VRRP instance (or on the wildcard
+    /// address of a virtual address's family): the ones whose sessions can be kept across moves.
+    public var listenersOnVirtualAddresses: [String] {
+        let addresses = vrrp.flatMap { $0.virtualAddresses.map(\.address) }
+        return listeners.filter { listener in addresses.contains { listener.receives($0) } }.map(\.name)
+    }
+}
+
+extension ListenerConfig {
+    /// Whether connections to `address` reach this listener: it is bound on it, or on the wildcard
+    /// address of its family.
+    public func receives(_ address: IPAddress) -> Bool {
+        bind.address == address || (bind.address.isWildcard && bind.address.family == address.family)
+    }
+}
+
 public struct GlobalSettings: Sendable, Equatable {
     /// How long SIGTERM waits for established connections before closing them (`drain_timeout`, default 30s).
     public var drainTimeout: Duration

@@ -4,8 +4,9 @@ import VipdProxy
 
 /// Reloads the configuration file for SIGHUP and `vipd ctl reload` alike, one at a time: a bad
 /// file is rejected and the running configuration kept; listeners and pools move to the new
-/// file, and so does the stats listener; `cluster`, `vrrp`, `track_scripts` and
-/// `global.control_socket` changes wait for a restart.
+/// file, and so does the stats listener; `cluster`, `vrrp`, `track_scripts`,
+/// `global.control_socket` and `global.session_drain_limit` changes wait for a restart, and so does
+/// keeping the sessions of a listener newly bound on a virtual address across moves.
 /// systemd hears `RELOADING=1` … `READY=1` around each.
 actor ConfigReloader {
     /// What a reload did.
@@ -55,8 +56,15 @@ actor ConfigReloader {
         }
         if fresh.vrrp != running.vrrp || fresh.trackScripts != running.trackScripts || fresh.nodes != running.nodes
             || fresh.global.controlSocket != running.global.controlSocket
+            || fresh.global.sessionDrainLimit != running.global.sessionDrainLimit
         {
-            logger.warning("reload: changes to cluster, vrrp, track_scripts and global.control_socket take effect at the next restart")
+            logger.warning(
+                "reload: changes to cluster, vrrp, track_scripts, global.control_socket and global.session_drain_limit take effect at the next restart")
+        }
+        let newOnVirtualAddresses = Set(fresh.listenersOnVirtualAddresses).subtracting(running.listenersOnVirtualAddresses)
+        if !newOnVirtualAddresses.isEmpty {
+            logger.warning(
+                "reload: the sessions of \(newOnVirtualAddresses.sorted().joined(separator: ", ")) are kept across moves of the virtual addresses from the next restart on")
         }
         let failures = await engine.reload(fresh)
         await stats.apply(fresh.stats)

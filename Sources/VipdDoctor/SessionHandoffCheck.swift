@@ -30,12 +30,7 @@ public enum SessionHandoffCheck {
     /// The result for `config` on `host`; nil when there is nothing to keep (no VRRP instance, or no
     /// listener on a virtual address).
     public static func result(config: VipdConfiguration, host: Host) -> DoctorCheckResult? {
-        let addresses = Set(config.vrrp.flatMap { $0.virtualAddresses.map(\.address) })
-        let onVirtualAddress = config.listeners.contains { listener in
-            addresses.contains(listener.bind.address)
-                || (listener.bind.address.isWildcard && addresses.contains { $0.family == listener.bind.address.family })
-        }
-        guard onVirtualAddress else { return nil }
+        guard !config.listenersOnVirtualAddresses.isEmpty else { return nil }
         guard config.global.sessionDrainLimit > .zero else {
             return DoctorCheckResult(
                 .warn, title, detail: "global.session_drain_limit is 0: every move of a virtual address resets the sessions through the node it leaves",

@@ -107,8 +107,7 @@ public final class SessionHandoff: Sendable {
     static func services(of instance: VRRPInstanceConfig, listeners: [ListenerConfig]) -> [SocketEndpoint] {
         let addresses = instance.virtualAddresses.map(\.address)
         return listeners.flatMap { listener in
-            addresses.filter { $0 == listener.bind.address || (listener.bind.address.isWildcard && listener.bind.address.family == $0.family) }
-                .map { SocketEndpoint(address: $0, port: listener.bind.port) }
+            addresses.filter(listener.receives).map { SocketEndpoint(address: $0, port: listener.bind.port) }
         }
     }
 
