@@ -88,6 +88,11 @@ public struct IPPrefix: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// `address` alone: /32 for IPv4, /128 for IPv6.
+    public static func host(_ address: IPAddress) -> IPPrefix {
+        IPPrefix(address: address, length: address.bytes.count * 8)!
+    }
+
     /// Whether `other` lies inside this prefix's network.
     public func contains(_ other: IPAddress) -> Bool {
         guard other.family == address.family else { return false }

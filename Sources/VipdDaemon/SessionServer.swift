@@ -128,16 +128,8 @@ public enum SessionServer {
         guard let listing = try? NftablesCommand.run(["list", "table", "ip", HandoffRuleset.tableName]),
             HandoffRuleset.sessionServer(inListing: listing) == getpid()
         else { return }
-        if let netlink = try? RouteNetlink(), let loopback = try? netlink.interface(named: "lo") {
-            for address in heldAddresses {
-                _ = try? netlink.removeAddress(IPPrefix(address: address, length: address.bytes.count * 8)!, interfaceIndex: loopback.index)
-            }
-        }
-        do {
-            try NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
-        } catch {
-            logger.error("serve-sessions: cannot remove the nftables tables \(HandoffRuleset.tableName): \(error)")
-        }
+        guard let netlink = try? RouteNetlink(), let loopback = try? netlink.interface(named: "lo") else { return }
+        SessionHandoff.removeKernelState(heldAddresses: heldAddresses, netlink: netlink, loopbackIndex: loopback.index, logger: logger)
     }
 
     private struct WireFailure: Error, CustomStringConvertible {

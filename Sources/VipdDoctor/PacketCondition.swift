@@ -60,7 +60,7 @@ public struct AddressRange: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// One address.
-    public init(_ address: IPAddress) { self.init(IPPrefix(address: address, length: address.bytes.count * 8)!) }
+    public init(_ address: IPAddress) { self.init(IPPrefix.host(address)) }
 
     /// Parses `ADDRESS`, `ADDRESS/LENGTH` or `LOW-HIGH`.
     public init?(parsing text: String) {

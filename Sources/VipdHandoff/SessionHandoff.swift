@@ -11,7 +11,6 @@ import VipdNet
 public final class SessionHandoff: Sendable {
     /// One instance's hand-off as the stats, the control socket and the metrics show it.
     public struct InstanceReport: Sendable, Equatable {
-        public var instance: String
         /// The previous owner that segments of unknown flows are sent to, while owner after a planned move.
         public var forwardingTo: IPAddress?
         /// The virtual addresses this node no longer owns but still serves sessions on.
@@ -132,7 +131,7 @@ public final class SessionHandoff: Sendable {
         guard !state.withLockedValue({ $0.stopped || $0.frozen }) else { return }
         try update(instance) { $0.heldAddresses = addresses }
         for address in addresses {
-            _ = try netlink.addAddress(Self.hostPrefix(address), interfaceIndex: loopbackIndex)
+            _ = try netlink.addAddress(IPPrefix.host(address), interfaceIndex: loopbackIndex)
         }
     }
 
@@ -143,7 +142,7 @@ public final class SessionHandoff: Sendable {
             state.stopped || state.frozen ? nil : state.rules.first { $0.instance == instance }?.heldAddresses
         }) else { return }
         for address in held {
-            _ = try netlink.removeAddress(Self.hostPrefix(address), interfaceIndex: loopbackIndex)
+            _ = try netlink.removeAddress(IPPrefix.host(address), interfaceIndex: loopbackIndex)
         }
         try update(instance) { $0.heldAddresses = [] }
     }
@@ -161,7 +160,7 @@ public final class SessionHandoff: Sendable {
             guard let index = state.rules.firstIndex(where: { $0.instance == instance }) else { return nil }
             let rule = state.rules[index]
             return InstanceReport(
-                instance: rule.instance, forwardingTo: rule.forwardTo, heldAddresses: rule.heldAddresses,
+                forwardingTo: rule.forwardTo, heldAddresses: rule.heldAddresses,
                 forwardedSegments: state.forwardedBefore[index] + (counted[index] ?? 0))
         }
     }
@@ -184,8 +183,14 @@ public final class SessionHandoff: Sendable {
         }
         guard let rules else { return }
         restoreFwmarkAccept()
-        for address in rules.flatMap(\.heldAddresses) {
-            _ = try? netlink.removeAddress(Self.hostPrefix(address), interfaceIndex: loopbackIndex)
+        Self.removeKernelState(heldAddresses: rules.flatMap(\.heldAddresses), netlink: netlink, loopbackIndex: loopbackIndex, logger: logger)
+    }
+
+    /// Takes `heldAddresses` off `lo` and removes vipd's tables: at stop, and in `vipd serve-sessions`
+    /// when it is done with the state a stopped vipd left it.
+    public static func removeKernelState(heldAddresses: [IPAddress], netlink: RouteNetlink, loopbackIndex: Int32, logger: Logger) {
+        for address in heldAddresses {
+            _ = try? netlink.removeAddress(IPPrefix.host(address), interfaceIndex: loopbackIndex)
         }
         do {
             try NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
@@ -311,7 +316,7 @@ public final class SessionHandoff: Sendable {
         let onLoopback = Set(((try? netlink.addresses(interfaceIndex: loopbackIndex)) ?? []).map(\.prefix.address))
         for address in configuration.vrrp.flatMap({ $0.virtualAddresses.map(\.address) })
         where onLoopback.contains(address) && !earlier.stillServed.contains(address) {
-            if (try? netlink.removeAddress(hostPrefix(address), interfaceIndex: loopbackIndex)) == true {
+            if (try? netlink.removeAddress(IPPrefix.host(address), interfaceIndex: loopbackIndex)) == true {
                 logger.warning("removed \(address) from lo, left there by an earlier run")
             }
         }

@@ -97,7 +97,7 @@ public final class GluedConnections: Sendable {
             client: record.client.map(ConnectionRecord.describe) ?? "unknown", listener: record.listener, pool: record.pool,
             server: record.server ?? "unknown", ageMilliseconds: (NIODeadline.now() - record.acceptedAt).nanoseconds / 1_000_000,
             bytesFromClient: record.bytesFromClient, bytesFromServer: record.bytesFromServer,
-            idleTimeoutMilliseconds: Int64(entry.idleTimeout.components.seconds * 1000 + entry.idleTimeout.components.attoseconds / 1_000_000_000_000_000))
+            idleTimeoutMilliseconds: Int64(entry.idleTimeout / .milliseconds(1)))
         entry.client.close(promise: nil)
         entry.server.close(promise: nil)
         return MovedConnection(clientDescriptor: clientCopy, serverDescriptor: serverCopy, details: details)
