@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "VipdControl", targets: ["VipdControl"]),
         .library(name: "VipdStats", targets: ["VipdStats"]),
         .library(name: "VipdHandoff", targets: ["VipdHandoff"]),
+        .library(name: "VipdNet", targets: ["VipdNet"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -88,8 +89,8 @@ let package = Package(
         .target(name: "VipdVRRP", dependencies: ["VipdVRRPPacket", "VipdConfig"]),
         // Kernel interfaces Swift cannot import directly: netlink headers, AF_PACKET, cmsg macros.
         .target(name: "CVipdSys"),
-        // Linux network I/O for VRRP: rtnetlink addresses and links, the raw protocol-112 socket,
-        // gratuitous ARP and unsolicited neighbour advertisements.
+        // Linux network I/O for VRRP: rtnetlink addresses, links and neighbours, the raw protocol-112
+        // socket, gratuitous ARP and unsolicited neighbour advertisements.
         .target(
             name: "VipdNet",
             dependencies: ["CVipdSys", "VipdConfig", "VipdVRRPPacket", .product(name: "Logging", package: "swift-log")]

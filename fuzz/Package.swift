@@ -39,5 +39,6 @@ let package = Package(
         harness("control-wire", ["VipdControl"]),
         harness("peer-stats", ["VipdStats"]),
         harness("session-handoff", ["VipdHandoff", "VipdProxy"]),
+        harness("netlink-neighbour", ["VipdNet"]),
     ]
 )

@@ -16,6 +16,8 @@ enum Netlink {
     static let linkHeaderLength = MemoryLayout<ifinfomsg>.size
     /// `sizeof(struct ifaddrmsg)`.
     static let addressHeaderLength = MemoryLayout<ifaddrmsg>.size
+    /// `sizeof(struct ndmsg)`.
+    static let neighbourHeaderLength = MemoryLayout<ndmsg>.size
 
     /// `NLMSG_ALIGN` and `RTA_ALIGN`: both round up to a multiple of 4 bytes.
     static func aligned(_ length: Int) -> Int { (length + 3) & ~3 }
@@ -30,6 +32,8 @@ enum Netlink {
     static let newAddress = UInt16(RTM_NEWADDR)
     static let deleteAddress = UInt16(RTM_DELADDR)
     static let getAddress = UInt16(RTM_GETADDR)
+    static let newNeighbour = UInt16(RTM_NEWNEIGH)
+    static let getNeighbour = UInt16(RTM_GETNEIGH)
 
     static let request = UInt16(NLM_F_REQUEST)
     static let acknowledge = UInt16(NLM_F_ACK)
@@ -37,6 +41,7 @@ enum Netlink {
     static let dump = UInt16(NLM_F_DUMP)
     static let create = UInt16(NLM_F_CREATE)
     static let exclusive = UInt16(NLM_F_EXCL)
+    static let replace = UInt16(NLM_F_REPLACE)
     /// On an NLMSG_ERROR: the echoed request carries only its header (NETLINK_CAP_ACK).
     static let capped = UInt16(NLM_F_CAPPED)
     /// On an NLMSG_ERROR: extended-acknowledgement attributes follow the echoed request.
@@ -53,6 +58,13 @@ enum Netlink {
     static let addressLocal = UInt16(IFA_LOCAL)
     static let addressLabel = UInt16(IFA_LABEL)
     static let addressFlags = UInt16(IFA_FLAGS)
+
+    static let neighbourDestination = UInt16(NDA_DST)
+    static let neighbourLinkAddress = UInt16(NDA_LLADDR)
+    /// `NTF_PROXY`: a proxy-ARP / proxy-NDP entry (`ip neigh add proxy`), not a neighbour.
+    static let neighbourProxy = UInt8(NTF_PROXY)
+    /// `NTF_USE`: on `RTM_NEWNEIGH`, start resolution as if a packet were waiting for the entry.
+    static let neighbourUse = UInt8(NTF_USE)
 
     /// `NLMSGERR_ATTR_MSG`: the kernel's human-readable reason for an error.
     static let errorMessageAttribute = UInt16(NLMSGERR_ATTR_MSG.rawValue)
@@ -260,6 +272,51 @@ struct AddressMessage: Equatable, Sendable {
     }
 }
 
+/// The payload of `RTM_NEWNEIGH` and `RTM_GETNEIGH`: a `struct ndmsg` and attributes.
+struct NeighbourMessage: Equatable, Sendable {
+    /// `ndm_family`: `AF_INET`, `AF_INET6`, or `AF_UNSPEC` in a dump request of both.
+    var family: UInt8
+    /// `ndm_ifindex`.
+    var index: Int32 = 0
+    /// `ndm_state`: `NUD_*`.
+    var state: UInt16 = 0
+    /// `ndm_flags`: `NTF_*`.
+    var flags: UInt8 = 0
+    /// `ndm_type`: the `RTN_*` type of the address (unicast, multicast, ...).
+    var type: UInt8 = 0
+    var attributes: [NetlinkAttribute] = []
+
+    init(family: UInt8, index: Int32 = 0, state: UInt16 = 0, flags: UInt8 = 0, attributes: [NetlinkAttribute] = []) {
+        self.family = family
+        self.index = index
+        self.state = state
+        self.flags = flags
+        self.attributes = attributes
+    }
+
+    /// Decodes a neighbour message's payload.
+    init(decoding payload: [UInt8]) throws(NetworkError) {
+        guard payload.count >= Netlink.neighbourHeaderLength else {
+            throw .malformedNetlinkMessage("neighbour message of \(payload.count) bytes, shorter than ndmsg")
+        }
+        family = payload[0]
+        index = payload.hostOrder(Int32.self, at: 4)
+        state = payload.hostOrder(UInt16.self, at: 8)
+        flags = payload[10]
+        type = payload[11]
+        attributes = try NetlinkAttribute.parseAll(payload, from: Netlink.neighbourHeaderLength)
+    }
+
+    /// `ndmsg` (family, padding, index, state, flags, type) followed by the attributes.
+    func encoded() -> [UInt8] {
+        var bytes: [UInt8] = [family, 0, 0, 0]
+        bytes.appendHostOrder(index)
+        bytes.appendHostOrder(state)
+        bytes += [flags, type]
+        return bytes + NetlinkAttribute.encode(attributes)
+    }
+}
+
 /// The payload of `NLMSG_ERROR`: an acknowledgement when `errno` is 0, else the request's failure.
 struct NetlinkAcknowledgement: Sendable {
     /// The positive C error number; 0 acknowledges success.
@@ -337,5 +394,30 @@ extension NetlinkMessage {
                 NetlinkAttribute(type: Netlink.addressPeer, value: prefix.address.bytes),
             ]
         ).encoded()
+    }
+
+    /// `RTM_GETNEIGH` dump of the neighbour table of one family, or of every family for `AF_UNSPEC`.
+    static func neighbourDump(family: UInt8) -> NetlinkMessage {
+        NetlinkMessage(
+            type: Netlink.getNeighbour, flags: Netlink.request | Netlink.dump,
+            payload: NeighbourMessage(family: family).encoded()
+        )
+    }
+
+    /// `RTM_NEWNEIGH` with `NLM_F_CREATE | NLM_F_REPLACE`, `NTF_USE`, state `NUD_NONE` and `NDA_DST`:
+    /// what `ip neigh replace ADDRESS dev IF use` sends, except that iproute2 sets `NUD_PERMANENT`,
+    /// which the kernel ignores with `NTF_USE` apart from exempting a new entry from garbage collection.
+    static func resolveNeighbour(_ address: IPAddress, interfaceIndex: Int32) -> NetlinkMessage {
+        NetlinkMessage(
+            type: Netlink.newNeighbour,
+            flags: Netlink.request | Netlink.acknowledge | Netlink.create | Netlink.replace,
+            payload: NeighbourMessage(
+                family: UInt8(address.family == .v4 ? AF_INET : AF_INET6),
+                index: interfaceIndex,
+                state: UInt16(NUD_NONE),
+                flags: Netlink.neighbourUse,
+                attributes: [NetlinkAttribute(type: Netlink.neighbourDestination, value: address.bytes)]
+            ).encoded()
+        )
     }
 }

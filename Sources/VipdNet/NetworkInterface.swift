@@ -62,10 +62,7 @@ public struct NetworkInterface: Sendable, Equatable, CustomStringConvertible {
 
     /// The hardware address as `ip link` prints it, e.g. `02:00:5e:00:01:0a`.
     public var hardwareAddressText: String {
-        hardwareAddress.map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined(separator: ":")
+        hardwareAddress.colonSeparatedHex
     }
 
     /// `eth0 (#2, 02:00:5e:00:01:0a, up, carrier, mtu 1500, up)`.

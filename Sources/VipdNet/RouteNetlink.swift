@@ -6,8 +6,9 @@ import VipdConfig
 import Glibc
 #endif
 
-/// One `NETLINK_ROUTE` socket for synchronous rtnetlink requests: list interfaces and
-/// addresses, add and remove addresses. What `ip link` and `ip addr` do, without running them.
+/// One `NETLINK_ROUTE` socket for synchronous rtnetlink requests: list interfaces, addresses and
+/// neighbours, add and remove addresses, resolve a neighbour. What `ip link`, `ip addr` and
+/// `ip neigh` do, without running them.
 ///
 /// Requests are serialised: each one is sent with a fresh sequence number and its answers are
 /// read until the kernel's acknowledgement or end of dump, with a 5-second limit. The socket
@@ -68,6 +69,38 @@ public final class RouteNetlink: Sendable {
             }
         }
         return addresses
+    }
+
+    /// The kernel's neighbour table, as `ip neigh show nud all` lists it (`RTM_GETNEIGH` dump): the
+    /// IPv4 (ARP) and IPv6 (neighbour discovery) entries, or one family's. Every state is listed,
+    /// also `INCOMPLETE`, `FAILED` and the `NOARP` entries of multicast groups; proxy entries are not.
+    public func neighbours(family: IPAddress.Family? = nil) throws(NetworkError) -> [Neighbour] {
+        let requested: Int32 = switch family {
+        case .v4: AF_INET
+        case .v6: AF_INET6
+        case nil: AF_UNSPEC
+        }
+        var neighbours = [Neighbour]()
+        for message in try perform(.neighbourDump(family: UInt8(requested)), name: "RTM_GETNEIGH dump", interface: nil) {
+            if let neighbour = try Neighbour.decode(message), family == nil || neighbour.address.family == family {
+                neighbours.append(neighbour)
+            }
+        }
+        return neighbours
+    }
+
+    /// Asks the kernel to resolve `address` on the interface now, as `ip neigh replace ADDRESS dev
+    /// IF use` does (`RTM_NEWNEIGH`, `NTF_USE`): an address without an entry gets one, `INCOMPLETE`,
+    /// and an ARP request or neighbour solicitation goes out at once; a `STALE` entry is re-checked
+    /// (`DELAY`, then a unicast probe); a `REACHABLE` one stays as it is. The kernel does not check
+    /// that the address is on the interface's subnet.
+    ///
+    /// Returns once the kernel has acknowledged, without waiting for an answer: read `neighbours`
+    /// for the link address, which comes within a round trip, or `FAILED` after the kernel's
+    /// probes (3, one a second, by default).
+    /// - Throws: `NetworkError.netlinkRequest` (e.g. `ENODEV` for an unknown interface index).
+    public func resolveNeighbour(_ address: IPAddress, interfaceIndex: Int32) throws(NetworkError) {
+        _ = try perform(.resolveNeighbour(address, interfaceIndex: interfaceIndex), name: "RTM_NEWNEIGH \(address) use", interface: Self.label(interfaceIndex))
     }
 
     /// Adds `prefix` to the interface the way keepalived adds a VIP (`RTM_NEWADDR`, `NLM_F_CREATE |
