@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "VipdStats", targets: ["VipdStats"]),
         .library(name: "VipdHandoff", targets: ["VipdHandoff"]),
         .library(name: "VipdNet", targets: ["VipdNet"]),
+        .library(name: "VipdTransparent", targets: ["VipdTransparent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -71,7 +72,7 @@ let package = Package(
             name: "VipdDaemon",
             dependencies: [
                 "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
-                "VipdDoctor", "VipdHandoff", "VipdNet", "CVipdSys",
+                "VipdDoctor", "VipdHandoff", "VipdTransparent", "VipdNet", "CVipdSys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -106,6 +107,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "VipdHandoffTests", dependencies: ["VipdHandoff", "VipdConfig"]),
+        // Transparent proxying: the client's address on connections to servers that are cluster
+        // nodes, and the nftables table, rules and routes that bring the replies back.
+        .target(
+            name: "VipdTransparent",
+            dependencies: [
+                "VipdConfig", "VipdNet", "VipdHandoff",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "VipdTransparentTests", dependencies: ["VipdTransparent", "VipdConfig"]),
         // The VRRP speaker at work: instances driven by the raw socket and timers, tracking, notify.
         .target(
             name: "VipdSpeaker",

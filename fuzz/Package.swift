@@ -40,5 +40,6 @@ let package = Package(
         harness("peer-stats", ["VipdStats"]),
         harness("session-handoff", ["VipdHandoff", "VipdProxy"]),
         harness("netlink-neighbour", ["VipdNet"]),
+        harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
     ]
 )

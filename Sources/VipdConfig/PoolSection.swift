@@ -13,7 +13,7 @@ extension ConfigReader {
     private func readPool(_ entry: Entry, path: String, nodes: [ClusterNode]?) -> PoolConfig? {
         guard
             let fields = fields(
-                of: entry.value, path: path, owner: entry.key.mark, allowed: ["balance", "servers", "check"])
+                of: entry.value, path: path, owner: entry.key.mark, allowed: ["balance", "servers", "check", "transparent"])
         else {
             return nil
         }
@@ -25,8 +25,13 @@ extension ConfigReader {
         }
         let check: HealthCheckConfig? =
             fields["check"].map { readHealthCheck($0, path: fields.path("check")) } ?? HealthCheckConfig()
-        guard let balance, let servers, let check else { return nil }
-        return PoolConfig(name: entry.name, balance: balance, servers: servers, check: check)
+        let transparent: Bool? = fields["transparent"].map { readBool($0, path: fields.path("transparent")) } ?? false
+        guard let balance, let servers, let check, let transparent else { return nil }
+        guard let node = fields["transparent"], transparent else {
+            return PoolConfig(name: entry.name, balance: balance, servers: servers, check: check)
+        }
+        guard let nodeServers = transparentServers(servers, nodes: nodes, at: node, path: fields.path("transparent")) else { return nil }
+        return PoolConfig(name: entry.name, balance: balance, servers: nodeServers, check: check, transparent: true)
     }
 
     /// A pool's `servers`: `nodes:PORT`, or a non-empty list of servers with unique names and addresses.

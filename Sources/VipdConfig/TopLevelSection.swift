@@ -23,6 +23,9 @@ extension ConfigReader {
             required("pools", in: fields).map { readPools($0, path: "pools", nodes: nodes) } ?? ([], [])
         let listeners =
             required("listeners", in: fields).map { readListeners($0, path: "listeners", poolNames: poolNames) } ?? []
+        if let listenersNode = fields["listeners"] {
+            checkTransparentListeners(listenersNode, path: "listeners", listeners: listeners, pools: pools)
+        }
         let (scripts, scriptNames) =
             fields["track_scripts"].map { readTrackScripts($0, path: "track_scripts") } ?? ([], [])
         let vrrp =

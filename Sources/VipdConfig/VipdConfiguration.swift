@@ -155,12 +155,19 @@ public struct PoolConfig: Sendable, Equatable {
     public var balance: BalanceAlgorithm
     public var servers: [ServerConfig]
     public var check: HealthCheckConfig
+    /// Connections to the servers leave with the client's address (`transparent`, default false);
+    /// every server is a cluster node, whose vipd sends the replies back to the proxying node.
+    public var transparent: Bool
 
-    public init(name: String, balance: BalanceAlgorithm = .roundrobin, servers: [ServerConfig], check: HealthCheckConfig = .init()) {
+    public init(
+        name: String, balance: BalanceAlgorithm = .roundrobin, servers: [ServerConfig], check: HealthCheckConfig = .init(),
+        transparent: Bool = false
+    ) {
         self.name = name
         self.balance = balance
         self.servers = servers
         self.check = check
+        self.transparent = transparent
     }
 }
 
@@ -176,6 +183,9 @@ public struct ServerConfig: Sendable, Equatable {
     /// Whether the pool's health check runs against this server (`check`, default true).
     /// An unchecked server is always considered up.
     public var checked: Bool
+    /// In a transparent pool: the server's node at the server's port in each IP family it has
+    /// (`address`, `address6`), so that a client's connection reaches it in the client's family.
+    public var nodeEndpoints: [SocketEndpoint] = []
 
     public init(name: String, endpoint: SocketEndpoint, weight: Int = 1, backup: Bool = false, checked: Bool = true) {
         self.name = name

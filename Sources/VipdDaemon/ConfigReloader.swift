@@ -4,7 +4,7 @@ import VipdProxy
 
 /// Reloads the configuration file for SIGHUP and `vipd ctl reload` alike, one at a time: a bad
 /// file is rejected and the running configuration kept; listeners and pools move to the new
-/// file, and so does the stats listener; `cluster`, `vrrp`, `track_scripts`,
+/// file, and so do the stats listener and transparent proxying; `cluster`, `vrrp`, `track_scripts`,
 /// `global.control_socket` and `global.session_drain_limit` changes wait for a restart, and so does
 /// keeping the sessions of a listener newly bound on a virtual address across moves.
 /// systemd hears `RELOADING=1` … `READY=1` around each.
@@ -19,6 +19,7 @@ actor ConfigReloader {
 
     private let configPath: String
     private let engine: ProxyEngine
+    private let transparent: TransparentSetup
     private let stats: StatsListenerSlot
     private let serviceManager: ServiceManagerLink
     private let logger: Logger
@@ -26,12 +27,13 @@ actor ConfigReloader {
     private(set) var running: VipdConfiguration
 
     init(
-        configPath: String, running: VipdConfiguration, engine: ProxyEngine, stats: StatsListenerSlot,
+        configPath: String, running: VipdConfiguration, engine: ProxyEngine, transparent: TransparentSetup, stats: StatsListenerSlot,
         serviceManager: ServiceManagerLink, logger: Logger
     ) {
         self.configPath = configPath
         self.running = running
         self.engine = engine
+        self.transparent = transparent
         self.stats = stats
         self.serviceManager = serviceManager
         self.logger = logger
@@ -66,7 +68,14 @@ actor ConfigReloader {
             logger.warning(
                 "reload: the sessions of \(newOnVirtualAddresses.sorted().joined(separator: ", ")) are kept across moves of the virtual addresses from the next restart on")
         }
+        do {
+            try transparent.prepare(fresh)
+        } catch {
+            logger.error("reload rejected, the running configuration stays: cannot set up transparent proxying: \(error)")
+            return .rejected("cannot set up transparent proxying: \(error)")
+        }
         let failures = await engine.reload(fresh)
+        transparent.settle(fresh)
         await stats.apply(fresh.stats)
         if failures.isEmpty {
             logger.notice("reload done: \(fresh.listeners.count) listener(s), \(fresh.pools.count) pool(s)")

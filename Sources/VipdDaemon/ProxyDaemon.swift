@@ -39,6 +39,10 @@ public struct ProxyDaemon: Service {
         // Before the listeners: every flow they accept must carry the hand-off's mark.
         let handoff = config.vrrp.isEmpty ? nil : node.flatMap { SessionHandoff.start(configuration: config, node: $0, logger: logger) }
         defer { handoff?.stop() }
+        // Before the listeners too: their transparent connections' replies must find their way back.
+        let transparent = TransparentSetup(node: node, logger: logger)
+        try transparent.prepare(config)
+        defer { transparent.stop() }
         // Returns once every pool's first check round is over and every listener is bound.
         try await engine.start(config)
         let speaker = try await startSpeaker(config, handoff: handoff)
@@ -50,7 +54,8 @@ public struct ProxyDaemon: Service {
         let (stats, statsListener) = await DaemonStats.start(
             config: config, node: node, engine: engine, speaker: speaker, monitor: monitorStart, logger: logger)
         let reloader = ConfigReloader(
-            configPath: configPath, running: config, engine: engine, stats: statsListener, serviceManager: serviceManager, logger: logger)
+            configPath: configPath, running: config, engine: engine, transparent: transparent, stats: statsListener,
+            serviceManager: serviceManager, logger: logger)
         let control = await DaemonControl.start(
             configPath: configPath, node: node, engine: engine, speaker: speaker, monitor: monitor, stats: stats, reloader: reloader,
             logger: logger)
@@ -75,9 +80,10 @@ public struct ProxyDaemon: Service {
         }
         logger.notice("shutting down: no new connections, draining up to \(config.global.drainTimeout)")
         await engine.stopAccepting()
-        if let handoff { await handSessionsOn(handoff, config: config) }
+        if let handoff { await handSessionsOn(handoff, transparent: transparent, config: config) }
         _ = await engine.drain(timeout: config.global.drainTimeout)
         handoff?.stop()
+        transparent.stop()
         serviceManager.finish()
         logger.notice("vipd stopped")
     }
@@ -90,7 +96,7 @@ public struct ProxyDaemon: Service {
 
     /// At stop: the TCP-mode sessions go, open, to `vipd serve-sessions`, which serves them until
     /// they end (at most `session_drain_limit`) while this process exits and a new one may start.
-    private func handSessionsOn(_ handoff: SessionHandoff, config: VipdConfiguration) async {
+    private func handSessionsOn(_ handoff: SessionHandoff, transparent: TransparentSetup, config: VipdConfiguration) async {
         guard engine.connections.glued.count > 0 else { return }
         // Their channels close here: the held addresses must not follow them off lo.
         handoff.keepHeldAddresses()
@@ -99,7 +105,10 @@ public struct ProxyDaemon: Service {
         let logger = logger
         let pid = SessionServerLaunch.start(
             moved, heldAddresses: handoff.allHeldAddresses, limit: handoff.drainLimit, logLevel: config.global.logLevel, logger: logger
-        ) { pid in try handoff.handOver(toSessionServer: pid) }
+        ) { pid in
+            try handoff.handOver(toSessionServer: pid)
+            try transparent.handOver(toSessionServer: pid)
+        }
         if let pid {
             logger.notice(
                 "handed \(moved.count) session(s) to vipd serve-sessions (pid \(pid)): it serves them until they end, at most \(handoff.drainLimit.secondsText)")

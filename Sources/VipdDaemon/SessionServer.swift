@@ -6,6 +6,7 @@ import NIOPosix
 import UnixSignals
 import VipdConfig
 import VipdHandoff
+import VipdTransparent
 import VipdNet
 import VipdProxy
 
@@ -125,7 +126,8 @@ public enum SessionServer {
     /// Removes the held addresses from `lo` and vipd's tables, unless a new vipd owns them now (the
     /// tables' comment no longer names this process).
     private static func cleanUp(heldAddresses: [IPAddress], logger: Logger) {
-        guard let listing = try? NftablesCommand.run(["list", "table", "ip", HandoffRuleset.tableName]),
+        if TransparentProxying.sessionServer() == getpid() { TransparentProxying.removeKernelState(logger: logger) }
+        guard let listing = try? KernelCommand.nft.run(["list", "table", "ip", HandoffRuleset.tableName]),
             HandoffRuleset.sessionServer(inListing: listing) == getpid()
         else { return }
         guard let netlink = try? RouteNetlink(), let loopback = try? netlink.interface(named: "lo") else { return }

@@ -61,9 +61,9 @@ extension SessionHandoffCheck.Host {
     /// This host now, in this process's network namespace.
     public static func read() -> Self {
         let path = FwmarkAcceptSetting.path
-        let hasNft = NftablesCommand.path != nil
+        let hasNft = KernelCommand.nft.path != nil
         let tables = hasNft ? ["ip", "ip6", "arp"].filter { family in
-            (try? NftablesCommand.run(["list", "table", family, HandoffRuleset.tableName])) != nil
+            (try? KernelCommand.nft.run(["list", "table", family, HandoffRuleset.tableName])) != nil
         } : []
         return Self(hasNft: hasNft, fwmarkAccept: FwmarkAcceptSetting.read(), fwmarkAcceptWritable: access(path, W_OK) == 0, tables: tables)
     }

@@ -79,7 +79,7 @@ public final class SessionHandoff: Sendable {
             return handoff
         } catch {
             logger.error("sessions will be reset when a virtual address moves: \(error)")
-            _ = try? NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
+            _ = try? KernelCommand.nft.run(["-f", "-"], input: HandoffRuleset.removalScript)
             return nil
         }
     }
@@ -193,7 +193,7 @@ public final class SessionHandoff: Sendable {
             _ = try? netlink.removeAddress(IPPrefix.host(address), interfaceIndex: loopbackIndex)
         }
         do {
-            try NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
+            try KernelCommand.nft.run(["-f", "-"], input: HandoffRuleset.removalScript)
         } catch {
             logger.error("cannot remove the nftables tables \(HandoffRuleset.tableName): \(error)")
         }
@@ -216,7 +216,7 @@ public final class SessionHandoff: Sendable {
                 rules[index].forwardTo = nil
                 rules[index].services = []
             }
-            try NftablesCommand.run(
+            try KernelCommand.nft.run(
                 ["-f", "-"],
                 input: HandoffRuleset(instances: rules, originalFwmarkAccept: originalFwmarkAccept, sessionServer: pid).script)
             state.rules = rules
@@ -268,14 +268,14 @@ public final class SessionHandoff: Sendable {
 
     private func apply(_ rules: [HandoffInstanceRules]) throws {
         // (The process that serves sessions of an earlier run looks for its pid in the comment: it is no longer there.)
-        try NftablesCommand.run(["-f", "-"], input: HandoffRuleset(instances: rules, originalFwmarkAccept: originalFwmarkAccept).script)
+        try KernelCommand.nft.run(["-f", "-"], input: HandoffRuleset(instances: rules, originalFwmarkAccept: originalFwmarkAccept).script)
     }
 
     /// Segments counted by each instance's counter now, summed over the `ip` and `ip6` tables.
     private static func forwardedCounters() throws -> [Int: Int] {
         var counts: [Int: Int] = [:]
         for family in ["ip", "ip6"] {
-            guard let listing = try? NftablesCommand.run(["-j", "list", "counters", "table", family, HandoffRuleset.tableName]) else { continue }
+            guard let listing = try? KernelCommand.nft.run(["-j", "list", "counters", "table", family, HandoffRuleset.tableName]) else { continue }
             for (index, packets) in HandoffRuleset.forwardedCounts(inJSON: listing) { counts[index, default: 0] += packets }
         }
         return counts
@@ -299,7 +299,7 @@ public final class SessionHandoff: Sendable {
         configuration: VipdConfiguration, netlink: RouteNetlink, loopbackIndex: Int32, logger: Logger
     ) -> EarlierRun {
         var earlier = EarlierRun()
-        if let listing = try? NftablesCommand.run(["list", "table", "ip", HandoffRuleset.tableName]) {
+        if let listing = try? KernelCommand.nft.run(["list", "table", "ip", HandoffRuleset.tableName]) {
             earlier.originalFwmarkAccept = HandoffRuleset.originalFwmarkAccept(inListing: listing)
             if let pid = HandoffRuleset.sessionServer(inListing: listing), SessionServerProcess.isRunning(pid) {
                 earlier.sessionServer = pid
@@ -311,7 +311,7 @@ public final class SessionHandoff: Sendable {
             }
         }
         if earlier.sessionServer == nil {
-            _ = try? NftablesCommand.run(["-f", "-"], input: HandoffRuleset.removalScript)
+            _ = try? KernelCommand.nft.run(["-f", "-"], input: HandoffRuleset.removalScript)
         }
         let onLoopback = Set(((try? netlink.addresses(interfaceIndex: loopbackIndex)) ?? []).map(\.prefix.address))
         for address in configuration.vrrp.flatMap({ $0.virtualAddresses.map(\.address) })

@@ -34,11 +34,13 @@ public struct SSHClient: Sendable {
     /// - Returns: the result whatever the exit status; 255 means ssh itself failed.
     /// - Throws: `LabError.timedOut` when ssh did not finish in time, `LabError.toolMissing`.
     /// - Parameter namespace: run ssh inside this lab network namespace (e.g. the lab's client).
+    /// - Parameter bindAddress: the client's source address (`-o BindAddress`), when it has several.
     public func run(
-        host: String, port: Int, command: String, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil
+        host: String, port: Int, command: String, timeout: Duration = .seconds(20), namespace: NetworkNamespace? = nil,
+        bindAddress: String? = nil
     ) throws -> SSHResult {
         let (executable, arguments) = try commandLine(
-            host: host, port: port, command: command, connectTimeout: timeout, namespace: namespace)
+            host: host, port: port, command: command, connectTimeout: timeout, namespace: namespace, bindAddress: bindAddress)
         let output = try ProcessRunner.run(executable, arguments: arguments, timeout: timeout)
         return SSHResult(
             exitStatus: output.exitStatus,
@@ -61,18 +63,23 @@ public struct SSHClient: Sendable {
     /// (e.g. with their own standard input and output, as `TimedLinesProcess` does).
     /// - Throws: `LabError.toolMissing` without ssh.
     public func commandLine(
-        host: String, port: Int, command: String, connectTimeout: Duration = .seconds(10), namespace: NetworkNamespace? = nil
+        host: String, port: Int, command: String, connectTimeout: Duration = .seconds(10), namespace: NetworkNamespace? = nil,
+        bindAddress: String? = nil
     ) throws -> (executable: URL, arguments: [String]) {
-        let arguments = sshArguments(host: host, port: port, command: command, connectTimeout: connectTimeout)
+        let arguments = sshArguments(
+            host: host, port: port, command: command, connectTimeout: connectTimeout, bindAddress: bindAddress)
         let ssh = try OpenSSHTools.ssh()
         guard let namespace else { return (ssh, arguments) }
         return (NetworkNamespace.ipTool, ["netns", "exec", namespace.name, ssh.path] + arguments)
     }
 
     /// The ssh command line for one non-interactive command with the lab's key.
-    private func sshArguments(host: String, port: Int, command: String, connectTimeout timeout: Duration) -> [String] {
+    private func sshArguments(
+        host: String, port: Int, command: String, connectTimeout timeout: Duration, bindAddress: String?
+    ) -> [String] {
         let connectTimeout = max(1, Int(timeout.timeInterval.rounded(.up)))
-        return [
+        let bind = bindAddress.map { ["-o", "BindAddress=\($0)"] } ?? []
+        return bind + [
             "-F", "/dev/null",
             "-p", String(port),
             "-i", keys.clientKey.path,

@@ -46,24 +46,28 @@ public final class SSHDaemon: @unchecked Sendable {
 
     private let directory: LabDirectory
     private let fileStem: String
+    private let extraConfig: String
     private let process = ChildProcessSlot()
 
     /// Writes the config, checks it with `sshd -t`, launches sshd and returns once the port
     /// accepts connections and sends an SSH banner (waits at most `startTimeout`).
     /// - Throws: `LabError.daemonFailed` with the `sshd -t` output or the sshd log when
     ///   sshd rejects its config, exits, or never answers; `LabError.toolMissing` without sshd.
+    /// - Parameter extraConfig: sshd_config lines appended to the generated ones (e.g. `AllowUsers`, a `Match` block).
     public static func start(
         name: String, address: String = "127.0.0.1", port: Int, keys: LabKeys, directory: LabDirectory,
-        namespace: NetworkNamespace? = nil
+        namespace: NetworkNamespace? = nil, extraConfig: String = ""
     ) throws -> SSHDaemon {
-        let daemon = SSHDaemon(name: name, address: address, port: port, directory: directory, namespace: namespace)
+        let daemon = SSHDaemon(
+            name: name, address: address, port: port, directory: directory, namespace: namespace, extraConfig: extraConfig)
         try daemon.writeConfig(keys: keys)
         try daemon.launch()
         return daemon
     }
 
-    private init(name: String, address: String, port: Int, directory: LabDirectory, namespace: NetworkNamespace?) {
+    private init(name: String, address: String, port: Int, directory: LabDirectory, namespace: NetworkNamespace?, extraConfig: String) {
         self.name = name
+        self.extraConfig = extraConfig
         self.address = address
         self.namespace = namespace
         self.port = port
@@ -113,7 +117,7 @@ public final class SSHDaemon: @unchecked Sendable {
         X11Forwarding no
         MaxStartups 100:30:200
         Subsystem sftp internal-sftp
-
+        \(extraConfig)
         """
     }
 

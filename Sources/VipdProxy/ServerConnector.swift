@@ -70,19 +70,24 @@ struct ServerConnector {
             if !tried.isEmpty { pick.traffic.redispatched() }
             return .parked(Connected(channel: parked.channel, pick: pick, parkedHandler: parked.handler))
         }
+        // A transparent pool's connection leaves from the client's address, to the server's node in the client's family.
+        let source = pool.config.transparent ? TransparentSource(client: record.value.client) : nil
+        let endpoint = source.flatMap { pick.server.endpoint(for: $0.family) } ?? pick.server.endpoint
         let address: SocketAddress
         do {
-            address = try SocketAddress(ipAddress: pick.server.endpoint.address.text, port: pick.server.endpoint.port)
+            address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
         } catch {
             pool.release(pick.index)
             return .opening(eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: "\(error)")))
         }
-        let opening = ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(connectTimeout.timeAmount)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+        if let source, source.family == endpoint.address.family { bootstrap = source.configure(bootstrap) }
+        let opening = bootstrap
             .connect(to: address)
             .map { channel in
                 if !tried.isEmpty { pick.traffic.redispatched() }
@@ -91,7 +96,7 @@ struct ServerConnector {
             .flatMapError { error in
                 pool.release(pick.index)
                 pick.traffic.connectFailed()
-                let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(pick.server.endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
+                let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
                 let tried = tried.union([pick.index])
                 guard tried.count <= retries else {
                     return eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: (failures + [failure]).joined(separator: "; ")))

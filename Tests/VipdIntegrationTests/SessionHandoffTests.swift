@@ -64,7 +64,7 @@ final class SessionHandoffTests: XCTestCase {
         XCTAssertNotNil(holder.waitForExit(timeout: 15), "ha0's vipd still runs after its sessions ended\n\(lab.logs())")
         // vipd serve-sessions, which served them after vipd exited, cleaned up after the last one.
         try holder.waitForLog(containing: "session(s) ended", timeout: 10)  // vipd serve-sessions: "the last of 4 session(s) ended"
-        try waitUntil("ha0's kernel is as before vipd", within: 10) {
+        try lab.waitUntil("ha0's kernel is as before vipd", within: 10) {
             let state = try kernelState(0)
             return state.tables.isEmpty && !state.vipOnLoopback && state.fwmarkAccept == "0"
         }
@@ -92,7 +92,7 @@ final class SessionHandoffTests: XCTestCase {
         let vip6 = "fd00:251:1::100"
         for node in 0...1 {
             // VRRPv3 for IPv6 sends from the link-local address, usable once its duplicate address detection is over.
-            try waitUntil("ha\(node)'s link-local address is usable", within: 10) {
+            try lab.waitUntil("ha\(node)'s link-local address is usable", within: 10) {
                 let linkLocal = try lab.lab.nodes[node].namespace.ip(["-6", "-o", "addr", "show", "dev", "eth0", "scope", "link"]).standardOutput
                 return linkLocal.contains("fe80::") && !linkLocal.contains("tentative")
             }
@@ -111,7 +111,7 @@ final class SessionHandoffTests: XCTestCase {
                       ssh: { servers: "nodes:22", check: { kind: ssh-banner, interval: 1s, timeout: 5s, fall: 2, rise: 2 } }
                     global: { drain_timeout: 60s, control_socket: \(lab.controlSocket(node)), session_drain_limit: \(Self.sessionDrainLimit) }
                     """)
-            if node == 0 { try waitUntil("ha0 holds \(vip6)", within: 15) { try lab.lab.holds(vip6, on: lab.lab.nodes[0]) } }
+            if node == 0 { try lab.waitUntil("ha0 holds \(vip6)", within: 15) { try lab.lab.holds(vip6, on: lab.lab.nodes[0]) } }
         }
         let echo = try lab.client.startTimedSession(
             host: vip6, port: 22, command: Self.echoCommand, namespace: lab.lab.client.namespace,
@@ -120,7 +120,7 @@ final class SessionHandoffTests: XCTestCase {
         XCTAssertTrue(echo.waitForLines(3, within: .seconds(10)), "the session did not start: \(echo.standardError)")
         let handover = try lab.ctl(0, "handover")
         XCTAssertEqual(handover.exitStatus, 0, handover.standardOutput + handover.standardError)
-        try waitUntil("ha1 holds \(vip6)", within: 10) { try lab.lab.holds(vip6, on: lab.lab.nodes[1]) }
+        try lab.waitUntil("ha1 holds \(vip6)", within: 10) { try lab.lab.holds(vip6, on: lab.lab.nodes[1]) }
         XCTAssertFalse(try lab.lab.holds(vip6, on: lab.lab.nodes[0]), "ha0 gave the VIP away")
         let status = echo.waitForExit(within: .seconds(30))
         assertEcho(echo, status: status, "IPv6 echo session across vipd ctl handover", lab.logs(), file: #filePath, line: #line)
@@ -135,7 +135,7 @@ final class SessionHandoffTests: XCTestCase {
         try lab.waitForHolders([1], within: 15)
         try lab.lab.restoreLink(lab.lab.nodes[0])
         // Taken down when ha0 went silent, ha0's server is back in ha1's pool once its checks pass.
-        try waitUntil("ha1's pool has ha0 up", within: 15) {
+        try lab.waitUntil("ha1's pool has ha0 up", within: 15) {
             let servers = try lab.ctl(1, "--json", "servers").standardOutput
             let object = try? JSONSerialization.jsonObject(with: Data(servers.utf8)) as? [String: Any]
             return (object?["servers"] as? [[String: Any]] ?? []).contains {
@@ -190,7 +190,7 @@ final class SessionHandoffTests: XCTestCase {
         }
         try lab.vipdProcess(0)!.waitForLog(containing: "server ssh/ha1 is UP", timeout: 15)
         // ha1 has heard ha0: when ha0 goes silent, ha1 takes its server down at the takeover.
-        try waitUntil("ha1 is BACKUP of ha0", within: 10) {
+        try lab.waitUntil("ha1 is BACKUP of ha0", within: 10) {
             try lab.ctl(1, "status").standardOutput.contains("VRRP VI_1: BACKUP, priority 50, master 10.251.1.11")
         }
     }
@@ -298,20 +298,6 @@ final class SessionHandoffTests: XCTestCase {
             throw LabError.unexpectedOutput(command: "ssh \(VRRPLab.vip) '\(command)'", output: session.standardError)
         }
         return session
-    }
-
-    /// Polls `condition` every 200 ms until it holds; fails and throws when it does not within `timeout` seconds.
-    private func waitUntil(
-        _ what: String, within timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
-        _ condition: () throws -> Bool
-    ) throws {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return }
-            Thread.sleep(forTimeInterval: 0.2)
-        }
-        XCTFail("not within \(timeout) s: \(what)\n\(lab.logs())", file: file, line: line)
-        throw LabError.unexpectedOutput(command: "wait until \(what)", output: "")
     }
 
     /// Writes `megabytes` million random bytes to `url`; returns their sha256 in hex.

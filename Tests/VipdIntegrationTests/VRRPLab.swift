@@ -21,7 +21,8 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
         return nil
     }
 
-    init(nodeCount: Int = 2) throws {
+    /// - Parameter sshdConfig: lines added to every node's sshd_config (e.g. `AllowUsers`, a `Match` block).
+    init(nodeCount: Int = 2, sshdConfig: String = "") throws {
         lab = try ClusterLab(nodeCount: nodeCount)
         directory = try LabDirectory(prefix: "vipd-vrrp")
         keys = try LabKeys.generate(in: directory)
@@ -31,7 +32,7 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
                 sshd.append(
                     try SSHDaemon.start(
                         name: node.name, address: node.address, port: 22, keys: keys, directory: directory,
-                        namespace: node.namespace))
+                        namespace: node.namespace, extraConfig: sshdConfig))
             }
         } catch {
             tearDown()
@@ -134,5 +135,19 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
         (try? lab.client.namespace.perform {
             BannerProbe.firstLine(address: VRRPLab.vip, port: 22, timeout: timeout) != nil
         }) ?? false
+    }
+
+    /// Polls `condition` every 200 ms until it holds; fails and throws when it does not within `timeout` seconds.
+    func waitUntil(
+        _ what: String, within timeout: TimeInterval, file: StaticString = #filePath, line: UInt = #line,
+        _ condition: () throws -> Bool
+    ) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        XCTFail("not within \(timeout) s: \(what)\n\(logs())", file: file, line: line)
+        throw LabError.unexpectedOutput(command: "wait until \(what)", output: "")
     }
 }

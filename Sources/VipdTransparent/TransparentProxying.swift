@@ -1,0 +1,201 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import VipdConfig
+import VipdHandoff
+import VipdNet
+
+/// The kernel side of transparent proxying on this node: vipd's nftables table, policy-routing
+/// rules and route tables (see ``TransparentRuleset``), added at start and reload, kept in step
+/// with the peers' link-layer addresses, removed at stop, and cleaned at start after a crash.
+/// Thread-safe.
+public final class TransparentProxying: Sendable {
+    private struct State {
+        var configuration: VipdConfiguration
+        var linkAddresses: [IPAddress: [String]] = [:]
+        var applied: TransparentRuleset?
+        /// Set by ``stop()`` and ``handOver(toSessionServer:)``: nothing changes the kernel any more.
+        var stopped = false
+    }
+
+    /// How often the peers' link-layer addresses are read from the neighbour table.
+    static let refreshInterval = Duration.seconds(1)
+
+    private let node: ClusterNode
+    private let logger: Logger
+    private let state: NIOLockedValueBox<State>
+    private let refresher = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    /// Sets the kernel up for `configuration`'s transparent pools on `node`, replacing what an
+    /// earlier run left without a moment's gap in what stays, and follows the peers' link-layer
+    /// addresses from then on.
+    public static func start(configuration: VipdConfiguration, node: ClusterNode, logger: Logger) throws -> TransparentProxying {
+        let proxying = TransparentProxying(configuration: configuration, node: node, logger: logger)
+        try proxying.refresh()
+        let task = Task { [weak proxying] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: refreshInterval)
+                guard let proxying else { return }
+                do {
+                    try proxying.refresh()
+                } catch {
+                    proxying.logger.error("transparent proxying: \(error)")
+                }
+            }
+        }
+        proxying.refresher.withLockedValue { $0 = task }
+        logger.info(
+            "transparent pools: servers see the clients' addresses (nftables table inet \(TransparentRuleset.tableName), rules priority \(TransparentMarks.rulePriority), route tables \(TransparentMarks.deliverTable)+)")
+        return proxying
+    }
+
+    private init(configuration: VipdConfiguration, node: ClusterNode, logger: Logger) {
+        self.node = node
+        self.logger = logger
+        state = NIOLockedValueBox(State(configuration: configuration))
+    }
+
+    /// Follows a reload; the caller stops this object instead when no pool is transparent any more.
+    public func reload(configuration: VipdConfiguration) throws {
+        state.withLockedValue { $0.configuration = configuration }
+        try refresh()
+    }
+
+    /// Removes vipd's table, rules and routes.
+    public func stop() {
+        let wasRunning = state.withLockedValue { state in
+            defer { state.stopped = true }
+            return !state.stopped
+        }
+        refresher.withLockedValue { $0?.cancel() }
+        guard wasRunning else { return }
+        Self.removeKernelState(logger: logger)
+    }
+
+    /// At stop, with sessions handed to `vipd serve-sessions` (process `pid`): the table, rules and
+    /// routes stay for them, and the table's comment names that process, which removes them when it
+    /// is done unless a new vipd has taken them over.
+    public func handOver(toSessionServer pid: Int32) throws {
+        refresher.withLockedValue { $0?.cancel() }
+        try state.withLockedValue { state in
+            guard !state.stopped, let applied = state.applied else { return }
+            state.stopped = true
+            try KernelCommand.nft.run(["-f", "-"], input: applied.script(sessionServer: pid))
+        }
+    }
+
+    /// Removes vipd's transparent table, rules and routes, whoever added them; true when there was any.
+    @discardableResult
+    public static func removeKernelState(logger: Logger) -> Bool {
+        var found = (try? KernelCommand.nft.run(["list", "table", "inet", TransparentRuleset.tableName])) != nil
+        do {
+            try KernelCommand.nft.run(["-f", "-"], input: TransparentRuleset.removalScript)
+        } catch {
+            logger.error("cannot remove the nftables table inet \(TransparentRuleset.tableName): \(error)")
+        }
+        for family in [IPAddress.Family.v4, .v6] {
+            for rule in installedRules(family) {
+                found = true
+                remove(rule.arguments("del"), logger: logger)
+            }
+            for route in installedRoutes(family) {
+                found = true
+                remove(route.arguments("del"), logger: logger)
+            }
+        }
+        return found
+    }
+
+    /// The process named by the table's comment as serving sessions after a stop, if any.
+    public static func sessionServer() -> Int32? {
+        guard let listing = try? KernelCommand.nft.run(["list", "table", "inet", TransparentRuleset.tableName]) else { return nil }
+        return HandoffRuleset.sessionServer(inListing: listing)
+    }
+
+    // MARK: - Kernel
+
+    /// Reads the peers' link-layer addresses, asks for those not known yet, and brings the kernel to
+    /// the ruleset they and the configuration call for.
+    private func refresh() throws {
+        let (configuration, known) = state.withLockedValue { ($0.configuration, $0.linkAddresses) }
+        let linkAddresses = readLinkAddresses(of: configuration.nodes.filter { $0.name != node.name }) ?? known
+        try state.withLockedValue { state in
+            guard !state.stopped else { return }
+            state.linkAddresses = linkAddresses
+            guard let wanted = TransparentRuleset(configuration: state.configuration, node: node, linkAddresses: linkAddresses),
+                wanted != state.applied
+            else { return }
+            try apply(wanted, replacing: state.applied)
+            for peer in wanted.peers where peer.linkAddresses != state.applied?.peers.first(where: { $0.name == peer.name })?.linkAddresses {
+                if peer.linkAddresses.isEmpty {
+                    logger.notice("transparent: the link-layer address of node \(peer.name) is not known yet; its connections to this node's servers are not recognised until it is")
+                } else {
+                    logger.info("transparent: connections from node \(peer.name) (\(peer.linkAddresses.joined(separator: ", "))) to this node's servers send their replies back to it")
+                }
+            }
+            state.applied = wanted
+        }
+    }
+
+    /// The table first (atomically), then rules and routes that are wanted and missing, then those
+    /// that are no longer wanted: a rule or route that stays is never missing for a moment.
+    private func apply(_ ruleset: TransparentRuleset, replacing previous: TransparentRuleset?) throws {
+        try KernelCommand.nft.run(["-f", "-"], input: ruleset.script(sessionServer: nil))
+        guard ruleset.rules != previous?.rules || ruleset.routes != previous?.routes else { return }
+        for family in [IPAddress.Family.v4, .v6] {
+            let rulesThere = Set(Self.installedRules(family))
+            for rule in ruleset.rules where rule.family == family && !rulesThere.contains(rule) {
+                try KernelCommand.ip.run(rule.arguments("add"))
+            }
+            for route in ruleset.routes where route.family == family {
+                try KernelCommand.ip.run(route.arguments("replace"))
+            }
+            for rule in rulesThere.subtracting(ruleset.rules) { Self.remove(rule.arguments("del"), logger: logger) }
+            for route in Set(Self.installedRoutes(family)).subtracting(ruleset.routes) {
+                Self.remove(route.arguments("del"), logger: logger)
+            }
+        }
+    }
+
+    private static func installedRules(_ family: IPAddress.Family) -> [PolicyRule] {
+        let flag = family == .v4 ? "-4" : "-6"
+        guard let json = try? KernelCommand.ip.run([flag, "-j", "rule", "show"]) else { return [] }
+        return PolicyRoutingListing.rules(inJSON: json, family: family)
+    }
+
+    private static func installedRoutes(_ family: IPAddress.Family) -> [PolicyRoute] {
+        let flag = family == .v4 ? "-4" : "-6"
+        guard let json = try? KernelCommand.ip.run([flag, "-j", "route", "show", "table", "all", "proto", "\(TransparentMarks.routeProtocol)"])
+        else { return [] }
+        return PolicyRoutingListing.routes(inJSON: json, family: family)
+    }
+
+    private static func remove(_ arguments: [String], logger: Logger) {
+        do {
+            try KernelCommand.ip.run(arguments)
+        } catch {
+            logger.error("cannot remove: \(error)")
+        }
+    }
+
+    /// Each peer address's link-layer addresses in the neighbour table; for a peer address without
+    /// one, asks the kernel to resolve it on the interface whose subnet holds it. Nil when the table
+    /// cannot be read.
+    private func readLinkAddresses(of peers: [ClusterNode]) -> [IPAddress: [String]]? {
+        guard let netlink = try? RouteNetlink(), let neighbours = try? netlink.neighbours(family: nil) else { return nil }
+        var found: [IPAddress: [String]] = [:]
+        for neighbour in neighbours where neighbour.isUsable {
+            if let text = neighbour.linkAddressText { found[neighbour.address, default: []].append(text) }
+        }
+        let wanted = peers.flatMap(\.addresses)
+        let missing = wanted.filter { found[$0] == nil }
+        if !missing.isEmpty, let addresses = try? netlink.addresses() {
+            for address in missing {
+                guard let onLink = addresses.first(where: { $0.prefix.length < $0.prefix.address.bytes.count * 8 && $0.prefix.contains(address) })
+                else { continue }
+                _ = try? netlink.resolveNeighbour(address, interfaceIndex: onLink.interfaceIndex)
+            }
+        }
+        return found.filter { wanted.contains($0.key) }
+    }
+}
