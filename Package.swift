@@ -162,6 +162,7 @@ let package = Package(
             name: "VipdDoctor",
             dependencies: [
                 "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket", "VipdHandoff",
+                "VipdTransparent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -233,7 +234,7 @@ let package = Package(
         .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdConfig", "VipdLab", "VipdNet"]),
         .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdConfig", "VipdLab"]),
         .testTarget(
             name: "VipdControlTests",

@@ -2,9 +2,11 @@ import Foundation
 import NIOPosix
 import VipdConfig
 import VipdSystem
+import VipdTransparent
 
 /// Runs every preflight check of `vipd doctor` on this host, in the order an admin fixes things:
-/// config, node, interfaces and addresses, listeners, firewall, peers, capabilities, capture.
+/// config, node, interfaces and addresses, listeners, firewall, peers, session hand-off,
+/// transparent proxying, capabilities, capture.
 public enum DoctorRunner {
     /// The results for a valid `config` read from `configPath`; `nodeName` is `--node`, `sshdConfig`
     /// sshd's main configuration file.
@@ -42,6 +44,10 @@ public enum DoctorRunner {
         }
         if let handoff = SessionHandoffCheck.result(config: config, host: SessionHandoffCheck.Host.read()) {
             results.append(handoff)
+        }
+        if let node, config.hasTransparentPools {
+            results += TransparentProxyCheck.results(
+                config: config, node: node, network: host, host: TransparentProxyCheck.Host.read(interfaces: host.interfaces))
         }
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         results.append(CapabilityCheck.result(status: status, config: config))

@@ -56,6 +56,12 @@ public struct InterfaceAddress: Sendable, Equatable, CustomStringConvertible {
         return address.isIPv6LinkLocal || (address.family == .v4 && address.bytes[0] == 169 && address.bytes[1] == 254)
     }
 
+    /// Whether `address` lies in this address's subnet, which the interface reaches directly (a host
+    /// prefix, /32 or /128, has none): an on-link next hop.
+    public func subnetContains(_ address: IPAddress) -> Bool {
+        prefix.length < prefix.address.bytes.count * 8 && prefix.contains(address)
+    }
+
     /// Whether the kernel lets a socket send from it: not tentative, and duplicate address detection did not fail.
     public var isUsableAsSource: Bool {
         flags.isDisjoint(with: [.tentative, .duplicateAddressDetectionFailed])

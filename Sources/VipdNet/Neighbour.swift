@@ -40,7 +40,7 @@ public struct Neighbour: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The state as `ip neigh` prints it, e.g. `REACHABLE`, `NONE` for no bit.
-    var stateText: String {
+    public var stateText: String {
         let names: [(Int32, String)] = [
             (NUD_INCOMPLETE, "INCOMPLETE"), (NUD_REACHABLE, "REACHABLE"), (NUD_STALE, "STALE"), (NUD_DELAY, "DELAY"),
             (NUD_PROBE, "PROBE"), (NUD_FAILED, "FAILED"), (NUD_NOARP, "NOARP"), (NUD_PERMANENT, "PERMANENT"),

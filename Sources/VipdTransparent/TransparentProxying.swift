@@ -191,8 +191,7 @@ public final class TransparentProxying: Sendable {
         let missing = wanted.filter { found[$0] == nil }
         if !missing.isEmpty, let addresses = try? netlink.addresses() {
             for address in missing {
-                guard let onLink = addresses.first(where: { $0.prefix.length < $0.prefix.address.bytes.count * 8 && $0.prefix.contains(address) })
-                else { continue }
+                guard let onLink = addresses.first(where: { $0.subnetContains(address) }) else { continue }
                 _ = try? netlink.resolveNeighbour(address, interfaceIndex: onLink.interfaceIndex)
             }
         }
