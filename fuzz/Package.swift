@@ -40,6 +40,7 @@ let package = Package(
         harness("peer-stats", ["VipdStats"]),
         harness("session-handoff", ["VipdHandoff", "VipdProxy"]),
         harness("netlink-neighbour", ["VipdNet"]),
+        harness("netlink-conntrack", ["VipdNet"]),
         harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
     ]
 )

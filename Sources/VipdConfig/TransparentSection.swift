@@ -63,6 +63,16 @@ extension ConfigReader {
     }
 }
 
+extension PoolConfig {
+    /// Where a transparent pool's health checks come from: an IPv4 link-local address no host takes
+    /// (RFC 3927 reserves 169.254.0.0/24) and an address of IPv6's discard-only prefix (RFC 6666).
+    /// Only vipd on the server's node routes the replies to them back to the checking node, so a
+    /// check passes only while that node's vipd would bring a client's replies back.
+    public static func transparentCheckSource(_ family: IPAddress.Family) -> IPAddress {
+        family == .v4 ? IPAddress("169.254.0.1")! : IPAddress("100::1")!
+    }
+}
+
 extension ServerConfig {
     /// Where a connection from a client of `family` reaches this server: its node's address of that
     /// family in a transparent pool, else its own endpoint when of that family; nil when there is none.

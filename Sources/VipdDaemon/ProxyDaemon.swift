@@ -80,8 +80,9 @@ public struct ProxyDaemon: Service {
         }
         logger.notice("shutting down: no new connections, draining up to \(config.global.drainTimeout)")
         await engine.stopAccepting()
-        if let handoff { await handSessionsOn(handoff, transparent: transparent, config: config) }
+        let handedOn = if let handoff { await handSessionsOn(handoff, transparent: transparent, config: config) } else { false }
         _ = await engine.drain(timeout: config.global.drainTimeout)
+        if !handedOn { keepTransparentStateForOpenConnections(transparent, config: config) }
         handoff?.stop()
         transparent.stop()
         serviceManager.finish()
@@ -96,12 +97,13 @@ public struct ProxyDaemon: Service {
 
     /// At stop: the TCP-mode sessions go, open, to `vipd serve-sessions`, which serves them until
     /// they end (at most `session_drain_limit`) while this process exits and a new one may start.
-    private func handSessionsOn(_ handoff: SessionHandoff, transparent: TransparentSetup, config: VipdConfiguration) async {
-        guard engine.connections.glued.count > 0 else { return }
+    /// Returns whether that process took them (and the kernel state with them).
+    private func handSessionsOn(_ handoff: SessionHandoff, transparent: TransparentSetup, config: VipdConfiguration) async -> Bool {
+        guard engine.connections.glued.count > 0 else { return false }
         // Their channels close here: the held addresses must not follow them off lo.
         handoff.keepHeldAddresses()
         let moved = await engine.connections.glued.detach(within: Self.settleLimit)
-        guard !moved.isEmpty else { return }
+        guard !moved.isEmpty else { return false }
         let logger = logger
         let pid = SessionServerLaunch.start(
             moved, heldAddresses: handoff.allHeldAddresses, limit: handoff.drainLimit, logLevel: config.global.logLevel, logger: logger
@@ -109,10 +111,24 @@ public struct ProxyDaemon: Service {
             try handoff.handOver(toSessionServer: pid)
             try transparent.handOver(toSessionServer: pid)
         }
-        if let pid {
-            logger.notice(
-                "handed \(moved.count) session(s) to vipd serve-sessions (pid \(pid)): it serves them until they end, at most \(handoff.drainLimit.secondsText)")
-        }
+        guard let pid else { return false }
+        logger.notice(
+            "handed \(moved.count) session(s) to vipd serve-sessions (pid \(pid)): it serves them until they end, at most \(handoff.drainLimit.secondsText)")
+        return true
+    }
+
+    /// At stop, when no session was handed on: if connections the other nodes proxy with their
+    /// clients' addresses to this node's servers are still open, a `vipd serve-sessions` process
+    /// keeps the transparent kernel state for them (their replies must still go back to those
+    /// nodes), and removes it when they have ended, at most `session_drain_limit` later.
+    private func keepTransparentStateForOpenConnections(_ transparent: TransparentSetup, config: VipdConfiguration) {
+        guard let open = transparent.openConnections, open > 0, config.global.sessionDrainLimit > .zero else { return }
+        let pid = SessionServerLaunch.start(
+            [], heldAddresses: [], limit: config.global.sessionDrainLimit, logLevel: config.global.logLevel, logger: logger
+        ) { pid in try transparent.handOver(toSessionServer: pid) }
+        guard let pid else { return }
+        logger.notice(
+            "vipd serve-sessions (pid \(pid)) keeps the transparent proxying state for \(open) open connection(s) until they end, at most \(config.global.sessionDrainLimit.secondsText)")
     }
 
     /// Starts VRRP when the file has instances: pool tracking from the proxy, connection resets

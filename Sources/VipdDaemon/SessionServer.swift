@@ -33,12 +33,14 @@ public enum SessionServer {
             _ = adopted.tracker.closeAll()
             return 1
         }
+        let deadline = ContinuousClock.now + received.limit
         let (open, closed) = adopted.ended()
-        logger.notice(
-            "serving \(open) session(s) handed over by vipd (pid \(received.parent)) until they end, at most \(received.limit.secondsText)")
+        var outcome = Outcome.allClosed
         if let closed {
             let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
-            let outcome = await firstOf(closed: closed, limit: received.limit, signals: signals)
+            logger.notice(
+                "serving \(open) session(s) handed over by vipd (pid \(received.parent)) until they end, at most \(received.limit.secondsText)")
+            outcome = await firstOf(closed: closed, limit: received.limit, signals: signals)
             if outcome != .allClosed {
                 let (reset, resetDone) = adopted.tracker.resetAll()
                 _ = try? await resetDone?.get()
@@ -47,8 +49,42 @@ public enum SessionServer {
                 logger.notice("the last of \(open) session(s) ended")
             }
         }
+        if outcome == .allClosed, TransparentProxying.sessionServer() == getpid() {
+            await waitForTransparentConnections(until: deadline, logger: logger)
+        }
         cleanUp(heldAddresses: received.heldAddresses, logger: logger)
         return 0
+    }
+
+    /// How often the connection tracker is asked whether transparent connections are still open.
+    static let transparentPollInterval: Duration = .seconds(2)
+
+    /// Keeps the transparent proxying state while connections that need it are open (the other
+    /// nodes' connections to this node's servers, with their clients' addresses), until `deadline`,
+    /// a signal, or a new vipd taking the state over.
+    private static func waitForTransparentConnections(until deadline: ContinuousClock.Instant, logger: Logger) async {
+        guard let first = TransparentProxying.openConnections(), first > 0 else { return }
+        let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint)
+        logger.notice("keeping the transparent proxying state for \(first) open connection(s) until they end")
+        let watching = Task {
+            while ContinuousClock.now < deadline, TransparentProxying.sessionServer() == getpid(),
+                (TransparentProxying.openConnections() ?? 0) > 0
+            {
+                try? await Task.sleep(for: transparentPollInterval)
+                if Task.isCancelled { return Outcome.signal }
+            }
+            return ContinuousClock.now < deadline ? Outcome.allClosed : Outcome.limit
+        }
+        let signalled = Task {
+            for await _ in signals { watching.cancel(); return }
+        }
+        let outcome = await watching.value
+        signalled.cancel()
+        switch outcome {
+        case .allClosed: logger.notice("no transparent connection needs the state any more")
+        case .limit: logger.notice("session_drain_limit passed with transparent connections still open: removing the state")
+        case .signal: logger.notice("stopped by a signal with transparent connections still open: removing the state")
+        }
     }
 
     private struct Received {

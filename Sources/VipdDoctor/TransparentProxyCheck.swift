@@ -9,7 +9,7 @@ import VipdTransparent
 /// interfaces the other nodes are reached on. Pure: the caller reads the host (``Host/read(interfaces:)``).
 public enum TransparentProxyCheck {
     /// vipd's route tables: the deliver table, then one per peer index.
-    static let tables = TransparentMarks.deliverTable...TransparentMarks.peerTable(TransparentMarks.maximumPeerIndex)
+    static let tables = TransparentMarks.probeTable...TransparentMarks.peerTable(TransparentMarks.maximumPeerIndex)
 
     /// The results for `node` of `config` on this host (its interfaces and addresses in `network`);
     /// none when no pool is transparent.
@@ -88,9 +88,10 @@ public enum TransparentProxyCheck {
     /// Other programs' rules at vipd's priority or to vipd's tables, and their routes in vipd's tables;
     /// with what of vipd's own is there now.
     static func tablesAndRules(_ host: Host) -> DoctorCheckResult {
-        let title = "route tables \(tables.lowerBound)-\(tables.upperBound) and rule priority \(TransparentMarks.rulePriority) are vipd's alone"
+        let title = "route tables \(tables.lowerBound)-\(tables.upperBound) and rule priorities \(TransparentMarks.rulePriority)-\(TransparentMarks.probeRulePriority) are vipd's alone"
         let ownProtocol = "\(TransparentMarks.routeProtocol)"
-        let rules = host.rules.filter { $0.priority == TransparentMarks.rulePriority || $0.tableNumber.map(tables.contains) == true }
+        let priorities = TransparentMarks.rulePriority...TransparentMarks.probeRulePriority
+        let rules = host.rules.filter { $0.priority.map(priorities.contains) == true || $0.tableNumber.map(tables.contains) == true }
         let routes = host.routes.filter { $0.tableNumber.map(tables.contains) == true }
         let foreign = (rules + routes).filter { $0.routeProtocol != ownProtocol }
         guard foreign.isEmpty else {

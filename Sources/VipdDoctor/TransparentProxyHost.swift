@@ -31,7 +31,7 @@ extension TransparentProxyCheck {
         public var neighbours: [Neighbour]
         /// Every policy-routing rule, both families.
         public var rules: [PolicyRoutingEntry]
-        /// Every route in vipd's tables (9250-9281), both families.
+        /// Every route in vipd's tables (9249-9281), both families.
         public var routes: [PolicyRoutingEntry]
         /// The reverse-path settings by interface name, and `all`.
         public var reversePath: [String: ReversePath]

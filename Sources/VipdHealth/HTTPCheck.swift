@@ -31,11 +31,13 @@ public struct HTTPCheck: HealthCheck {
             + "Accept: */*\r\nConnection: close\r\n\r\n"
     }
 
-    public func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome> {
+    public func run(
+        against endpoint: SocketEndpoint, from source: TransparentSource?, timeout: Duration, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CheckOutcome> {
         let request = Array(request(for: endpoint).utf8)
         let expected = settings.expectStatus
         return runProbe(
-            endpoint: endpoint, timeout: timeout, eventLoop: eventLoop,
+            endpoint: endpoint, source: source, timeout: timeout, eventLoop: eventLoop,
             kind: ProbeKind(
                 makeHandler: { state in HTTPStatusHandler(state: state, request: request, expected: expected) },
                 connected: { _, _ in }

@@ -19,9 +19,19 @@ public struct CheckOutcome: Sendable, Equatable {
 
 /// One kind of health check.
 public protocol HealthCheck: Sendable {
-    /// Checks `endpoint` once. The future never fails: every failure is a failed ``CheckOutcome``,
-    /// and it completes within about `timeout` (connect included).
-    func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome>
+    /// Checks `endpoint` once, from `source` when given (a transparent pool's), else from this
+    /// node's address. The future never fails: every failure is a failed ``CheckOutcome``, and it
+    /// completes within about `timeout` (connect included).
+    func run(
+        against endpoint: SocketEndpoint, from source: TransparentSource?, timeout: Duration, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CheckOutcome>
+}
+
+extension HealthCheck {
+    /// Checks `endpoint` once from this node's address.
+    public func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome> {
+        run(against: endpoint, from: nil, timeout: timeout, on: eventLoop)
+    }
 }
 
 /// The check for a configured kind (`check.kind`). `none` (nil) has no check: its servers are always up.

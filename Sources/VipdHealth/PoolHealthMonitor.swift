@@ -280,7 +280,10 @@ public final class PoolHealthMonitor: Sendable {
             return (state.servers[index].eventLoop, state.servers[index].generation)
         }
         guard let started, let check else { return group.next().makeSucceededVoidFuture() }
-        return check.run(against: pool.servers[index].endpoint, timeout: pool.check.timeout, on: started.loop).map { outcome in
+        let endpoint = pool.servers[index].endpoint
+        // A transparent pool's check proves the way back too: it comes from an address only vipd routes.
+        let source = pool.transparent ? TransparentSource.healthCheck(endpoint.address.family) : nil
+        return check.run(against: endpoint, from: source, timeout: pool.check.timeout, on: started.loop).map { outcome in
             self.handle(index, outcome, generation: started.generation, on: started.loop)
         }
     }

@@ -73,18 +73,18 @@ struct ProbeKind: Sendable {
 /// Runs one probe: connect (with connectTimeout = timeout), the kind's exchange, and a scheduled
 /// timeout for the whole check. The returned future never fails.
 func runProbe(
-    endpoint: SocketEndpoint, timeout: Duration, eventLoop: any EventLoop, kind: ProbeKind
+    endpoint: SocketEndpoint, source: TransparentSource?, timeout: Duration, eventLoop: any EventLoop, kind: ProbeKind
 ) -> EventLoopFuture<CheckOutcome> {
     if eventLoop.inEventLoop {
-        return startProbe(endpoint: endpoint, timeout: timeout, eventLoop: eventLoop, kind: kind)
+        return startProbe(endpoint: endpoint, source: source, timeout: timeout, eventLoop: eventLoop, kind: kind)
     }
     return eventLoop.flatSubmit {
-        startProbe(endpoint: endpoint, timeout: timeout, eventLoop: eventLoop, kind: kind)
+        startProbe(endpoint: endpoint, source: source, timeout: timeout, eventLoop: eventLoop, kind: kind)
     }
 }
 
 private func startProbe(
-    endpoint: SocketEndpoint, timeout: Duration, eventLoop: any EventLoop, kind: ProbeKind
+    endpoint: SocketEndpoint, source: TransparentSource?, timeout: Duration, eventLoop: any EventLoop, kind: ProbeKind
 ) -> EventLoopFuture<CheckOutcome> {
     let state = ProbeState(eventLoop: eventLoop, timeout: timeout)
     let address: SocketAddress
@@ -97,9 +97,11 @@ private func startProbe(
     let bound = NIOLoopBound(state, eventLoop: eventLoop)
     state.armTimeout { bound.value.timedOut() }
     let connectTimeout = max(timeout, .milliseconds(1)).timeAmount
-    ClientBootstrap(group: eventLoop)
+    var bootstrap = ClientBootstrap(group: eventLoop)
         .connectTimeout(connectTimeout)
         .channelOption(.socketOption(.so_reuseaddr), value: 1)
+    if let source, source.family == endpoint.address.family { bootstrap = source.configure(bootstrap) }
+    bootstrap
         .channelInitializer { channel in
             let state = bound.value
             state.channel = channel

@@ -25,7 +25,9 @@ public struct SSHBannerCheck: HealthCheck {
         self.pattern = pattern
     }
 
-    public func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome> {
+    public func run(
+        against endpoint: SocketEndpoint, from source: TransparentSource?, timeout: Duration, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CheckOutcome> {
         do {
             _ = try Regex(pattern)
         } catch {
@@ -34,7 +36,7 @@ public struct SSHBannerCheck: HealthCheck {
         }
         let pattern = self.pattern
         return runProbe(
-            endpoint: endpoint, timeout: timeout, eventLoop: eventLoop,
+            endpoint: endpoint, source: source, timeout: timeout, eventLoop: eventLoop,
             kind: ProbeKind(
                 makeHandler: { state in SSHBannerHandler(state: state, pattern: pattern) },
                 connected: { _, _ in }

@@ -10,8 +10,10 @@ import VipdConfig
 public struct TCPConnectCheck: HealthCheck {
     public init() {}
 
-    public func run(against endpoint: SocketEndpoint, timeout: Duration, on eventLoop: any EventLoop) -> EventLoopFuture<CheckOutcome> {
-        runProbe(endpoint: endpoint, timeout: timeout, eventLoop: eventLoop, kind: ProbeKind(makeHandler: nil) { state, channel in
+    public func run(
+        against endpoint: SocketEndpoint, from source: TransparentSource?, timeout: Duration, on eventLoop: any EventLoop
+    ) -> EventLoopFuture<CheckOutcome> {
+        runProbe(endpoint: endpoint, source: source, timeout: timeout, eventLoop: eventLoop, kind: ProbeKind(makeHandler: nil) { state, channel in
             state.finish(passed: true, detail: "TCP connection established")
             closeWithReset(channel)
         })

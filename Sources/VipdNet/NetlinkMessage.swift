@@ -331,7 +331,7 @@ struct NetlinkAcknowledgement: Sendable {
         guard payload.count >= 4 + Netlink.headerLength else {
             throw .malformedNetlinkMessage("NLMSG_ERROR payload of \(payload.count) bytes, shorter than nlmsgerr")
         }
-        errno = -payload.hostOrder(Int32.self, at: 0)
+        errno = 0 &- payload.hostOrder(Int32.self, at: 0)
         reason = nil
         guard message.flags & Netlink.acknowledgementAttributes != 0 else { return }
         let echoedLength = message.flags & Netlink.capped != 0

@@ -14,29 +14,17 @@ import Glibc
 /// read until the kernel's acknowledgement or end of dump, with a 5-second limit. The socket
 /// belongs to the network namespace of the thread that created the object.
 public final class RouteNetlink: Sendable {
-    /// How long a request waits for the kernel's answer before failing with `ETIMEDOUT`.
-    static let answerTimeout = timeval(tv_sec: 5, tv_usec: 0)
+    private let connection: NetlinkConnection
 
-    private let socket: SharedSocket
-    private let sequence = Atomic<UInt32>(1)
-
-    /// Opens and binds the socket, asking for extended acknowledgements (the kernel's reason
-    /// text in errors) without the echo of the whole request.
+    /// Opens and binds the socket.
     public init() throws(NetworkError) {
-        socket = try SharedSocket(
-            domain: AF_NETLINK, type: Int32(SOCK_RAW.rawValue), protocol: NETLINK_ROUTE,
-            purpose: "rtnetlink socket", interfaceName: nil, call: "socket(AF_NETLINK, NETLINK_ROUTE)"
-        )
-        try socket.bindNetlink(groups: 0)
-        try socket.setOption(level: SOL_SOCKET, SO_RCVTIMEO, Self.answerTimeout, name: "SO_RCVTIMEO")
-        try socket.setOption(level: SOL_NETLINK, NETLINK_EXT_ACK, Int32(1), name: "NETLINK_EXT_ACK")
-        try socket.setOption(level: SOL_NETLINK, NETLINK_CAP_ACK, Int32(1), name: "NETLINK_CAP_ACK")
+        connection = try NetlinkConnection(protocol: NETLINK_ROUTE, purpose: "rtnetlink socket", call: "socket(AF_NETLINK, NETLINK_ROUTE)")
     }
 
     /// Every interface in the namespace (`RTM_GETLINK` dump), in the kernel's index order.
     public func interfaces() throws(NetworkError) -> [NetworkInterface] {
         var interfaces = [NetworkInterface]()
-        for message in try perform(.linkDump(), name: "RTM_GETLINK dump", interface: nil) where message.type == Netlink.newLink {
+        for message in try connection.perform(.linkDump(), name: "RTM_GETLINK dump", interface: nil) where message.type == Netlink.newLink {
             interfaces.append(try NetworkInterface(link: LinkMessage(decoding: message.payload)))
         }
         return interfaces
@@ -48,7 +36,7 @@ public final class RouteNetlink: Sendable {
         guard !name.isEmpty, name.utf8.count < IFNAMSIZ else { throw .interfaceNotFound(name) }
         let replies: [NetlinkMessage]
         do {
-            replies = try perform(.linkQuery(named: name), name: "RTM_GETLINK", interface: name)
+            replies = try connection.perform(.linkQuery(named: name), name: "RTM_GETLINK", interface: name)
         } catch let .netlinkRequest(_, _, code, _) where code == ENODEV {
             throw .interfaceNotFound(name)
         }
@@ -62,7 +50,7 @@ public final class RouteNetlink: Sendable {
     /// dump), in the kernel's order: for IPv4, primaries before their secondaries.
     public func addresses(interfaceIndex: Int32? = nil) throws(NetworkError) -> [InterfaceAddress] {
         var addresses = [InterfaceAddress]()
-        for message in try perform(.addressDump(), name: "RTM_GETADDR dump", interface: nil) where message.type == Netlink.newAddress {
+        for message in try connection.perform(.addressDump(), name: "RTM_GETADDR dump", interface: nil) where message.type == Netlink.newAddress {
             let address = try InterfaceAddress(message: AddressMessage(decoding: message.payload))
             if interfaceIndex == nil || address.interfaceIndex == interfaceIndex {
                 addresses.append(address)
@@ -81,7 +69,7 @@ public final class RouteNetlink: Sendable {
         case nil: AF_UNSPEC
         }
         var neighbours = [Neighbour]()
-        for message in try perform(.neighbourDump(family: UInt8(requested)), name: "RTM_GETNEIGH dump", interface: nil) {
+        for message in try connection.perform(.neighbourDump(family: UInt8(requested)), name: "RTM_GETNEIGH dump", interface: nil) {
             if let neighbour = try Neighbour.decode(message), family == nil || neighbour.address.family == family {
                 neighbours.append(neighbour)
             }
@@ -100,7 +88,7 @@ public final class RouteNetlink: Sendable {
     /// probes (3, one a second, by default).
     /// - Throws: `NetworkError.netlinkRequest` (e.g. `ENODEV` for an unknown interface index).
     public func resolveNeighbour(_ address: IPAddress, interfaceIndex: Int32) throws(NetworkError) {
-        _ = try perform(.resolveNeighbour(address, interfaceIndex: interfaceIndex), name: "RTM_NEWNEIGH \(address) use", interface: Self.label(interfaceIndex))
+        _ = try connection.perform(.resolveNeighbour(address, interfaceIndex: interfaceIndex), name: "RTM_NEWNEIGH \(address) use", interface: Self.label(interfaceIndex))
     }
 
     /// Adds `prefix` to the interface the way keepalived adds a VIP (`RTM_NEWADDR`, `NLM_F_CREATE |
@@ -111,7 +99,7 @@ public final class RouteNetlink: Sendable {
     @discardableResult
     public func addAddress(_ prefix: IPPrefix, interfaceIndex: Int32) throws(NetworkError) -> Bool {
         do {
-            _ = try perform(.addAddress(prefix, interfaceIndex: interfaceIndex), name: "RTM_NEWADDR \(prefix)", interface: Self.label(interfaceIndex))
+            _ = try connection.perform(.addAddress(prefix, interfaceIndex: interfaceIndex), name: "RTM_NEWADDR \(prefix)", interface: Self.label(interfaceIndex))
             return true
         } catch let .netlinkRequest(_, _, code, _) where code == EEXIST {
             return false
@@ -127,7 +115,7 @@ public final class RouteNetlink: Sendable {
     @discardableResult
     public func removeAddress(_ prefix: IPPrefix, interfaceIndex: Int32) throws(NetworkError) -> Bool {
         do {
-            _ = try perform(.removeAddress(prefix, interfaceIndex: interfaceIndex), name: "RTM_DELADDR \(prefix)", interface: Self.label(interfaceIndex))
+            _ = try connection.perform(.removeAddress(prefix, interfaceIndex: interfaceIndex), name: "RTM_DELADDR \(prefix)", interface: Self.label(interfaceIndex))
             return true
         } catch let .netlinkRequest(_, _, code, _) where code == EADDRNOTAVAIL {
             return false
@@ -146,98 +134,5 @@ public final class RouteNetlink: Sendable {
 
     private static func label(_ interfaceIndex: Int32) -> String {
         "interface index \(interfaceIndex)"
-    }
-
-    /// Sends `request` and collects its answers, repeating a dump the kernel marks as
-    /// interrupted by concurrent changes (`NLM_F_DUMP_INTR`) up to three times.
-    private func perform(_ request: NetlinkMessage, name: String, interface: String?) throws(NetworkError) -> [NetlinkMessage] {
-        for _ in 1...3 {
-            let (replies, interrupted) = try exchange(request, name: name, interface: interface)
-            if !interrupted { return replies }
-        }
-        throw .netlinkRequest(name, interface: interface, errno: EINTR, reason: "dump interrupted by concurrent changes three times")
-    }
-
-    private func exchange(_ request: NetlinkMessage, name: String, interface: String?) throws(NetworkError) -> (replies: [NetlinkMessage], interrupted: Bool) {
-        var request = request
-        request.sequence = sequence.wrappingAdd(1, ordering: .relaxed).newValue
-        let bytes = request.encoded()
-        return try socket.withDescriptor { (descriptor) throws(NetworkError) in
-            var kernel = sockaddr_nl()
-            kernel.nl_family = sa_family_t(AF_NETLINK)
-            var sent: Int
-            repeat {
-                sent = withUnsafePointer(to: &kernel) { address in
-                    address.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                        bytes.withUnsafeBytes { sendto(descriptor, $0.baseAddress, $0.count, 0, address, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
-                    }
-                }
-            } while sent < 0 && errno == EINTR
-            guard sent == bytes.count else { throw socket.failure("sendto(\(name))") }
-
-            var replies = [NetlinkMessage]()
-            var interrupted = false
-            while true {
-                guard let datagram = try socket.receiveNetlink(descriptor, flags: 0) else {
-                    throw .netlinkRequest(name, interface: interface, errno: ETIMEDOUT, reason: "no answer within \(Self.answerTimeout.tv_sec) s")
-                }
-                for message in try NetlinkMessage.parseAll(datagram) where message.sequence == request.sequence {
-                    interrupted = interrupted || message.flags & Netlink.dumpInterrupted != 0
-                    switch message.type {
-                    case Netlink.error:
-                        let acknowledgement = try NetlinkAcknowledgement(decoding: message)
-                        guard acknowledgement.errno == 0 else {
-                            throw .netlinkRequest(name, interface: interface, errno: acknowledgement.errno, reason: acknowledgement.reason)
-                        }
-                        return (replies, interrupted)
-                    case Netlink.done:
-                        if message.payload.count >= 4, case let status = message.payload.hostOrder(Int32.self, at: 0), status < 0 {
-                            throw .netlinkRequest(name, interface: interface, errno: -status, reason: nil)
-                        }
-                        return (replies, interrupted)
-                    case Netlink.overrun:
-                        throw .netlinkRequest(name, interface: interface, errno: ENOBUFS, reason: "NLMSG_OVERRUN")
-                    case Netlink.noop:
-                        continue
-                    default:
-                        replies.append(message)
-                    }
-                }
-            }
-        }
-    }
-}
-
-extension SharedSocket {
-    /// Binds a netlink socket to a kernel-chosen port, subscribed to the `RTMGRP_*` `groups`.
-    func bindNetlink(groups: UInt32) throws(NetworkError) {
-        var address = sockaddr_nl()
-        address.nl_family = sa_family_t(AF_NETLINK)
-        address.nl_groups = groups
-        try withDescriptor { (descriptor) throws(NetworkError) in
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_nl>.size)) }
-            }
-            guard result == 0 else { throw failure("bind(AF_NETLINK, groups \(groups))") }
-        }
-    }
-
-    /// Reads one netlink datagram; nil when none arrived (`EAGAIN`: `MSG_DONTWAIT`, or the
-    /// receive timeout expired). A datagram larger than the 64 KiB buffer is an error.
-    func receiveNetlink(_ descriptor: Int32, flags: Int32) throws(NetworkError) -> [UInt8]? {
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        var count: Int
-        repeat {
-            count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, flags | Int32(MSG_TRUNC)) }
-        } while count < 0 && errno == EINTR
-        if count < 0 {
-            if errno == EAGAIN || errno == EWOULDBLOCK { return nil }
-            throw failure("recv(\(purpose))")
-        }
-        guard count <= buffer.count else {
-            throw .malformedNetlinkMessage("a \(count)-byte datagram did not fit the \(buffer.count)-byte buffer")
-        }
-        buffer.removeSubrange(count...)
-        return buffer
     }
 }

@@ -19,8 +19,14 @@ public enum TransparentMarks {
 
     /// The route table of `deliver` (`local default dev lo`); peer N's table is `deliverTable + N`.
     public static let deliverTable: UInt32 = 9250
-    /// The priority of every rule vipd adds.
+    /// The priority of the rules that select by mark.
     public static let rulePriority: UInt32 = 9250
+    /// The route table that makes the health checks' source reachable (`PoolConfig.transparentCheckSource`):
+    /// the replies to a check get a route (on the peers' link) before their mark routes them back.
+    public static let probeTable: UInt32 = 9249
+    /// The priority of the rule that selects `probeTable` by destination: after the mark rules, so a
+    /// marked reply still takes its way back.
+    public static let probeRulePriority: UInt32 = 9251
     /// The routing protocol number on vipd's rules and routes (`proto 239` in `ip rule` and `ip route`).
     public static let routeProtocol = 239
 

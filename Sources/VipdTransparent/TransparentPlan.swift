@@ -7,9 +7,13 @@ extension VipdConfiguration {
 
 extension TransparentRuleset {
     /// The ruleset of `node` for `configuration`'s transparent pools, with the peers' link-layer
-    /// addresses known so far (`linkAddresses`, by node address); nil when no pool is transparent.
-    /// A peer's index is its place in `cluster.nodes` (1-based), the same on every reload.
-    public init?(configuration: VipdConfiguration, node: ClusterNode, linkAddresses: [IPAddress: [String]]) {
+    /// addresses known so far (`linkAddresses`, by node address) and the interfaces they are reached
+    /// on (`probeInterfaces`); nil when no pool is transparent. A peer's index is its place in
+    /// `cluster.nodes` (1-based), the same on every reload.
+    public init?(
+        configuration: VipdConfiguration, node: ClusterNode, linkAddresses: [IPAddress: [String]],
+        probeInterfaces: [IPAddress.Family: String] = [:]
+    ) {
         guard configuration.hasTransparentPools else { return nil }
         let ownAddresses = Set(node.addresses)
         var services: [SocketEndpoint] = []
@@ -30,6 +34,6 @@ extension TransparentRuleset {
                 name: peer.name, index: offset + 1, addresses: peer.addresses,
                 linkAddresses: macs.reduce(into: []) { if !$0.contains($1) { $0.append($1) } })
         }
-        self.init(services: services, peers: peers)
+        self.init(services: services, peers: peers, probeInterfaces: probeInterfaces)
     }
 }

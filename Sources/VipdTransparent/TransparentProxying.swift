@@ -12,7 +12,7 @@ import VipdNet
 public final class TransparentProxying: Sendable {
     private struct State {
         var configuration: VipdConfiguration
-        var linkAddresses: [IPAddress: [String]] = [:]
+        var link = LinkFacts()
         var applied: TransparentRuleset?
         /// Set by ``stop()`` and ``handOver(toSessionServer:)``: nothing changes the kernel any more.
         var stopped = false
@@ -106,6 +106,33 @@ public final class TransparentProxying: Sendable {
         return found
     }
 
+    /// The TCP connections still open that need the kernel state: this node's own transparent
+    /// connections and those the peers proxy to its servers (read from the connection tracker);
+    /// nil when it cannot be read.
+    public var openConnections: Int? {
+        let peers = state.withLockedValue { $0.applied?.peers.map(\.index) ?? [] }
+        return Self.openConnections(peerIndices: peers)
+    }
+
+    /// ``openConnections`` for the peers of the given indices (every possible one when the
+    /// configuration is not at hand, as in `vipd serve-sessions`).
+    public static func openConnections(peerIndices: some Sequence<Int> = 1...TransparentMarks.maximumPeerIndex) -> Int? {
+        guard let conntrack = try? ConntrackNetlink() else { return nil }
+        // Health checks come and go every few seconds: they need nothing kept.
+        let checks: Set<IPAddress> = [PoolConfig.transparentCheckSource(.v4), PoolConfig.transparentCheckSource(.v6)]
+        var open = 0
+        do {
+            open += try conntrack.openTCPConnections(mark: TransparentMarks.deliver, mask: TransparentMarks.deliver, excludingSources: checks)
+            for index in peerIndices {
+                open += try conntrack.openTCPConnections(
+                    mark: TransparentMarks.peerMark(index), mask: TransparentMarks.peerField, excludingSources: checks)
+            }
+        } catch {
+            return nil
+        }
+        return open
+    }
+
     /// The process named by the table's comment as serving sessions after a stop, if any.
     public static func sessionServer() -> Int32? {
         guard let listing = try? KernelCommand.nft.run(["list", "table", "inet", TransparentRuleset.tableName]) else { return nil }
@@ -117,12 +144,14 @@ public final class TransparentProxying: Sendable {
     /// Reads the peers' link-layer addresses, asks for those not known yet, and brings the kernel to
     /// the ruleset they and the configuration call for.
     private func refresh() throws {
-        let (configuration, known) = state.withLockedValue { ($0.configuration, $0.linkAddresses) }
-        let linkAddresses = readLinkAddresses(of: configuration.nodes.filter { $0.name != node.name }) ?? known
+        let (configuration, known) = state.withLockedValue { ($0.configuration, $0.link) }
+        let link = readLinkFacts(of: configuration.nodes.filter { $0.name != node.name }) ?? known
         try state.withLockedValue { state in
             guard !state.stopped else { return }
-            state.linkAddresses = linkAddresses
-            guard let wanted = TransparentRuleset(configuration: state.configuration, node: node, linkAddresses: linkAddresses),
+            state.link = link
+            guard
+                let wanted = TransparentRuleset(
+                    configuration: state.configuration, node: node, linkAddresses: link.addresses, probeInterfaces: link.interfaces),
                 wanted != state.applied
             else { return }
             try apply(wanted, replacing: state.applied)
@@ -178,23 +207,34 @@ public final class TransparentProxying: Sendable {
         }
     }
 
-    /// Each peer address's link-layer addresses in the neighbour table; for a peer address without
-    /// one, asks the kernel to resolve it on the interface whose subnet holds it. Nil when the table
-    /// cannot be read.
-    private func readLinkAddresses(of peers: [ClusterNode]) -> [IPAddress: [String]]? {
-        guard let netlink = try? RouteNetlink(), let neighbours = try? netlink.neighbours(family: nil) else { return nil }
-        var found: [IPAddress: [String]] = [:]
+    /// What the kernel knows of the way to the peers.
+    struct LinkFacts: Sendable, Equatable {
+        /// Each peer address's link-layer addresses in the neighbour table.
+        var addresses: [IPAddress: [String]] = [:]
+        /// Per family, the interface whose subnet holds the first peer address of that family.
+        var interfaces: [IPAddress.Family: String] = [:]
+    }
+
+    /// The peers' link-layer addresses and interfaces; for a peer address without a link-layer
+    /// address, asks the kernel to resolve it on the interface whose subnet holds it. Nil when the
+    /// kernel's tables cannot be read.
+    private func readLinkFacts(of peers: [ClusterNode]) -> LinkFacts? {
+        guard let netlink = try? RouteNetlink(), let neighbours = try? netlink.neighbours(family: nil),
+            let addresses = try? netlink.addresses(), let interfaces = try? netlink.interfaces()
+        else { return nil }
+        var facts = LinkFacts()
         for neighbour in neighbours where neighbour.isUsable {
-            if let text = neighbour.linkAddressText { found[neighbour.address, default: []].append(text) }
+            if let text = neighbour.linkAddressText { facts.addresses[neighbour.address, default: []].append(text) }
         }
         let wanted = peers.flatMap(\.addresses)
-        let missing = wanted.filter { found[$0] == nil }
-        if !missing.isEmpty, let addresses = try? netlink.addresses() {
-            for address in missing {
-                guard let onLink = addresses.first(where: { $0.subnetContains(address) }) else { continue }
-                _ = try? netlink.resolveNeighbour(address, interfaceIndex: onLink.interfaceIndex)
+        facts.addresses = facts.addresses.filter { wanted.contains($0.key) }
+        for address in wanted {
+            guard let onLink = addresses.first(where: { $0.subnetContains(address) }) else { continue }
+            if facts.interfaces[address.family] == nil {
+                facts.interfaces[address.family] = interfaces.first { $0.index == onLink.interfaceIndex }?.name
             }
+            if facts.addresses[address] == nil { _ = try? netlink.resolveNeighbour(address, interfaceIndex: onLink.interfaceIndex) }
         }
-        return found.filter { wanted.contains($0.key) }
+        return facts
     }
 }

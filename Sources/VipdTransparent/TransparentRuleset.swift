@@ -39,10 +39,13 @@ public struct TransparentRuleset: Sendable, Equatable {
     public var services: [SocketEndpoint]
     /// The other nodes.
     public var peers: [TransparentPeer]
+    /// Per family, the interface the peers are reached on: where the health checks' source is routed.
+    public var probeInterfaces: [IPAddress.Family: String]
 
-    public init(services: [SocketEndpoint], peers: [TransparentPeer]) {
+    public init(services: [SocketEndpoint], peers: [TransparentPeer], probeInterfaces: [IPAddress.Family: String] = [:]) {
         self.services = services
         self.peers = peers
+        self.probeInterfaces = probeInterfaces
     }
 
     /// The `nft -f` script that replaces the table; its comment names `sessionServer`, the `vipd
@@ -90,19 +93,24 @@ public struct TransparentRuleset: Sendable, Equatable {
             """
     }
 
-    /// The policy-routing rules: `deliver` and each peer's field value to their tables, both families.
+    /// The policy-routing rules: `deliver` and each peer's field value to their tables, both families;
+    /// the health checks' source to the probe table where it has a route.
     public var rules: [PolicyRule] {
         [IPAddress.Family.v4, .v6].flatMap { family in
-            [PolicyRule(family: family, mark: TransparentMarks.deliver, mask: TransparentMarks.deliver, table: TransparentMarks.deliverTable)]
+            [PolicyRule(family: family, selector: .mark(TransparentMarks.deliver, mask: TransparentMarks.deliver), table: TransparentMarks.deliverTable)]
                 + peers.map {
                     PolicyRule(
-                        family: family, mark: TransparentMarks.peerMark($0.index), mask: TransparentMarks.peerField,
+                        family: family, selector: .mark(TransparentMarks.peerMark($0.index), mask: TransparentMarks.peerField),
                         table: TransparentMarks.peerTable($0.index))
                 }
+                + (probeInterfaces[family] == nil
+                    ? []
+                    : [PolicyRule(family: family, selector: .destination(PoolConfig.transparentCheckSource(family)), table: TransparentMarks.probeTable)])
         }
     }
 
-    /// The routes: every destination is local in the deliver table; each peer's table leads to the peer.
+    /// The routes: every destination is local in the deliver table; each peer's table leads to the
+    /// peer; the probe table reaches the health checks' source on the peers' link.
     public var routes: [PolicyRoute] {
         [
             PolicyRoute(family: .v4, table: TransparentMarks.deliverTable, target: .local),
@@ -113,45 +121,83 @@ public struct TransparentRuleset: Sendable, Equatable {
                     PolicyRoute(family: $0.family, table: TransparentMarks.peerTable(peer.index), target: .via($0))
                 }
             }
+            + [IPAddress.Family.v4, .v6].compactMap { family in
+                probeInterfaces[family].map {
+                    PolicyRoute(
+                        family: family, table: TransparentMarks.probeTable, destination: PoolConfig.transparentCheckSource(family),
+                        target: .device($0))
+                }
+            }
     }
 
     private func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16).leftPadded(to: 8) }
 }
 
-/// An `ip rule` of vipd's: packets whose mark matches `mark` under `mask` look up `table`.
+/// An `ip rule` of vipd's: packets selected by mark (or by destination) look up `table`.
 public struct PolicyRule: Sendable, Hashable {
+    /// Which packets the rule takes.
+    public enum Selector: Sendable, Hashable {
+        /// Those whose mark under `mask` is the value (`fwmark VALUE/MASK`), at `TransparentMarks.rulePriority`.
+        case mark(UInt32, mask: UInt32)
+        /// Those to one address (`to ADDRESS`), at `TransparentMarks.probeRulePriority`.
+        case destination(IPAddress)
+    }
+
     public var family: IPAddress.Family
-    public var mark: UInt32
-    public var mask: UInt32
+    public var selector: Selector
     public var table: UInt32
+
+    public init(family: IPAddress.Family, selector: Selector, table: UInt32) {
+        self.family = family
+        self.selector = selector
+        self.table = table
+    }
 
     /// `ip` arguments that add (`add`) or delete (`del`) it.
     public func arguments(_ verb: String) -> [String] {
-        [family == .v4 ? "-4" : "-6", "rule", verb, "fwmark", "0x\(String(mark, radix: 16))/0x\(String(mask, radix: 16))",
-         "lookup", "\(table)", "priority", "\(TransparentMarks.rulePriority)", "protocol", "\(TransparentMarks.routeProtocol)"]
+        let (match, priority): ([String], UInt32) =
+            switch selector {
+            case .mark(let mark, let mask): (["fwmark", "0x\(String(mark, radix: 16))/0x\(String(mask, radix: 16))"], TransparentMarks.rulePriority)
+            case .destination(let address): (["to", "\(address)"], TransparentMarks.probeRulePriority)
+            }
+        return [family == .v4 ? "-4" : "-6", "rule", verb] + match
+            + ["lookup", "\(table)", "priority", "\(priority)", "protocol", "\(TransparentMarks.routeProtocol)"]
     }
 }
 
-/// A default route of vipd's in one of its tables.
+/// A route of vipd's in one of its tables: the default route, or one to a single address.
 public struct PolicyRoute: Sendable, Hashable {
     /// Where the route leads.
     public enum Target: Sendable, Hashable {
-        /// Every destination is local (`local default dev lo`).
+        /// The destination is local (`local ... dev lo`).
         case local
         /// To a peer node.
         case via(IPAddress)
+        /// Out of an interface, on its link (`dev IF`).
+        case device(String)
     }
 
     public var family: IPAddress.Family
     public var table: UInt32
+    /// One address, or nil for the default route.
+    public var destination: IPAddress?
     public var target: Target
+
+    public init(family: IPAddress.Family, table: UInt32, destination: IPAddress? = nil, target: Target) {
+        self.family = family
+        self.table = table
+        self.destination = destination
+        self.target = target
+    }
 
     /// `ip` arguments that add or replace (`replace`) or delete (`del`) it.
     public func arguments(_ verb: String) -> [String] {
+        let to = destination.map { "\($0)" } ?? "default"
         let route: [String] =
             switch target {
-            case .local: ["local", "default", "dev", "lo"]
-            case .via(let address): ["default", "via", "\(address)"]
+            case .local: ["local", to, "dev", "lo"]
+            case .via(let address): [to, "via", "\(address)"]
+            case .device(let name): [to, "dev", name]
             }
         return [family == .v4 ? "-4" : "-6", "route", verb] + route
             + ["table", "\(table)", "proto", "\(TransparentMarks.routeProtocol)"]

@@ -75,7 +75,7 @@ final class TransparentProxyCheckTests: XCTestCase {
                 "nft and ip are installed for transparent proxying",
                 "node ha1 shares a link with this node for transparent replies",
                 "node ha1's link-layer address is known for transparent proxying",
-                "route tables 9250-9281 and rule priority 9250 are vipd's alone",
+                "route tables 9249-9281 and rule priorities 9250-9251 are vipd's alone",
                 "eth0 lets transparent replies from the other nodes in",
             ])
         XCTAssertEqual(lines[1].detail, "10.0.0.12 is inside eth0's 10.0.0.11/24; fd00::12 is inside eth0's fd00::11/64 (table 9252 leads to it)")

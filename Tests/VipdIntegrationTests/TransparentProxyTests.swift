@@ -47,9 +47,7 @@ final class TransparentProxyTests: XCTestCase {
         }
 
         try reloadBoth(transparent: false)
-        try lab.waitUntil("the transparent state is gone from both nodes", within: 10) {
-            try lab.lab.nodes.indices.allSatisfy { try kernelState($0) == running[$0] }
-        }
+        try waitForKernelState(running, "the transparent state is gone from both nodes")
         let plainLogins = try logins(4)
         XCTAssertFalse(plainLogins.contains { $0.client == Self.client }, "\(plainLogins)")
 
@@ -152,7 +150,113 @@ final class TransparentProxyTests: XCTestCase {
         XCTAssertEqual(Array(echo.texts.dropFirst()), (1...30).map(String.init))
     }
 
+    /// A reload that turns `transparent` off while sessions run keeps the kernel state until they
+    /// end (on ha0 its own transparent connections, on ha1 those ha0 proxies to its sshd), then
+    /// removes it; every session runs to its end with the client's address.
+    func testSessionsOutliveAReloadThatTurnsItOff() throws {
+        lab = try VRRPLab()
+        try startPair(transparent: false)
+        let running = try lab.lab.nodes.indices.map(kernelState)
+        try reloadBoth(transparent: true)
+        try waitForTransparentLoginsOnBothNodes()
+        let echoes = try startEchoSessionsOnBothNodes(lines: 40)
+        try reloadBoth(transparent: false)
+        for node in 0...1 {
+            try lab.vipdProcess(node)!.waitForLog(containing: "stay for", timeout: 10)  // "... stay for N open connection(s)"
+        }
+        XCTAssertFalse(try logins(2).contains { $0.client == Self.client }, "new logins are not transparent any more")
+        try assertEchoesRunToTheirEnd(echoes, lines: 40)
+        try waitForKernelState(running, "the transparent state is gone from both nodes once the sessions ended", within: 15)
+    }
+
+    /// Stopping ha1's vipd (the backup) while ha0 proxies sessions to ha1's sshd: ha1 hands its
+    /// transparent state to `vipd serve-sessions`, which keeps it until those sessions end and a new
+    /// vipd started meanwhile takes it over; every session runs to its end.
+    func testStoppingAndRestartingThePeersVipdKeepsTheSessionsProxiedToItsSSHD() throws {
+        lab = try VRRPLab()
+        try startPair(transparent: true)
+        try waitForTransparentLoginsOnBothNodes()
+        let echoes = try startEchoSessionsOnBothNodes(lines: 50)
+        let peer = lab.vipdProcess(1)!
+        peer.signal(SIGTERM)
+        XCTAssertNotNil(peer.waitForExit(timeout: 20), "ha1's vipd did not stop\n\(lab.logs())")
+        XCTAssertTrue(peer.log.contains("keeps the transparent proxying state for"), peer.log)
+        Thread.sleep(forTimeInterval: 2)
+        try lab.startVipd(1, yaml: yaml(1, transparent: true))
+        try assertEchoesRunToTheirEnd(echoes, lines: 50)
+        let after = try logins(4)
+        XCTAssertEqual(Set(after.map(\.client)), [Self.client], "transparent after ha1's restart: \(after)\n\(lab.logs())")
+    }
+
+    /// SIGTERM on the VIP owner (ha0) while its transparent sessions run on both nodes' sshd: the
+    /// sessions, handed to `vipd serve-sessions` with the transparent state, run to their end with
+    /// the client's address; then that process removes the state and ha0's kernel is as before vipd.
+    func testStoppingTheOwnersVipdKeepsItsTransparentSessionsAndThenCleansUp() throws {
+        lab = try VRRPLab()
+        let before = try kernelState(0)
+        try startPair(transparent: true, global: "session_drain_limit: 60s, drain_timeout: 60s")
+        try waitForTransparentLoginsOnBothNodes()
+        let echoes = try startEchoSessionsOnBothNodes(lines: 40)
+        let owner = lab.vipdProcess(0)!
+        owner.signal(SIGTERM)
+        try lab.waitForHolders([1], within: 10)
+        XCTAssertNotNil(owner.waitForExit(timeout: 20), "ha0's vipd did not stop\n\(lab.logs())")
+        XCTAssertTrue(owner.log.contains("session(s) to vipd serve-sessions (pid"), owner.log)
+        try assertEchoesRunToTheirEnd(echoes, lines: 40)
+        try waitForKernelState([before], "ha0's kernel is as before vipd once vipd serve-sessions is done", within: 20)
+    }
+
+    /// A transparent pool's health check comes from an address only vipd routes back: with ha1's vipd
+    /// stopped (and no session needing its state), ha1's sshd still runs but could not send a
+    /// client's replies back, so ha0 takes ha1 down and every login goes to ha0; with ha1's vipd
+    /// back, ha1 is up again.
+    func testAPeerWhoseVipdIsStoppedIsTakenDownByTheTransparentCheck() throws {
+        lab = try VRRPLab()
+        try startPair(transparent: true)
+        try waitForTransparentLoginsOnBothNodes()
+        let owner = lab.vipdProcess(0)!
+        func count(_ text: String) -> Int { owner.log.components(separatedBy: text).count - 1 }
+        let (down, up) = (count("server ssh/ha1 is DOWN"), count("server ssh/ha1 is UP"))
+        let peer = lab.vipdProcess(1)!
+        peer.signal(SIGTERM)
+        XCTAssertNotNil(peer.waitForExit(timeout: 20), "ha1's vipd did not stop\n\(lab.logs())")
+        try owner.waitForLog(containing: "server ssh/ha1 is DOWN", count: down + 1, timeout: 15)
+        let meanwhile = try logins(4)
+        XCTAssertEqual(Set(meanwhile.map(\.server)), ["10.251.1.11"], "\(meanwhile)")
+        XCTAssertEqual(Set(meanwhile.map(\.client)), [Self.client])
+        try lab.startVipd(1, yaml: yaml(1, transparent: true))
+        try owner.waitForLog(containing: "server ssh/ha1 is UP", count: up + 1, timeout: 20)
+        try waitForTransparentLoginsOnBothNodes()
+    }
+
     // MARK: - Helpers
+
+    /// Two echo sessions through the VIP, one on each node's sshd (round robin), each printing
+    /// `$SSH_CONNECTION` and then a numbered line every 200 ms.
+    private func startEchoSessionsOnBothNodes(lines: Int) throws -> [TimedLinesProcess] {
+        let command = "echo $SSH_CONNECTION; for i in $(seq 1 \(lines)); do echo $i; sleep 0.2; done"
+        var echoes: [TimedLinesProcess] = []
+        for index in 0..<2 {
+            let echo = try lab.client.startTimedSession(
+                host: VRRPLab.vip, port: 22, command: command, namespace: lab.lab.client.namespace,
+                errorLog: lab.directory.file("echo-\(index).err"))
+            sessions.append(echo)
+            XCTAssertTrue(echo.waitForLines(2, within: .seconds(10)), echo.standardError)
+            echoes.append(echo)
+        }
+        let ends = echoes.map { $0.texts.first?.split(separator: " ").map(String.init) ?? [] }
+        XCTAssertEqual(Set(ends.compactMap(\.first)), [Self.client], "\(ends)")
+        XCTAssertEqual(Set(ends.compactMap { $0.count == 4 ? $0[2] : nil }), ["10.251.1.11", "10.251.1.12"], "one on each node: \(ends)")
+        return echoes
+    }
+
+    private func assertEchoesRunToTheirEnd(_ echoes: [TimedLinesProcess], lines: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        for echo in echoes {
+            let status = echo.waitForExit(within: .milliseconds(lines * 200) + .seconds(30))
+            XCTAssertEqual(status, 0, "ssh: \(echo.standardError)\n\(lab.logs())", file: file, line: line)
+            XCTAssertEqual(Array(echo.texts.dropFirst()), (1...lines).map(String.init), file: file, line: line)
+        }
+    }
 
     /// Both nodes with `transparent` set as given; ha0 holds the VIP and has both servers up.
     private func startPair(transparent: Bool, global: String = "drain_timeout: 2s") throws {
@@ -203,6 +307,26 @@ final class TransparentProxyTests: XCTestCase {
             throw LabError.unexpectedOutput(command: "ssh \(host) echo $SSH_CONNECTION", output: result.standardOutput + result.standardError)
         }
         return (fields[0], fields[2])
+    }
+
+    /// Until the kernel state of nodes 0, 1, ... is `expected` (each node's); fails with the lines
+    /// that differ when it is not within `timeout` seconds.
+    private func waitForKernelState(
+        _ expected: [[String]], _ what: String, within timeout: TimeInterval = 10, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var differences: [String] = []
+        repeat {
+            differences = try expected.indices.flatMap { node -> [String] in
+                let now = try kernelState(node)
+                return now.filter { !expected[node].contains($0) }.map { "ha\(node) has \($0)" }
+                    + expected[node].filter { !now.contains($0) }.map { "ha\(node) lacks \($0)" }
+            }
+            if differences.isEmpty { return }
+            Thread.sleep(forTimeInterval: 0.2)
+        } while Date() < deadline
+        XCTFail("not within \(timeout) s: \(what):\n\(differences.joined(separator: "\n"))\n\(lab.logs())", file: file, line: line)
+        throw LabError.unexpectedOutput(command: "wait until \(what)", output: differences.joined(separator: "\n"))
     }
 
     /// What vipd may add to `node`'s kernel: the nftables ruleset, the policy-routing rules and every

@@ -106,22 +106,38 @@ final class TransparentRulesetTests: XCTestCase {
             ])
     }
 
+    func testTheHealthChecksSourceIsRoutedOnThePeersLinkAfterTheMarkRules() {
+        let ruleset = TransparentRuleset(services: [], peers: [], probeInterfaces: [.v4: "eth0", .v6: "eth1"])
+        let rules = ruleset.rules.map { $0.arguments("add").joined(separator: " ") }
+        XCTAssertTrue(rules.contains("-4 rule add to 169.254.0.1 lookup 9249 priority 9251 protocol 239"), "\(rules)")
+        XCTAssertTrue(rules.contains("-6 rule add to 100::1 lookup 9249 priority 9251 protocol 239"), "\(rules)")
+        let routes = ruleset.routes.map { $0.arguments("replace").joined(separator: " ") }
+        XCTAssertTrue(routes.contains("-4 route replace 169.254.0.1 dev eth0 table 9249 proto 239"), "\(routes)")
+        XCTAssertTrue(routes.contains("-6 route replace 100::1 dev eth1 table 9249 proto 239"), "\(routes)")
+        XCTAssertFalse(
+            TransparentRuleset(services: [], peers: []).rules.contains { if case .destination = $0.selector { true } else { false } },
+            "no probe rule without an interface to route it on")
+    }
+
     func testTheListingsOfIproute2AreReadBackToTheSameRulesAndRoutes() throws {
         // As `ip -j -4 rule show` and `ip -j -4 route show table all proto 239` print them (iproute2 6.1).
         let rules = """
             [{"priority":0,"src":"all","table":"local"},{"priority":9250,"src":"all","fwmark":"0x1000000","fwmask":"0x1000000","table":"9250","protocol":"239"},\
             {"priority":9250,"src":"all","fwmark":"0x2000000","fwmask":"0x3e000000","table":"9251","protocol":"239"},\
+            {"priority":9251,"src":"all","dst":"169.254.0.1","table":"9249","protocol":"239"},\
             {"priority":100,"src":"all","fwmark":"0x1","table":"100"},{"priority":32766,"src":"all","table":"main"}]
             """
         XCTAssertEqual(
             PolicyRoutingListing.rules(inJSON: rules, family: .v4),
             [
-                PolicyRule(family: .v4, mark: 0x0100_0000, mask: 0x0100_0000, table: 9250),
-                PolicyRule(family: .v4, mark: 0x0200_0000, mask: 0x3e00_0000, table: 9251),
+                PolicyRule(family: .v4, selector: .mark(0x0100_0000, mask: 0x0100_0000), table: 9250),
+                PolicyRule(family: .v4, selector: .mark(0x0200_0000, mask: 0x3e00_0000), table: 9251),
+                PolicyRule(family: .v4, selector: .destination(IPAddress("169.254.0.1")!), table: 9249),
             ], "another's rule without protocol 239 is not vipd's")
         let routes = """
             [{"type":"local","dst":"default","dev":"lo","table":"9250","scope":"host","flags":[]},\
             {"dst":"default","gateway":"10.0.0.11","dev":"eth0","table":"9251","flags":[]},\
+            {"dst":"169.254.0.1","dev":"eth0","table":"9249","scope":"link","flags":[]},\
             {"dst":"10.9.0.0/16","gateway":"10.0.0.1","dev":"eth0","table":"9251","flags":[]}]
             """
         XCTAssertEqual(
@@ -129,7 +145,8 @@ final class TransparentRulesetTests: XCTestCase {
             [
                 PolicyRoute(family: .v4, table: 9250, target: .local),
                 PolicyRoute(family: .v4, table: 9251, target: .via(IPAddress("10.0.0.11")!)),
-            ])
+                PolicyRoute(family: .v4, table: 9249, destination: IPAddress("169.254.0.1")!, target: .device("eth0")),
+            ], "a route to a prefix is not of a shape vipd adds")
         XCTAssertEqual(PolicyRoutingListing.routes(inJSON: "not json", family: .v6), [])
         XCTAssertEqual(PolicyRoutingListing.rules(inJSON: "[{\"fwmark\": 3, \"protocol\": \"239\"}]", family: .v6), [])
     }
