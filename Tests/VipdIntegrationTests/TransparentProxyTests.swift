@@ -229,6 +229,25 @@ final class TransparentProxyTests: XCTestCase {
         try waitForTransparentLoginsOnBothNodes()
     }
 
+    /// After a crash (SIGKILL) the table, rules and routes stay; the next start removes them when no
+    /// pool is transparent any more, and the kernel is as before vipd.
+    func testAStartAfterACrashRemovesWhatTheCrashedRunLeft() throws {
+        lab = try VRRPLab()
+        let before = try kernelState(0)
+        try lab.startVipd(0, yaml: yaml(0, transparent: true))
+        try lab.vipdProcess(0)!.waitForLog(containing: "vipd ready", timeout: 20)
+        lab.vipdProcess(0)!.signal(SIGKILL)
+        XCTAssertNotNil(lab.vipdProcess(0)!.waitForExit(timeout: 10))
+        XCTAssertTrue(try kernelState(0).contains { $0.contains("vipd_transparent") }, "the crashed run left its table")
+        try lab.startVipd(0, yaml: yaml(0, transparent: false))
+        let restarted = lab.vipdProcess(0)!
+        try restarted.waitForLog(containing: "vipd ready", timeout: 20)
+        XCTAssertTrue(restarted.log.contains("removed the transparent proxying table, rules and routes left by an earlier run"), restarted.log)
+        restarted.signal(SIGTERM)
+        XCTAssertNotNil(restarted.waitForExit(timeout: 20))
+        try waitForKernelState([before], "ha0's kernel is as before vipd", within: 5)
+    }
+
     // MARK: - Helpers
 
     /// Two echo sessions through the VIP, one on each node's sshd (round robin), each printing
