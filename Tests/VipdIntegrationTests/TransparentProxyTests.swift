@@ -8,7 +8,6 @@ import XCTest
 /// holds the VIP at the start; the client is 10.251.1.2 (and 10.251.1.3 where a second client is needed).
 final class TransparentProxyTests: XCTestCase {
     private static let client = "10.251.1.2"
-    private static let secondClient = "10.251.1.3"
 
     private var lab: VRRPLab!
     private var sessions: [TimedLinesProcess] = []
@@ -31,11 +30,11 @@ final class TransparentProxyTests: XCTestCase {
         let before = try lab.lab.nodes.indices.map(kernelState)
         try startPair(transparent: false)
         let running = try lab.lab.nodes.indices.map(kernelState)
-        XCTAssertFalse(try logins(3).contains { $0.client == Self.client }, "not transparent yet")
+        XCTAssertFalse(try lab.logins(3).contains { $0.client == Self.client }, "not transparent yet")
 
         try reloadBoth(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
-        let transparentLogins = try logins(6)
+        try lab.waitForTransparentLoginsOnBothNodes()
+        let transparentLogins = try lab.logins(6)
         XCTAssertEqual(Set(transparentLogins.map(\.client)), [Self.client], "\(transparentLogins)\n\(lab.logs())")
         XCTAssertEqual(Set(transparentLogins.map(\.server)), ["10.251.1.11", "10.251.1.12"], "round robin over both nodes")
         for daemon in lab.sshd {
@@ -50,7 +49,7 @@ final class TransparentProxyTests: XCTestCase {
         try lab.waitUntil("the transparent state is gone from both nodes", within: 10) {
             try lab.lab.nodes.indices.allSatisfy { try kernelState($0) == running[$0] }
         }
-        let plainLogins = try logins(4)
+        let plainLogins = try lab.logins(4)
         XCTAssertFalse(plainLogins.contains { $0.client == Self.client }, "\(plainLogins)")
 
         for node in lab.lab.nodes.indices {
@@ -70,24 +69,24 @@ final class TransparentProxyTests: XCTestCase {
         let user = SSHClient.currentUserName
         lab = try VRRPLab(
             sshdConfig: """
-                AllowUsers \(user)@\(Self.client) \(user)@\(Self.secondClient)
-                Match Address \(Self.secondClient)
+                AllowUsers \(user)@\(Self.client) \(user)@\(VRRPLab.secondClient)
+                Match Address \(VRRPLab.secondClient)
                     DenyUsers *
                 """)
-        try lab.lab.client.namespace.ip(["addr", "add", "\(Self.secondClient)/24", "dev", "eth0"])
+        try lab.addSecondClient()
         try startPair(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
-        let admitted = try logins(4)
+        try lab.waitForTransparentLoginsOnBothNodes()
+        let admitted = try lab.logins(4)
         XCTAssertEqual(Set(admitted.map(\.client)), [Self.client])
         XCTAssertEqual(Set(admitted.map(\.server)), ["10.251.1.11", "10.251.1.12"])
         for _ in 0..<2 {
             let refused = try lab.client.run(
-                host: VRRPLab.vip, port: 22, command: "true", namespace: lab.lab.client.namespace, bindAddress: Self.secondClient)
+                host: VRRPLab.vip, port: 22, command: "true", namespace: lab.lab.client.namespace, bindAddress: VRRPLab.secondClient)
             XCTAssertEqual(refused.exitStatus, 255, "the second client got in: \(refused.standardOutput)")
             XCTAssertTrue(refused.standardError.contains("Permission denied"), refused.standardError)
         }
         let denials = try lab.sshd.map { try String(contentsOf: $0.logURL, encoding: .utf8) }.joined()
-        XCTAssertTrue(denials.contains("from \(Self.secondClient) not allowed because listed in DenyUsers"), denials)
+        XCTAssertTrue(denials.contains("from \(VRRPLab.secondClient) not allowed because listed in DenyUsers"), denials)
     }
 
     /// IPv6: a listener on ha0's IPv6 address proxies to both nodes' sshd on their IPv6 addresses,
@@ -119,10 +118,10 @@ final class TransparentProxyTests: XCTestCase {
         try lab.vipdProcess(0)!.waitForLog(containing: "server ssh/ha1 is UP", timeout: 15)
         var seen: [(client: String, server: String)] = []
         try lab.waitUntil("logins through ha0 over IPv6 reach both nodes with the client's address", within: 20) {
-            if let login = try? login(host: v6[0], port: 2222), login.client == lab.lab.client.address6 { seen.append(login) }
+            if let login = try? lab.login(host: v6[0], port: 2222), login.client == lab.lab.client.address6 { seen.append(login) }
             return Set(seen.map(\.server)) == Set(v6)
         }
-        let more = try (0..<4).map { _ in try login(host: v6[0], port: 2222) }
+        let more = try (0..<4).map { _ in try lab.login(host: v6[0], port: 2222) }
         XCTAssertEqual(Set(more.map(\.client)), [lab.lab.client.address6], "\(more)")
     }
 
@@ -131,7 +130,7 @@ final class TransparentProxyTests: XCTestCase {
     func testTheNewOwnerIsTransparentAtOnceAndTheOldOwnersSessionRunsOn() throws {
         lab = try VRRPLab()
         try startPair(transparent: true, global: "session_drain_limit: 60s, drain_timeout: 60s")
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let command = "echo $SSH_CONNECTION; for i in $(seq 1 30); do echo $i; sleep 0.2; done"
         let echo = try lab.client.startTimedSession(
             host: VRRPLab.vip, port: 22, command: command, namespace: lab.lab.client.namespace,
@@ -143,7 +142,7 @@ final class TransparentProxyTests: XCTestCase {
         let handover = try lab.ctl(0, "handover")
         XCTAssertEqual(handover.exitStatus, 0, handover.standardOutput + handover.standardError)
         try lab.waitForHolders([1], within: 10)
-        let afterMove = try logins(4)
+        let afterMove = try lab.logins(4)
         XCTAssertEqual(Set(afterMove.map(\.client)), [Self.client], "ha1's logins right after the move: \(afterMove)\n\(lab.logs())")
         XCTAssertEqual(Set(afterMove.map(\.server)), ["10.251.1.11", "10.251.1.12"])
 
@@ -154,55 +153,19 @@ final class TransparentProxyTests: XCTestCase {
 
     // MARK: - Helpers
 
-    /// Both nodes with `transparent` set as given; ha0 holds the VIP and has both servers up.
+    /// Both nodes with the `ssh` pool's `transparent` as given; ha0 holds the VIP and has both servers up.
     private func startPair(transparent: Bool, global: String = "drain_timeout: 2s") throws {
-        for node in 0...1 {
-            try lab.startVipd(node, yaml: yaml(node, transparent: transparent, global: global))
-            if node == 0 { try lab.waitForHolders([0], within: 15) }
-        }
-        for node in 0...1 {
-            try lab.vipdProcess(node)!.waitForLog(containing: "server ssh/ha\(1 - node) is UP", timeout: 15)
-        }
-    }
-
-    private func yaml(_ node: Int, transparent: Bool, global: String = "drain_timeout: 2s") -> String {
-        VRRPLab.yaml(global: "\(global), control_socket: \(lab.controlSocket(node))")
-            .replacingOccurrences(of: "    servers: \"nodes:22\"", with: "    transparent: \(transparent)\n    servers: \"nodes:22\"")
+        try lab.startPair { lab.transparentYAML($0, transparent: transparent, global: global) }
     }
 
     /// Rewrites both nodes' file with `transparent` and reloads them (`vipd ctl reload`).
     private func reloadBoth(transparent: Bool) throws {
         for node in 0...1 {
             let process = lab.vipdProcess(node)!
-            try yaml(node, transparent: transparent).write(to: process.configURL, atomically: true, encoding: .utf8)
+            try lab.transparentYAML(node, transparent: transparent).write(to: process.configURL, atomically: true, encoding: .utf8)
             let reload = try lab.ctl(node, "reload")
             XCTAssertEqual(reload.exitStatus, 0, reload.standardOutput + reload.standardError)
         }
-    }
-
-    /// Until a login through the VIP has reached each node's sshd with the client's address (each
-    /// node learns the other's link-layer address within a second or two).
-    private func waitForTransparentLoginsOnBothNodes() throws {
-        var servers: Set<String> = []
-        try lab.waitUntil("transparent logins reach both nodes", within: 20) {
-            if let login = try? login(host: VRRPLab.vip, port: 22), login.client == Self.client { servers.insert(login.server) }
-            return servers == ["10.251.1.11", "10.251.1.12"]
-        }
-    }
-
-    /// `count` logins through the VIP: the client and server addresses sshd saw.
-    private func logins(_ count: Int) throws -> [(client: String, server: String)] {
-        try (0..<count).map { _ in try login(host: VRRPLab.vip, port: 22) }
-    }
-
-    private func login(host: String, port: Int) throws -> (client: String, server: String) {
-        let result = try lab.client.run(
-            host: host, port: port, command: "echo $SSH_CONNECTION", timeout: .seconds(10), namespace: lab.lab.client.namespace)
-        let fields = result.standardOutput.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard result.exitStatus == 0, fields.count == 4 else {
-            throw LabError.unexpectedOutput(command: "ssh \(host) echo $SSH_CONNECTION", output: result.standardOutput + result.standardError)
-        }
-        return (fields[0], fields[2])
     }
 
     /// What vipd may add to `node`'s kernel: the nftables ruleset, the policy-routing rules and every
