@@ -4,8 +4,10 @@ import NIOCore
 ///
 /// Reads on one side are issued only while the partner is writable, so a slow reader caps what
 /// is buffered at the partner's write high-water mark plus one read. End of input on one side
-/// becomes a write shutdown on the other (after pending writes flush), so half-close travels
-/// both ways; a full close or an error on either side closes both.
+/// becomes a write shutdown on the other once the writes before it reached the kernel, so
+/// half-close travels both ways. An error on either side closes both; so does a full close, except
+/// of a side whose output was shut for the other's end of input: NIO closes such a channel when its
+/// own input ends, and the other then flushes and shuts down as for an end of input.
 final class GlueHandler {
     /// Which side of the proxied connection this half reads from.
     enum Side { case client, server }
@@ -15,6 +17,8 @@ final class GlueHandler {
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     private var pendingRead = false
+    /// This half's channel read its end of input.
+    private var inputEnded = false
     /// Set by ``pause()``: no read is asked for any more (the connection is being handed on).
     private var paused = false
     /// Writes made on this half's channel since ``pause()``.
@@ -56,8 +60,11 @@ final class GlueHandler {
         context?.flush()
     }
 
+    /// Shuts the output down once everything written before reached the kernel: NIO turns an output
+    /// shutdown on a channel whose input already ended into a full close, which drops queued writes.
     private func partnerEndOfInput() {
-        context?.close(mode: .output, promise: nil)
+        guard let channel = context?.channel, let flushed = writesFlushed() else { return }
+        flushed.whenComplete { _ in channel.close(mode: .output, promise: nil) }
     }
 
     private func partnerClose() {
@@ -108,12 +115,19 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         record.noteEnd(side == .client ? .clientClosed : .serverClosed)
-        partner?.partnerClose()
+        if partner?.inputEnded == true {
+            // This output was shut for the partner's end of input, and NIO closes a channel whose output
+            // is shut when its input ends, without an `inputClosed`: the partner still has its writes to finish.
+            if !inputEnded { partner?.partnerEndOfInput() }
+        } else {
+            partner?.partnerClose()
+        }
         context.fireChannelInactive()
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            inputEnded = true
             record.noteEnd(side == .client ? .clientClosed : .serverClosed)
             partner?.partnerEndOfInput()
         }

@@ -7,10 +7,12 @@ final class PythonPeer {
     let process = Process()
     let port: Int
 
-    /// Starts `python3 SCRIPT ARGUMENTS…` where `arguments` contains `portFile`; stdout goes to `output` if given.
-    init(script: String, arguments: [String], portFile: URL, output: URL? = nil) throws {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.scriptURL(script).path] + arguments
+    /// Starts `python3 SCRIPT ARGUMENTS…` (in `namespace` when given) where `arguments` contains
+    /// `portFile`; stdout goes to `output` if given.
+    init(script: String, arguments: [String], portFile: URL, output: URL? = nil, namespace: NetworkNamespace? = nil) throws {
+        let command = [Self.python.path, Self.scriptURL(script).path] + arguments
+        process.executableURL = namespace == nil ? Self.python : NetworkNamespace.ipTool
+        process.arguments = namespace.map { ["netns", "exec", $0.name] + command } ?? Array(command.dropFirst())
         if let output {
             _ = FileManager.default.createFile(atPath: output.path, contents: nil)
             process.standardOutput = try FileHandle(forWritingTo: output)
@@ -28,6 +30,9 @@ final class PythonPeer {
         }
         self.port = port
     }
+
+    /// Debian's python3, which runs the peers.
+    static let python = URL(fileURLWithPath: "/usr/bin/python3")
 
     /// The path of a peer script of this test folder.
     static func scriptURL(_ name: String) -> URL {

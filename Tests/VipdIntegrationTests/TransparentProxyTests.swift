@@ -8,7 +8,6 @@ import XCTest
 /// holds the VIP at the start; the client is 10.251.1.2 (and 10.251.1.3 where a second client is needed).
 final class TransparentProxyTests: XCTestCase {
     private static let client = "10.251.1.2"
-    private static let secondClient = "10.251.1.3"
 
     private var lab: VRRPLab!
     private var sessions: [TimedLinesProcess] = []
@@ -31,11 +30,11 @@ final class TransparentProxyTests: XCTestCase {
         let before = try lab.lab.nodes.indices.map(kernelState)
         try startPair(transparent: false)
         let running = try lab.lab.nodes.indices.map(kernelState)
-        XCTAssertFalse(try logins(3).contains { $0.client == Self.client }, "not transparent yet")
+        XCTAssertFalse(try lab.logins(3).contains { $0.client == Self.client }, "not transparent yet")
 
         try reloadBoth(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
-        let transparentLogins = try logins(6)
+        try lab.waitForTransparentLoginsOnBothNodes()
+        let transparentLogins = try lab.logins(6)
         XCTAssertEqual(Set(transparentLogins.map(\.client)), [Self.client], "\(transparentLogins)\n\(lab.logs())")
         XCTAssertEqual(Set(transparentLogins.map(\.server)), ["10.251.1.11", "10.251.1.12"], "round robin over both nodes")
         for daemon in lab.sshd {
@@ -48,7 +47,7 @@ final class TransparentProxyTests: XCTestCase {
 
         try reloadBoth(transparent: false)
         try waitForKernelState(running, "the transparent state is gone from both nodes")
-        let plainLogins = try logins(4)
+        let plainLogins = try lab.logins(4)
         XCTAssertFalse(plainLogins.contains { $0.client == Self.client }, "\(plainLogins)")
 
         for node in lab.lab.nodes.indices {
@@ -68,24 +67,24 @@ final class TransparentProxyTests: XCTestCase {
         let user = SSHClient.currentUserName
         lab = try VRRPLab(
             sshdConfig: """
-                AllowUsers \(user)@\(Self.client) \(user)@\(Self.secondClient)
-                Match Address \(Self.secondClient)
+                AllowUsers \(user)@\(Self.client) \(user)@\(VRRPLab.secondClient)
+                Match Address \(VRRPLab.secondClient)
                     DenyUsers *
                 """)
-        try lab.lab.client.namespace.ip(["addr", "add", "\(Self.secondClient)/24", "dev", "eth0"])
+        try lab.addSecondClient()
         try startPair(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
-        let admitted = try logins(4)
+        try lab.waitForTransparentLoginsOnBothNodes()
+        let admitted = try lab.logins(4)
         XCTAssertEqual(Set(admitted.map(\.client)), [Self.client])
         XCTAssertEqual(Set(admitted.map(\.server)), ["10.251.1.11", "10.251.1.12"])
         for _ in 0..<2 {
             let refused = try lab.client.run(
-                host: VRRPLab.vip, port: 22, command: "true", namespace: lab.lab.client.namespace, bindAddress: Self.secondClient)
+                host: VRRPLab.vip, port: 22, command: "true", namespace: lab.lab.client.namespace, bindAddress: VRRPLab.secondClient)
             XCTAssertEqual(refused.exitStatus, 255, "the second client got in: \(refused.standardOutput)")
             XCTAssertTrue(refused.standardError.contains("Permission denied"), refused.standardError)
         }
         let denials = try lab.sshd.map { try String(contentsOf: $0.logURL, encoding: .utf8) }.joined()
-        XCTAssertTrue(denials.contains("from \(Self.secondClient) not allowed because listed in DenyUsers"), denials)
+        XCTAssertTrue(denials.contains("from \(VRRPLab.secondClient) not allowed because listed in DenyUsers"), denials)
     }
 
     /// IPv6: a listener on ha0's IPv6 address proxies to both nodes' sshd on their IPv6 addresses,
@@ -117,10 +116,10 @@ final class TransparentProxyTests: XCTestCase {
         try lab.vipdProcess(0)!.waitForLog(containing: "server ssh/ha1 is UP", timeout: 15)
         var seen: [(client: String, server: String)] = []
         try lab.waitUntil("logins through ha0 over IPv6 reach both nodes with the client's address", within: 20) {
-            if let login = try? login(host: v6[0], port: 2222), login.client == lab.lab.client.address6 { seen.append(login) }
+            if let login = try? lab.login(host: v6[0], port: 2222), login.client == lab.lab.client.address6 { seen.append(login) }
             return Set(seen.map(\.server)) == Set(v6)
         }
-        let more = try (0..<4).map { _ in try login(host: v6[0], port: 2222) }
+        let more = try (0..<4).map { _ in try lab.login(host: v6[0], port: 2222) }
         XCTAssertEqual(Set(more.map(\.client)), [lab.lab.client.address6], "\(more)")
     }
 
@@ -129,7 +128,7 @@ final class TransparentProxyTests: XCTestCase {
     func testTheNewOwnerIsTransparentAtOnceAndTheOldOwnersSessionRunsOn() throws {
         lab = try VRRPLab()
         try startPair(transparent: true, global: "session_drain_limit: 60s, drain_timeout: 60s")
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let command = "echo $SSH_CONNECTION; for i in $(seq 1 30); do echo $i; sleep 0.2; done"
         let echo = try lab.client.startTimedSession(
             host: VRRPLab.vip, port: 22, command: command, namespace: lab.lab.client.namespace,
@@ -141,7 +140,7 @@ final class TransparentProxyTests: XCTestCase {
         let handover = try lab.ctl(0, "handover")
         XCTAssertEqual(handover.exitStatus, 0, handover.standardOutput + handover.standardError)
         try lab.waitForHolders([1], within: 10)
-        let afterMove = try logins(4)
+        let afterMove = try lab.logins(4)
         XCTAssertEqual(Set(afterMove.map(\.client)), [Self.client], "ha1's logins right after the move: \(afterMove)\n\(lab.logs())")
         XCTAssertEqual(Set(afterMove.map(\.server)), ["10.251.1.11", "10.251.1.12"])
 
@@ -158,13 +157,13 @@ final class TransparentProxyTests: XCTestCase {
         try startPair(transparent: false)
         let running = try lab.lab.nodes.indices.map(kernelState)
         try reloadBoth(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let echoes = try startEchoSessionsOnBothNodes(lines: 40)
         try reloadBoth(transparent: false)
         for node in 0...1 {
             try lab.vipdProcess(node)!.waitForLog(containing: "stay for", timeout: 10)  // "... stay for N open connection(s)"
         }
-        XCTAssertFalse(try logins(2).contains { $0.client == Self.client }, "new logins are not transparent any more")
+        XCTAssertFalse(try lab.logins(2).contains { $0.client == Self.client }, "new logins are not transparent any more")
         try assertEchoesRunToTheirEnd(echoes, lines: 40)
         try waitForKernelState(running, "the transparent state is gone from both nodes once the sessions ended", within: 15)
     }
@@ -175,16 +174,16 @@ final class TransparentProxyTests: XCTestCase {
     func testStoppingAndRestartingThePeersVipdKeepsTheSessionsProxiedToItsSSHD() throws {
         lab = try VRRPLab()
         try startPair(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let echoes = try startEchoSessionsOnBothNodes(lines: 50)
         let peer = lab.vipdProcess(1)!
         peer.signal(SIGTERM)
         XCTAssertNotNil(peer.waitForExit(timeout: 20), "ha1's vipd did not stop\n\(lab.logs())")
         XCTAssertTrue(peer.log.contains("keeps the transparent proxying state for"), peer.log)
         Thread.sleep(forTimeInterval: 2)
-        try lab.startVipd(1, yaml: yaml(1, transparent: true))
+        try lab.startVipd(1, yaml: lab.transparentYAML(1, transparent: true))
         try assertEchoesRunToTheirEnd(echoes, lines: 50)
-        let after = try logins(4)
+        let after = try lab.logins(4)
         XCTAssertEqual(Set(after.map(\.client)), [Self.client], "transparent after ha1's restart: \(after)\n\(lab.logs())")
     }
 
@@ -195,7 +194,7 @@ final class TransparentProxyTests: XCTestCase {
         lab = try VRRPLab()
         let before = try kernelState(0)
         try startPair(transparent: true, global: "session_drain_limit: 60s, drain_timeout: 60s")
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let echoes = try startEchoSessionsOnBothNodes(lines: 40)
         let owner = lab.vipdProcess(0)!
         owner.signal(SIGTERM)
@@ -213,7 +212,7 @@ final class TransparentProxyTests: XCTestCase {
     func testAPeerWhoseVipdIsStoppedIsTakenDownByTheTransparentCheck() throws {
         lab = try VRRPLab()
         try startPair(transparent: true)
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
         let owner = lab.vipdProcess(0)!
         func count(_ text: String) -> Int { owner.log.components(separatedBy: text).count - 1 }
         let (down, up) = (count("server ssh/ha1 is DOWN"), count("server ssh/ha1 is UP"))
@@ -221,12 +220,12 @@ final class TransparentProxyTests: XCTestCase {
         peer.signal(SIGTERM)
         XCTAssertNotNil(peer.waitForExit(timeout: 20), "ha1's vipd did not stop\n\(lab.logs())")
         try owner.waitForLog(containing: "server ssh/ha1 is DOWN", count: down + 1, timeout: 15)
-        let meanwhile = try logins(4)
+        let meanwhile = try lab.logins(4)
         XCTAssertEqual(Set(meanwhile.map(\.server)), ["10.251.1.11"], "\(meanwhile)")
         XCTAssertEqual(Set(meanwhile.map(\.client)), [Self.client])
-        try lab.startVipd(1, yaml: yaml(1, transparent: true))
+        try lab.startVipd(1, yaml: lab.transparentYAML(1, transparent: true))
         try owner.waitForLog(containing: "server ssh/ha1 is UP", count: up + 1, timeout: 20)
-        try waitForTransparentLoginsOnBothNodes()
+        try lab.waitForTransparentLoginsOnBothNodes()
     }
 
     /// After a crash (SIGKILL) the table, rules and routes stay; the next start removes them when no
@@ -234,12 +233,12 @@ final class TransparentProxyTests: XCTestCase {
     func testAStartAfterACrashRemovesWhatTheCrashedRunLeft() throws {
         lab = try VRRPLab()
         let before = try kernelState(0)
-        try lab.startVipd(0, yaml: yaml(0, transparent: true))
+        try lab.startVipd(0, yaml: lab.transparentYAML(0, transparent: true))
         try lab.vipdProcess(0)!.waitForLog(containing: "vipd ready", timeout: 20)
         lab.vipdProcess(0)!.signal(SIGKILL)
         XCTAssertNotNil(lab.vipdProcess(0)!.waitForExit(timeout: 10))
         XCTAssertTrue(try kernelState(0).contains { $0.contains("vipd_transparent") }, "the crashed run left its table")
-        try lab.startVipd(0, yaml: yaml(0, transparent: false))
+        try lab.startVipd(0, yaml: lab.transparentYAML(0, transparent: false))
         let restarted = lab.vipdProcess(0)!
         try restarted.waitForLog(containing: "vipd ready", timeout: 20)
         XCTAssertTrue(restarted.log.contains("removed the transparent proxying table, rules and routes left by an earlier run"), restarted.log)
@@ -277,55 +276,19 @@ final class TransparentProxyTests: XCTestCase {
         }
     }
 
-    /// Both nodes with `transparent` set as given; ha0 holds the VIP and has both servers up.
+    /// Both nodes with the `ssh` pool's `transparent` as given; ha0 holds the VIP and has both servers up.
     private func startPair(transparent: Bool, global: String = "drain_timeout: 2s") throws {
-        for node in 0...1 {
-            try lab.startVipd(node, yaml: yaml(node, transparent: transparent, global: global))
-            if node == 0 { try lab.waitForHolders([0], within: 15) }
-        }
-        for node in 0...1 {
-            try lab.vipdProcess(node)!.waitForLog(containing: "server ssh/ha\(1 - node) is UP", timeout: 15)
-        }
-    }
-
-    private func yaml(_ node: Int, transparent: Bool, global: String = "drain_timeout: 2s") -> String {
-        VRRPLab.yaml(global: "\(global), control_socket: \(lab.controlSocket(node))")
-            .replacingOccurrences(of: "    servers: \"nodes:22\"", with: "    transparent: \(transparent)\n    servers: \"nodes:22\"")
+        try lab.startPair { lab.transparentYAML($0, transparent: transparent, global: global) }
     }
 
     /// Rewrites both nodes' file with `transparent` and reloads them (`vipd ctl reload`).
     private func reloadBoth(transparent: Bool) throws {
         for node in 0...1 {
             let process = lab.vipdProcess(node)!
-            try yaml(node, transparent: transparent).write(to: process.configURL, atomically: true, encoding: .utf8)
+            try lab.transparentYAML(node, transparent: transparent).write(to: process.configURL, atomically: true, encoding: .utf8)
             let reload = try lab.ctl(node, "reload")
             XCTAssertEqual(reload.exitStatus, 0, reload.standardOutput + reload.standardError)
         }
-    }
-
-    /// Until a login through the VIP has reached each node's sshd with the client's address (each
-    /// node learns the other's link-layer address within a second or two).
-    private func waitForTransparentLoginsOnBothNodes() throws {
-        var servers: Set<String> = []
-        try lab.waitUntil("transparent logins reach both nodes", within: 20) {
-            if let login = try? login(host: VRRPLab.vip, port: 22), login.client == Self.client { servers.insert(login.server) }
-            return servers == ["10.251.1.11", "10.251.1.12"]
-        }
-    }
-
-    /// `count` logins through the VIP: the client and server addresses sshd saw.
-    private func logins(_ count: Int) throws -> [(client: String, server: String)] {
-        try (0..<count).map { _ in try login(host: VRRPLab.vip, port: 22) }
-    }
-
-    private func login(host: String, port: Int) throws -> (client: String, server: String) {
-        let result = try lab.client.run(
-            host: host, port: port, command: "echo $SSH_CONNECTION", timeout: .seconds(10), namespace: lab.lab.client.namespace)
-        let fields = result.standardOutput.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard result.exitStatus == 0, fields.count == 4 else {
-            throw LabError.unexpectedOutput(command: "ssh \(host) echo $SSH_CONNECTION", output: result.standardOutput + result.standardError)
-        }
-        return (fields[0], fields[2])
     }
 
     /// Until the kernel state of nodes 0, 1, ... is `expected` (each node's); fails with the lines

@@ -50,11 +50,14 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
     }
 
     /// The same file for every node, as an admin would copy it: ha0 priority 100, ha1 50. `global`
-    /// is the inside of the `global` section's braces (e.g. a longer drain and a `controlSocket(_:)`).
+    /// is the inside of the `global` section's braces (e.g. a longer drain and a `controlSocket(_:)`);
+    /// `transparent` is the `ssh` pool's; `extraListeners` and `extraPools` are more entries of those
+    /// sections, one line each (`NAME: { ... }`).
     static func yaml(
         version: Int = 3, interval: String = "1s", preempt: Bool = true, unicast: Bool = false,
         extraInstance: String = "", track: String = "track: { pools: { ssh: -60 } }",
         check: String = "interval: 1s, timeout: 5s, fall: 2, rise: 2", withVRRP: Bool = true,
+        transparent: Bool = false, extraListeners: [String] = [], extraPools: [String] = [],
         global: String = "drain_timeout: 2s"
     ) -> String {
         let vrrp = """
@@ -77,11 +80,12 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
             ha1: { address: 10.251.1.12, priority: 50 }
         \(withVRRP ? vrrp : "")
         listeners:
-          ssh: { bind: "\(vip):22", pool: ssh, connect_timeout: 1s }
+          ssh: { bind: "\(vip):22", pool: ssh, connect_timeout: 1s }\(extraListeners.map { "\n  \($0)" }.joined())
         pools:
           ssh:
+            transparent: \(transparent)
             servers: "nodes:22"
-            check: { kind: ssh-banner, \(check) }
+            check: { kind: ssh-banner, \(check) }\(extraPools.map { "\n  \($0)" }.joined())
         global: { \(global) }
         """
     }

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Byte-exact, half-close aware bulk transfer through a TCP proxy (used by the integration tests).
 
-server PORT_FILE:  listens on 127.0.0.1 (free port written to PORT_FILE); per connection, concurrently
-                   hashes everything it receives until EOF and sends --size seeded bytes, then
-                   shuts down its write side; prints "server received=N sha256=H sent_sha256=H" at the end.
+server PORT_FILE:  listens on --address (127.0.0.1) at --port (0: a free one), writes the port to
+                   PORT_FILE; for one connection, concurrently hashes everything it receives until
+                   EOF and sends --size seeded bytes, then shuts down its write side; prints
+                   "server received=N sha256=H sent_sha256=H peer=ADDRESS" (the client's address as it saw it).
 client HOST PORT:  connects, concurrently sends --size seeded bytes then shuts down its write side, and
                    hashes everything it receives until EOF; prints "client received=N sha256=H sent_sha256=H".
---server-first-eof: the server sends and shuts down before reading anything, and the client waits
-                   for that EOF before it starts sending (half-close from the server side first).
+--eof-first ROLE:  that side (client or server) sends and shuts down before reading anything, and the
+                   other waits for that EOF before it starts sending (half-close from that side first).
 """
 import argparse, hashlib, socket, sys, threading
 
@@ -40,12 +41,13 @@ def receive_all(sock, digest):
         digest.update(data)
         total += len(data)
 
-def run(sock, seed, size, role, server_first_eof):
+def run(sock, seed, size, role, eof_first):
+    """Both streams of one connection; returns the summary line."""
     received, sent = hashlib.sha256(), hashlib.sha256()
-    if server_first_eof and role == "server":
+    if eof_first == role:
         send_all(sock, seed, size, sent)
         count = receive_all(sock, received)
-    elif server_first_eof and role == "client":
+    elif eof_first:
         count = receive_all(sock, received)
         send_all(sock, seed, size, sent)
     else:
@@ -53,30 +55,33 @@ def run(sock, seed, size, role, server_first_eof):
         sender.start()
         count = receive_all(sock, received)
         sender.join()
-    print(f"{role} received={count} sha256={received.hexdigest()} sent_sha256={sent.hexdigest()}", flush=True)
+    return f"{role} received={count} sha256={received.hexdigest()} sent_sha256={sent.hexdigest()}"
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("role", choices=["server", "client"])
     parser.add_argument("args", nargs="+")
     parser.add_argument("--size", type=int, required=True)
-    parser.add_argument("--server-first-eof", action="store_true")
+    parser.add_argument("--eof-first", choices=["server", "client"])
+    parser.add_argument("--address", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
     opts = parser.parse_args()
     if opts.role == "server":
         listener = socket.socket()
-        listener.bind(("127.0.0.1", 0))
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((opts.address, opts.port))
         listener.listen(1)
         listener.settimeout(120)
         with open(opts.args[0], "w") as f:
             f.write(str(listener.getsockname()[1]))
-        conn, _ = listener.accept()
+        conn, peer = listener.accept()
         conn.settimeout(300)
-        run(conn, "server", opts.size, "server", opts.server_first_eof)
+        print(run(conn, "server", opts.size, "server", opts.eof_first), f"peer={peer[0]}", flush=True)
         conn.close()
     else:
         sock = socket.create_connection((opts.args[0], int(opts.args[1])), timeout=30)
         sock.settimeout(300)
-        run(sock, "client", opts.size, "client", opts.server_first_eof)
+        print(run(sock, "client", opts.size, "client", opts.eof_first), flush=True)
         sock.close()
 
 if __name__ == "__main__":

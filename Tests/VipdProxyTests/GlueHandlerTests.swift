@@ -26,6 +26,29 @@ private final class OutboundRecorder: ChannelOutboundHandler {
     }
 }
 
+/// Holds the writes that reach it until `release()`, as a socket whose peer does not read yet.
+private final class WriteHolder: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+
+    private var held: [(data: NIOAny, promise: EventLoopPromise<Void>?)] = []
+    private var context: ChannelHandlerContext?
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        held.append((data, promise))
+    }
+
+    /// Passes every held write on, flushed.
+    func release() {
+        for write in held { context?.write(write.data, promise: write.promise) }
+        held = []
+        context?.flush()
+    }
+}
+
 final class GlueHandlerTests: XCTestCase {
     private var loop: EmbeddedEventLoop!
     private var client: EmbeddedChannel!
@@ -85,6 +108,31 @@ final class GlueHandlerTests: XCTestCase {
         try client.writeInbound(buffer("late request"))
         XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("late request"))
         XCTAssertEqual(record.end, .serverClosed)
+    }
+
+    func testEndOfInputShutsThePartnersOutputOnlyAfterTheWritesBeforeIt() throws {
+        let holder = WriteHolder()
+        try server.pipeline.syncOperations.addHandler(holder, position: .after(serverRecorder))
+        try client.writeInbound(buffer("last bytes"))
+        client.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        XCTAssertEqual(serverRecorder.closeModes, [], "shut down before the client's last bytes went out")
+        holder.release()
+        XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("last bytes"))
+        XCTAssertEqual(serverRecorder.closeModes, [.output])
+    }
+
+    /// NIO closes a channel whose output is shut when its input ends, with no `inputClosed`: the
+    /// partner's queued writes still go out before its output is shut down.
+    func testAClientThatEndsAfterItsOutputWasShutLeavesTheServersQueuedWrites() throws {
+        let holder = WriteHolder()
+        try server.pipeline.syncOperations.addHandler(holder, position: .after(serverRecorder))
+        server.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        try client.writeInbound(buffer("last bytes"))
+        XCTAssertNoThrow(try client.close().wait())
+        XCTAssertEqual(serverRecorder.closeModes, [], "the server side closed with the client's last bytes queued")
+        holder.release()
+        XCTAssertEqual(try server.readOutbound(as: ByteBuffer.self), buffer("last bytes"))
+        XCTAssertEqual(serverRecorder.closeModes, [.output])
     }
 
     func testAnErrorOnOneSideClosesBoth() throws {
