@@ -41,6 +41,7 @@ let package = Package(
         harness("session-handoff", ["VipdHandoff", "VipdProxy"]),
         harness("netlink-neighbour", ["VipdNet"]),
         harness("netlink-conntrack", ["VipdNet"]),
+        harness("netlink-rule", ["VipdNet"]),
         harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
     ]
 )

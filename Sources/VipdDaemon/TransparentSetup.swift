@@ -40,7 +40,7 @@ final class TransparentSetup: Sendable {
             } else if config.hasTransparentPools {
                 guard let node else { throw NoNode() }
                 state.running = try TransparentProxying.start(configuration: config, node: node, logger: logger)
-            } else if !state.cleaned, TransparentProxying.removeKernelState(logger: logger) {
+            } else if !state.cleaned, TransparentProxying.hasLeftovers, TransparentProxying.removeKernelState(logger: logger) {
                 logger.warning("removed the transparent proxying table, rules and routes left by an earlier run")
             }
         }

@@ -14,7 +14,7 @@ import Glibc
 /// read until the kernel's acknowledgement or end of dump, with a 5-second limit. The socket
 /// belongs to the network namespace of the thread that created the object.
 public final class RouteNetlink: Sendable {
-    private let connection: NetlinkConnection
+    let connection: NetlinkConnection
 
     /// Opens and binds the socket.
     public init() throws(NetworkError) {

@@ -133,6 +133,16 @@ public final class TransparentProxying: Sendable {
         return open
     }
 
+    /// Whether an earlier run may have left state: a rule of vipd's protocol is there. Read over
+    /// rtnetlink, without starting a program (vipd adds its rules before its table, and removes its
+    /// table before its rules, so the table is never there without them). True when the rules
+    /// cannot be read.
+    public static var hasLeftovers: Bool {
+        guard let netlink = try? RouteNetlink(), let v4 = try? netlink.rules(family: .v4), let v6 = try? netlink.rules(family: .v6)
+        else { return true }
+        return (v4 + v6).contains { Int($0.routeProtocol) == TransparentMarks.routeProtocol }
+    }
+
     /// The process named by the table's comment as serving sessions after a stop, if any.
     public static func sessionServer() -> Int32? {
         guard let listing = try? KernelCommand.nft.run(["list", "table", "inet", TransparentRuleset.tableName]) else { return nil }
@@ -166,11 +176,15 @@ public final class TransparentProxying: Sendable {
         }
     }
 
-    /// The table first (atomically), then rules and routes that are wanted and missing, then those
-    /// that are no longer wanted: a rule or route that stays is never missing for a moment.
+    /// Rules and routes that are wanted and missing, then those that are no longer wanted (a rule
+    /// or route that stays is never missing for a moment), then the table (atomically): the table
+    /// is never there without the rules, which is what ``hasLeftovers`` looks for.
     private func apply(_ ruleset: TransparentRuleset, replacing previous: TransparentRuleset?) throws {
+        if ruleset.rules != previous?.rules || ruleset.routes != previous?.routes { try applyRouting(ruleset) }
         try KernelCommand.nft.run(["-f", "-"], input: ruleset.script(sessionServer: nil))
-        guard ruleset.rules != previous?.rules || ruleset.routes != previous?.routes else { return }
+    }
+
+    private func applyRouting(_ ruleset: TransparentRuleset) throws {
         for family in [IPAddress.Family.v4, .v6] {
             let rulesThere = Set(Self.installedRules(family))
             for rule in ruleset.rules where rule.family == family && !rulesThere.contains(rule) {
