@@ -46,7 +46,7 @@ public final class ServiceManagerLink: Sendable {
         let reporter = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: Self.statusInterval)
-                guard let self else { return }
+                guard !Task.isCancelled, let self else { return }
                 await self.publish(phase: self.state.withLockedValue { $0.phase }, with: [])
             }
         }
@@ -107,7 +107,8 @@ public final class ServiceManagerLink: Sendable {
         }
         let text = await DaemonStatus.current(phase: phase, engine: engine, speaker: speaker).text
         state.withLockedValue { state in
-            if messages.isEmpty, state.phase != phase || state.lastStatus == text { return }
+            // A sample taken while ``stopping()`` cancelled the sampling would go out before `STOPPING=1`.
+            if messages.isEmpty, state.phase != phase || state.lastStatus == text || Task.isCancelled { return }
             state.lastStatus = text
             notifier.send(messages + [.status(text)])
         }
