@@ -53,7 +53,7 @@ NS_PREFIX="vipd-bench-tl-$$"
 NS_SWITCH="$NS_PREFIX-sw"
 NS_CLIENT="$NS_PREFIX-client"
 node_ns() { echo "$NS_PREFIX-l$1-ha$2"; }       # LAB NODE
-node_address() { echo "10.251.$1.1$2"; }         # LAB NODE
+node_address() { echo "10.251.$1.$((11 + $2))"; }  # LAB NODE
 vip() { echo "10.251.$1.100"; }                  # LAB
 client_address() { echo "10.251.$1.2"; }         # LAB
 WORK=$(mktemp -d /tmp/vipd-bench-transparent.XXXXXX)
