@@ -45,7 +45,7 @@ public final class TransparentProxying: Sendable {
         }
         proxying.refresher.withLockedValue { $0 = task }
         logger.info(
-            "transparent pools: servers see the clients' addresses (nftables table inet \(TransparentRuleset.tableName), rules priority \(TransparentMarks.rulePriority), route tables \(TransparentMarks.deliverTable)+)")
+            "transparent pools: servers see the clients' addresses (nftables table inet \(TransparentRuleset.tableName), rules priorities \(TransparentMarks.rulePriority)-\(TransparentMarks.probeRulePriority), route tables \(TransparentMarks.probeTable)+)")
         return proxying
     }
 
