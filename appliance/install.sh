@@ -1,30 +1,32 @@
 #!/bin/sh
-# Installs vipd on this host: the binary, the systemd unit, a default /etc/vipd/vipd.yaml (never
-# over an existing one), the nftables snippet and the example configs. Starts and enables nothing
-# unless --enable is given. Prints every file it writes.
+# Installs vipd from a source build on this host: every file of appliance/files (the program, the
+# systemd unit, /etc/vipd/vipd.yaml and vipd.nft (never over existing ones), the man pages and the
+# documentation). Starts and enables nothing unless --enable is given. Prints every file it writes.
 #
-#   appliance/install.sh [--binary PATH] [--prefix DIR] [--sysconfdir DIR] [--enable]
+#   appliance/install.sh [--build DIR] [--binary PATH] [--prefix DIR] [--sysconfdir DIR] [--enable]
 #
-# Environment (the options win): PREFIX (default /usr/local), SYSCONFDIR (/etc), UNITDIR
-# ($PREFIX/lib/systemd/system, which systemd reads), DESTDIR (a staging root for packaging:
-# files go below it, paths inside the files stay as if installed).
+# --build DIR is the release build (default .build/release: scripts/build-release makes the binary
+# and the man pages there); --binary PATH takes the program from elsewhere. Environment (the
+# options win): PREFIX (default /usr/local), SYSCONFDIR (/etc), UNITDIR ($PREFIX/lib/systemd/system,
+# which systemd reads), MANDIR ($PREFIX/share/man), DOCDIR ($PREFIX/share/doc/vipd), DESTDIR (a
+# staging root for packaging: files go below it, paths inside the files stay as if installed).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
-binary="$here/../.build/release/vipd"
 prefix=${PREFIX:-/usr/local}
 sysconfdir=${SYSCONFDIR:-/etc}
-unitdir=${UNITDIR:-}
-destdir=${DESTDIR:-}
+binary=
+build=
 enable=no
 
 usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "$0"
+    sed -n '2,13s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
 
 while [ $# -gt 0 ]; do
     case "$1" in
+        --build) build=$2; shift 2 ;;
         --binary) binary=$2; shift 2 ;;
         --prefix) prefix=$2; shift 2 ;;
         --sysconfdir) sysconfdir=$2; shift 2 ;;
@@ -33,50 +35,40 @@ while [ $# -gt 0 ]; do
         *) echo "install.sh: unknown option $1" >&2; usage 1 ;;
     esac
 done
-unitdir=${unitdir:-$prefix/lib/systemd/system}
+. "$here/files.sh"
+set_directories
 
-if [ ! -x "$binary" ]; then
-    echo "install.sh: no vipd binary at $binary; build it first (scripts/build-release) or pass --binary PATH" >&2
-    exit 1
-fi
 if [ "$enable" = yes ] && [ -n "$destdir" ]; then
     echo "install.sh: --enable works on this host only, not with DESTDIR" >&2
     exit 1
 fi
-
-bindir=$prefix/bin
-confdir=$sysconfdir/vipd
-docdir=$prefix/share/doc/vipd
-
-put() { # put MODE SOURCE TARGET: install one file below DESTDIR and say so
-    install -D -m "$1" "$2" "$destdir$3"
-    echo "installed $destdir$3"
+absent=no
+check_source() { # KIND MODE SOURCE TARGET: every source must exist before anything is written
+    [ -e "$3" ] && return
+    echo "install.sh: $3 is missing; build it first (scripts/build-release) or pass --build DIR / --binary PATH" >&2
+    absent=yes
 }
-
-put 0755 "$binary" "$bindir/vipd"
+for_each_file check_source
+[ "$absent" = no ] || exit 1
 
 unit=$(mktemp)
 trap 'rm -f "$unit"' EXIT
-sed -e "s|/usr/local/bin/vipd|$bindir/vipd|g" -e "s|/etc/vipd/vipd.yaml|$confdir/vipd.yaml|g" \
-    -e "s|/usr/local/share/doc/vipd|$docdir|g" "$here/vipd.service" >"$unit"
-put 0644 "$unit" "$unitdir/vipd.service"
 
-put 0644 "$here/vipd.yaml" "$docdir/vipd.yaml"
-put 0644 "$here/README.md" "$docdir/README.md"
-for example in "$here"/examples/*.yaml; do
-    put 0644 "$example" "$docdir/examples/$(basename "$example")"
-done
-
-if [ -e "$destdir$confdir/vipd.yaml" ]; then
-    echo "kept     $destdir$confdir/vipd.yaml (exists; the shipped default is $docdir/vipd.yaml)"
-else
-    put 0640 "$here/vipd.yaml" "$confdir/vipd.yaml"
-fi
-if [ -e "$destdir$confdir/vipd.nft" ]; then
-    echo "kept     $destdir$confdir/vipd.nft (exists)"
-else
-    put 0644 "$here/vipd.nft" "$confdir/vipd.nft"
-fi
+install_one() { # KIND MODE SOURCE TARGET
+    if [ "$1" = conf ] && [ -e "$destdir$4" ]; then
+        echo "kept     $destdir$4 (exists; the shipped default is $docdir/$(basename "$4"))"
+        return
+    fi
+    source=$3
+    if [ "$1" = unit ]; then
+        sed -e "s|/usr/local/bin/vipd|$bindir/vipd|g" -e "s|/etc/vipd/|$confdir/|g" \
+            -e "s|/usr/local/share/doc/vipd|$docdir|g" "$3" >"$unit"
+        source=$unit
+    fi
+    install -D -m "$2" "$source" "$destdir$4"
+    echo "installed $destdir$4"
+}
+for_each_file install_one
 
 if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload
@@ -85,10 +77,11 @@ fi
 if [ "$enable" = yes ]; then
     systemctl enable --now vipd.service
     echo "ran      systemctl enable --now vipd.service"
-else
+elif [ -z "$destdir" ]; then
     echo
     echo "Nothing was enabled or started. Next:"
-    echo "  edit $confdir/vipd.yaml, then: $bindir/vipd check --config $confdir/vipd.yaml"
+    echo "  edit $confdir/vipd.yaml (man vipd.yaml), then: $bindir/vipd check --config $confdir/vipd.yaml"
+    echo "  $bindir/vipd doctor; $bindir/vipd sshd-snippet --write"
     echo "  edit $confdir/vipd.nft, then: nft -f $confdir/vipd.nft (and include it from /etc/nftables.conf)"
     echo "  systemctl enable --now vipd"
 fi

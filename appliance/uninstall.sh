@@ -1,22 +1,20 @@
 #!/bin/sh
-# Removes what install.sh installed. On this host it first stops and disables vipd.service.
-# /etc/vipd/vipd.yaml and vipd.nft stay when you changed them (--purge removes them anyway).
-# Prints every file it removes.
+# Removes what install.sh installed (every file of appliance/files). On this host it first stops
+# and disables vipd.service. /etc/vipd/vipd.yaml and vipd.nft stay when you changed them (--purge
+# removes them anyway). Prints every file it removes.
 #
 #   appliance/uninstall.sh [--prefix DIR] [--sysconfdir DIR] [--purge]
 #
-# Environment: PREFIX, SYSCONFDIR, UNITDIR, DESTDIR, as for install.sh.
+# Environment: PREFIX, SYSCONFDIR, UNITDIR, MANDIR, DOCDIR, DESTDIR, as for install.sh.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 prefix=${PREFIX:-/usr/local}
 sysconfdir=${SYSCONFDIR:-/etc}
-unitdir=${UNITDIR:-}
-destdir=${DESTDIR:-}
 purge=no
 
 usage() {
-    sed -n '2,9s/^# \{0,1\}//p' "$0"
+    sed -n '2,8s/^# \{0,1\}//p' "$0"
     exit "$1"
 }
 
@@ -29,54 +27,45 @@ while [ $# -gt 0 ]; do
         *) echo "uninstall.sh: unknown option $1" >&2; usage 1 ;;
     esac
 done
-unitdir=${unitdir:-$prefix/lib/systemd/system}
-confdir=$sysconfdir/vipd
-docdir=$prefix/share/doc/vipd
+. "$here/files.sh"
+set_directories
 
 if [ -z "$destdir" ] && [ -d /run/systemd/system ] && systemctl cat vipd.service >/dev/null 2>&1; then
     systemctl disable --now vipd.service
     echo "ran      systemctl disable --now vipd.service"
 fi
 
-drop() { # drop FILE: remove one file below DESTDIR if present and say so
-    if [ -e "$destdir$1" ] || [ -L "$destdir$1" ]; then
-        rm -f "$destdir$1"
-        echo "removed  $destdir$1"
+# remove_one KIND MODE SOURCE TARGET: a config file goes when unchanged from what was shipped, or
+# with --purge; everything else goes.
+remove_one() {
+    [ -e "$destdir$4" ] || [ -L "$destdir$4" ] || return 0
+    if [ "$1" = conf ] && [ "$purge" = no ] && ! cmp -s "$destdir$4" "$3"; then
+        echo "kept     $destdir$4 (changed; --purge removes it)"
+        return
     fi
+    rm -f "$destdir$4"
+    echo "removed  $destdir$4"
 }
+for_each_file remove_one
 
-# A config file goes when unchanged from what was shipped, or with --purge.
-drop_config() { # drop_config FILE SHIPPED
-    [ -e "$destdir$1" ] || return 0
-    if [ "$purge" = yes ] || cmp -s "$destdir$1" "$2"; then
-        drop "$1"
-    else
-        echo "kept     $destdir$1 (changed; --purge removes it)"
-    fi
-}
-
-drop_config "$confdir/vipd.yaml" "$here/vipd.yaml"
-drop_config "$confdir/vipd.nft" "$here/vipd.nft"
-drop "$prefix/bin/vipd"
-drop "$unitdir/vipd.service"
-for example in "$here"/examples/*.yaml; do
-    drop "$docdir/examples/$(basename "$example")"
-done
-drop "$docdir/README.md"
-drop "$docdir/vipd.yaml"
-
-# vipd's own directories when empty; below a DESTDIR also the empty parents install.sh made.
-for dir in "$docdir/examples" "$docdir" "$confdir"; do
-    rmdir "$destdir$dir" 2>/dev/null && echo "removed  $destdir$dir/" || true
-done
-if [ -n "$destdir" ]; then
-    for dir in "$prefix/bin" "$unitdir" "$prefix/share/doc" "$sysconfdir"; do
-        while [ "$dir" != "/" ] && [ "$dir" != "." ] && rmdir "$destdir$dir" 2>/dev/null; do
-            echo "removed  $destdir$dir/"
-            dir=$(dirname "$dir")
-        done
+# Empty directories: vipd's own, and below a DESTDIR also the parents install.sh made.
+remove_empty() { # DIR STOP: DIR, then its parents while empty, up to STOP (not included)
+    dir=$1
+    while [ "$dir" != "$2" ] && [ "$dir" != "/" ] && [ "$dir" != "." ] && rmdir "$destdir$dir" 2>/dev/null; do
+        echo "removed  $destdir$dir/"
+        dir=$(dirname "$dir")
     done
-fi
+}
+parents() { # KIND MODE SOURCE TARGET: vipd's own directories (all of them below a DESTDIR)
+    case $1 in
+        doc) stop=$(dirname "$docdir") ;;
+        conf) stop=$sysconfdir ;;
+        *) stop=$(dirname "$4") ;;
+    esac
+    [ -z "$destdir" ] || stop=/
+    remove_empty "$(dirname "$4")" "$stop"
+}
+for_each_file parents
 
 if [ -z "$destdir" ] && [ -d /run/systemd/system ]; then
     systemctl daemon-reload

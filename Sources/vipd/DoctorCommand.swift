@@ -9,7 +9,15 @@ import VipdSystem
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "doctor",
-        abstract: "Check this node before running vipd: PASS/WARN/FAIL lines, each with the fix (exit 2 on FAIL).")
+        abstract: "Check this node before running vipd: PASS/WARN/FAIL lines, each with the fix (exit 2 on FAIL).",
+        discussion: """
+            Checks the configuration, this node's entry, the interfaces and addresses, the VIPs' \
+            subnets, multicast or unicast VRRP, that the listeners' ports are free, the sshd \
+            ListenAddress snippet, the firewall path of a VRRP advertisement through nftables and \
+            iptables (naming the rule that drops it), that the peers' sshd answers, capabilities, \
+            libpcap, and for transparent pools the kernel's reverse-path settings and vipd's rules. \
+            Exit status: 0 nothing failed, 2 a check failed, 1 the checks cannot run.
+            """)
 
     @OptionGroup var options: ConfigOption
 

@@ -8,7 +8,19 @@ import VipdSystemd
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run the proxy and its health checks (SIGHUP reloads, SIGTERM drains and stops).")
+        abstract: "Run the proxy and its health checks (SIGHUP reloads, SIGTERM drains and stops).",
+        discussion: """
+            The daemon: listeners, pools and their health checks, the VRRP instances, the monitor, \
+            the stats listener and the control socket, from one configuration file that is the same \
+            on every node. SIGHUP reloads listeners, pools and the stats listener without dropping \
+            established connections (a bad file is rejected and the running configuration kept); \
+            changes to cluster, vrrp, track_scripts and global.control_socket wait for a restart. \
+            SIGTERM or SIGINT hands the VIP to another node (make-before-break), stops accepting and \
+            hands the ssh sessions it still serves to a `vipd serve-sessions` process. Under systemd \
+            (Type=notify) it reports READY, STATUS, RELOADING, STOPPING and WATCHDOG. Exit status: 0 \
+            after a clean stop, 1 when the configuration is invalid or a listener cannot bind (another \
+            process holding the port is named with its pid and program).
+            """)
 
     @OptionGroup var options: ConfigOption
 

@@ -14,6 +14,9 @@ struct Vipd: AsyncParsableCommand {
         discussion: """
             Exit status: 0 ok, 1 an error the message says how to fix, 2 findings (monitor, doctor), \
             64 a command line vipd cannot understand (unknown command or option, missing or malformed value).
+
+            The configuration file is /etc/vipd/vipd.yaml unless --config names another; its keys \
+            are in vipd.yaml(5). The guides are in /usr/share/doc/vipd.
             """,
         version: VipdVersion.current,
         subcommands: [

@@ -41,7 +41,7 @@ final class ApplianceTests: XCTestCase {
     func testDefaultConfigAndEveryExamplePassCheck() throws {
         let examples = try FileManager.default.contentsOfDirectory(atPath: Self.appliance.appendingPathComponent("examples").path)
             .filter { $0.hasSuffix(".yaml") }.map { "examples/\($0)" }
-        XCTAssertEqual(Set(examples), ["examples/seed-000-web-pair.yaml", "examples/seed-001-ssh-pair.yaml"])
+        XCTAssertEqual(Set(examples), ["examples/ssh-pair.yaml", "examples/web-pair.yaml"])
         for name in ["vipd.yaml"] + examples.sorted() {
             let output = try run(VipdProcess.binary.path, ["check", "--config", Self.appliance.appendingPathComponent(name).path])
             XCTAssertEqual(output.exitStatus, 0, "\(name): \(output.standardError)")
@@ -90,7 +90,7 @@ final class ApplianceTests: XCTestCase {
         let prefix = directory.file("prefix").path
         let install = try run(
             "/bin/sh",
-            [Self.appliance.appendingPathComponent("install.sh").path, "--binary", VipdProcess.binary.path,
+            [Self.appliance.appendingPathComponent("install.sh").path, "--build", try shippedBuild().path,
              "--prefix", prefix, "--sysconfdir", directory.file("etc").path])
         XCTAssertEqual(install.exitStatus, 0, install.standardOutput + install.standardError)
         let unit = "\(prefix)/lib/systemd/system/vipd.service"
@@ -130,9 +130,23 @@ final class ApplianceTests: XCTestCase {
         XCTAssertTrue(load.standardOutput.contains("tcp dport 22 counter"), load.standardOutput)
     }
 
-    /// Into a DESTDIR: install writes every file and enables nothing, a second install keeps the
-    /// admin's vipd.yaml, uninstall keeps a changed vipd.yaml, `--purge` leaves DESTDIR empty.
+    /// The release build's directory (binary and man pages), which install.sh installs from.
+    private func shippedBuild() throws -> URL {
+        let shipped = VipdProcess.shippedBinary
+        let manual = shipped.deletingLastPathComponent().appendingPathComponent("man/vipd.8")
+        guard FileManager.default.isExecutableFile(atPath: shipped.path), FileManager.default.fileExists(atPath: manual.path) else {
+            let missing = "no shipped build with man pages at \(shipped.deletingLastPathComponent().path) (scripts/build-release; scripts/test runs it)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(missing) }
+            throw XCTSkip(missing)
+        }
+        return shipped.deletingLastPathComponent()
+    }
+
+    /// Into a DESTDIR: install writes every file of appliance/files and enables nothing, a second
+    /// install keeps the admin's vipd.yaml, uninstall keeps a changed vipd.yaml, `--purge` leaves
+    /// DESTDIR empty.
     func testInstallThenUninstallIntoADestdirLeavesNothingBehind() throws {
+        let build = try shippedBuild()
         let destdir = directory.file("root")
         try FileManager.default.createDirectory(at: destdir, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment
@@ -140,27 +154,33 @@ final class ApplianceTests: XCTestCase {
         let installScript = Self.appliance.appendingPathComponent("install.sh").path
         let uninstallScript = Self.appliance.appendingPathComponent("uninstall.sh").path
 
-        let install = try run("/bin/sh", [installScript, "--binary", VipdProcess.binary.path], environment: environment)
+        let install = try run("/bin/sh", [installScript, "--build", build.path], environment: environment)
         XCTAssertEqual(install.exitStatus, 0, install.standardError)
-        XCTAssertTrue(install.standardOutput.contains("Nothing was enabled or started"), install.standardOutput)
+        XCTAssertFalse(install.standardOutput.contains("enable"), "enables nothing: \(install.standardOutput)")
         XCTAssertEqual(
             files(below: destdir).filter { !isDirectory(destdir.appendingPathComponent($0)) },
             [
                 "etc/vipd/vipd.nft", "etc/vipd/vipd.yaml",
                 "usr/local/bin/vipd", "usr/local/lib/systemd/system/vipd.service",
                 "usr/local/share/doc/vipd/README.md",
-                "usr/local/share/doc/vipd/examples/seed-000-web-pair.yaml",
-                "usr/local/share/doc/vipd/examples/seed-001-ssh-pair.yaml",
+                "usr/local/share/doc/vipd/docs/configuration.md",
+                "usr/local/share/doc/vipd/docs/health-check-noise.md",
+                "usr/local/share/doc/vipd/docs/operations.md",
+                "usr/local/share/doc/vipd/examples/ssh-pair.yaml",
+                "usr/local/share/doc/vipd/examples/web-pair.yaml",
                 "usr/local/share/doc/vipd/vipd.yaml",
+                "usr/local/share/man/man5/vipd.yaml.5",
+                "usr/local/share/man/man8/vipd.8",
             ])
         for line in install.standardOutput.split(separator: "\n") where line.hasPrefix("installed ") {
             XCTAssertTrue(line.hasPrefix("installed \(destdir.path)/"), "says where each file went: \(line)")
         }
-
         let config = destdir.appendingPathComponent("etc/vipd/vipd.yaml")
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: config.path)[.posixPermissions] as? Int, 0o640, "vipd.yaml may hold passwords")
+
         let edited = try String(contentsOf: config, encoding: .utf8) + "# edited by the admin\n"
         try edited.write(to: config, atomically: true, encoding: .utf8)
-        let again = try run("/bin/sh", [installScript, "--binary", VipdProcess.binary.path], environment: environment)
+        let again = try run("/bin/sh", [installScript, "--build", build.path], environment: environment)
         XCTAssertEqual(again.exitStatus, 0, again.standardError)
         XCTAssertTrue(again.standardOutput.contains("kept     \(config.path)"), again.standardOutput)
         XCTAssertEqual(try String(contentsOf: config, encoding: .utf8), edited, "an existing vipd.yaml is never overwritten")
@@ -174,11 +194,23 @@ final class ApplianceTests: XCTestCase {
         XCTAssertEqual(files(below: destdir), [], purge.standardOutput)
     }
 
+    /// A build without man pages is refused before anything is written, naming what is missing.
+    func testInstallFromAnIncompleteBuildWritesNothing() throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DESTDIR"] = directory.file("root").path
+        let output = try run(
+            "/bin/sh", [Self.appliance.appendingPathComponent("install.sh").path, "--build", directory.file("empty-build").path, "--binary", VipdProcess.binary.path],
+            environment: environment)
+        XCTAssertEqual(output.exitStatus, 1)
+        XCTAssertTrue(output.standardError.contains("empty-build/man/vipd.8 is missing"), output.standardError)
+        XCTAssertEqual(files(below: directory.url), [], "nothing written")
+    }
+
     func testEnableIsRefusedWithDestdir() throws {
         var environment = ProcessInfo.processInfo.environment
         environment["DESTDIR"] = directory.file("root").path
         let output = try run(
-            "/bin/sh", [Self.appliance.appendingPathComponent("install.sh").path, "--binary", VipdProcess.binary.path, "--enable"],
+            "/bin/sh", [Self.appliance.appendingPathComponent("install.sh").path, "--build", directory.file("build").path, "--enable"],
             environment: environment)
         XCTAssertEqual(output.exitStatus, 1)
         XCTAssertTrue(output.standardError.contains("--enable works on this host only"), output.standardError)

@@ -1,0 +1,156 @@
+import Foundation
+import VipdConfig
+import VipdLab
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Debian package that `scripts/build-deb` makes (the test command builds it before the
+/// tests), installed on this machine with apt-get as an admin would: lintian, the files and their
+/// owners, `vipd --version`, the man pages, the unit, the conffiles across a reinstall, then
+/// remove and purge leave nothing of it behind.
+final class DebianPackageTests: XCTestCase {
+    private static let repository = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    private var copy: LabDirectory?
+    private var installed = false
+
+    override func tearDown() {
+        if installed { _ = try? apt(["purge", "-y", "vipd"]) }
+        copy?.remove()
+    }
+
+    private func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(300)) throws -> ProcessRunner.Output {
+        var environment = ProcessInfo.processInfo.environment
+        environment["DEBIAN_FRONTEND"] = "noninteractive"
+        return try ProcessRunner.run(URL(fileURLWithPath: executable), arguments: arguments, environment: environment, timeout: timeout)
+    }
+
+    private func apt(_ arguments: [String]) throws -> ProcessRunner.Output {
+        let output = try run("/usr/bin/apt-get", ["-q"] + arguments)
+        XCTAssertEqual(output.exitStatus, 0, "apt-get \(arguments.joined(separator: " ")): \(output.standardOutput)\n\(output.standardError)")
+        return output
+    }
+
+    /// dpkg's state of package vipd: "install ok installed", "deinstall ok config-files", or "" when
+    /// it is not installed at all.
+    private func packageStatus() throws -> String {
+        let query = try run("/usr/bin/dpkg-query", ["-W", "-f=${Status}", "vipd"])
+        guard query.exitStatus == 0, !query.standardOutput.hasSuffix("not-installed") else { return "" }
+        return query.standardOutput
+    }
+
+    /// The package file, copied where apt's unprivileged downloader can read it.
+    private func package() throws -> URL {
+        let architecture = try run("/usr/bin/dpkg", ["--print-architecture"]).standardOutput
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let name = "vipd_\(VipdVersion.current)_\(architecture).deb"
+        let built = Self.repository.appendingPathComponent("dist").appendingPathComponent(name)
+        guard FileManager.default.fileExists(atPath: built.path) else {
+            let missing = "no package at \(built.path) (scripts/build-deb; scripts/test runs it)"
+            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(missing) }
+            throw XCTSkip(missing)
+        }
+        let directory = try LabDirectory(prefix: "vipd-deb")
+        copy = directory
+        chmod(directory.url.path, 0o755)
+        let target = directory.file(name)
+        try FileManager.default.copyItem(at: built, to: target)
+        chmod(target.path, 0o644)
+        return target
+    }
+
+    /// The files and symbolic links the package holds, as absolute paths.
+    private func contents(of package: URL) throws -> [String] {
+        let listing = try run("/usr/bin/dpkg-deb", ["--contents", package.path])
+        XCTAssertEqual(listing.exitStatus, 0, listing.standardError)
+        return listing.standardOutput.split(separator: "\n").compactMap { line -> String? in
+            guard line.first == "-" || line.first == "l" else { return nil }
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let path = fields.firstIndex(where: { $0.hasPrefix("./") }) else { return nil }
+            return String(fields[path].dropFirst())
+        }
+    }
+
+    private func exists(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0
+    }
+
+    func testInstallFromTheDebianPackageThenPurgeLeavesNothing() throws {
+        try XCTSkipUnless(geteuid() == 0, "needs root to install a package (CI runs as root)")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-get"), "not a Debian machine")
+        let deb = try package()
+        try XCTSkipUnless(try packageStatus().isEmpty, "a vipd package is on this machine already: this test does not touch it")
+        let files = try contents(of: deb)
+        XCTAssertTrue(files.contains("/usr/bin/vipd"), "\(files)")
+        XCTAssertTrue(files.contains("/lib/systemd/system/vipd.service"), "\(files)")
+        XCTAssertTrue(files.contains("/usr/share/doc/vipd/copyright"), "\(files)")
+        let ours = files + ["/etc/vipd", "/usr/share/doc/vipd"]
+        let before = ours.filter(exists)
+        XCTAssertEqual(before, [], "nothing of the package is on this machine before the test")
+
+        let lintian = try run("/usr/bin/lintian", ["--fail-on", "error,warning", deb.path], timeout: .seconds(600))
+        XCTAssertEqual(lintian.exitStatus, 0, "lintian: \(lintian.standardOutput)\n\(lintian.standardError)")
+        XCTAssertFalse(lintian.standardOutput.contains("E: ") || lintian.standardOutput.contains("W: "), lintian.standardOutput)
+
+        let install = try apt(["install", "-y", deb.path])
+        installed = true
+        XCTAssertEqual(try packageStatus(), "install ok installed")
+        XCTAssertTrue(install.standardOutput.contains("nothing was enabled or started"), install.standardOutput)
+        for path in files { XCTAssertTrue(exists(path), "\(path) installed") }
+
+        let version = try run("/usr/bin/vipd", ["--version"])
+        XCTAssertEqual(version.exitStatus, 0, version.standardError)
+        XCTAssertEqual(version.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), VipdVersion.current)
+        let strip = try run("/usr/bin/file", ["-L", "/usr/bin/vipd"])
+        XCTAssertTrue(strip.standardOutput.contains(", stripped"), "the binary is stripped: \(strip.standardOutput)")
+
+        for (page, path, text) in [
+            ("vipd", "/usr/share/man/man8/vipd.8.gz", "sshd-snippet"), ("vipd.yaml", "/usr/share/man/man5/vipd.yaml.5.gz", "session_drain_limit"),
+        ] {
+            let location = try run("/usr/bin/man", ["-w", page])
+            XCTAssertEqual(location.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines), path, "man -w \(page): \(location.standardError)")
+            let rendered = try run("/usr/bin/man", ["-P", "cat", page])
+            XCTAssertEqual(rendered.exitStatus, 0, rendered.standardError)
+            XCTAssertTrue(rendered.standardOutput.contains(text), "man \(page) mentions \(text)")
+        }
+
+        let verify = try run("/usr/bin/systemd-analyze", ["verify", "/lib/systemd/system/vipd.service"])
+        XCTAssertEqual(verify.exitStatus, 0, verify.standardError)
+        XCTAssertFalse(verify.standardError.contains("vipd.service"), "no warning about the unit: \(verify.standardError)")
+        let unit = try String(contentsOfFile: "/lib/systemd/system/vipd.service", encoding: .utf8)
+        XCTAssertTrue(unit.contains("\nExecStart=/usr/bin/vipd run --config /etc/vipd/vipd.yaml\n"), unit)
+        XCTAssertFalse(exists("/etc/systemd/system/multi-user.target.wants/vipd.service"), "a fresh install enables nothing")
+
+        let conffiles = try run("/usr/bin/dpkg-query", ["-W", "-f=${Conffiles}", "vipd"]).standardOutput
+        XCTAssertTrue(conffiles.contains("/etc/vipd/vipd.yaml") && conffiles.contains("/etc/vipd/vipd.nft"), conffiles)
+        let check = try run("/usr/bin/vipd", ["check"])
+        XCTAssertEqual(check.exitStatus, 0, "the shipped /etc/vipd/vipd.yaml passes: \(check.standardOutput) \(check.standardError)")
+
+        let config = "/etc/vipd/vipd.yaml"
+        let edited = try String(contentsOfFile: config, encoding: .utf8) + "# edited by the admin\n"
+        try edited.write(toFile: config, atomically: false, encoding: .utf8)
+        _ = try apt(["install", "-y", "--reinstall", deb.path])
+        XCTAssertEqual(try String(contentsOfFile: config, encoding: .utf8), edited, "a reinstall keeps the admin's vipd.yaml")
+
+        _ = try apt(["remove", "-y", "vipd"])
+        XCTAssertEqual(try packageStatus(), "deinstall ok config-files")
+        XCTAssertFalse(exists("/usr/bin/vipd"))
+        XCTAssertTrue(exists(config), "remove keeps the configuration")
+
+        _ = try apt(["purge", "-y", "vipd"])
+        installed = false
+        XCTAssertEqual(try packageStatus(), "")
+        XCTAssertEqual(ours.filter(exists), [], "purge leaves nothing of the package")
+        for state in [
+            "/etc/systemd/system/vipd.service", "/var/lib/systemd/deb-systemd-helper-enabled/vipd.service.dsh-also",
+            "/var/lib/systemd/deb-systemd-helper-masked/vipd.service",
+        ] {
+            XCTAssertFalse(exists(state), "\(state) left behind")
+        }
+    }
+}
