@@ -4,7 +4,7 @@ extension ConfigReader {
     /// The `cluster` section: `nodes`, a mapping from node name to `address`, `address6` and `priority`.
     /// Node addresses (`address` and `address6` alike) must be unique.
     func readCluster(_ node: Node, path: String, owner: Mark?) -> [ClusterNode] {
-        guard let fields = fields(of: node, path: path, owner: owner, allowed: ["nodes"]),
+        guard let fields = fields(of: node, path: path, owner: owner, as: .cluster),
             let nodesNode = required("nodes", in: fields),
             let entries = namedEntries(
                 of: nodesNode, path: fields.path("nodes"), emptyMessage: "cluster.nodes must list at least one node")
@@ -30,10 +30,7 @@ extension ConfigReader {
 
     /// One `cluster.nodes.NAME` entry.
     private func readClusterNode(_ entry: Entry, path: String) -> ClusterNode? {
-        guard
-            let fields = fields(
-                of: entry.value, path: path, owner: entry.key.mark, allowed: ["address", "address6", "priority"])
-        else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .clusterNode) else {
             return nil
         }
         let address = required("address", in: fields).flatMap { readAddress($0, path: fields.path("address")) }

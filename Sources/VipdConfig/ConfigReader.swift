@@ -102,10 +102,13 @@ final class ConfigReader {
         func path(_ name: String) -> String { ConfigReader.join(path, name) }
     }
 
-    /// The fields of a mapping whose keys must be among `allowed`. Unknown keys are reported with
-    /// vipd's word for a haproxy or keepalived word, or a suggestion when they look like a typo.
-    func fields(of node: Node, path: String, owner: Mark?, allowed: [String]) -> Fields? {
+    /// The fields of `node`, the `mapping` at `path`, whose keys must be among the mapping's keys.
+    /// Unknown keys are reported with vipd's word for a haproxy or keepalived word, or a suggestion
+    /// when they look like a typo.
+    func fields(of node: Node, path: String, owner: Mark?, as mapping: ConfigMapping) -> Fields? {
+        assert(mapping.matches(path), "\(path) is read as \(mapping.path)")
         guard let entries = entries(of: node, path: path) else { return nil }
+        let allowed = mapping.keys
         var known: [Entry] = []
         for entry in entries {
             if allowed.contains(entry.name) {

@@ -9,12 +9,7 @@ extension ConfigReader {
 
     /// The `global` section: `drain_timeout`, `session_drain_limit`, `log_level` and `control_socket`.
     func readGlobal(_ node: Node, path: String, owner: Mark?) -> GlobalSettings? {
-        guard
-            let fields = fields(
-                of: node, path: path, owner: owner, allowed: ["drain_timeout", "session_drain_limit", "log_level", "control_socket"])
-        else {
-            return nil
-        }
+        guard let fields = fields(of: node, path: path, owner: owner, as: .global) else { return nil }
         let defaults = GlobalSettings()
         let drainTimeout: Duration? =
             fields["drain_timeout"].map { readDuration($0, path: fields.path("drain_timeout")) }

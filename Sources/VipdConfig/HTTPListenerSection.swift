@@ -8,11 +8,7 @@ extension ConfigReader {
             report("\"http\" only applies to mode: http, not \(mode.rawValue)", at: node, path: path)
             return nil
         }
-        let allowed = [
-            "forwarded_for", "forwarded_proto", "forwarded", "sorry_page", "max_header_bytes", "max_headers",
-            "max_body_bytes", "request_timeout", "server_timeout", "server_reuse", "server_idle_timeout",
-        ]
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: allowed) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .httpListener) else { return nil }
         let defaults = HTTPListenerSettings()
         func flag(_ name: String, _ fallback: Bool) -> Bool? {
             fields[name].map { readBool($0, path: fields.path(name)) } ?? fallback
@@ -49,11 +45,9 @@ extension ConfigReader {
     /// `sorry_page: { file, status, content_type, headers }` or `sorry_page: { response }`; the file
     /// must exist, be readable and at most 1 MiB; a response must be a whole HTTP response.
     private func readSorryPage(_ node: Node, path: String) -> SorryPage? {
-        let pageKeys = ["file", "status", "content_type", "headers"]
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: pageKeys + ["response"])
-        else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .sorryPage) else { return nil }
         if let responseNode = fields["response"] {
-            let others = pageKeys.filter { fields[$0] != nil }
+            let others = ConfigMapping.sorryPage.keys.filter { $0 != "response" && fields[$0] != nil }
             guard others.isEmpty else {
                 report(
                     "response is a whole HTTP response with its own status and fields: use it without \(others.joined(separator: ", "))",

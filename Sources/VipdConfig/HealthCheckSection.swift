@@ -11,8 +11,7 @@ extension ConfigReader {
     /// A pool's `check`: the kind, its timing and the options of that kind. Options of another kind
     /// (e.g. `path` with `kind: ssh-banner`) are errors.
     func readHealthCheck(_ node: Node, path: String) -> HealthCheckConfig? {
-        let allowed = ["kind", "interval", "timeout", "fall", "rise"] + Self.kindOptions.map(\.option)
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: allowed) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .healthCheck) else { return nil }
         let defaults = HealthCheckConfig()
         let kindName: String? =
             fields["kind"].map { readChoice($0, path: fields.path("kind"), among: Self.checkKinds) } ?? "tcp"

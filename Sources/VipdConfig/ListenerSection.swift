@@ -25,8 +25,7 @@ extension ConfigReader {
 
     /// One `listeners.NAME` entry.
     private func readListener(_ entry: Entry, path: String, poolNames: [String]) -> ListenerConfig? {
-        let allowed = ["bind", "mode", "pool", "idle_timeout", "connect_timeout", "maxconn", "retries", "http"]
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, allowed: allowed) else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .listener) else {
             return nil
         }
         // Only the defaults of this placeholder are used.

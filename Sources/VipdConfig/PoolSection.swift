@@ -11,12 +11,7 @@ extension ConfigReader {
 
     /// One `pools.NAME` entry.
     private func readPool(_ entry: Entry, path: String, nodes: [ClusterNode]?) -> PoolConfig? {
-        guard
-            let fields = fields(
-                of: entry.value, path: path, owner: entry.key.mark, allowed: ["balance", "servers", "check", "transparent"])
-        else {
-            return nil
-        }
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .pool) else { return nil }
         let balance: BalanceAlgorithm? =
             fields["balance"].map { readChoice($0, path: fields.path("balance"), as: BalanceAlgorithm.self) }
             ?? .roundrobin
@@ -100,8 +95,7 @@ extension ConfigReader {
 
     /// One item of a `servers` list, and the node to point at when its name is a duplicate.
     private func readServer(_ node: Node, path: String) -> (ServerConfig, Node)? {
-        let allowed = ["name", "address", "weight", "backup", "check"]
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: allowed) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .server) else { return nil }
         let endpoint = required("address", in: fields).flatMap { readEndpoint($0, path: fields.path("address")) }
         let nameNode = fields["name"]
         let name = nameNode.flatMap { readString($0, path: fields.path("name")) }

@@ -72,7 +72,7 @@ extension ConfigReader {
     func readStats(_ node: Node, path: String, owner: Mark?, nodes: [ClusterNode]?, listeners: [ListenerConfig])
         -> StatsConfig?
     {
-        guard let fields = fields(of: node, path: path, owner: owner, allowed: ["bind", "auth", "peers"]) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: owner, as: .stats) else { return nil }
         let bind = required("bind", in: fields).flatMap { bindNode -> StatsBind? in
             guard let bind = readStatsBind(bindNode, path: fields.path("bind"), nodes: nodes) else { return nil }
             return checkStatsBind(bind, at: bindNode, path: fields.path("bind"), nodes: nodes ?? [], listeners: listeners)
@@ -121,7 +121,7 @@ extension ConfigReader {
 
     /// `auth: { user, password }`, both non-empty; the user name without `:` (RFC 7617).
     private func readStatsCredentials(_ node: Node, path: String) -> StatsCredentials? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["user", "password"]) else {
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .statsAuth) else {
             return nil
         }
         let user = required("user", in: fields).flatMap { readCredential($0, path: fields.path("user")) }

@@ -10,11 +10,7 @@ extension ConfigReader {
                 at: TextPosition(line: 1, column: 1), path: "")
             return nil
         }
-        let allowed = ["cluster", "global", "vrrp", "track_scripts", "listeners", "pools", "stats"]
-        guard let fields = fields(of: root, path: "", owner: root.mark, allowed: allowed)
-        else {
-            return nil
-        }
+        guard let fields = fields(of: root, path: "", owner: root.mark, as: .topLevel) else { return nil }
         func owner(_ name: String) -> Mark? { fields.entries.first { $0.name == name }?.key.mark }
         let nodes = fields["cluster"].map { readCluster($0, path: "cluster", owner: owner("cluster")) }
         let global: GlobalSettings? =

@@ -7,8 +7,7 @@ extension ConfigReader {
         guard let entries = namedEntries(of: node, path: path) else { return ([], []) }
         let scripts = entries.compactMap { entry -> TrackScriptConfig? in
             let scriptPath = Self.join(path, entry.name)
-            let allowed = ["command", "interval", "timeout", "fall", "rise"]
-            guard let fields = fields(of: entry.value, path: scriptPath, owner: entry.key.mark, allowed: allowed) else {
+            guard let fields = fields(of: entry.value, path: scriptPath, owner: entry.key.mark, as: .trackScript) else {
                 return nil
             }
             let defaults = TrackScriptConfig(name: entry.name, command: "")

@@ -35,16 +35,11 @@ extension ConfigReader {
         return instances
     }
 
-    private static let vrrpKeys = [
-        "interface", "router_id", "version", "advert_interval", "preempt", "preempt_delay", "unicast",
-        "authentication", "virtual_addresses", "track", "garp", "notify", "handover_timeout",
-    ]
-
     /// One `vrrp.NAME` entry.
     private func readVRRPInstance(
         _ entry: Entry, path: String, nodes: [ClusterNode], poolNames: [String], scriptNames: [String]
     ) -> VRRPInstanceConfig? {
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, allowed: Self.vrrpKeys) else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .vrrpInstance) else {
             return nil
         }
         let defaults = VRRPInstanceConfig(name: entry.name, interface: "", virtualRouterID: 1, virtualAddresses: [])
@@ -182,7 +177,7 @@ extension ConfigReader {
 
     /// `authentication: { password: TEXT }` (VRRPv2 simple password, 1 to 8 bytes).
     private func readAuthentication(_ node: Node, path: String) -> String?? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["password"]),
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .vrrpAuthentication),
             let passwordNode = required("password", in: fields),
             let password = readString(passwordNode, path: fields.path("password"))
         else { return nil }
@@ -196,8 +191,7 @@ extension ConfigReader {
     /// `track: { interfaces, pools, scripts }`, each a list of names (weight 0: FAULT while failing)
     /// or a mapping from name to weight -254...254.
     private func readTrack(_ node: Node, path: String, poolNames: [String], scriptNames: [String]) -> [TrackedObjectConfig]? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["interfaces", "pools", "scripts"])
-        else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .vrrpTrack) else { return nil }
         var tracked: [TrackedObjectConfig] = []
         var valid = true
         let kinds: [(key: String, kind: TrackedObjectConfig.Kind, known: [String]?)] = [
@@ -251,8 +245,7 @@ extension ConfigReader {
 
     /// `garp: { count, interval, repeat_after }`.
     private func readAnnouncements(_ node: Node, path: String) -> AnnouncementConfig? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: ["count", "interval", "repeat_after"])
-        else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .garp) else { return nil }
         let defaults = AnnouncementConfig()
         let count: Int? = fields["count"].map { readInt($0, path: fields.path("count"), range: 0...100) } ?? defaults.count
         let interval: Duration? =
@@ -266,8 +259,7 @@ extension ConfigReader {
 
     /// `notify: { master, backup, fault, stop, any }`: shell commands.
     private func readNotify(_ node: Node, path: String) -> NotifyConfig? {
-        let keys = ["master", "backup", "fault", "stop", "any"]
-        guard let fields = fields(of: node, path: path, owner: node.mark, allowed: keys) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.mark, as: .notify) else { return nil }
         var commands: [String: String] = [:]
         var valid = true
         for entry in fields.entries {
