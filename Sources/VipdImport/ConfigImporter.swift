@@ -71,7 +71,7 @@ public enum ConfigImporter {
             header: [
                 "vipd.yaml written by `vipd import` from \(sources.joined(separator: ", ")).",
                 "What was not carried as it was is listed on standard error as FILE:LINE: directive: why.",
-                "The same file goes to every node; see \"Which node am I?\" in docs/configuration.md.",
+                "The same file goes to every node; see \"Which node am I?\" in vipd.yaml(5) (docs/configuration.md).",
             ],
             comments: comments)
         let yaml = writer.write(configuration)

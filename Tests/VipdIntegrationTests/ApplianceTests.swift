@@ -102,13 +102,16 @@ final class ApplianceTests: XCTestCase {
             XCTAssertTrue(text.contains("\n\(directive)"), "\(directive) missing")
         }
 
-        let verify = try run("/usr/bin/systemd-analyze", ["verify", unit])
+        // verify also looks up the unit's Documentation= man pages, installed below the prefix.
+        var manual = ProcessInfo.processInfo.environment
+        manual["MANPATH"] = "\(prefix)/share/man"
+        let verify = try run("/usr/bin/systemd-analyze", ["verify", unit], environment: manual)
         XCTAssertEqual(verify.exitStatus, 0, verify.standardError)
         XCTAssertFalse(verify.standardError.contains("vipd.service"), "no warning about the unit: \(verify.standardError)")
 
         let broken = directory.file("vipd.service")
         try text.replacingOccurrences(of: "\(prefix)/bin/vipd", with: "/nonexistent/vipd").write(to: broken, atomically: true, encoding: .utf8)
-        let refused = try run("/usr/bin/systemd-analyze", ["verify", broken.path])
+        let refused = try run("/usr/bin/systemd-analyze", ["verify", broken.path], environment: manual)
         XCTAssertNotEqual(refused.exitStatus, 0, "verify checks ExecStart: \(refused.standardError)")
     }
 
@@ -165,7 +168,10 @@ final class ApplianceTests: XCTestCase {
                 "usr/local/share/doc/vipd/README.md",
                 "usr/local/share/doc/vipd/docs/configuration.md",
                 "usr/local/share/doc/vipd/docs/health-check-noise.md",
+                "usr/local/share/doc/vipd/docs/http.md",
+                "usr/local/share/doc/vipd/docs/import.md",
                 "usr/local/share/doc/vipd/docs/operations.md",
+                "usr/local/share/doc/vipd/docs/troubleshooting.md",
                 "usr/local/share/doc/vipd/examples/ssh-pair.yaml",
                 "usr/local/share/doc/vipd/examples/web-pair.yaml",
                 "usr/local/share/doc/vipd/vipd.yaml",
