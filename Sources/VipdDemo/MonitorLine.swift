@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of `vipd monitor --json` as the demo reads it while the monitor still writes: the
-/// members it acts on (`vipd monitor --json` prints the whole object).
+/// members it acts on (`vipd monitor --json` prints more).
 public struct MonitorLine: Sendable, Equatable {
     /// `group`, `master`, `finding`, `cleared` or `summary`.
     public let event: String

@@ -8,9 +8,10 @@ import Glibc
 #endif
 
 /// The Debian package that `scripts/build-deb` makes (the test command builds it before the
-/// tests), installed on this machine with apt-get as an admin would: lintian, the files and their
-/// owners, `vipd --version`, the man pages, the unit, the conffiles across a reinstall, then
-/// remove and purge leave nothing of it behind.
+/// tests), installed on this machine with apt-get as an admin would: lintian, the files,
+/// `vipd --version`, the man pages, the unit, the README's minimal configuration run by the
+/// installed vipd on two lab nodes, the conffiles across a reinstall, then remove and purge leave
+/// nothing of it behind.
 final class DebianPackageTests: XCTestCase {
     private static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -131,6 +132,8 @@ final class DebianPackageTests: XCTestCase {
         let check = try run("/usr/bin/vipd", ["check"])
         XCTAssertEqual(check.exitStatus, 0, "the shipped /etc/vipd/vipd.yaml passes: \(check.standardOutput) \(check.standardError)")
 
+        try walkThroughTheReadme()
+
         let config = "/etc/vipd/vipd.yaml"
         let edited = try String(contentsOfFile: config, encoding: .utf8) + "# edited by the admin\n"
         try edited.write(toFile: config, atomically: false, encoding: .utf8)
@@ -152,5 +155,49 @@ final class DebianPackageTests: XCTestCase {
         ] {
             XCTAssertFalse(exists(state), "\(state) left behind")
         }
+    }
+
+    /// What README.md tells a new user to do after installing the package, with the installed
+    /// /usr/bin/vipd on the two lab nodes: its minimal configuration with the lab's addresses
+    /// passes `vipd check` and `vipd doctor`, `vipd run` on both nodes elects ha0, logins to the VIP
+    /// reach both nodes' sshd, and `vipd ctl status` answers.
+    private func walkThroughTheReadme() throws {
+        if let reason = VRRPLab.unavailableReason { throw XCTSkip(reason) }
+        let installed = URL(fileURLWithPath: "/usr/bin/vipd")
+        let readme = try String(contentsOfFile: ReadmeMinimalConfiguration.readmePath, encoding: .utf8)
+        let minimal = try XCTUnwrap(ReadmeMinimalConfiguration.text(in: readme), "README.md has no minimal configuration")
+        let lab = try VRRPLab()
+        defer { lab.tearDown() }
+        // The README's example addresses and interface become the lab's; each node gets its own
+        // control socket, because the lab's nodes share one file system.
+        let labYAML = { (node: Int) -> String in
+            [("192.168.2.230", "10.251.1.11"), ("192.168.2.231", "10.251.1.12"), ("192.168.2.232", VRRPLab.vip), ("enp2s0", ClusterLab.interface)]
+                .reduce(minimal) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+                + "global: { control_socket: \(lab.controlSocket(node)) }\n"
+        }
+        XCTAssertFalse(labYAML(0).contains("192.168.2."), "the README's example addresses are the ones replaced here")
+
+        for node in 0...1 {
+            let file = lab.directory.file("readme-ha\(node).yaml")
+            try labYAML(node).write(to: file, atomically: true, encoding: .utf8)
+            let check = try run(installed.path, ["check", file.path])
+            XCTAssertEqual(check.exitStatus, 0, "vipd check: \(check.standardOutput) \(check.standardError)")
+            let doctor = try run(
+                NetworkNamespace.ipTool.path,
+                ["netns", "exec", lab.lab.nodes[node].namespace.name, installed.path, "doctor", "--config", file.path, "--node", "ha\(node)"])
+            XCTAssertEqual(doctor.exitStatus, 0, "vipd doctor on ha\(node) fails nothing:\n\(doctor.standardOutput)")
+        }
+        try lab.startVipd(0, yaml: labYAML(0), executable: installed)
+        try lab.waitForHolders([0], within: 15)
+        try lab.startVipd(1, yaml: labYAML(1), executable: installed)
+        try lab.vipdProcess(0)!.waitForLog(containing: "server ssh/ha1 is UP", timeout: 15)
+
+        var servers: Set<String> = []
+        for _ in 0..<4 { servers.insert(try lab.loginServer()) }
+        XCTAssertEqual(servers, Set(lab.lab.nodes.map(\.address)), "logins to the VIP reach both nodes' sshd in turn\n\(lab.logs())")
+
+        let status = try run(installed.path, ["ctl", "--socket", lab.controlSocket(0), "status"])
+        XCTAssertEqual(status.exitStatus, 0, status.standardError)
+        XCTAssertTrue(status.standardOutput.contains("MASTER"), status.standardOutput)
     }
 }
