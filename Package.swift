@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VipdHandoff", targets: ["VipdHandoff"]),
         .library(name: "VipdNet", targets: ["VipdNet"]),
         .library(name: "VipdTransparent", targets: ["VipdTransparent"]),
+        .library(name: "VipdSystem", targets: ["VipdSystem"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

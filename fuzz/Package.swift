@@ -43,5 +43,7 @@ let package = Package(
         harness("netlink-conntrack", ["VipdNet"]),
         harness("netlink-rule", ["VipdNet"]),
         harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
+        harness("track-file", ["VipdSystem"]),
+        harness("proc-process", ["VipdSystem"]),
     ]
 )

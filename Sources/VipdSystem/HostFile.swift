@@ -6,18 +6,26 @@ import Glibc
 enum HostFile {
     /// The file's bytes as UTF-8 text (invalid bytes replaced), read until end of file.
     static func read(_ path: String) throws(SystemCallError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        String(decoding: try bytes(path), as: UTF8.self)
+    }
+
+    /// The file's first `limit` bytes (all of them by default), read until end of file. `nonBlocking`:
+    /// a FIFO put where a file was expected cannot stall the caller (its read fails instead).
+    static func bytes(_ path: String, limit: Int = .max, nonBlocking: Bool = false) throws(SystemCallError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | (nonBlocking ? O_NONBLOCK : 0))
         guard descriptor >= 0 else { throw SystemCallError("read", path: path, errno: errno) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        var chunk = [UInt8](repeating: 0, count: min(65_536, limit))
+        while bytes.count < limit {
+            let wanted = min(chunk.count, limit - bytes.count)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, wanted) }
             if count < 0 && errno == EINTR { continue }
             guard count >= 0 else { throw SystemCallError("read", path: path, errno: errno) }
-            if count == 0 { return String(decoding: bytes, as: UTF8.self) }
+            if count == 0 { break }
             bytes += chunk[..<count]
         }
+        return bytes
     }
 
     /// True when `path` exists (any file type).

@@ -18,7 +18,7 @@ enum SocketOwnerScanner {
         if !inodes.isEmpty, let processes = opendir(procRoot) {
             defer { closedir(processes) }
             while let entry = readdir(processes) {
-                guard let pid = Int32(name(of: entry)), pid > 0 else { continue }
+                guard let pid = Int32(DirectoryListing.name(of: entry)), pid > 0 else { continue }
                 if ContinuousClock.now > deadline {
                     timedOut = true
                     break
@@ -48,7 +48,7 @@ enum SocketOwnerScanner {
         var inodes: Set<UInt64> = []
         var target = [CChar](repeating: 0, count: 64)
         while let entry = readdir(descriptors) {
-            let length = readlinkat(directory, name(of: entry), &target, target.count - 1)
+            let length = readlinkat(directory, DirectoryListing.name(of: entry), &target, target.count - 1)
             guard length > 0 else { continue }
             let text = String(decoding: target[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
             guard text.hasPrefix("socket:["), text.hasSuffix("]"), let inode = UInt64(text.dropFirst(8).dropLast()) else {
@@ -63,10 +63,6 @@ enum SocketOwnerScanner {
     private static func program(of pid: Int32, procRoot: String) -> String {
         let comm = (try? HostFile.read("\(procRoot)/\(pid)/comm"))?.trimmingTrailingNewlines ?? ""
         return comm.isEmpty ? "pid \(pid)" : comm
-    }
-
-    private static func name(of entry: UnsafeMutablePointer<dirent>) -> String {
-        withUnsafePointer(to: entry.pointee.d_name) { $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) } }
     }
 }
 
