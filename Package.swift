@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "VipdSpeaker",
             dependencies: [
-                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth", "VipdHandoff",
+                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth", "VipdHandoff", "VipdSystem",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

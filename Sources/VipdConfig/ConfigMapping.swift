@@ -33,12 +33,16 @@ public enum ConfigMapping: String, CaseIterable, Sendable {
     case vrrpAuthentication = "vrrp.NAME.authentication"
     /// What a VRRP instance tracks.
     case vrrpTrack = "vrrp.NAME.track"
+    /// One process of `track.processes` in its mapping form.
+    case trackProcess = "vrrp.NAME.track.processes[N]"
     /// A VRRP instance's gratuitous ARP and unsolicited neighbour advertisements.
     case garp = "vrrp.NAME.garp"
     /// A VRRP instance's commands on state changes.
     case notify = "vrrp.NAME.notify"
     /// One of `track_scripts`.
     case trackScript = "track_scripts.NAME"
+    /// One of `sync_groups`.
+    case syncGroup = "sync_groups.NAME"
     /// `stats`.
     case stats = "stats"
     /// The stats listener's `auth`.
@@ -51,7 +55,7 @@ public enum ConfigMapping: String, CaseIterable, Sendable {
     /// The keys accepted, in the order an "unknown key" error lists them.
     public var keys: [String] {
         switch self {
-        case .topLevel: ["cluster", "global", "vrrp", "track_scripts", "listeners", "pools", "stats"]
+        case .topLevel: ["cluster", "global", "vrrp", "sync_groups", "track_scripts", "listeners", "pools", "stats"]
         case .cluster: ["nodes"]
         case .clusterNode: ["address", "address6", "priority"]
         case .global: ["drain_timeout", "session_drain_limit", "log_level", "control_socket"]
@@ -72,10 +76,12 @@ public enum ConfigMapping: String, CaseIterable, Sendable {
                 "authentication", "virtual_addresses", "track", "garp", "notify", "handover_timeout",
             ]
         case .vrrpAuthentication: ["password"]
-        case .vrrpTrack: ["interfaces", "pools", "scripts"]
+        case .vrrpTrack: ["interfaces", "pools", "scripts", "files", "processes"]
+        case .trackProcess: ["name", "weight", "min", "max"]
         case .garp: ["count", "interval", "repeat_after"]
         case .notify: ["master", "backup", "fault", "stop", "any"]
         case .trackScript: ["command", "interval", "timeout", "fall", "rise"]
+        case .syncGroup: ["instances", "priority"]
         case .stats: ["bind", "auth", "peers"]
         case .statsAuth: ["user", "password"]
         }

@@ -1,8 +1,8 @@
 import Yams
 
 extension ConfigReader {
-    /// The whole document: `cluster`, `global`, `vrrp` and `track_scripts` (optional), `listeners` and
-    /// `pools` (required), `stats` (optional).
+    /// The whole document: `cluster`, `global`, `vrrp`, `sync_groups` and `track_scripts` (optional),
+    /// `listeners` and `pools` (required), `stats` (optional).
     func readConfiguration(_ root: Node?) -> VipdConfiguration? {
         guard let root else {
             report(
@@ -28,6 +28,11 @@ extension ConfigReader {
             fields["vrrp"].map {
                 readVRRP($0, path: "vrrp", nodes: nodes, poolNames: poolNames, scriptNames: scriptNames)
             } ?? []
+        let vrrpNames = fields["vrrp"]?.mapping.map { $0.keys.compactMap(\.string) } ?? []
+        let syncGroups =
+            fields["sync_groups"].map {
+                readSyncGroups($0, path: "sync_groups", instances: vrrp, instanceNames: vrrpNames)
+            } ?? []
         let stats = fields["stats"].map {
             readStats($0, path: "stats", owner: owner("stats"), nodes: nodes, listeners: listeners)
         }
@@ -35,6 +40,7 @@ extension ConfigReader {
         var configuration = VipdConfiguration(
             nodes: nodes ?? [], global: global, vrrp: vrrp, trackScripts: scripts, listeners: listeners, pools: pools)
         configuration.stats = stats ?? nil
+        configuration.syncGroups = syncGroups
         return configuration
     }
 }

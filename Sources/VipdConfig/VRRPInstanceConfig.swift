@@ -60,9 +60,10 @@ public struct VRRPInstanceConfig: Sendable, Equatable {
     public var family: IPAddress.Family { virtualAddresses.first?.address.family ?? .v4 }
 }
 
-/// Something a VRRP instance watches (`track.interfaces`, `track.pools`, `track.scripts`), with
-/// keepalived's weight semantics: while the object fails, a negative weight lowers the priority by its
-/// magnitude and weight 0 puts the instance in FAULT; while it succeeds, a positive weight raises it.
+/// Something a VRRP instance watches (`track.interfaces`, `track.pools`, `track.scripts`,
+/// `track.files`, `track.processes`), with keepalived's weight semantics: while the object fails, a
+/// negative weight lowers the priority by its magnitude and weight 0 puts the instance in FAULT; while
+/// it succeeds, a positive weight raises it. A file's integer is multiplied by the weight instead.
 public struct TrackedObjectConfig: Sendable, Equatable {
     public enum Kind: String, Sendable, Equatable {
         /// A network interface: fails while it is down or has no carrier.
@@ -71,17 +72,31 @@ public struct TrackedObjectConfig: Sendable, Equatable {
         case pool
         /// A `track_scripts` entry: fails after `fall` failed runs, succeeds after `rise` good ones.
         case script
+        /// A file holding an integer (`track.files`, keepalived's `track_file`), named by its absolute
+        /// path: the integer times the weight is added to the priority; with weight 0 a value other
+        /// than 0 puts the instance in FAULT. A missing or unreadable file counts as 0.
+        case file
+        /// Processes of one name (`track.processes`, keepalived's `track_process`): fails while fewer
+        /// than `minimum` or more than `maximum` of them run.
+        case process
     }
 
     public var kind: Kind
+    /// The interface, pool, script or process name, or the file's path.
     public var name: String
     /// -254...254; 0 means FAULT while failing.
     public var weight: Int
+    /// For a process: the fewest processes of that name that must run (`min`, default 1).
+    public var minimum: Int
+    /// For a process: the most that may run (`max`); nil: no limit.
+    public var maximum: Int?
 
-    public init(kind: Kind, name: String, weight: Int) {
+    public init(kind: Kind, name: String, weight: Int, minimum: Int = 1, maximum: Int? = nil) {
         self.kind = kind
         self.name = name
         self.weight = weight
+        self.minimum = minimum
+        self.maximum = maximum
     }
 }
 

@@ -188,8 +188,8 @@ extension ConfigReader {
         return .some(password)
     }
 
-    /// `track: { interfaces, pools, scripts }`, each a list of names (weight 0: FAULT while failing)
-    /// or a mapping from name to weight -254...254.
+    /// `track: { interfaces, pools, scripts, files, processes }`, each a list of names (weight 0: FAULT
+    /// while failing) or a mapping from name to weight -254...254.
     private func readTrack(_ node: Node, path: String, poolNames: [String], scriptNames: [String]) -> [TrackedObjectConfig]? {
         guard let fields = fields(of: node, path: path, owner: node.mark, as: .vrrpTrack) else { return nil }
         var tracked: [TrackedObjectConfig] = []
@@ -214,11 +214,19 @@ extension ConfigReader {
                 tracked.append(TrackedObjectConfig(kind: kind, name: object.name, weight: object.weight))
             }
         }
+        for (key, read) in [("files", readTrackedFiles), ("processes", readTrackedProcesses)] {
+            guard let value = fields[key] else { continue }
+            guard let objects = read(value, fields.path(key)) else {
+                valid = false
+                continue
+            }
+            tracked += objects
+        }
         return valid ? tracked : nil
     }
 
     /// A list of names (weight 0) or a mapping from name to weight.
-    private func readWeightedNames(_ node: Node, path: String) -> [(name: String, weight: Int, node: Node)]? {
+    func readWeightedNames(_ node: Node, path: String) -> [(name: String, weight: Int, node: Node)]? {
         switch node {
         case .sequence(let sequence):
             var result: [(name: String, weight: Int, node: Node)] = []

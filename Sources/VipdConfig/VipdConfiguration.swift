@@ -16,6 +16,8 @@ public struct VipdConfiguration: Sendable, Equatable {
     public var pools: [PoolConfig]
     /// The stats listener (`stats`); nil when not configured.
     public var stats: StatsConfig? = nil
+    /// VRRP instances that change state together (`sync_groups`), in file order.
+    public var syncGroups: [SyncGroupConfig] = []
 
     public init(
         nodes: [ClusterNode], global: GlobalSettings, vrrp: [VRRPInstanceConfig] = [],

@@ -57,11 +57,12 @@ actor ConfigReloader {
             return .rejected("\(error)")
         }
         if fresh.vrrp != running.vrrp || fresh.trackScripts != running.trackScripts || fresh.nodes != running.nodes
+            || fresh.syncGroups != running.syncGroups
             || fresh.global.controlSocket != running.global.controlSocket
             || fresh.global.sessionDrainLimit != running.global.sessionDrainLimit
         {
             logger.warning(
-                "reload: changes to cluster, vrrp, track_scripts, global.control_socket and global.session_drain_limit take effect at the next restart")
+                "reload: changes to cluster, vrrp, sync_groups, track_scripts, global.control_socket and global.session_drain_limit take effect at the next restart")
         }
         let newOnVirtualAddresses = Set(fresh.listenersOnVirtualAddresses).subtracting(running.listenersOnVirtualAddresses)
         if !newOnVirtualAddresses.isEmpty {

@@ -5,8 +5,8 @@ import VipdNet
 import VipdVRRP
 
 /// Every VRRP instance of this node, with the tracking they share: interfaces (through a netlink
-/// link monitor), the proxy's pools and the track scripts. Each instance also tracks its own
-/// interface with weight 0 (link down → FAULT), as keepalived does.
+/// link monitor), the proxy's pools, the track scripts, files and processes. Each instance also
+/// tracks its own interface with weight 0 (link down → FAULT), as keepalived does.
 public actor VRRPSpeaker {
     private let configuration: VipdConfiguration
     private let node: ClusterNode
@@ -19,6 +19,7 @@ public actor VRRPSpeaker {
     private var linkMonitor: LinkMonitor?
     private var linkWatcher: Task<Void, Never>?
     private var interfaceUp: [String: Bool] = [:]
+    private var fileAndProcessTracker: FileAndProcessTracker?
 
     public init(
         configuration: VipdConfiguration, node: ClusterNode, pools: any PoolAvailabilityProviding,
@@ -67,8 +68,15 @@ public actor VRRPSpeaker {
                 Task { await self?.trackingChanged() }
             }
         }
+        if let tracker = FileAndProcessTracker(instances: configuration.vrrp, logger: logger) {
+            fileAndProcessTracker = tracker
+            tracker.start { [weak self] in
+                Task { await self?.trackingChanged() }
+            }
+        }
+        let trackings = trackings()
         for runner in runners {
-            await runner.start(initialTracking: tracking(for: runner.config))
+            if let tracking = trackings[runner.config.name] { await runner.start(initialTracking: tracking) }
         }
     }
 
@@ -137,6 +145,7 @@ public actor VRRPSpeaker {
         linkWatcher?.cancel()
         linkMonitor?.stop()
         for script in scripts.values { script.stop() }
+        fileAndProcessTracker?.stop()
         Task { [runners] in
             for runner in runners { await runner.finish() }
         }
@@ -152,9 +161,15 @@ public actor VRRPSpeaker {
     }
 
     private func trackingChanged() async {
+        let trackings = trackings()
         for runner in runners {
-            await runner.trackingChanged(tracking(for: runner.config))
+            if let tracking = trackings[runner.config.name] { await runner.trackingChanged(tracking) }
         }
+    }
+
+    /// Every instance's effective priority or fault by name.
+    private func trackings() -> [String: TrackedPriority] {
+        Dictionary(uniqueKeysWithValues: configuration.vrrp.map { ($0.name, tracking(for: $0)) })
     }
 
     /// The instance's effective priority or fault from everything it tracks.
@@ -162,12 +177,14 @@ public actor VRRPSpeaker {
         var objects = [TrackedObjectConfig(kind: .interface, name: instance.interface, weight: 0)]
         objects += instance.track.filter { !($0.kind == .interface && $0.name == instance.interface) }
         let statuses = objects.map { object in
-            let isUp: Bool =
-                switch object.kind {
-                case .interface: interfaceUp[object.name] ?? false
-                case .pool: pools.hasServerUp(object.name) ?? false
-                case .script: scripts[object.name]?.isUp ?? false
-                }
+            let isUp: Bool
+            switch object.kind {
+            case .interface: isUp = interfaceUp[object.name] ?? false
+            case .pool: isUp = pools.hasServerUp(object.name) ?? false
+            case .script: isUp = scripts[object.name]?.isUp ?? false
+            case .process: isUp = object.accepts(processCount: fileAndProcessTracker?.count(ofProcess: object.name) ?? 0)
+            case .file: return TrackedObjectStatus(object: object, value: fileAndProcessTracker?.value(ofFile: object.name) ?? 0)
+            }
             return TrackedObjectStatus(object: object, isUp: isUp)
         }
         return TrackedPriority(base: UInt8(node.priority), tracking: statuses)

@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
             the stats listener and the control socket, from one configuration file that is the same \
             on every node. SIGHUP reloads listeners, pools and the stats listener without dropping \
             established connections (a bad file is rejected and the running configuration kept); \
-            changes to cluster, vrrp, track_scripts and global.control_socket wait for a restart. \
+            changes to cluster, vrrp, sync_groups, track_scripts and global.control_socket wait for a restart. \
             SIGTERM or SIGINT hands the VIP to another node (make-before-break), stops accepting and \
             hands the ssh sessions it still serves to a `vipd serve-sessions` process. Under systemd \
             (Type=notify) it reports READY, STATUS, RELOADING, STOPPING and WATCHDOG. Exit status: 0 \

@@ -32,6 +32,22 @@ final class KeySuggestionTests: XCTestCase {
         XCTAssertEqual(unknownKeyHint(for: "script", among: ["command", "interval", "timeout", "fall", "rise"]), #"keepalived's "script" is "command" in vipd"#)
     }
 
+    func testKeepalivedsSyncGroupAndTrackingWordsGetVipdsWords() {
+        let topLevel = ConfigMapping.topLevel.keys
+        XCTAssertEqual(unknownKeyHint(for: "vrrp_sync_group", among: topLevel), #"keepalived's "vrrp_sync_group" is "sync_groups" in vipd"#)
+        XCTAssertEqual(
+            unknownKeyHint(for: "vrrp_track_process", among: topLevel),
+            #"keepalived's "vrrp_track_process" is "track: { processes: { NAME: WEIGHT } }" in a vrrp instance in vipd"#)
+        XCTAssertEqual(
+            unknownKeyHint(for: "track_file", among: vrrpKeys), #"keepalived's "track_file" is "track: { files: { PATH: WEIGHT } }" in vipd"#)
+        let group = ConfigMapping.syncGroup.keys
+        XCTAssertEqual(unknownKeyHint(for: "group", among: group), #"keepalived's "group" is "instances" in vipd"#)
+        XCTAssertEqual(
+            unknownKeyHint(for: "sync_group_tracking_weight", among: group),
+            #"keepalived's "sync_group_tracking_weight" is "priority: lowest" in vipd"#)
+        XCTAssertEqual(unknownKeyHint(for: "quorum", among: ConfigMapping.trackProcess.keys), #"keepalived's "quorum" is "min" in vipd"#)
+    }
+
     func testCaseDoesNotMatterForTheOtherToolsWords() {
         XCTAssertEqual(unknownKeyHint(for: "Advert_Int", among: vrrpKeys), #"keepalived's "advert_int" is "advert_interval" in vipd"#)
     }
@@ -48,6 +64,7 @@ final class KeySuggestionTests: XCTestCase {
             "advert_interval", "preempt", "unicast", "virtual_addresses", "track", "garp", "notify", "password",
             "command", "pool", "idle_timeout", "connect_timeout", "request_timeout", "server_timeout", "timeout",
             "server_reuse", "forwarded_for", "sorry_page", "servers", "check", "interval", "address",
+            "sync_groups", "instances", "name", "min", "max",
         ]
         for entry in ForeignKeyWord.table {
             XCTAssertTrue(vipdKeys.contains(entry.anchor), "\(entry.word) -> \(entry.anchor)")

@@ -22,7 +22,7 @@ final class StructureErrorTests: XCTestCase {
     func testUnknownKeyListsTheAllowedKeys() {
         assertSingleError(
             minimalConfig("frobnicate: 1"), line: 7, column: 1, keyPath: "frobnicate",
-            message: #"unknown key "frobnicate" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools, stats)"#)
+            message: #"unknown key "frobnicate" (allowed keys: cluster, global, vrrp, sync_groups, track_scripts, listeners, pools, stats)"#)
     }
 
     func testDuplicateKeyInAFlowMapping() {
@@ -133,7 +133,7 @@ final class StructureErrorTests: XCTestCase {
         XCTAssertNotNil(parseValid("\u{FEFF}" + minimalConfig()))
         assertSingleError(
             "\u{FEFF}" + minimalConfig("bogus: 1"), line: 7, column: 1, keyPath: "bogus",
-            message: #"unknown key "bogus" (allowed keys: cluster, global, vrrp, track_scripts, listeners, pools, stats)"#)
+            message: #"unknown key "bogus" (allowed keys: cluster, global, vrrp, sync_groups, track_scripts, listeners, pools, stats)"#)
     }
 
     func testMissingFile() {
