@@ -6,9 +6,14 @@ extension VRRPInstanceSettings {
     /// The protocol settings of `instance` as run by `node`: the node's priority and address, the
     /// other nodes as unicast peers when `unicast` is set.
     ///
-    /// - Parameter primaryAddress: the advert source; the node's address, or for multicast IPv6 the
-    ///   interface's link-local address (RFC 5798 5.1.2.1).
-    public init(instance: VRRPInstanceConfig, node: ClusterNode, nodes: [ClusterNode], primaryAddress: IPAddress) {
+    /// - Parameters:
+    ///   - primaryAddress: the advert source; the node's address, or for multicast IPv6 the
+    ///     interface's link-local address (RFC 5798 5.1.2.1).
+    ///   - syncGroup: the sync group the instance belongs to, if any.
+    public init(
+        instance: VRRPInstanceConfig, node: ClusterNode, nodes: [ClusterNode], primaryAddress: IPAddress,
+        syncGroup: String? = nil
+    ) {
         self.init(
             name: instance.name,
             version: instance.version == 2 ? .v2 : .v3,
@@ -21,6 +26,6 @@ extension VRRPInstanceSettings {
             virtualAddresses: instance.virtualAddresses.map(\.address),
             authentication: instance.password.map { .simplePassword(Array($0.utf8)) } ?? .none,
             unicastPeers: instance.unicast ? nodes.filter { $0.name != node.name }.map(\.address) : [],
-            handoverTimeout: instance.handoverTimeout)
+            handoverTimeout: instance.handoverTimeout, syncGroup: syncGroup)
     }
 }

@@ -56,12 +56,16 @@ public actor VRRPInstanceRunner {
     private var decodeErrors: [String: Int] = [:]
     private var dropLog = RateLimitedLog()
     private var recentTransitions: [VRRPInstanceReport.RecordedTransition] = []
+    /// In a sync group: told every change of the state or of the wish to become master.
+    private var syncGroupObserver: (@Sendable (VRRPSyncGroup.MemberStatus) -> Void)?
+    private var syncGroupStatus: VRRPSyncGroup.MemberStatus?
 
     /// Opens the instance's sockets on `interface` (which must exist) for `node`. With `handoff`,
-    /// planned moves keep the sessions; without it they are reset.
+    /// planned moves keep the sessions; without it they are reset. In `syncGroup`, it becomes master
+    /// only when the group says so (see `observeSyncGroup`).
     public init(
         config: VRRPInstanceConfig, node: ClusterNode, nodes: [ClusterNode], netlink: RouteNetlink,
-        hooks: Hooks, handoff: SessionHandoff?, logger: Logger
+        hooks: Hooks, handoff: SessionHandoff?, logger: Logger, syncGroup: String? = nil
     ) throws {
         self.config = config
         self.netlink = netlink
@@ -83,7 +87,8 @@ public actor VRRPInstanceRunner {
         }
         sourceAddress = primary
         machine = VRRPStateMachine(
-            settings: VRRPInstanceSettings(instance: config, node: node, nodes: nodes, primaryAddress: primary))
+            settings: VRRPInstanceSettings(
+                instance: config, node: node, nodes: nodes, primaryAddress: primary, syncGroup: syncGroup))
         socket = try VRRPSocket(family: config.family, interface: interface, sourceAddress: primary, joinMulticast: !config.unicast)
         announcer = try AddressAnnouncer(interface: interface)
         notify = NotifyRunner(instance: config.name, config: config.notify, logger: logger)
@@ -163,6 +168,31 @@ public actor VRRPInstanceRunner {
             handoverWaiters.append(continuation)
             perform(actions)
         }
+    }
+
+    /// In a sync group: `observer` gets the instance's state and wish to become master now and at
+    /// every change (see `VRRPSyncGroup`).
+    public func observeSyncGroup(_ observer: @escaping @Sendable (VRRPSyncGroup.MemberStatus) -> Void) {
+        syncGroupObserver = observer
+        reportSyncGroupStatus()
+    }
+
+    /// The sync group's decision: every member would become master, so this one does.
+    public func syncGroupMaster() {
+        perform(machine.syncGroupMaster(now: .now))
+    }
+
+    /// The sync group's decision: `member` is in `memberState`, so this master goes to BACKUP.
+    public func syncGroupBackup(member: String, memberState: VRRPState) {
+        perform(machine.syncGroupBackup(member: member, memberState: memberState, now: .now))
+    }
+
+    private func reportSyncGroupStatus() {
+        guard let syncGroupObserver else { return }
+        let status = VRRPSyncGroup.MemberStatus(state: machine.state, wantsMaster: machine.wantsMaster)
+        guard status != syncGroupStatus else { return }
+        syncGroupStatus = status
+        syncGroupObserver(status)
     }
 
     /// Ends the operator's hold: the instance takes part in the election again.
@@ -282,6 +312,7 @@ public actor VRRPInstanceRunner {
                 handoverWaiters = []
             }
         }
+        reportSyncGroupStatus()
     }
 
     private func send(_ advertisement: VRRPAdvertisement) {

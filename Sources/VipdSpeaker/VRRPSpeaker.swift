@@ -6,7 +6,8 @@ import VipdVRRP
 
 /// Every VRRP instance of this node, with the tracking they share: interfaces (through a netlink
 /// link monitor), the proxy's pools, the track scripts, files and processes. Each instance also
-/// tracks its own interface with weight 0 (link down → FAULT), as keepalived does.
+/// tracks its own interface with weight 0 (link down → FAULT), as keepalived does. The members of a
+/// sync group move together (see `VRRPSyncGroup`).
 public actor VRRPSpeaker {
     private let configuration: VipdConfiguration
     private let node: ClusterNode
@@ -20,6 +21,8 @@ public actor VRRPSpeaker {
     private var linkWatcher: Task<Void, Never>?
     private var interfaceUp: [String: Bool] = [:]
     private var fileAndProcessTracker: FileAndProcessTracker?
+    private var syncGroups: [VRRPSyncGroup] = []
+    private var syncGroupWatcher: Task<Void, Never>?
 
     public init(
         configuration: VipdConfiguration, node: ClusterNode, pools: any PoolAvailabilityProviding,
@@ -40,7 +43,7 @@ public actor VRRPSpeaker {
             runners.append(
                 try VRRPInstanceRunner(
                     config: instance, node: node, nodes: configuration.nodes, netlink: netlink, hooks: hooks,
-                    handoff: handoff, logger: logger))
+                    handoff: handoff, logger: logger, syncGroup: configuration.syncGroup(of: instance.name)?.name))
         }
         let interfaces = Set(configuration.vrrp.flatMap { instance in
             [instance.interface] + instance.track.filter { $0.kind == .interface }.map(\.name)
@@ -74,9 +77,42 @@ public actor VRRPSpeaker {
                 Task { await self?.trackingChanged() }
             }
         }
+        await startSyncGroups()
         let trackings = trackings()
         for runner in runners {
             if let tracking = trackings[runner.config.name] { await runner.start(initialTracking: tracking) }
+        }
+    }
+
+    /// Couples the members of each sync group: their changes go to their group in the order they
+    /// happen, and the group's decisions go back to them.
+    private func startSyncGroups() async {
+        syncGroups = configuration.syncGroups.map(VRRPSyncGroup.init)
+        guard !syncGroups.isEmpty else { return }
+        let (changes, continuation) = AsyncStream.makeStream(of: (String, VRRPSyncGroup.MemberStatus).self)
+        for runner in runners where configuration.syncGroup(of: runner.config.name) != nil {
+            let name = runner.config.name
+            await runner.observeSyncGroup { continuation.yield((name, $0)) }
+        }
+        syncGroupWatcher = Task { [weak self] in
+            for await (instance, status) in changes {
+                await self?.memberChanged(instance, to: status)
+            }
+        }
+    }
+
+    private func memberChanged(_ instance: String, to status: VRRPSyncGroup.MemberStatus) async {
+        guard let index = syncGroups.firstIndex(where: { $0.config.instances.contains(instance) }) else { return }
+        let name = syncGroups[index].config.name
+        for action in syncGroups[index].memberChanged(instance, to: status) {
+            switch action {
+            case .transition(let from, let to):
+                logger.notice("sync group \(name): \(from) -> \(to)", metadata: ["vrrp_sync_group": "\(name)"])
+            case .becomeMaster(let member):
+                await runners.first { $0.config.name == member }?.syncGroupMaster()
+            case .becomeBackup(let member, let blocker, let blockerState):
+                await runners.first { $0.config.name == member }?.syncGroupBackup(member: blocker, memberState: blockerState)
+            }
         }
     }
 
@@ -127,6 +163,7 @@ public actor VRRPSpeaker {
 
     /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).
     public func handOver() async {
+        stopSyncGroups()
         await withTaskGroup(of: Void.self) { group in
             for runner in runners {
                 group.addTask { _ = await runner.handOver() }
@@ -137,8 +174,15 @@ public actor VRRPSpeaker {
 
     /// Immediate stop: masters send priority 0 and release their addresses.
     public func stop() async {
+        stopSyncGroups()
         for runner in runners { await runner.stop() }
         finish()
+    }
+
+    /// Stopping: the members stop on their own, the groups no longer move them.
+    private func stopSyncGroups() {
+        syncGroupWatcher?.cancel()
+        syncGroups = []
     }
 
     private func finish() {
@@ -167,9 +211,12 @@ public actor VRRPSpeaker {
         }
     }
 
-    /// Every instance's effective priority or fault by name.
+    /// Every instance's effective priority or fault by name, with the members of a sync group
+    /// sharing their faults (and with `priority: lowest` their lowest priority).
     private func trackings() -> [String: TrackedPriority] {
-        Dictionary(uniqueKeysWithValues: configuration.vrrp.map { ($0.name, tracking(for: $0)) })
+        var trackings = Dictionary(uniqueKeysWithValues: configuration.vrrp.map { ($0.name, tracking(for: $0)) })
+        for group in configuration.syncGroups.map(VRRPSyncGroup.init) { trackings = group.tracking(trackings) }
+        return trackings
     }
 
     /// The instance's effective priority or fault from everything it tracks.

@@ -38,6 +38,9 @@ public struct VRRPInstanceSettings: Sendable, Hashable {
     /// The bound of vipd's make-before-break handover: how long a master that announced its departure
     /// keeps its addresses while waiting for the new master's first advertisement.
     public var handoverTimeout: Duration
+    /// The sync group the instance belongs to (`sync_groups`), nil for none: then the instance does
+    /// not become MASTER on its own but waits until every member would (see `VRRPSyncGroup`).
+    public var syncGroup: String?
 
     /// True for the address owner (priority 255).
     public var isAddressOwner: Bool { priority == 255 }
@@ -47,7 +50,7 @@ public struct VRRPInstanceSettings: Sendable, Hashable {
         name: String, version: VRRPVersion, virtualRouterID: UInt8, priority: UInt8 = 100,
         advertisementInterval: Duration = .seconds(1), preempt: Bool = true, preemptDelay: Duration = .zero,
         primaryAddress: IPAddress, virtualAddresses: [IPAddress], authentication: VRRPAuthentication = .none,
-        unicastPeers: [IPAddress] = [], handoverTimeout: Duration? = nil
+        unicastPeers: [IPAddress] = [], handoverTimeout: Duration? = nil, syncGroup: String? = nil
     ) {
         self.name = name
         self.version = version
@@ -60,6 +63,7 @@ public struct VRRPInstanceSettings: Sendable, Hashable {
         self.virtualAddresses = virtualAddresses
         self.authentication = authentication
         self.unicastPeers = unicastPeers
+        self.syncGroup = syncGroup
         self.handoverTimeout =
             handoverTimeout
             ?? Self.defaultHandoverTimeout(version: version, advertisementInterval: advertisementInterval)

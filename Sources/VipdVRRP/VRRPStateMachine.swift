@@ -22,6 +22,12 @@ import VipdVRRPPacket
 ///
 /// An operator's hold (`vipd ctl handover`, see `hold(now:)`) keeps the instance out of the
 /// master role until `releaseHold(now:)`; a master gives its addresses away make-before-break.
+///
+/// A member of a sync group (`settings.syncGroup`) never becomes MASTER on its own: where it would
+/// (its Master_Down_Timer expires, or it starts as the address owner) it stays BACKUP and
+/// `wantsMaster` turns true, until `syncGroupMaster(now:)` says every member would; and
+/// `syncGroupBackup(member:memberState:now:)` takes a master back to BACKUP when another member is
+/// not master (see `VRRPSyncGroup`).
 public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration {
     /// What the runner must do, in the order returned.
     public enum Action: Sendable, Equatable {
@@ -74,6 +80,16 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         case fault(noMasterBy: C.Instant?)
     }
 
+    /// How a BACKUP becomes MASTER: decided when its Master_Down_Timer expires (or, for the address
+    /// owner, at start), carried out at once or, in a sync group, when the group says so.
+    private struct Promotion: Sendable {
+        var reason: VRRPTransitionReason
+        /// The master that went silent (see `.peerWentSilent`).
+        var silentPeer: IPAddress? = nil
+        /// The master that gave the addresses away alive (see `.addVirtualAddresses`).
+        var previousOwner: IPAddress? = nil
+    }
+
     /// Where a handover ends.
     private enum HandoverGoal: Sendable {
         /// vipd stops: INIT (`beginHandover`).
@@ -103,6 +119,8 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     private var preemptAllowedAt: C.Instant?
     /// When we last answered a lower-ranked master's advertisement (see `answerLowerRankedMaster`).
     private var lastLowerRankedAnswer: C.Instant?
+    /// In a sync group: the promotion this BACKUP waits to carry out (see `wantsMaster`).
+    private var pendingPromotion: Promotion?
 
     /// The priority we advertise and compare with: the configured one as changed by tracking.
     public private(set) var effectivePriority: UInt8
@@ -120,6 +138,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     public private(set) var counters = VRRPCounters()
     /// The operator's hold (`hold(now:)`): the instance does not become master until `releaseHold(now:)`.
     public private(set) var isHeld = false
+
+    /// In a sync group: this BACKUP would become MASTER (its Master_Down_Timer expired, or it is the
+    /// address owner) and waits for the other members. It stops wanting when an advertisement
+    /// restarts the timer, and on every state change.
+    public var wantsMaster: Bool { pendingPromotion != nil }
 
     /// A machine in INIT for the instance described by `settings`.
     public init(settings: VRRPInstanceSettings) {
@@ -165,10 +188,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         if let faultReason {
             actions = [transition(to: .fault, reason: .fault(faultReason))]
             phase = .fault(noMasterBy: now.advanced(by: masterDownInterval))
-        } else if settings.isAddressOwner && !isHeld {
+        } else if settings.isAddressOwner && !isHeld && settings.syncGroup == nil {
             actions = becomeMaster(reason: .addressOwner, now: now)
         } else {
             actions = becomeBackup(reason: .started, now: now)
+            if settings.isAddressOwner && !isHeld { pendingPromotion = Promotion(reason: .addressOwner) }
         }
         return withWakeUp(actions, before: before)
     }
@@ -270,9 +294,11 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         faultReason = nil
         guard case .fault = phase else { return [] }
         let before = nextDeadline
+        let ownerTakesOver = settings.isAddressOwner && !isHeld
         let actions =
-            settings.isAddressOwner && !isHeld
+            ownerTakesOver && settings.syncGroup == nil
             ? becomeMaster(reason: .faultCleared, now: now) : becomeBackup(reason: .faultCleared, now: now)
+        if ownerTakesOver && settings.syncGroup != nil { pendingPromotion = Promotion(reason: .faultCleared) }
         return withWakeUp(actions, before: before)
     }
 
@@ -341,6 +367,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     public mutating func hold(now: C.Instant) -> [Action] {
         guard !isHeld else { return [] }
         isHeld = true
+        pendingPromotion = nil
         guard case .master = phase else { return [] }
         let before = nextDeadline
         phase = .handingOver(giveUpAt: now.advanced(by: settings.handoverTimeout), goal: .hold)
@@ -358,6 +385,28 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
         let before = nextDeadline
         phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
         return withWakeUp([ourAdvertisement(priority: effectivePriority), .handoverFinished(newMaster: nil)], before: before)
+    }
+
+    /// Sync group: every member would become MASTER now, so this one does, for the reason it had
+    /// (see `wantsMaster`). Ignored unless it waits in BACKUP.
+    public mutating func syncGroupMaster(now: C.Instant) -> [Action] {
+        guard case .backup = phase, let promotion = pendingPromotion, !isHeld else { return [] }
+        let before = nextDeadline
+        let actions = becomeMaster(promotion, now: now)
+        return withWakeUp(actions, before: before)
+    }
+
+    /// Sync group: `member` is in `memberState` (BACKUP and not wanting MASTER, or INIT), so a master
+    /// goes to BACKUP too: it sends priority 0, so that the node that takes over does at once, and
+    /// removes its addresses (a planned move: the sessions are kept). Ignored unless MASTER (a
+    /// handover under way ends on its own).
+    public mutating func syncGroupBackup(member: String, memberState: VRRPState, now: C.Instant) -> [Action] {
+        guard case .master = phase, let group = settings.syncGroup else { return [] }
+        let before = nextDeadline
+        var actions = [transition(to: .backup, reason: .syncGroup(group: group, member: member, memberState: memberState))]
+        actions += leaveMaster(keepSessions: true)
+        actions += becomeBackup(reason: nil, now: now)
+        return withWakeUp(actions, before: before)
     }
 
     // MARK: - RFC 6.4.2 and 6.4.3
@@ -382,6 +431,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
             silenceSince = now
             downCause = .silence
+            pendingPromotion = nil
         } else {
             downCause = .preempting(sender, priority: received.priority)
         }
@@ -427,19 +477,25 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
             phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
             return []
         }
+        let promotion: Promotion
         switch downCause {
         case .silence:
             let silentFor = silenceSince.map { $0.duration(to: now) } ?? .zero
             let lastMaster = masterAddress
-            let reason = VRRPTransitionReason.masterDownTimerExpired(lastMaster: lastMaster, silentFor: silentFor)
-            return becomeMaster(reason: reason, now: now, silentPeer: lastMaster)
+            promotion = Promotion(
+                reason: .masterDownTimerExpired(lastMaster: lastMaster, silentFor: silentFor), silentPeer: lastMaster)
         case .masterLeft(let master):
-            return becomeMaster(reason: .masterLeft(master), now: now, previousOwner: master)
+            promotion = Promotion(reason: .masterLeft(master), previousOwner: master)
         case .preempting(let master, let priority):
-            return becomeMaster(
-                reason: .preempted(master: master, masterPriority: priority, ourPriority: effectivePriority), now: now,
+            promotion = Promotion(
+                reason: .preempted(master: master, masterPriority: priority, ourPriority: effectivePriority),
                 previousOwner: master)
         }
+        guard settings.syncGroup != nil else { return becomeMaster(promotion, now: now) }
+        // Wait for the group, watching the master (if any) as before.
+        pendingPromotion = promotion
+        phase = .backup(masterDownAt: now.advanced(by: masterDownInterval))
+        return []
     }
 
     /// keepalived's preempt delay: whether a lower-priority master must still be accepted. The window
@@ -456,16 +512,18 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
     // MARK: - State entry
 
     /// Enters MASTER (from INIT, BACKUP or FAULT): transition, addresses, announcement, advertisement.
-    /// `previousOwner`: the master that gave the addresses away alive (see `.addVirtualAddresses`).
-    private mutating func becomeMaster(
-        reason: VRRPTransitionReason, now: C.Instant, silentPeer: IPAddress? = nil, previousOwner: IPAddress? = nil
-    ) -> [Action] {
-        var actions = [transition(to: .master, reason: reason)]
-        if let silentPeer { actions.append(.peerWentSilent(silentPeer)) }
+    private mutating func becomeMaster(reason: VRRPTransitionReason, now: C.Instant) -> [Action] {
+        becomeMaster(Promotion(reason: reason), now: now)
+    }
+
+    /// Enters MASTER as `promotion` says.
+    private mutating func becomeMaster(_ promotion: Promotion, now: C.Instant) -> [Action] {
+        var actions = [transition(to: .master, reason: promotion.reason)]
+        if let silentPeer = promotion.silentPeer { actions.append(.peerWentSilent(silentPeer)) }
         phase = .master(advertiseAt: now.advanced(by: settings.advertisementInterval))
         forgetMaster()
         actions += [
-            .addVirtualAddresses(previousOwner: previousOwner), .announceVirtualAddresses,
+            .addVirtualAddresses(previousOwner: promotion.previousOwner), .announceVirtualAddresses,
             ourAdvertisement(priority: effectivePriority),
         ]
         return actions
@@ -535,6 +593,7 @@ public struct VRRPStateMachine<C: Clock>: Sendable where C.Duration == Duration 
 
     /// A transition from the current state, counted.
     private mutating func transition(to newState: VRRPState, reason: VRRPTransitionReason) -> Action {
+        pendingPromotion = nil
         counters.transitions.record(from: state, to: newState)
         return .transition(VRRPTransition(from: state, to: newState, reason: reason))
     }

@@ -52,6 +52,9 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
     case handoverTimedOut(after: Duration)
     /// `beginHandover` while not master: nothing to hand over, the instance simply stops.
     case handoverWhileNotMaster
+    /// `syncGroupBackup`: a master leaves its role because `member` of its sync group `group` is in
+    /// `memberState`, and the members are MASTER together or not at all.
+    case syncGroup(group: String, member: String, memberState: VRRPState)
 
     /// The parenthesised part of the log line.
     public var description: String {
@@ -84,6 +87,8 @@ public enum VRRPTransitionReason: Sendable, Hashable, CustomStringConvertible {
             return "handover: no new master within \(after.secondsText)"
         case .handoverWhileNotMaster:
             return "handover requested while not master"
+        case .syncGroup(let group, let member, let memberState):
+            return "sync group \(group): \(member) is \(memberState)"
         }
     }
 }
