@@ -73,11 +73,18 @@ public struct InstanceReport: Sendable, Equatable, Codable {
     public var forwardingTo: String?
     /// Segments sent to a previous master since the start.
     public var forwardedSegments: Int?
+    /// The sync group the instance belongs to, if any.
+    public var syncGroup: String?
+    /// That group's state on the node: `MASTER`, `BACKUP`, `FAULT` or `INIT`.
+    public var syncGroupState: String?
 
     public init(
         name: String, state: String, priority: Int, effectivePriority: Int, master: String?, held: Bool, fault: String?,
-        movedSessions: Int? = nil, forwardingTo: String? = nil, forwardedSegments: Int? = nil
+        movedSessions: Int? = nil, forwardingTo: String? = nil, forwardedSegments: Int? = nil, syncGroup: String? = nil,
+        syncGroupState: String? = nil
     ) {
+        self.syncGroup = syncGroup
+        self.syncGroupState = syncGroupState
         self.movedSessions = movedSessions
         self.forwardingTo = forwardingTo
         self.forwardedSegments = forwardedSegments

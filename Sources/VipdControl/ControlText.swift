@@ -37,13 +37,15 @@ public enum ControlText {
         return lines.joined(separator: "\n")
     }
 
-    /// `VI_1: BACKUP, priority 50, master 10.0.0.1`, with the configured priority, hold and fault when they matter.
+    /// `VI_1: BACKUP, priority 50, master 10.0.0.1`, with the configured priority, hold, fault and sync
+    /// group when they matter.
     private static func instanceText(_ instance: InstanceReport) -> String {
         var line = "\(instance.name): \(instance.state), priority \(instance.effectivePriority)"
         if instance.effectivePriority != instance.priority { line += " (configured \(instance.priority))" }
         if let master = instance.master { line += ", master \(master)" }
         if instance.held { line += ", HELD by vipd ctl handover until vipd ctl ready" }
         if let fault = instance.fault { line += ", fault: \(fault)" }
+        if let group = instance.syncGroup { line += ", sync group \(group)" + (instance.syncGroupState.map { " \($0)" } ?? "") }
         if let moved = instance.movedSessions, moved > 0 {
             line += ", still serving \(moved) session(s) moved away with the virtual addresses"
         }

@@ -190,7 +190,8 @@ private struct Commands: Sendable {
         InstanceReport(
             name: instance.name, state: instance.state, priority: instance.priority, effectivePriority: instance.effectivePriority,
             master: instance.masterAddress, held: instance.isHeld, fault: instance.faultReason,
-            movedSessions: instance.movedSessions, forwardingTo: instance.forwardingTo, forwardedSegments: instance.forwardedSegments)
+            movedSessions: instance.movedSessions, forwardingTo: instance.forwardingTo, forwardedSegments: instance.forwardedSegments,
+            syncGroup: instance.syncGroup, syncGroupState: instance.syncGroupState)
     }
 
     // MARK: - VRRP

@@ -35,4 +35,8 @@ public struct VRRPInstanceReport: Sendable {
     /// Sessions kept across moves: the previous owner segments go to, the addresses held on `lo`,
     /// the segments forwarded; nil when sessions are not kept.
     public var handoff: SessionHandoff.InstanceReport?
+    /// The sync group the instance belongs to, if any.
+    public var syncGroup: String? = nil
+    /// That group's state on this node.
+    public var syncGroupState: VRRPState? = nil
 }

@@ -123,10 +123,18 @@ public actor VRRPSpeaker {
         return states
     }
 
-    /// Each instance's report (state, priorities, master, recent transitions), in configuration order.
+    /// Each instance's report (state, priorities, master, recent transitions, its sync group and the
+    /// group's state), in configuration order.
     public func instanceReports() async -> [VRRPInstanceReport] {
         var reports: [VRRPInstanceReport] = []
-        for runner in runners { reports.append(await runner.report) }
+        for runner in runners {
+            var report = await runner.report
+            if let group = syncGroups.first(where: { $0.config.instances.contains(runner.config.name) }) {
+                report.syncGroup = group.config.name
+                report.syncGroupState = group.state
+            }
+            reports.append(report)
+        }
         return reports
     }
 

@@ -62,6 +62,10 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public var forwardedSegments: Int?
     /// The most recent transitions, newest first.
     public var recentTransitions: [Transition]
+    /// The sync group the instance belongs to; nil for none, or from an older vipd.
+    public var syncGroup: String?
+    /// That group's state on this node (one of ``states``).
+    public var syncGroupState: String?
 
     /// Whether the instance is held (`held`, false when not reported).
     public var isHeld: Bool { held ?? false }
@@ -71,8 +75,10 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
         held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition],
         routedAdvertisementsReceived: Int? = nil, movedSessions: Int? = nil, heldAddresses: [String]? = nil,
-        forwardingTo: String? = nil, forwardedSegments: Int? = nil
+        forwardingTo: String? = nil, forwardedSegments: Int? = nil, syncGroup: String? = nil, syncGroupState: String? = nil
     ) {
+        self.syncGroup = syncGroup
+        self.syncGroupState = syncGroupState
         self.movedSessions = movedSessions
         self.heldAddresses = heldAddresses
         self.forwardingTo = forwardingTo

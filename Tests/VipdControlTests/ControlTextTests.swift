@@ -73,6 +73,15 @@ final class ControlTextTests: XCTestCase {
             text(newOwner))
     }
 
+    func testStatusNamesTheSyncGroupAndItsState() {
+        let member = InstanceReport(
+            name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 100, master: nil, held: false,
+            fault: "sync group gateway: VI_1 interface eth0 down", syncGroup: "gateway", syncGroupState: "FAULT")
+        XCTAssertTrue(
+            ControlText.status(StatusReport(node: "ha0", configPath: "vipd.yaml", instances: [member], pools: [], findings: []))
+                .contains("VRRP VI_2: FAULT, priority 100, fault: sync group gateway: VI_1 interface eth0 down, sync group gateway FAULT"))
+    }
+
     func testStatusWithPeersAndClusterWarnings() {
         let mine = InstanceReport(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: false, fault: nil)
         let theirs = InstanceReport(name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil)
