@@ -66,6 +66,7 @@ public enum ConfigImporter {
             nodes: nodes, global: GlobalSettings(), vrrp: merged.instances, trackScripts: merged.scripts,
             listeners: proxy.listeners, pools: proxy.pools)
         configuration.stats = stats.stats
+        configuration.syncGroups = merged.syncGroups
         let sources = ([haproxy] + keepalived).map(\.path)
         var writer = VipdYAMLWriter(
             header: [

@@ -6,9 +6,12 @@ import VipdConfig
 /// wins and every difference in a later file is remarked. Per-node values (`priority`, `state`,
 /// source addresses) are not compared; `nopreempt` on any node makes the instance `preempt: false`.
 enum InstanceMerge {
-    /// The instances and scripts of all files, with YAML comments by key path.
+    /// The instances, scripts and sync groups of all files, with YAML comments by key path.
     static func merge(_ files: [KeepalivedFileTranslation], ledger: inout ImportLedger)
-        -> (instances: [VRRPInstanceConfig], scripts: [TrackScriptConfig], comments: [String: [String]])
+        -> (
+            instances: [VRRPInstanceConfig], scripts: [TrackScriptConfig], syncGroups: [SyncGroupConfig],
+            comments: [String: [String]]
+        )
     {
         var instances: [(config: VRRPInstanceConfig, origin: KeepalivedInstance)] = []
         var nopreempt: [String: [SourceLocation]] = [:]
@@ -60,7 +63,51 @@ enum InstanceMerge {
                     + (HAProxyLivenessCheck.namesHAProxy(config.command) ? [HAProxyLivenessCheck.stillNamesHAProxy] : [])
             }
         }
-        return (instances.map(\.config), scripts.map(\.config), comments)
+        let syncGroups = mergeSyncGroups(files, instances: &instances, comments: &comments, ledger: &ledger)
+        for index in instances.indices { instances[index].config.track = inReadingOrder(instances[index].config.track) }
+        return (instances.map(\.config), scripts.map(\.config), syncGroups, comments)
+    }
+
+    /// The sync groups of all files (the first file's version of each; a later different one is
+    /// remarked), with members that disagree on `nopreempt` all set to `preempt: false`: vipd's
+    /// members move together.
+    private static func mergeSyncGroups(
+        _ files: [KeepalivedFileTranslation], instances: inout [(config: VRRPInstanceConfig, origin: KeepalivedInstance)],
+        comments: inout [String: [String]], ledger: inout ImportLedger
+    ) -> [SyncGroupConfig] {
+        var groups: [KeepalivedSyncGroup] = []
+        for group in files.flatMap(\.syncGroups) {
+            if let base = groups.first(where: { $0.config.name == group.config.name }) {
+                if base.config != group.config {
+                    ledger.remark(
+                        group.location, "vrrp_sync_group \(group.config.name)",
+                        "differs from \(base.location); vipd runs one group on every node: that file's is kept")
+                }
+            } else if groups.contains(where: { !Set($0.config.instances).isDisjoint(with: group.config.instances) }) {
+                ledger.list(
+                    group.location, "vrrp_sync_group \(group.config.name)",
+                    "shares an instance with a sync group of another file; an instance can be in one group only: not carried")
+            } else {
+                groups.append(group)
+                comments["sync_groups.\(group.config.name)"] = ["\(group.location) vrrp_sync_group \(group.config.name)"]
+            }
+        }
+        for group in groups {
+            let members = instances.indices.filter { group.config.instances.contains(instances[$0].config.name) }
+            guard Set(members.map { instances[$0].config.preempt }).count > 1 else { continue }
+            for index in members { instances[index].config.preempt = false }
+            ledger.remark(
+                group.location, "vrrp_sync_group \(group.config.name)",
+                "its members differ in nopreempt; vipd's members move together and share one setting: preempt: false for all of them")
+        }
+        return groups.map(\.config)
+    }
+
+    /// `track` in the order vipd's loader reads it back (interfaces, pools, scripts, files, processes),
+    /// each kind in the order found.
+    private static func inReadingOrder(_ track: [TrackedObjectConfig]) -> [TrackedObjectConfig] {
+        let order: [TrackedObjectConfig.Kind] = [.interface, .pool, .script, .file, .process]
+        return order.flatMap { kind in track.filter { $0.kind == kind } }
     }
 
     /// The names of the shared settings in which two nodes' versions of one instance differ.

@@ -12,7 +12,6 @@ enum KeepalivedKeywordReasons {
         case "router_id": return "vipd names each node in cluster.nodes"
         case "include":
             return "not followed: vipd import reads only the files it is given (pass one keepalived.conf per node)"
-        case "vrrp_sync_group": return "vipd has no sync groups; each instance elects its master on its own"
         case "virtual_server", "virtual_server_group", "real_server":
             return "vipd has no LVS; its proxy (listeners and pools) replaces it"
         case "static_ipaddress", "static_routes", "static_rules", "virtual_routes", "virtual_rules":
@@ -38,7 +37,7 @@ enum KeepalivedKeywordReasons {
         case "mcast_dst_ip": return "vipd advertises to 224.0.0.18 / ff02::12 or, with unicast, to the other nodes"
         case "notify_master_rx_lower_pri", "notify_priority_changes": return "vipd has no such notify; notify.any runs on every state change"
         case "lvs_sync_daemon_interface": return "vipd has no LVS"
-        case "track_file", "track_process", "track_bfd": return "vipd tracks interfaces, its own pools and scripts only"
+        case "track_bfd": return "vipd does not track BFD sessions"
         default: return looksLikeKeyword(statement.keyword) ? "vipd has no equivalent; not carried" : notAKeyword
         }
     }

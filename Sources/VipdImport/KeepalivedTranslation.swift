@@ -22,6 +22,7 @@ struct KeepalivedFileTranslation {
     var file: String
     var instances: [KeepalivedInstance] = []
     var scripts: [(config: TrackScriptConfig, location: SourceLocation)] = []
+    var syncGroups: [KeepalivedSyncGroup] = []
     /// `global_defs { router_id NAME }`: a name for this file's node.
     var routerID: (name: String, location: SourceLocation)?
 }

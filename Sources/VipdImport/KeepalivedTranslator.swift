@@ -10,12 +10,15 @@ struct KeepalivedTranslator {
     var ledger: ImportLedger
     /// The pools vipd will have, for tracking them instead of haproxy checks.
     let poolNames: [String]
-    private var result: KeepalivedFileTranslation
+    var result: KeepalivedFileTranslation
     /// Global defaults for instances (`vrrp_version`, `vrrp_garp_*` in `global_defs`).
     private var defaultVersion: Int?
     private var defaultGARP = AnnouncementConfig(count: 5, interval: .zero, repeatAfter: .seconds(5))
     /// `vrrp_script` names with their default weight, and whether they only check haproxy.
     private var scriptWeights: [String: (weight: Int, checksHAProxy: Bool, location: SourceLocation)] = [:]
+    /// `vrrp_track_file` and `vrrp_track_process` definitions by name.
+    var trackedFiles: [String: KeepalivedTrackedFile] = [:]
+    var trackedProcesses: [String: KeepalivedTrackedProcess] = [:]
 
     init(config: KeepalivedConfig, ledger: ImportLedger, poolNames: [String]) {
         self.config = config
@@ -28,15 +31,20 @@ struct KeepalivedTranslator {
     mutating func translate() -> KeepalivedFileTranslation {
         for statement in config.statements where statement.keyword == "global_defs" { readGlobalDefs(statement) }
         for statement in config.statements where statement.keyword == "vrrp_script" { readScript(statement) }
+        for statement in config.statements where ["vrrp_track_file", "track_file"].contains(statement.keyword) {
+            readTrackFile(statement)
+        }
+        for statement in config.statements where statement.keyword == "vrrp_track_process" { readTrackProcess(statement) }
         for statement in config.statements {
             switch statement.keyword {
-            case "global_defs", "vrrp_script": continue
+            case "global_defs", "vrrp_script", "vrrp_track_file", "track_file", "vrrp_track_process", "vrrp_sync_group": continue
             case "vrrp_instance": readInstance(statement)
             default:
                 ledger.list(statement.location, statement.text, KeepalivedKeywordReasons.global(statement))
                 (statement.block ?? []).flatMap(\.flattened).forEach { ledger.carry($0.location) }
             }
         }
+        for statement in config.statements where statement.keyword == "vrrp_sync_group" { readSyncGroup(statement) }
         return result
     }
 
@@ -58,7 +66,7 @@ struct KeepalivedTranslator {
 
     /// The single argument of `statement` read with `parse`; lists the statement and returns nil when it
     /// is missing or malformed, remarks extra words.
-    private mutating func value<T>(_ statement: KeepalivedStatement, _ what: String, _ parse: (String) -> T?) -> T? {
+    mutating func value<T>(_ statement: KeepalivedStatement, _ what: String, _ parse: (String) -> T?) -> T? {
         guard let word = statement.arguments.first, let value = parse(word) else {
             ledger.list(statement.location, statement.text, "expected \(what); not carried")
             return nil
@@ -74,7 +82,7 @@ struct KeepalivedTranslator {
         ledger.remark(statement.location, statement.text, "\"\(extra)\" not understood; ignored")
     }
 
-    private static func integer(in range: ClosedRange<Int>) -> (String) -> Int? {
+    static func integer(in range: ClosedRange<Int>) -> (String) -> Int? {
         { Int($0).flatMap { range.contains($0) ? $0 : nil } }
     }
 
@@ -190,6 +198,12 @@ struct KeepalivedTranslator {
             case "track_script":
                 ledger.carry(child.location)
                 readTrackedScripts(child, into: &settings)
+            case "track_file", "track_process":
+                ledger.carry(child.location)
+                for object in trackedObjects(child)
+                where !settings.track.contains(where: { $0.kind == object.kind && $0.name == object.name }) {
+                    settings.track.append(object)
+                }
             case "unicast_src_ip", "mcast_src_ip":
                 if let address = value(child, "an address", IPAddress.init) { instance.sourceAddress = (address, child.location) }
             case "unicast_peer":
@@ -286,7 +300,7 @@ struct KeepalivedTranslator {
     }
 
     /// `track_interface { IF [weight W] }`.
-    private mutating func readTrackedInterfaces(_ block: KeepalivedStatement, into settings: inout VRRPInstanceConfig) {
+    mutating func readTrackedInterfaces(_ block: KeepalivedStatement, into settings: inout VRRPInstanceConfig) {
         for line in block.block ?? [] {
             guard let weight = trackWeight(line) else { continue }
             settings.track.append(TrackedObjectConfig(kind: .interface, name: line.keyword, weight: weight))
@@ -294,7 +308,7 @@ struct KeepalivedTranslator {
     }
 
     /// `track_script { NAME [weight W] }`; a haproxy check becomes tracking of every pool.
-    private mutating func readTrackedScripts(_ block: KeepalivedStatement, into settings: inout VRRPInstanceConfig) {
+    mutating func readTrackedScripts(_ block: KeepalivedStatement, into settings: inout VRRPInstanceConfig) {
         for line in block.block ?? [] {
             guard let script = scriptWeights[line.keyword] else {
                 ledger.list(line.location, line.text, "no vrrp_script named \(line.keyword) was carried")
@@ -318,7 +332,7 @@ struct KeepalivedTranslator {
     }
 
     /// The weight of a tracked object line (`ens256 weight -20`); 0 without one; nil (listed) when malformed.
-    private mutating func trackWeight(_ line: KeepalivedStatement) -> Int? {
+    mutating func trackWeight(_ line: KeepalivedStatement) -> Int? {
         let words = line.words
         if words.count == 1 {
             ledger.carry(line.location)

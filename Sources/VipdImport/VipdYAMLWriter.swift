@@ -20,6 +20,7 @@ struct VipdYAMLWriter {
         lines = header.map { "# \($0)" }
         if !configuration.nodes.isEmpty { writeCluster(configuration.nodes) }
         if !configuration.vrrp.isEmpty { writeVRRP(configuration.vrrp) }
+        if !configuration.syncGroups.isEmpty { writeSyncGroups(configuration.syncGroups) }
         if !configuration.trackScripts.isEmpty { writeTrackScripts(configuration.trackScripts) }
         writeListeners(configuration.listeners)
         writePools(configuration.pools, nodes: configuration.nodes)
@@ -78,10 +79,15 @@ struct VipdYAMLWriter {
             field(4, "virtual_addresses", "[" + instance.virtualAddresses.map(\.description).joined(separator: ", ") + "]")
             if !instance.track.isEmpty {
                 lines.append("    track:")
-                for (key, kind) in [("interfaces", TrackedObjectConfig.Kind.interface), ("pools", .pool), ("scripts", .script)] {
+                let kinds: [(String, TrackedObjectConfig.Kind)] = [
+                    ("interfaces", .interface), ("pools", .pool), ("scripts", .script), ("files", .file), ("processes", .process),
+                ]
+                for (key, kind) in kinds {
                     let objects = instance.track.filter { $0.kind == kind }
                     guard !objects.isEmpty else { continue }
-                    if objects.allSatisfy({ $0.weight == 0 }) {
+                    if objects.contains(where: { $0.minimum != 1 || $0.maximum != nil }) {
+                        field(6, key, "[" + objects.map(Self.trackedProcess).joined(separator: ", ") + "]")
+                    } else if objects.allSatisfy({ $0.weight == 0 }) {
                         field(6, key, "[" + objects.map { Self.name($0.name) }.joined(separator: ", ") + "]")
                     } else {
                         field(6, key, Self.flow(objects.map { (Self.name($0.name), "\($0.weight)") }))
@@ -103,6 +109,23 @@ struct VipdYAMLWriter {
                     if let command { field(6, key, YAMLScalar.quoted(command)) }
                 }
             }
+        }
+    }
+
+    /// A tracked process in the list's mapping form: `{ name: nginx, weight: -20, min: 2, max: 8 }`.
+    private static func trackedProcess(_ process: TrackedObjectConfig) -> String {
+        var pairs = [("name", name(process.name)), ("weight", "\(process.weight)"), ("min", "\(process.minimum)")]
+        if let maximum = process.maximum { pairs.append(("max", "\(maximum)")) }
+        return flow(pairs)
+    }
+
+    private mutating func writeSyncGroups(_ groups: [SyncGroupConfig]) {
+        section("sync_groups")
+        for group in groups {
+            comment("sync_groups.\(group.name)", indent: 2)
+            var pairs = [("instances", "[" + group.instances.map(Self.name).joined(separator: ", ") + "]")]
+            if group.priority != .own { pairs.append(("priority", group.priority.rawValue)) }
+            field(2, Self.name(group.name), Self.flow(pairs))
         }
     }
 

@@ -270,7 +270,7 @@ final class KeepalivedTranslationTests: XCTestCase {
         ])
         let notes = result.notes.filter { $0.location.file == "keepalived-1.conf" }
         let byLine = Dictionary(grouping: notes, by: \.location.line).mapValues { $0.map(\.reason) }
-        XCTAssertEqual(byLine[1], ["vipd has no sync groups; each instance elects its master on its own"])
+        XCTAssertEqual(byLine[1], ["a vipd sync group needs two or more carried instances (found: VI_1); not carried"])
         XCTAssertNil(byLine[2])
         XCTAssertEqual(byLine[4], ["not followed: vipd import reads only the files it is given (pass one keepalived.conf per node)"])
         XCTAssertEqual(byLine[9], ["vipd has no equivalent; not carried"])
