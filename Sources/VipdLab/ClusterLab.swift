@@ -27,7 +27,7 @@ public final class ClusterLab: @unchecked Sendable {
 
     public let nodes: [Host]
     public let client: Host
-    private let switchNamespace: NetworkNamespace
+    let switchNamespace: NetworkNamespace
 
     /// Builds the LAN with `nodeCount` nodes named `ha0`, `ha1`, ...
     public init(nodeCount: Int) throws {
@@ -114,6 +114,6 @@ public final class ClusterLab: @unchecked Sendable {
 
     /// Whether `host` holds `address` on its lab interface.
     public func holds(_ address: String, on host: Host) throws -> Bool {
-        try addresses(on: host).split(separator: "\n").contains { $0.contains(" \(address)/") }
+        try holds(address, on: host, interface: Self.interface)
     }
 }
