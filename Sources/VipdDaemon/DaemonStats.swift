@@ -205,6 +205,7 @@ final class DaemonStats: Sendable {
         case .tcp: "tcp"
         case .sshBanner: "ssh-banner"
         case .http: "http"
+        case .exec: "exec"
         }
     }
 }
