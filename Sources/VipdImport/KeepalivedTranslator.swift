@@ -30,7 +30,7 @@ struct KeepalivedTranslator {
         for statement in config.statements where statement.keyword == "vrrp_script" { readScript(statement) }
         for statement in config.statements {
             switch statement.keyword {
-            case "global_defs", "vrrp_script": continue
+            case "global_defs", "vrrp_script", "virtual_server", "virtual_server_group": continue
             case "vrrp_instance": readInstance(statement)
             default:
                 ledger.list(statement.location, statement.text, KeepalivedKeywordReasons.global(statement))
@@ -56,25 +56,17 @@ struct KeepalivedTranslator {
         return .milliseconds(milliseconds)
     }
 
-    /// The single argument of `statement` read with `parse`; lists the statement and returns nil when it
-    /// is missing or malformed, remarks extra words.
+    /// The single argument of `statement` read with `parse` (see `ImportLedger.argument`).
     private mutating func value<T>(_ statement: KeepalivedStatement, _ what: String, _ parse: (String) -> T?) -> T? {
-        guard let word = statement.arguments.first, let value = parse(word) else {
-            ledger.list(statement.location, statement.text, "expected \(what); not carried")
-            return nil
-        }
-        ledger.carry(statement.location)
-        remarkExtraWords(statement, after: 2)
-        return value
+        ledger.argument(of: statement, what, parse)
     }
 
     private mutating func remarkExtraWords(_ statement: KeepalivedStatement, after count: Int) {
-        guard statement.words.count > count else { return }
-        let extra = statement.words.dropFirst(count).joined(separator: " ")
-        ledger.remark(statement.location, statement.text, "\"\(extra)\" not understood; ignored")
+        ledger.remarkExtraWords(statement, after: count)
     }
 
-    private static func integer(in range: ClosedRange<Int>) -> (String) -> Int? {
+    /// A reader of whole numbers within `range`.
+    static func integer(in range: ClosedRange<Int>) -> (String) -> Int? {
         { Int($0).flatMap { range.contains($0) ? $0 : nil } }
     }
 
