@@ -1,4 +1,3 @@
-import CVipdSys
 import Foundation
 
 #if canImport(Glibc)
@@ -20,13 +19,13 @@ public enum CommandEnd: Sendable, Equatable, CustomStringConvertible {
     public var succeeded: Bool { self == .exited(0) }
 
     /// `exit status 1`, `killed by signal 15 (Terminated)`, `timed out after 2000 ms, killed`,
-    /// `cannot start /bin/sh: …`: what a log line says about it.
+    /// `not started: cannot posix_spawn /bin/sh: …`: what a log line says about it.
     public var description: String {
         switch self {
         case .exited(let status): "exit status \(status)"
         case .signalled(let signal): "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
         case .timedOut(let timeout): "timed out after \(Self.milliseconds(timeout)) ms, killed"
-        case .notStarted(let reason): "cannot start /bin/sh: \(reason)"
+        case .notStarted(let reason): "not started: \(reason)"
         }
     }
 
@@ -113,27 +112,13 @@ public enum ShellCommand {
         }
     }
 
-    private struct SpawnFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// `/bin/sh -c command` in a session of its own with /dev/null as 0, 1 and 2.
-    private static func spawn(_ command: String, environment: [String: String]) -> Result<pid_t, SpawnFailure> {
+    private static func spawn(_ command: String, environment: [String: String]) -> Result<pid_t, SystemCallError> {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-        guard null >= 0 else { return .failure(SpawnFailure(description: "open /dev/null: \(String(cString: strerror(errno)))")) }
+        guard null >= 0 else { return .failure(SystemCallError("open", path: "/dev/null", errno: errno)) }
         defer { close(null) }
-        let shell = "/bin/sh"
-        let words = [shell, "-c", command]
-        let variables = environment.map { "\($0.key)=\($0.value)" }
-        var argv = words.map { strdup($0) } + [nil]
-        var envp = variables.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let status = cvipd_spawn(&pid, shell, &argv, &envp, [null, null, null], [0, 1, 2], 3, 1)
-        guard status == 0 else { return .failure(SpawnFailure(description: String(cString: strerror(status)))) }
-        return .success(pid)
+        return ProcessSpawn.spawn(
+            "/bin/sh", arguments: ["/bin/sh", "-c", command], environment: environment.map { "\($0.key)=\($0.value)" },
+            descriptors: [(null, 0), (null, 1), (null, 2)], newSession: true)
     }
 }
