@@ -65,14 +65,6 @@ private struct CheckerReader {
     var host: String?
     var ledger: ImportLedger
 
-    init(statement: KeepalivedStatement, endpoint: SocketEndpoint, virtualDelayLoop: Duration, host: String?, ledger: ImportLedger) {
-        self.statement = statement
-        self.endpoint = endpoint
-        self.virtualDelayLoop = virtualDelayLoop
-        self.host = host
-        self.ledger = ledger
-    }
-
     private var keyword: String { statement.keyword }
 
     mutating func read(inherited: KeepalivedCheckTiming) -> KeepalivedRealServerCheck? {
