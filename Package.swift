@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "VipdHealth",
             dependencies: [
-                "VipdConfig",
+                "VipdConfig", "VipdSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -145,7 +145,8 @@ let package = Package(
             ]
         ),
         // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
-        // (the ListenAddress snippet, sshd_config includes), atomic file replacement.
+        // (the ListenAddress snippet, sshd_config includes), atomic file replacement, commands run
+        // through /bin/sh (track scripts, notify commands, exec checks).
         .target(name: "VipdSystem", dependencies: ["VipdConfig", "CVipdSys"]),
         // libsystemd (Debian libsystemd-dev): sd_notify and the native journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),

@@ -69,7 +69,7 @@ public enum ConfigMapping: String, CaseIterable, Sendable {
         case .pool: ["balance", "servers", "check", "transparent"]
         case .server: ["name", "address", "weight", "backup", "check"]
         case .healthCheck:
-            ["kind", "interval", "timeout", "fall", "rise", "expect", "method", "path", "host", "expect_status"]
+            ["kind", "interval", "timeout", "fall", "rise", "expect", "method", "path", "host", "expect_status", "command"]
         case .vrrpInstance:
             [
                 "interface", "router_id", "version", "advert_interval", "preempt", "preempt_delay", "unicast",

@@ -2,10 +2,11 @@ import Yams
 
 extension ConfigReader {
     /// The values of `check.kind`.
-    static let checkKinds = ["tcp", "ssh-banner", "http", "none"]
+    static let checkKinds = ["tcp", "ssh-banner", "http", "exec", "none"]
     /// Check options that belong to one kind, with that kind.
     static let kindOptions: [(option: String, kind: String)] = [
         ("expect", "ssh-banner"), ("method", "http"), ("path", "http"), ("host", "http"), ("expect_status", "http"),
+        ("command", "exec"),
     ]
 
     /// A pool's `check`: the kind, its timing and the options of that kind. Options of another kind
@@ -42,6 +43,10 @@ extension ConfigReader {
             let settings = readHTTPSettings(fields)
             kind = settings.map { .http($0) }
             valid = settings != nil
+        case "exec":
+            let command = readCommand(fields)
+            kind = command.map { .exec(command: $0) }
+            valid = command != nil
         default:
             kind = .tcp
         }
@@ -57,6 +62,17 @@ extension ConfigReader {
         }
         guard valid, let interval, let timeout, let fall, let rise else { return nil }
         return HealthCheckConfig(kind: kind, interval: interval, timeout: timeout, fall: fall, rise: rise)
+    }
+
+    /// `command` of an `exec` check: required, not blank.
+    private func readCommand(_ fields: Fields) -> String? {
+        guard let node = required("command", in: fields) else { return nil }
+        guard let command = readString(node, path: fields.path("command")) else { return nil }
+        guard !command.allSatisfy(\.isWhitespace) else {
+            report("command is empty: give the command to run through /bin/sh -c", at: node, path: fields.path("command"))
+            return nil
+        }
+        return command
     }
 
     /// `expect`: a regular expression (Swift `Regex` syntax) the SSH banner line must match.

@@ -206,6 +206,9 @@ public enum HealthCheckKind: Sendable, Equatable {
     case sshBanner(pattern: String)
     /// An HTTP/1.1 request whose response status must be in `expectStatus`.
     case http(HTTPCheckSettings)
+    /// A command run through `/bin/sh -c` with the server in its environment (`VIPD_POOL`,
+    /// `VIPD_SERVER`, `VIPD_SERVER_ADDRESS`, `VIPD_SERVER_PORT`): exit status 0 within the timeout passes.
+    case exec(command: String)
 
     /// The banner pattern used when `expect` is not given.
     public static let defaultSSHBannerPattern = #"^SSH-2\.0-"#

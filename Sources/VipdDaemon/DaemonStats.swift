@@ -206,6 +206,7 @@ final class DaemonStats: Sendable {
         case .tcp: "tcp"
         case .sshBanner: "ssh-banner"
         case .http: "http"
+        case .exec: "exec"
         }
     }
 }

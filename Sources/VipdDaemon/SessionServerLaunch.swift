@@ -4,6 +4,7 @@ import Logging
 import VipdConfig
 import VipdHandoff
 import VipdProxy
+import VipdSystem
 
 /// At stop, hands the TCP-mode sessions this vipd still serves to a new `vipd serve-sessions`
 /// process, which serves them until they end (the unit's `KillMode=process` lets it outlive vipd,
@@ -69,18 +70,14 @@ enum SessionServerLaunch {
         let arguments = ["vipd", SessionServerProcess.subcommand, "--socket-fd", "3", "--log-level", logLevel]
         let dropped = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES"]
         let environment = ProcessInfo.processInfo.environment.filter { !dropped.contains($0.key) }.map { "\($0.key)=\($0.value)" }
-        var argv = arguments.map { strdup($0) } + [nil]
-        var envp = environment.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
         // Only its standard descriptors and the socket, as 3: an inherited pipe end (another
         // thread's `nft` output) would never see its end.
-        let status = cvipd_spawn(&pid, executable, &argv, &envp, [0, 1, 2, socket], [0, 1, 2, 3], 4, 1)
-        guard status == 0 else { throw LaunchFailure("posix_spawn \(executable): \(String(cString: strerror(status)))") }
-        return pid
+        let spawned = ProcessSpawn.spawn(
+            executable, arguments: arguments, environment: environment, descriptors: [(0, 0), (1, 1), (2, 2), (socket, 3)], newSession: true)
+        switch spawned {
+        case .success(let pid): return pid
+        case .failure(let error): throw LaunchFailure("\(error)")
+        }
     }
 
     private static func closeAll(_ connections: [MovedConnection]) {

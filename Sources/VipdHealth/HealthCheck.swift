@@ -34,12 +34,14 @@ extension HealthCheck {
     }
 }
 
-/// The check for a configured kind (`check.kind`). `none` (nil) has no check: its servers are always up.
-public func makeHealthCheck(_ kind: HealthCheckKind) -> any HealthCheck {
+/// The check of server `server` of pool `pool` for a configured kind (`check.kind`); only `exec`
+/// uses the names. `none` (nil) has no check: its servers are always up.
+public func makeHealthCheck(_ kind: HealthCheckKind, pool: String, server: String) -> any HealthCheck {
     switch kind {
     case .tcp: return TCPConnectCheck()
     case .sshBanner(let pattern): return SSHBannerCheck(pattern: pattern)
     case .http(let settings): return HTTPCheck(settings: settings)
+    case .exec(let command): return ExecCheck(command: command, pool: pool, server: server)
     }
 }
 

@@ -48,7 +48,8 @@ public final class PoolHealthMonitor: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let onChange: @Sendable (_ serverIndex: Int, _ isUp: Bool) -> Void
-    private let check: (any HealthCheck)?
+    /// Each server's check, in pool order; nil for `kind: none`.
+    private let checks: [any HealthCheck]?
     private let state: NIOLockedValueBox<MonitorState>
 
     private struct ServerEntry {
@@ -106,7 +107,7 @@ public final class PoolHealthMonitor: Sendable {
         self.group = group
         self.logger = logger
         self.onChange = onChange
-        self.check = pool.check.kind.map(makeHealthCheck)
+        self.checks = pool.check.kind.map { kind in pool.servers.map { makeHealthCheck(kind, pool: pool.name, server: $0.name) } }
         let hasCheck = pool.check.kind != nil
         self.state = NIOLockedValueBox(MonitorState(servers: pool.servers.map { server in
             ServerEntry(
@@ -279,7 +280,7 @@ public final class PoolHealthMonitor: Sendable {
             state.servers[index].nextCheck = nil
             return (state.servers[index].eventLoop, state.servers[index].generation)
         }
-        guard let started, let check else { return group.next().makeSucceededVoidFuture() }
+        guard let started, let check = checks?[index] else { return group.next().makeSucceededVoidFuture() }
         let endpoint = pool.servers[index].endpoint
         // A transparent pool's check proves the way back too: it comes from an address only vipd routes.
         let source = pool.transparent ? TransparentSource.healthCheck(endpoint.address.family) : nil

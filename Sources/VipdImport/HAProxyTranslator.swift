@@ -131,7 +131,7 @@ struct HAProxyTranslator {
 
     /// The pool of a backend or listen with servers; nil (and listed) when no server can be carried.
     private mutating func translatePool(_ proxy: HAProxyProxy) -> String? {
-        let name = uniqueName(proxy.name, taken: result.pools.map(\.name))
+        let name = ImportNames.unique(proxy.name, taken: result.pools.map(\.name))
         _ = mode(of: proxy)
         var defaultServer: HAProxyServerOptions?
         if let directive = resolve("default-server", of: proxy) {
@@ -290,7 +290,7 @@ struct HAProxyTranslator {
                 endpoints.count == 1
                 ? proxy.name
                 : samePort == 1 ? "\(proxy.name)-\(endpoint.port)" : "\(proxy.name)-\(endpoint.address)-\(endpoint.port)"
-            settings.name = uniqueName(base, taken: result.listeners.map(\.name))
+            settings.name = ImportNames.unique(base, taken: result.listeners.map(\.name))
             settings.bind = endpoint
             settings.pool = target.pool
             result.listeners.append(settings)
@@ -390,18 +390,5 @@ struct HAProxyTranslator {
         if kind == .backend, clientSide.contains(key) { return "haproxy ignores \(key) in a backend too; not carried" }
         if kind == .frontend, serverSide.contains(key) { return "haproxy ignores \(key) in a frontend too; not carried" }
         return nil
-    }
-
-    /// `name` made a valid vipd name (letters, digits, `.`, `_`, `-`) and unique among `taken`.
-    private func uniqueName(_ name: String, taken: [String]) -> String {
-        var valid = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "-" })
-        if !(valid.first.map { $0.isLetter || $0.isNumber } ?? false) { valid = "x" + valid }
-        var candidate = valid
-        var counter = 2
-        while taken.contains(candidate) {
-            candidate = "\(valid)-\(counter)"
-            counter += 1
-        }
-        return candidate
     }
 }

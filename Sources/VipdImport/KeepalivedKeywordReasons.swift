@@ -12,8 +12,7 @@ enum KeepalivedKeywordReasons {
         case "router_id": return "vipd names each node in cluster.nodes"
         case "include":
             return "not followed: vipd import reads only the files it is given (pass one keepalived.conf per node)"
-        case "virtual_server", "virtual_server_group", "real_server":
-            return "vipd has no LVS; its proxy (listeners and pools) replaces it"
+        case "real_server": return "a real_server belongs inside a virtual_server; not carried"
         case "static_ipaddress", "static_routes", "static_rules", "virtual_routes", "virtual_rules":
             return "vipd manages the virtual addresses only; set static ones with the host's network configuration"
         case "lvs_sync_daemon", "lvs_flush", "lvs_timeouts": return "vipd has no LVS"

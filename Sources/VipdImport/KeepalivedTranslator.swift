@@ -37,7 +37,9 @@ struct KeepalivedTranslator {
         for statement in config.statements where statement.keyword == "vrrp_track_process" { readTrackProcess(statement) }
         for statement in config.statements {
             switch statement.keyword {
-            case "global_defs", "vrrp_script", "vrrp_track_file", "track_file", "vrrp_track_process", "vrrp_sync_group": continue
+            case "global_defs", "vrrp_script", "vrrp_track_file", "track_file", "vrrp_track_process", "vrrp_sync_group",
+                "virtual_server", "virtual_server_group":
+                continue
             case "vrrp_instance": readInstance(statement)
             default:
                 ledger.list(statement.location, statement.text, KeepalivedKeywordReasons.global(statement))
@@ -64,24 +66,16 @@ struct KeepalivedTranslator {
         return .milliseconds(milliseconds)
     }
 
-    /// The single argument of `statement` read with `parse`; lists the statement and returns nil when it
-    /// is missing or malformed, remarks extra words.
+    /// The single argument of `statement` read with `parse` (see `ImportLedger.argument`).
     mutating func value<T>(_ statement: KeepalivedStatement, _ what: String, _ parse: (String) -> T?) -> T? {
-        guard let word = statement.arguments.first, let value = parse(word) else {
-            ledger.list(statement.location, statement.text, "expected \(what); not carried")
-            return nil
-        }
-        ledger.carry(statement.location)
-        remarkExtraWords(statement, after: 2)
-        return value
+        ledger.argument(of: statement, what, parse)
     }
 
     private mutating func remarkExtraWords(_ statement: KeepalivedStatement, after count: Int) {
-        guard statement.words.count > count else { return }
-        let extra = statement.words.dropFirst(count).joined(separator: " ")
-        ledger.remark(statement.location, statement.text, "\"\(extra)\" not understood; ignored")
+        ledger.remarkExtraWords(statement, after: count)
     }
 
+    /// A reader of whole numbers within `range`.
     static func integer(in range: ClosedRange<Int>) -> (String) -> Int? {
         { Int($0).flatMap { range.contains($0) ? $0 : nil } }
     }

@@ -246,6 +246,9 @@ struct VipdYAMLWriter {
             if let host = settings.host { field(6, "host", YAMLScalar.plainOrQuoted(host)) }
             let statuses = settings.expectStatus.map(String.init)
             field(6, "expect_status", statuses.count == 1 ? statuses[0] : "[" + statuses.joined(separator: ", ") + "]")
+        case .exec(let command):
+            field(6, "kind", "exec")
+            field(6, "command", YAMLScalar.quoted(command))
         }
         field(6, "interval", check.interval.configText)
         field(6, "timeout", check.timeout.configText)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import VipdConfig
+import VipdSystem
 import VipdVRRP
 
 /// Runs an instance's `notify` commands on its transitions, through `/bin/sh -c`, with
@@ -33,9 +34,9 @@ struct NotifyRunner: Sendable {
         environment["VIPD_REASON"] = "\(transition.reason)"
         environment["VIPD_PRIORITY"] = "\(priority)"
         for command in commands {
-            ShellCommand.launch(command, environment: environment, timeout: .seconds(60), logger: logger) { status in
-                if status != 0 {
-                    logger.warning("\(instance): notify command exited with status \(status): \(command)")
+            ShellCommand.launch(command, environment: environment, timeout: .seconds(60)) { end in
+                if !end.succeeded {
+                    logger.warning("\(instance): notify command failed, \(end): \(command)")
                 }
             }
         }

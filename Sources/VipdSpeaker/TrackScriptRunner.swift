@@ -3,6 +3,7 @@ import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
 import VipdHealth
+import VipdSystem
 
 /// Runs one `track_scripts` entry every `interval` and turns its exit statuses into up/down with
 /// `fall`/`rise`, with the same rise/fall logic as the pools' health checks: the first result decides.
@@ -39,12 +40,13 @@ final class TrackScriptRunner: Sendable {
     }
 
     private func runOnce(onChange: @escaping @Sendable (Bool) -> Void) async {
-        let status = await withCheckedContinuation { continuation in
-            ShellCommand.launch(config.command, timeout: config.timeout, logger: logger) { continuation.resume(returning: $0) }
+        let end = await ShellCommand.run(config.command, timeout: config.timeout)
+        switch end {
+        case .timedOut, .notStarted:
+            logger.warning("track script \(config.name): \(end): \(config.command)", metadata: ["track_script": "\(config.name)"])
+        case .exited, .signalled: break
         }
-        let update = health.withLockedValue {
-            $0.record(passed: status == 0, reason: status == 0 ? "exit status 0" : "exit status \(status)")
-        }
+        let update = health.withLockedValue { $0.record(passed: end.succeeded, reason: end.description) }
         if let transition = update.transition {
             logger.notice(
                 "track script \(config.name) is \(transition.to.word): \(transition.reason)",

@@ -3,7 +3,7 @@ public struct PoolStats: Codable, Sendable, Equatable {
     public var name: String
     /// `roundrobin`, `leastconn` or `source`.
     public var balance: String
-    /// The check kind: `ssh-banner`, `tcp`, `http` or `none`.
+    /// The check kind: `ssh-banner`, `tcp`, `http`, `exec` or `none`.
     public var check: String
     /// The listeners sending to this pool.
     public var listeners: [String]

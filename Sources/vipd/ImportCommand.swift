@@ -7,15 +7,16 @@ import VipdImport
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Translate haproxy.cfg (and keepalived.conf) into vipd.yaml on standard output.",
+        abstract: "Translate haproxy.cfg and keepalived.conf (or either) into vipd.yaml on standard output.",
         discussion: """
             Directives vipd cannot carry are listed on standard error as FILE:LINE: directive: why.
             Give --keepalived once per node (e.g. the MASTER's file, then the BACKUP's); the n-th file
-            belongs to the n-th node unless its unicast_src_ip says otherwise.
+            belongs to the n-th node unless its unicast_src_ip says otherwise. keepalived's
+            virtual_server blocks become listeners and pools, so an LVS setup needs no haproxy.cfg.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The haproxy configuration to translate.", valueName: "haproxy.cfg"))
-    var haproxy: String
+    var haproxy: String?
 
     @Option(name: .long, help: ArgumentHelp("A node's keepalived configuration; repeat for each node.", valueName: "keepalived.conf"))
     var keepalived: [String] = []
@@ -26,6 +27,9 @@ struct ImportCommand: ParsableCommand {
     var node: [String] = []
 
     func validate() throws {
+        if haproxy == nil && keepalived.isEmpty {
+            throw ValidationError("give --haproxy haproxy.cfg, --keepalived keepalived.conf (once per node), or both")
+        }
         for text in node where NodeAddress(parsing: text) == nil {
             throw ValidationError("--node \(text): write NAME=ADDRESS with a numeric address, e.g. --node ha0=192.168.2.230")
         }
@@ -35,7 +39,7 @@ struct ImportCommand: ParsableCommand {
         do {
             let nodes = node.compactMap(NodeAddress.init(parsing:))
             let result = try ConfigImporter.translate(
-                haproxy: try Self.read(haproxy), keepalived: try keepalived.map(Self.read), nodes: nodes)
+                haproxy: try haproxy.map(Self.read), keepalived: try keepalived.map(Self.read), nodes: nodes)
             result.notes.forEach { printError($0.description) }
             print(result.yaml, terminator: "")
         } catch let error as ImportError {

@@ -34,6 +34,7 @@ final class DefaultsTests: XCTestCase {
               q: { servers: [{ address: 10.0.0.1:80 }], check: { kind: http } }
               r: { servers: [{ address: 10.0.0.1:80 }], check: { kind: none, interval: 5s } }
               s: { servers: [{ address: 10.0.0.1:80 }], check: { kind: http, expect_status: 204 } }
+              t: { servers: [{ address: 10.0.0.1:80 }], check: { kind: exec, command: "/usr/local/bin/check-web --port $VIPD_SERVER_PORT" } }
             """
         let pools = try XCTUnwrap(parseValid(yaml)).pools
         XCTAssertEqual(
@@ -43,8 +44,10 @@ final class DefaultsTests: XCTestCase {
                 .http(HTTPCheckSettings(method: "GET", path: "/", host: nil, expectStatus: [200])),
                 nil,
                 .http(HTTPCheckSettings(expectStatus: [204])),
+                .exec(command: "/usr/local/bin/check-web --port $VIPD_SERVER_PORT"),
             ])
         XCTAssertEqual(pools[2].check.interval, .seconds(5))
+        XCTAssertEqual(pools[4].check, HealthCheckConfig(kind: pools[4].check.kind, interval: .seconds(2), timeout: .seconds(2), fall: 3, rise: 2))
     }
 
     func testNodesShorthandExpandsToOneServerPerNode() throws {

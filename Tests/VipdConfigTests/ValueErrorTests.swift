@@ -77,7 +77,7 @@ final class ValueErrorTests: XCTestCase {
                 #"vipd.yaml:1:22: global.log_level: invalid value "verbose"; use one of: trace, debug, info, notice, warning, error, critical"#,
                 #"vipd.yaml:3:43: listeners.a.mode: invalid value "udp"; use one of: tcp, http"#,
                 #"vipd.yaml:5:54: pools.p.balance: invalid value "random"; use one of: roundrobin, leastconn, source"#,
-                #"vipd.yaml:5:77: pools.p.check.kind: invalid value "ssh"; use one of: tcp, ssh-banner, http, none"#,
+                #"vipd.yaml:5:77: pools.p.check.kind: invalid value "ssh"; use one of: tcp, ssh-banner, http, exec, none"#,
             ])
     }
 
@@ -115,6 +115,34 @@ final class ValueErrorTests: XCTestCase {
                 #"vipd.yaml:10:14: pools.q.check.path: "path" only applies to kind http, not tcp"#,
                 #"vipd.yaml:10:29: pools.q.check.expect_status: "expect_status" only applies to kind http, not tcp"#,
                 #"vipd.yaml:13:26: pools.r.check.host: "host" only applies to kind http, not none"#,
+            ])
+    }
+
+    func testExecCheckOptions() {
+        let yaml = """
+            listeners: { a: { bind: 127.0.0.1:80, pool: p } }
+            pools:
+              p:
+                servers: [{ address: 10.0.0.1:80 }]
+                check: { kind: exec }
+              q:
+                servers: [{ address: 10.0.0.1:80 }]
+                check: { kind: exec, command: "  ", path: /x }
+              r:
+                servers: [{ address: 10.0.0.1:80 }]
+                check: { kind: tcp, command: /bin/true }
+              s:
+                servers: [{ address: 10.0.0.1:80 }]
+                check: { kind: exec, command: [a, b] }
+            """
+        XCTAssertEqual(
+            configErrors(yaml).map(\.description),
+            [
+                #"vipd.yaml:5:12: pools.p.check: missing required key "command""#,
+                "vipd.yaml:8:35: pools.q.check.command: command is empty: give the command to run through /bin/sh -c",
+                #"vipd.yaml:8:41: pools.q.check.path: "path" only applies to kind http, not exec"#,
+                #"vipd.yaml:11:25: pools.r.check.command: "command" only applies to kind exec, not tcp"#,
+                "vipd.yaml:14:35: pools.s.check.command: expected a string, got a list",
             ])
     }
 

@@ -94,6 +94,35 @@ final class PoolHealthMonitorTests: XCTestCase {
         XCTAssertEqual(monitor.snapshot.first?.progress, "2/2 UP")
     }
 
+    func testExecCheckTakesAServerDownWithTheExitStatusAndBackUp() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vipd-exec-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let marker = directory.appendingPathComponent("web2-down").path
+        // Fails for the server whose marker file exists, with status 3.
+        let command = #"[ ! -e "\#(directory.path)/$VIPD_SERVER-down" ] || exit 3"#
+        let check = HealthCheckConfig(kind: .exec(command: command), interval: .milliseconds(100), timeout: .seconds(5), fall: 2, rise: 1)
+        let pool = PoolConfig(
+            name: "web",
+            servers: [
+                ServerConfig(name: "web1", endpoint: SocketEndpoint(parsing: "127.0.0.1:1")!),
+                ServerConfig(name: "web2", endpoint: SocketEndpoint(parsing: "127.0.0.1:2")!),
+            ], check: check)
+        let monitor = self.monitor(pool)
+        defer { monitor.stop() }
+        try monitor.start().wait()
+        XCTAssertEqual(Set(changes.withLockedValue { $0 }), ["0:up", "1:up"])
+        XCTAssertTrue(FileManager.default.createFile(atPath: marker, contents: nil))
+        XCTAssertTrue(waitUntil { self.changes.withLockedValue { $0 }.last == "1:down" }, "\(changes.withLockedValue { $0 })")
+        XCTAssertTrue(
+            messages(.warning).contains { $0.hasPrefix("server web/web2 is DOWN: exit status 3 (check took ") && $0.hasSuffix("1 active and 0 backup servers left") },
+            "\(messages())")
+        XCTAssertTrue(monitor.isUp(0))
+        try FileManager.default.removeItem(atPath: marker)
+        XCTAssertTrue(waitUntil { self.changes.withLockedValue { $0 }.last == "1:up" }, "\(changes.withLockedValue { $0 })")
+        XCTAssertTrue(messages(.notice).contains { $0.hasPrefix("server web/web2 is UP: exit status 0 (check took ") }, "\(messages())")
+    }
+
     func testFirstResultsDecideAndStartWaitsForAll() throws {
         let up = try ScriptedServer(group: group, script: .banner("SSH-2.0-x\r\n"))
         let silent = try ScriptedServer(group: group, script: .silent)

@@ -29,9 +29,12 @@ final class TCPConnectCheckTests: XCTestCase {
     }
 
     func testMakeHealthCheckKinds() {
-        XCTAssertTrue(makeHealthCheck(.tcp) is TCPConnectCheck)
-        XCTAssertEqual((makeHealthCheck(.sshBanner(pattern: "^SSH-")) as? SSHBannerCheck)?.pattern, "^SSH-")
-        XCTAssertEqual((makeHealthCheck(.http(HTTPCheckSettings(path: "/health"))) as? HTTPCheck)?.settings.path, "/health")
+        XCTAssertTrue(makeHealthCheck(.tcp, pool: "p", server: "s") is TCPConnectCheck)
+        XCTAssertEqual((makeHealthCheck(.sshBanner(pattern: "^SSH-"), pool: "p", server: "s") as? SSHBannerCheck)?.pattern, "^SSH-")
+        XCTAssertEqual(
+            (makeHealthCheck(.http(HTTPCheckSettings(path: "/health")), pool: "p", server: "s") as? HTTPCheck)?.settings.path, "/health")
+        let exec = makeHealthCheck(.exec(command: "true"), pool: "web", server: "web1") as? ExecCheck
+        XCTAssertEqual([exec?.command, exec?.pool, exec?.server], ["true", "web", "web1"])
     }
 
     func testRunFromOutsideTheEventLoopAndManyAtOnce() throws {

@@ -19,6 +19,14 @@ enum Fixture {
             nodes: nodes)
     }
 
+    /// Imports inline keepalived.conf texts named `keepalived-N.conf` (N from 1) without a haproxy.cfg.
+    static func importing(keepalived: [String], nodes: [NodeAddress] = []) throws -> ImportResult {
+        try ConfigImporter.translate(
+            haproxy: nil,
+            keepalived: keepalived.enumerated().map { SourceText(path: "keepalived-\($0.offset + 1).conf", text: $0.element) },
+            nodes: nodes)
+    }
+
     /// A file reader for which no file exists, as on a machine without the pages haproxy.cfg names.
     static func noFile(_ path: String) throws -> [UInt8] { throw NoFile() }
 

@@ -129,6 +129,41 @@ final class SeedImportTests: XCTestCase {
         XCTAssertFalse(result.notes.contains { $0.description.contains("passw123") })
     }
 
+    /// The LVS director's keepalived.conf alone: its virtual_server becomes a TCP listener on the same
+    /// address and port and a pool of the two web servers checked by HTTP as keepalived checked them.
+    func testSeed002VirtualServerWithoutHAProxy() throws {
+        let result = try ConfigImporter.translate(haproxy: nil, keepalived: [try Fixture.source("002-keepalived.conf")])
+        Fixture.assertLoads(result)
+        let config = result.configuration
+        XCTAssertEqual(config.nodes, [])
+        XCTAssertEqual(config.vrrp, [])
+        XCTAssertEqual(
+            config.listeners,
+            [ListenerConfig(name: "vs-192.168.1.6-80", bind: SocketEndpoint(parsing: "192.168.1.6:80")!, mode: .tcp, pool: "vs-192.168.1.6-80")])
+        XCTAssertEqual(
+            config.pools,
+            [
+                PoolConfig(
+                    name: "vs-192.168.1.6-80", balance: .roundrobin,
+                    servers: [
+                        ServerConfig(name: "10.0.0.2", endpoint: SocketEndpoint(parsing: "10.0.0.2:80")!),
+                        ServerConfig(name: "10.0.0.3", endpoint: SocketEndpoint(parsing: "10.0.0.3:80")!),
+                    ],
+                    check: HealthCheckConfig(
+                        kind: .http(HTTPCheckSettings(method: "GET", path: "/drupal/", expectStatus: [200])), interval: .seconds(60),
+                        timeout: .seconds(3), fall: 2, rise: 1))
+            ])
+        XCTAssertEqual(
+            Fixture.lines(result),
+            [
+                "002-keepalived.conf:4: lvs_method NAT: vipd proxies: the servers see connections from this node instead of the client's address and answer through it, with no route back through the director; with servers that are cluster nodes running vipd, transparent: true on the pool gives them the client's address",
+                "002-keepalived.conf:9: inhibit_on_failure: what vipd does for every server that goes DOWN: it gets no new connections and its established connections continue",
+                "002-keepalived.conf:10: HTTP_GET: keepalived retries a failed check once, 3s later (delay_before_retry), so a server is out within about 1m3s (delay_loop + retry × delay_before_retry); vipd has no retry delay of its own: fall 2 failed checks interval 1m apart take it out within about 2m; lower interval to find a failure sooner",
+                "002-keepalived.conf:21: inhibit_on_failure: what vipd does for every server that goes DOWN: it gets no new connections and its established connections continue",
+            ])
+        XCTAssertTrue(result.yaml.contains("# 002-keepalived.conf:1 virtual_server 192.168.1.6 80\n  vs-192.168.1.6-80:\n    bind: 192.168.1.6:80\n    mode: tcp\n"), result.yaml)
+    }
+
     /// Every directive of every seed file is either carried or listed: the union of the notes' lines
     /// and the lines the translation used covers every line with a directive.
     func testNothingIsDroppedSilently() throws {

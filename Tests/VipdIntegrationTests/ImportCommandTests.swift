@@ -62,6 +62,20 @@ final class ImportCommandTests: XCTestCase {
         XCTAssertFalse(imported.standardError.contains("passw123"), imported.standardError)
     }
 
+    func testSeed002KeepalivedAloneImportsToAFileVipdCheckAccepts() throws {
+        let (imported, check) = try importAndCheck(["--keepalived", fixture("002-keepalived.conf")])
+        XCTAssertEqual(check.exitStatus, 0, check.standardError + imported.standardOutput)
+        XCTAssertTrue(check.standardOutput.contains("OK (1 listener(s), 1 pool(s), 2 server(s))"), check.standardOutput)
+        XCTAssertTrue(imported.standardOutput.contains("    bind: 192.168.1.6:80\n    mode: tcp\n"), imported.standardOutput)
+        for expected in ["002-keepalived.conf:4: lvs_method NAT: vipd proxies", "002-keepalived.conf:10: HTTP_GET: keepalived retries"] {
+            XCTAssertTrue(imported.standardError.contains("/Fixtures/" + expected), "\(expected) missing:\n\(imported.standardError)")
+        }
+
+        let nothing = try vipd(["import"])
+        XCTAssertEqual(nothing.exitStatus, 64, "no file at all is a usage error")
+        XCTAssertTrue(nothing.standardError.contains("give --haproxy haproxy.cfg, --keepalived keepalived.conf (once per node), or both"), nothing.standardError)
+    }
+
     func testUnreadableInputExitsOneWithFileAndLine() throws {
         let missing = try vipd(["import", "--haproxy", "/nonexistent/haproxy.cfg"])
         XCTAssertEqual(missing.exitStatus, 1)

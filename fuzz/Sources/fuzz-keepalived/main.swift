@@ -13,10 +13,11 @@ private let haproxy = SourceText(
         """)
 
 /// `vipd import` on the input as one node's keepalived.conf, beside a fixed haproxy.cfg with one
-/// TCP listener: parsed, translated (instances, cluster inference), and the vipd.yaml loaded.
+/// TCP listener and alone (its virtual servers the only listeners): parsed, translated (instances,
+/// virtual servers, cluster inference), and the vipd.yaml loaded.
 fuzzMain { input in
-    let text = String(decoding: input, as: UTF8.self)
-    _ = try? ConfigImporter.translate(
-        haproxy: haproxy, keepalived: [SourceText(path: "keepalived.conf", text: text)],
-        nodes: [NodeAddress(name: "lb1", address: IPAddress("10.0.0.11")!)])
+    let keepalived = [SourceText(path: "keepalived.conf", text: String(decoding: input, as: UTF8.self))]
+    let nodes = [NodeAddress(name: "lb1", address: IPAddress("10.0.0.11")!)]
+    _ = try? ConfigImporter.translate(haproxy: haproxy, keepalived: keepalived, nodes: nodes)
+    _ = try? ConfigImporter.translate(haproxy: nil, keepalived: keepalived, nodes: nodes)
 }
