@@ -185,7 +185,8 @@ final class DaemonStats: Sendable {
                     reason: "\(recorded.transition.reason)")
             }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived,
             movedSessions: report.handoff.map { _ in movedSessions }, heldAddresses: report.handoff?.heldAddresses.map(\.description),
-            forwardingTo: report.handoff?.forwardingTo?.description, forwardedSegments: report.handoff?.forwardedSegments)
+            forwardingTo: report.handoff?.forwardingTo?.description, forwardedSegments: report.handoff?.forwardedSegments,
+            restoredAddresses: report.restoredAddresses)
     }
 
     private static func findingStats(_ finding: Finding) -> FindingStats {

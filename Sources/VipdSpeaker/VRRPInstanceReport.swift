@@ -35,4 +35,6 @@ public struct VRRPInstanceReport: Sendable {
     /// Sessions kept across moves: the previous owner segments go to, the addresses held on `lo`,
     /// the segments forwarded; nil when sessions are not kept.
     public var handoff: SessionHandoff.InstanceReport?
+    /// Virtual addresses put back after another program removed them while master, since the start.
+    public var restoredAddresses: Int = 0
 }

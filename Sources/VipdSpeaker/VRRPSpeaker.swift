@@ -18,6 +18,8 @@ public actor VRRPSpeaker {
     private var scripts: [String: TrackScriptRunner] = [:]
     private var linkMonitor: LinkMonitor?
     private var linkWatcher: Task<Void, Never>?
+    private var addressMonitor: AddressMonitor?
+    private var addressWatcher: Task<Void, Never>?
     private var interfaceUp: [String: Bool] = [:]
 
     public init(
@@ -56,6 +58,7 @@ public actor VRRPSpeaker {
                 await self?.interfaceChanged(change)
             }
         }
+        watchAddresses()
         pools.observe { [weak self] _, _ in
             Task { await self?.trackingChanged() }
         }
@@ -136,9 +139,44 @@ public actor VRRPSpeaker {
     private func finish() {
         linkWatcher?.cancel()
         linkMonitor?.stop()
+        addressWatcher?.cancel()
+        addressMonitor?.stop()
         for script in scripts.values { script.stop() }
         Task { [runners] in
             for runner in runners { await runner.finish() }
+        }
+    }
+
+    /// Hands every address removal (and every loss of notifications) to the instances, which put
+    /// back the virtual addresses another program takes away while they are master. Without the
+    /// notifications, each master still checks its addresses every `VirtualAddressKeeper.safetyInterval`.
+    private func watchAddresses() {
+        let monitor: AddressMonitor
+        do {
+            monitor = try AddressMonitor()
+        } catch {
+            logger.warning(
+                "cannot watch the interfaces' addresses (\(error)): a virtual address another program removes is put back only at the next check, within \(VirtualAddressKeeper<ContinuousClock.Instant>.safetyInterval.secondsText)")
+            return
+        }
+        addressMonitor = monitor
+        let changes = monitor.changes
+        addressWatcher = Task { [weak self] in
+            for await change in changes {
+                await self?.addressChanged(change)
+            }
+        }
+    }
+
+    private func addressChanged(_ change: AddressChange) async {
+        let removed: (address: IPAddress?, interfaceIndex: Int32?)
+        switch change {
+        case .added: return
+        case .removed(let address): removed = (address.prefix.address, address.interfaceIndex)
+        case .lost: removed = (nil, nil)
+        }
+        for runner in runners {
+            await runner.addressRemoved(removed.address, interfaceIndex: removed.interfaceIndex)
         }
     }
 
