@@ -494,23 +494,23 @@ public actor VRRPInstanceRunner {
         }
     }
 
-    /// A burst of `count` announcements per address, `interval` apart, and another burst `repeat_after` later.
+    /// The bursts of `AnnouncementSchedule`, from now on while master: `count` announcements per
+    /// address `interval` apart, another burst `repeat_after` later, and `refresh_count` every `refresh`.
     private func announce() {
         announcements?.cancel()
-        let settings = config.announcements
-        guard settings.count > 0 else { return }
+        let schedule = AnnouncementSchedule(config.announcements)
+        let interval = config.announcements.interval
         let announcer = announcer
         let addresses = config.virtualAddresses.map(\.address)
         let logger = logger
         let name = config.name
         announcements = Task {
-            for burst in 0..<(settings.repeatAfter > .zero ? 2 : 1) {
-                if burst == 1 {
-                    try? await Task.sleep(for: settings.repeatAfter)
-                }
-                for round in 0..<settings.count {
+            let start = ContinuousClock.now
+            for burst in schedule {
+                try? await Task.sleep(until: start + burst.at, clock: .continuous)
+                for round in 0..<burst.count {
                     guard !Task.isCancelled else { return }
-                    if round > 0, settings.interval > .zero { try? await Task.sleep(for: settings.interval) }
+                    if round > 0, interval > .zero { try? await Task.sleep(for: interval) }
                     for address in addresses {
                         do {
                             if address.family == .v4 {
@@ -523,6 +523,7 @@ public actor VRRPInstanceRunner {
                         }
                     }
                 }
+                guard !Task.isCancelled else { return }
             }
         }
     }
