@@ -5,6 +5,10 @@ import VipdNet
 import VipdVRRP
 import VipdVRRPPacket
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One VRRP instance at work on this node: the pure `VRRPStateMachine` driven by the raw socket,
 /// a timer, tracking and the daemon, with its actions carried out on the kernel (netlink addresses,
 /// adverts, gratuitous ARP / NA) and reported to the daemon (peer gone silent, addresses leaving).
@@ -379,6 +383,8 @@ public actor VRRPInstanceRunner {
                 if try netlink.removeAddress(prefix, interfaceIndex: interface.index) {
                     logger.notice("\(config.name): removed \(prefix) from \(config.interface)")
                 }
+            } catch .netlinkRequest(_, _, ENODEV, _) {
+                // The interface is gone, and its addresses with it.
             } catch {
                 logger.error("\(config.name): cannot remove \(prefix) from \(config.interface): \(error)")
             }
