@@ -62,22 +62,7 @@ public final class AddressMonitor: Sendable {
 
     /// Reads every waiting notification; a full socket buffer (`ENOBUFS`) becomes `.lost`.
     private static func drain(_ socket: SharedSocket, into continuation: AsyncStream<AddressChange>.Continuation, logger: Logger) {
-        while true {
-            let datagram: [UInt8]?
-            do {
-                datagram = try socket.withDescriptor { (descriptor) throws(NetworkError) in
-                    try socket.receiveNetlink(descriptor, flags: Int32(MSG_DONTWAIT))
-                }
-            } catch .systemCall(_, _, ENOBUFS) {
-                continuation.yield(.lost)
-                continue
-            } catch .closed {
-                return
-            } catch {
-                logger.error("\(error)")
-                return
-            }
-            guard let datagram else { return }
+        socket.drainNotifications(logger: logger, lost: { continuation.yield(.lost) }) { datagram in
             do {
                 for change in try changes(inNotification: datagram) { continuation.yield(change) }
             } catch {
