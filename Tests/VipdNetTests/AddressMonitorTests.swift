@@ -1,3 +1,4 @@
+import Foundation
 import VipdConfig
 import VipdLab
 import VipdNet
@@ -75,6 +76,27 @@ final class AddressMonitorTests: XCTestCase {
             try AddressMonitor.changes(inNotification: message(type: 21, payload: [2, 24, 0, 0])), "an RTM_DELADDR shorter than ifaddrmsg")
         XCTAssertThrowsError(
             try AddressMonitor.changes(inNotification: message(type: 21, payload: [2, 24, 0, 0, 1, 0, 0, 0])), "an RTM_DELADDR without an address")
+    }
+
+    /// The seeds of fuzz/corpus/netlink-address: notifications the kernel sent while `ip addr` ran.
+    func testDecodesRealNotifications() throws {
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fuzz/corpus/netlink-address")
+        func changes(_ name: String) throws -> [AddressChange] {
+            try AddressMonitor.changes(inNotification: Array(Data(contentsOf: corpus.appendingPathComponent(name))))
+        }
+        guard case .added(let added)? = try changes("ipv4-added").first else { return XCTFail("ipv4-added") }
+        XCTAssertEqual(added.prefix.description, "10.9.0.1/24")
+        XCTAssertFalse(added.isSecondary)
+        guard case .removed(let removed)? = try changes("ipv4-secondary-removed").first else { return XCTFail("ipv4-secondary-removed") }
+        XCTAssertEqual(removed.prefix.description, "10.9.0.100/24")
+        XCTAssertTrue(removed.isSecondary)
+        XCTAssertEqual(removed.label, "d0:vip")
+        guard case .removed(let removed6)? = try changes("ipv6-removed").first else { return XCTFail("ipv6-removed") }
+        XCTAssertEqual(removed6.prefix.description, "fd00:9::100/64")
+        XCTAssertTrue(removed6.flags.contains(.noDuplicateAddressDetection))
+        let flush = try changes("flush-two-messages")
+        XCTAssertEqual(flush.count, 2)
+        XCTAssertTrue(flush.allSatisfy { if case .removed = $0 { true } else { false } }, "\(flush)")
     }
 
     /// The prefixes removed, until `done` holds for them or `timeout` passes.
