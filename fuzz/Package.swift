@@ -42,6 +42,7 @@ let package = Package(
         harness("netlink-neighbour", ["VipdNet"]),
         harness("netlink-conntrack", ["VipdNet"]),
         harness("netlink-rule", ["VipdNet"]),
+        harness("netlink-address", ["VipdNet"]),
         harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
         harness("track-file", ["VipdSystem"]),
         harness("proc-process", ["VipdSystem"]),

@@ -78,7 +78,7 @@ public enum ConfigMapping: String, CaseIterable, Sendable {
         case .vrrpAuthentication: ["password"]
         case .vrrpTrack: ["interfaces", "pools", "scripts", "files", "processes"]
         case .trackProcess: ["name", "weight", "min", "max"]
-        case .garp: ["count", "interval", "repeat_after"]
+        case .garp: ["count", "interval", "repeat_after", "refresh", "refresh_count"]
         case .notify: ["master", "backup", "fault", "stop", "any"]
         case .trackScript: ["command", "interval", "timeout", "fall", "rise"]
         case .syncGroup: ["instances", "priority"]

@@ -81,6 +81,8 @@ struct ForeignKeyWord: Sendable {
         ForeignKeyWord("keepalived", "garp_master_delay", "garp", "\"garp: { repeat_after: DURATION }\""),
         ForeignKeyWord("keepalived", "garp_master_repeat", "garp", "\"garp: { count: N }\""),
         ForeignKeyWord("keepalived", "garp_interval", "garp", "\"garp: { interval: DURATION }\""),
+        ForeignKeyWord("keepalived", "garp_master_refresh", "garp", "\"garp: { refresh: DURATION }\""),
+        ForeignKeyWord("keepalived", "garp_master_refresh_repeat", "garp", "\"garp: { refresh_count: N }\""),
         ForeignKeyWord("keepalived", "auth_pass", "password"),
         ForeignKeyWord("keepalived", "auth_type", "password", "\"password\" alone (vipd speaks keepalived's PASS)"),
         ForeignKeyWord("keepalived", "script", "command"),

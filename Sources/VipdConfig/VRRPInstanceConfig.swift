@@ -101,7 +101,8 @@ public struct TrackedObjectConfig: Sendable, Equatable {
 }
 
 /// Gratuitous ARP / unsolicited neighbour advertisement settings (`vrrp.NAME.garp`), after keepalived's
-/// `garp_master_repeat`, `garp_interval` and `garp_master_delay`.
+/// `garp_master_repeat`, `garp_interval`, `garp_master_delay`, `garp_master_refresh` and
+/// `garp_master_refresh_repeat`.
 public struct AnnouncementConfig: Sendable, Equatable {
     /// Announcements per address in one burst (`count`, default 5).
     public var count: Int
@@ -109,11 +110,21 @@ public struct AnnouncementConfig: Sendable, Equatable {
     public var interval: Duration
     /// A second burst this long after becoming master (`repeat_after`, default 5s; 0 disables).
     public var repeatAfter: Duration
+    /// While master, announce again this often, for switches that age out their entries (`refresh`;
+    /// nil, the default: never).
+    public var refresh: Duration?
+    /// Announcements per address at each refresh (`refresh_count`, default 1).
+    public var refreshCount: Int
 
-    public init(count: Int = 5, interval: Duration = .zero, repeatAfter: Duration = .seconds(5)) {
+    public init(
+        count: Int = 5, interval: Duration = .zero, repeatAfter: Duration = .seconds(5), refresh: Duration? = nil,
+        refreshCount: Int = 1
+    ) {
         self.count = count
         self.interval = interval
         self.repeatAfter = repeatAfter
+        self.refresh = refresh
+        self.refreshCount = refreshCount
     }
 }
 

@@ -251,7 +251,7 @@ extension ConfigReader {
         }
     }
 
-    /// `garp: { count, interval, repeat_after }`.
+    /// `garp: { count, interval, repeat_after, refresh, refresh_count }`.
     private func readAnnouncements(_ node: Node, path: String) -> AnnouncementConfig? {
         guard let fields = fields(of: node, path: path, owner: node.mark, as: .garp) else { return nil }
         let defaults = AnnouncementConfig()
@@ -261,8 +261,21 @@ extension ConfigReader {
         let repeatAfter: Duration? =
             fields["repeat_after"].map { readDuration($0, path: fields.path("repeat_after"), allowZero: true, bareNumber: .keepalivedSeconds) }
             ?? defaults.repeatAfter
-        guard let count, let interval, let repeatAfter else { return nil }
-        return AnnouncementConfig(count: count, interval: interval, repeatAfter: repeatAfter)
+        let refresh: Duration?? = fields["refresh"].map { readRefresh($0, path: fields.path("refresh")).map { .some($0) } } ?? .some(nil)
+        let refreshCount: Int? =
+            fields["refresh_count"].map { readInt($0, path: fields.path("refresh_count"), range: 1...100) } ?? defaults.refreshCount
+        guard let count, let interval, let repeatAfter, let refresh, let refreshCount else { return nil }
+        return AnnouncementConfig(count: count, interval: interval, repeatAfter: repeatAfter, refresh: refresh, refreshCount: refreshCount)
+    }
+
+    /// `garp.refresh`: a duration of at least a second (keepalived counts it in whole seconds).
+    private func readRefresh(_ node: Node, path: String) -> Duration? {
+        guard let refresh = readDuration(node, path: path, bareNumber: .keepalivedSeconds) else { return nil }
+        guard refresh >= .seconds(1) else {
+            report("garp.refresh is at least 1s: it refreshes switches that forget, it is not a flood", at: node, path: path)
+            return nil
+        }
+        return refresh
     }
 
     /// `notify: { master, backup, fault, stop, any }`: shell commands.

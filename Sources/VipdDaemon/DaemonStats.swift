@@ -186,7 +186,8 @@ final class DaemonStats: Sendable {
             }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived,
             movedSessions: report.handoff.map { _ in movedSessions }, heldAddresses: report.handoff?.heldAddresses.map(\.description),
             forwardingTo: report.handoff?.forwardingTo?.description, forwardedSegments: report.handoff?.forwardedSegments,
-            syncGroup: report.syncGroup, syncGroupState: report.syncGroupState.map { "\($0)" })
+            syncGroup: report.syncGroup, syncGroupState: report.syncGroupState.map { "\($0)" },
+            restoredAddresses: report.restoredAddresses)
     }
 
     private static func findingStats(_ finding: Finding) -> FindingStats {

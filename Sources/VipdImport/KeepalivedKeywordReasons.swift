@@ -31,8 +31,8 @@ enum KeepalivedKeywordReasons {
             return "vipd has no excluded addresses; list them under virtual_addresses (they are then advertised too)"
         case "smtp_alert": return "vipd sends no mail; use a notify command instead"
         case "use_vmac", "vmac_xmit_base": return "vipd uses the interface's own MAC address and announces the VIPs with gratuitous ARP"
-        case "garp_master_refresh", "garp_master_refresh_repeat", "garp_lower_prio_delay", "garp_lower_prio_repeat":
-            return "vipd announces a new master twice (garp.count, garp.repeat_after) and does not refresh"
+        case "garp_lower_prio_delay", "garp_lower_prio_repeat":
+            return "vipd answers a lower-priority master with the announcements of a takeover (garp.count, garp.repeat_after); it has no separate delay or count for it"
         case "mcast_dst_ip": return "vipd advertises to 224.0.0.18 / ff02::12 or, with unicast, to the other nodes"
         case "notify_master_rx_lower_pri", "notify_priority_changes": return "vipd has no such notify; notify.any runs on every state change"
         case "lvs_sync_daemon_interface": return "vipd has no LVS"

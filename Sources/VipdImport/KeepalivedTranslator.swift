@@ -95,6 +95,9 @@ struct KeepalivedTranslator {
                 defaultGARP.count = value(child, "a count 0-100", Self.integer(in: 0...100)) ?? defaultGARP.count
             case "vrrp_garp_interval":
                 defaultGARP.interval = value(child, "seconds", Self.seconds) ?? defaultGARP.interval
+            case "vrrp_garp_master_refresh": defaultGARP.refresh = refreshPeriod(child) ?? defaultGARP.refresh
+            case "vrrp_garp_master_refresh_repeat":
+                defaultGARP.refreshCount = value(child, "a count 1-100", Self.integer(in: 1...100)) ?? defaultGARP.refreshCount
             default:
                 ledger.list(child.location, child.text, KeepalivedKeywordReasons.global(child))
                 (child.block ?? []).flatMap(\.flattened).forEach { ledger.carry($0.location) }
@@ -218,6 +221,10 @@ struct KeepalivedTranslator {
             case "garp_master_repeat":
                 settings.announcements.count = value(child, "a count 0-100", Self.integer(in: 0...100)) ?? settings.announcements.count
             case "garp_interval": settings.announcements.interval = value(child, "seconds", Self.seconds) ?? settings.announcements.interval
+            case "garp_master_refresh": settings.announcements.refresh = refreshPeriod(child) ?? settings.announcements.refresh
+            case "garp_master_refresh_repeat":
+                settings.announcements.refreshCount =
+                    value(child, "a count 1-100", Self.integer(in: 1...100)) ?? settings.announcements.refreshCount
             default:
                 ledger.list(child.location, child.text, KeepalivedKeywordReasons.instance(child))
                 (child.block ?? []).flatMap(\.flattened).forEach { ledger.carry($0.location) }
@@ -242,6 +249,23 @@ struct KeepalivedTranslator {
         if let authentication { settings.password = readPassword(authentication, version: settings.version) }
         instance.config = settings
         result.instances.append(instance)
+    }
+
+    /// `garp_master_refresh SECONDS` (or `vrrp_garp_master_refresh` in `global_defs`) as `garp.refresh`:
+    /// `.some(nil)` for 0 (off), nil when malformed (listed). keepalived sends the refresh with the
+    /// first advert after the period; vipd on the period, counted from becoming master; both at
+    /// least a second apart.
+    private mutating func refreshPeriod(_ statement: KeepalivedStatement) -> Duration?? {
+        guard let period = value(statement, "seconds", Self.seconds) else { return nil }
+        if period == .zero { return .some(nil) }
+        if period < .seconds(1) {
+            ledger.remark(statement.location, statement.text, "keepalived counts it in whole seconds: garp.refresh 1s")
+            return .seconds(1)
+        }
+        ledger.remark(
+            statement.location, statement.text,
+            "carried as garp.refresh \(period.configText): vipd announces every \(period.configText) from becoming master, keepalived with the first advert after it")
+        return period
     }
 
     /// `virtual_ipaddress` lines: `ADDRESS[/LENGTH] [dev IF] [other options]`.

@@ -100,7 +100,8 @@ struct VipdYAMLWriter {
                     4, "garp",
                     Self.flow([
                         ("count", "\(garp.count)"), ("interval", garp.interval.configText), ("repeat_after", garp.repeatAfter.configText),
-                    ]))
+                    ] + (garp.refresh.map { [("refresh", $0.configText)] } ?? [])
+                        + (garp.refreshCount != defaults.announcements.refreshCount ? [("refresh_count", "\(garp.refreshCount)")] : [])))
             }
             if !instance.notify.isEmpty {
                 lines.append("    notify:")

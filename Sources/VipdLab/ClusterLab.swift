@@ -64,20 +64,36 @@ public final class ClusterLab: @unchecked Sendable {
 
     private static func attach(name: String, hostNumber: Int, to switchNamespace: NetworkNamespace) throws -> Host {
         let namespace = try NetworkNamespace(name: NetworkNamespace.uniqueName(name))
+        let host = Host(
+            name: name, namespace: namespace, address: "10.251.1.\(hostNumber)", address6: "fd00:251:1::\(hostNumber)",
+            switchPort: "p-\(name)")
         do {
-            let port = "p-\(name)"
-            try switchNamespace.ip(["link", "add", port, "type", "veth", "peer", "name", interface, "netns", namespace.name])
-            try switchNamespace.ip(["link", "set", port, "master", "br0", "up"])
-            let address = "10.251.1.\(hostNumber)"
-            let address6 = "fd00:251:1::\(hostNumber)"
-            try namespace.ip(["addr", "add", "\(address)/\(prefixLength)", "dev", interface])
-            try namespace.ip(["addr", "add", "\(address6)/64", "dev", interface, "nodad"])
-            try namespace.ip(["link", "set", interface, "up"])
-            return Host(name: name, namespace: namespace, address: address, address6: address6, switchPort: port)
+            try connect(host, to: switchNamespace)
+            return host
         } catch {
             namespace.delete()
             throw error
         }
+    }
+
+    /// Gives `host` its `eth0` on the bridge, with its addresses, up.
+    private static func connect(_ host: Host, to switchNamespace: NetworkNamespace) throws {
+        try switchNamespace.ip(["link", "add", host.switchPort, "type", "veth", "peer", "name", interface, "netns", host.namespace.name])
+        try switchNamespace.ip(["link", "set", host.switchPort, "master", "br0", "up"])
+        try host.namespace.ip(["addr", "add", "\(host.address)/\(prefixLength)", "dev", interface])
+        try host.namespace.ip(["addr", "add", "\(host.address6)/64", "dev", interface, "nodad"])
+        try host.namespace.ip(["link", "set", interface, "up"])
+    }
+
+    /// Deletes `host`'s cable, switch port and `eth0` alike: the interface no longer exists on the host.
+    public func removeInterface(of host: Host) throws {
+        try switchNamespace.ip(["link", "delete", host.switchPort])
+    }
+
+    /// Gives `host` a new `eth0` on the bridge with its addresses, as a hot-plugged or re-created
+    /// interface gets (a new interface index), after `removeInterface(of:)`.
+    public func recreateInterface(of host: Host) throws {
+        try Self.connect(host, to: switchNamespace)
     }
 
     /// Pulls `host`'s cable: its switch port goes down, so the host sees its link lose carrier.

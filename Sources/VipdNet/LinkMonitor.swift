@@ -68,23 +68,10 @@ private final class LinkReceiver: Sendable {
     /// Reads every waiting notification. When the socket buffer overflowed (`ENOBUFS`), some
     /// were lost, so the current states are read afresh and the differences reported.
     func drain() {
-        while true {
-            let datagram: [UInt8]?
-            do {
-                datagram = try socket.withDescriptor { (descriptor) throws(NetworkError) in
-                    try socket.receiveNetlink(descriptor, flags: Int32(MSG_DONTWAIT))
-                }
-            } catch .systemCall(_, _, ENOBUFS) {
-                logger.warning("link notifications were lost (socket buffer full); reading the interfaces again")
-                do { try synchronize(announce: true) } catch { logger.error("\(error)") }
-                continue
-            } catch .closed {
-                return
-            } catch {
-                logger.error("\(error)")
-                return
-            }
-            guard let datagram else { return }
+        socket.drainNotifications(logger: logger) {
+            logger.warning("link notifications were lost (socket buffer full); reading the interfaces again")
+            do { try synchronize(announce: true) } catch { logger.error("\(error)") }
+        } datagram: { datagram in
             do {
                 for message in try NetlinkMessage.parseAll(datagram) {
                     switch message.type {

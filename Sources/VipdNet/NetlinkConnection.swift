@@ -1,4 +1,5 @@
 import CVipdSys
+import Logging
 import Synchronization
 
 #if canImport(Glibc)
@@ -118,5 +119,29 @@ extension SharedSocket {
         }
         buffer.removeSubrange(count...)
         return buffer
+    }
+
+    /// Reads every notification waiting on a subscribed netlink socket, without blocking, handing
+    /// each datagram to `datagram`; `lost` runs when the kernel dropped some because the socket
+    /// buffer was full (`ENOBUFS`). Returns when none is left or the socket is closed.
+    func drainNotifications(logger: Logger, lost: () -> Void, datagram: ([UInt8]) -> Void) {
+        while true {
+            let received: [UInt8]?
+            do {
+                received = try withDescriptor { (descriptor) throws(NetworkError) in
+                    try receiveNetlink(descriptor, flags: Int32(MSG_DONTWAIT))
+                }
+            } catch .systemCall(_, _, ENOBUFS) {
+                lost()
+                continue
+            } catch .closed {
+                return
+            } catch {
+                logger.error("\(error)")
+                return
+            }
+            guard let received else { return }
+            datagram(received)
+        }
     }
 }

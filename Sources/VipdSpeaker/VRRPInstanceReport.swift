@@ -39,4 +39,6 @@ public struct VRRPInstanceReport: Sendable {
     public var syncGroup: String? = nil
     /// That group's state on this node.
     public var syncGroupState: VRRPState? = nil
+    /// Virtual addresses put back after another program removed them while master, since the start.
+    public var restoredAddresses: Int = 0
 }

@@ -5,6 +5,10 @@ import VipdNet
 import VipdVRRP
 import VipdVRRPPacket
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One VRRP instance at work on this node: the pure `VRRPStateMachine` driven by the raw socket,
 /// a timer, tracking and the daemon, with its actions carried out on the kernel (netlink addresses,
 /// adverts, gratuitous ARP / NA) and reported to the daemon (peer gone silent, addresses leaving).
@@ -55,6 +59,11 @@ public actor VRRPInstanceRunner {
     private var handoverWaiters: [CheckedContinuation<IPAddress?, Never>] = []
     private var decodeErrors: [String: Int] = [:]
     private var dropLog = RateLimitedLog()
+    /// Puts back the virtual addresses another program removes while master.
+    private var keeper: VirtualAddressKeeper<ContinuousClock.Instant>
+    /// The check a removal notification asked for, after `VirtualAddressKeeper.settleDelay`.
+    private var keeperCheck: Task<Void, Never>?
+    private var restoreLog = RateLimitedLog()
     private var recentTransitions: [VRRPInstanceReport.RecordedTransition] = []
     /// In a sync group: told every change of the state or of the wish to become master.
     private var syncGroupObserver: (@Sendable (VRRPSyncGroup.MemberStatus) -> Void)?
@@ -92,6 +101,7 @@ public actor VRRPInstanceRunner {
         socket = try VRRPSocket(family: config.family, interface: interface, sourceAddress: primary, joinMulticast: !config.unicast)
         announcer = try AddressAnnouncer(interface: interface)
         notify = NotifyRunner(instance: config.name, config: config.notify, logger: logger)
+        keeper = VirtualAddressKeeper(addresses: config.virtualAddresses)
     }
 
     /// The state now.
@@ -111,7 +121,7 @@ public actor VRRPInstanceRunner {
             effectivePriority: machine.effectivePriority,
             masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, isMasterHere: isMasterHere,
             faultReason: machine.faultReason, isHeld: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions,
-            handoff: handoff?.report(instance: config.name))
+            handoff: handoff?.report(instance: config.name), restoredAddresses: keeper.restoredCount)
     }
 
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
@@ -138,6 +148,20 @@ public actor VRRPInstanceRunner {
     /// Tracking changed: FAULT, or a new effective priority.
     public func trackingChanged(_ tracking: TrackedPriority) {
         apply(tracking, starting: false)
+    }
+
+    /// An address was removed from the interface with index `interfaceIndex` (`address` nil:
+    /// address notifications were lost, any may have gone). While master, a virtual address of
+    /// this instance is put back a moment later unless vipd removed it itself.
+    public func addressRemoved(_ address: IPAddress?, interfaceIndex: Int32?) {
+        if let interfaceIndex, interfaceIndex != interface.index { return }
+        guard let checkAt = keeper.removalNotified(of: address, now: .now) else { return }
+        keeperCheck?.cancel()
+        keeperCheck = Task { [weak self] in
+            try? await Task.sleep(until: checkAt, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.keepAddresses()
+        }
     }
 
     /// vipd's planned stop: as master, advertise priority 0 but keep serving until the new master's
@@ -212,6 +236,7 @@ public actor VRRPInstanceRunner {
     public func finish() {
         timer?.cancel()
         announcements?.cancel()
+        keeperCheck?.cancel()
         receiver?.cancel()
         socket.close()
     }
@@ -261,6 +286,7 @@ public actor VRRPInstanceRunner {
             switch action {
             case .sendAdvertisement(let advertisement):
                 send(advertisement)
+                keepAddresses()
             case .addVirtualAddresses(let previousOwner):
                 forwardSessions(to: previousOwner)
                 addAddresses()
@@ -339,9 +365,48 @@ public actor VRRPInstanceRunner {
                 logger.error("\(config.name): cannot add \(prefix) to \(config.interface): \(error)")
             }
         }
+        keeper.added(now: .now)
+    }
+
+    /// While master, when a check is due: puts back the virtual addresses another program removed,
+    /// and announces them again.
+    private func keepAddresses() {
+        let now = ContinuousClock.now
+        guard keeper.isCheckDue(now: now) else { return }
+        let present: [InterfaceAddress]
+        do {
+            present = try netlink.addresses(interfaceIndex: interface.index)
+        } catch {
+            restoreLog.log("\(config.name): cannot read the addresses of \(config.interface): \(error)", key: "read", logger: logger)
+            return
+        }
+        var restoredAny = false
+        for prefix in keeper.check(present: present.map(\.prefix.address), now: now) {
+            do {
+                try netlink.addAddress(prefix, interfaceIndex: interface.index)
+            } catch {
+                restoreLog.log(
+                    "\(config.name): \(prefix) was removed from \(config.interface) by another program and cannot be put back: \(error)",
+                    key: "add \(prefix)", level: .error, logger: logger)
+                continue
+            }
+            restoredAny = true
+            if keeper.restored(prefix) {
+                logger.error(
+                    "\(config.name): \(prefix) was removed from \(config.interface) by another program while this node is MASTER; vipd put it back and announced it again. Tell whatever reconfigures \(config.interface) to leave addresses it did not add alone: systemd-networkd: KeepConfiguration=yes in the [Network] section of its .network file; NetworkManager: do not reapply or re-activate its connection while vipd runs (or make the device unmanaged); no ip addr flush or ifdown on it",
+                    metadata: ["vip": "\(prefix.address)", "interface": "\(config.interface)"])
+            } else {
+                restoreLog.log(
+                    "\(config.name): \(prefix) was removed from \(config.interface) by another program again; put back (\(keeper.restoredCount) restore(s) so far)",
+                    key: "restored \(prefix)", logger: logger)
+            }
+        }
+        if restoredAny { announce() }
     }
 
     private func removeAddresses(resettingSessions: Bool) {
+        keeper.removing()
+        keeperCheck?.cancel()
         // Reset first, while the addresses are still ours, so the RSTs leave with the right source.
         if resettingSessions { hooks.addressesLeaving(Set(config.virtualAddresses.map(\.address))) }
         for prefix in config.virtualAddresses {
@@ -349,6 +414,8 @@ public actor VRRPInstanceRunner {
                 if try netlink.removeAddress(prefix, interfaceIndex: interface.index) {
                     logger.notice("\(config.name): removed \(prefix) from \(config.interface)")
                 }
+            } catch .netlinkRequest(_, _, ENODEV, _) {
+                // The interface is gone, and its addresses with it.
             } catch {
                 logger.error("\(config.name): cannot remove \(prefix) from \(config.interface): \(error)")
             }
@@ -464,23 +531,23 @@ public actor VRRPInstanceRunner {
         }
     }
 
-    /// A burst of `count` announcements per address, `interval` apart, and another burst `repeat_after` later.
+    /// The bursts of `AnnouncementSchedule`, from now on while master: `count` announcements per
+    /// address `interval` apart, another burst `repeat_after` later, and `refresh_count` every `refresh`.
     private func announce() {
         announcements?.cancel()
-        let settings = config.announcements
-        guard settings.count > 0 else { return }
+        let schedule = AnnouncementSchedule(config.announcements)
+        let interval = config.announcements.interval
         let announcer = announcer
         let addresses = config.virtualAddresses.map(\.address)
         let logger = logger
         let name = config.name
         announcements = Task {
-            for burst in 0..<(settings.repeatAfter > .zero ? 2 : 1) {
-                if burst == 1 {
-                    try? await Task.sleep(for: settings.repeatAfter)
-                }
-                for round in 0..<settings.count {
+            let start = ContinuousClock.now
+            for burst in schedule {
+                try? await Task.sleep(until: start + burst.at, clock: .continuous)
+                for round in 0..<burst.count {
                     guard !Task.isCancelled else { return }
-                    if round > 0, settings.interval > .zero { try? await Task.sleep(for: settings.interval) }
+                    if round > 0, interval > .zero { try? await Task.sleep(for: interval) }
                     for address in addresses {
                         do {
                             if address.family == .v4 {
@@ -493,6 +560,7 @@ public actor VRRPInstanceRunner {
                         }
                     }
                 }
+                guard !Task.isCancelled else { return }
             }
         }
     }

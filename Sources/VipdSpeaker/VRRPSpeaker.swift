@@ -7,22 +7,43 @@ import VipdVRRP
 /// Every VRRP instance of this node, with the tracking they share: interfaces (through a netlink
 /// link monitor), the proxy's pools, the track scripts, files and processes. Each instance also
 /// tracks its own interface with weight 0 (link down → FAULT), as keepalived does. The members of a
-/// sync group move together (see `VRRPSyncGroup`).
+/// sync group move together (see `VRRPSyncGroup`). An instance whose interface does not exist waits
+/// for it (in FAULT, which its sync group shares), and starts when it appears; one whose interface
+/// goes away enters FAULT and waits for it to return.
 public actor VRRPSpeaker {
+    /// One configured instance: whether it runs on its interface, its runner while it does, and
+    /// the last report of the runner it had while it waits.
+    private struct Instance {
+        let config: VRRPInstanceConfig
+        var attachment = InterfaceAttachment()
+        var runner: VRRPInstanceRunner?
+        var lastReport: VRRPInstanceReport?
+    }
+
     private let configuration: VipdConfiguration
     private let node: ClusterNode
     private let pools: any PoolAvailabilityProviding
     private let hooks: VRRPInstanceRunner.Hooks
     private let handoff: SessionHandoff?
     private let logger: Logger
-    private var runners: [VRRPInstanceRunner] = []
+    private var instances: [Instance] = []
+    private var netlink: RouteNetlink?
+    /// A start that failed on an interface that is there is tried again a second later.
+    private var retries: [String: Task<Void, Never>] = [:]
+    private var retryLog = RateLimitedLog(period: .seconds(60))
+    /// Set by `handOver` and `stop`: no instance starts any more.
+    private var stopping = false
     private var scripts: [String: TrackScriptRunner] = [:]
     private var linkMonitor: LinkMonitor?
     private var linkWatcher: Task<Void, Never>?
+    private var addressMonitor: AddressMonitor?
+    private var addressWatcher: Task<Void, Never>?
     private var interfaceUp: [String: Bool] = [:]
     private var fileAndProcessTracker: FileAndProcessTracker?
     private var syncGroups: [VRRPSyncGroup] = []
     private var syncGroupWatcher: Task<Void, Never>?
+    /// Where the members' changes go to their groups; a runner started later joins through it too.
+    private var syncGroupChanges: AsyncStream<(String, VRRPSyncGroup.MemberStatus)>.Continuation?
 
     public init(
         configuration: VipdConfiguration, node: ClusterNode, pools: any PoolAvailabilityProviding,
@@ -36,23 +57,40 @@ public actor VRRPSpeaker {
         self.logger = logger
     }
 
-    /// Opens every instance (throws when an interface is missing), starts tracking, then the protocol.
+    /// The instances running now, in configuration order.
+    private var runners: [VRRPInstanceRunner] { instances.compactMap(\.runner) }
+
+    /// Opens every instance whose interface exists (the others wait for theirs), starts tracking,
+    /// then the protocol. Throws when an instance cannot be opened on an interface that exists.
     public func start() async throws {
         let netlink = try RouteNetlink()
-        for instance in configuration.vrrp {
-            runners.append(
-                try VRRPInstanceRunner(
-                    config: instance, node: node, nodes: configuration.nodes, netlink: netlink, hooks: hooks,
-                    handoff: handoff, logger: logger, syncGroup: configuration.syncGroup(of: instance.name)?.name))
-        }
+        self.netlink = netlink
         let interfaces = Set(configuration.vrrp.flatMap { instance in
             [instance.interface] + instance.track.filter { $0.kind == .interface }.map(\.name)
         })
         // The monitor first: it reports changes after its creation, so none falls between it and the reads.
         let monitor = try LinkMonitor(interfaceNames: interfaces)
         linkMonitor = monitor
+        var present: [String: NetworkInterface] = [:]
         for name in interfaces {
-            interfaceUp[name] = (try? netlink.interface(named: name).isUsable) ?? false
+            present[name] = try? netlink.interface(named: name)
+            interfaceUp[name] = present[name]?.isUsable ?? false
+        }
+        instances = configuration.vrrp.map { Instance(config: $0) }
+        for position in instances.indices {
+            let config = instances[position].config
+            if let interface = present[config.interface] {
+                do {
+                    instances[position].runner = try makeRunner(config)
+                    instances[position].attachment.started(on: interface.index)
+                    continue
+                } catch NetworkError.interfaceNotFound {
+                    // Gone since it was read: waited for like one that never was.
+                }
+            }
+            logger.warning(
+                "interface \(config.interface) does not exist; VRRP instance \(config.name) waits for it",
+                metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])
         }
         let changes = monitor.changes
         linkWatcher = Task { [weak self] in
@@ -60,6 +98,7 @@ public actor VRRPSpeaker {
                 await self?.interfaceChanged(change)
             }
         }
+        watchAddresses()
         pools.observe { [weak self] _, _ in
             Task { await self?.trackingChanged() }
         }
@@ -90,15 +129,26 @@ public actor VRRPSpeaker {
         syncGroups = configuration.syncGroups.map(VRRPSyncGroup.init)
         guard !syncGroups.isEmpty else { return }
         let (changes, continuation) = AsyncStream.makeStream(of: (String, VRRPSyncGroup.MemberStatus).self)
-        for runner in runners where configuration.syncGroup(of: runner.config.name) != nil {
-            let name = runner.config.name
-            await runner.observeSyncGroup { continuation.yield((name, $0)) }
-        }
+        syncGroupChanges = continuation
         syncGroupWatcher = Task { [weak self] in
             for await (instance, status) in changes {
                 await self?.memberChanged(instance, to: status)
             }
         }
+        for instance in instances where configuration.syncGroup(of: instance.config.name) != nil {
+            if let runner = instance.runner {
+                await joinSyncGroup(runner)
+            } else {
+                continuation.yield((instance.config.name, VRRPSyncGroup.MemberStatus(state: .fault)))
+            }
+        }
+    }
+
+    /// Sends `runner`'s changes to its sync group, if it is a member.
+    private func joinSyncGroup(_ runner: VRRPInstanceRunner) async {
+        guard let changes = syncGroupChanges, configuration.syncGroup(of: runner.config.name) != nil else { return }
+        let name = runner.config.name
+        await runner.observeSyncGroup { changes.yield((name, $0)) }
     }
 
     private func memberChanged(_ instance: String, to status: VRRPSyncGroup.MemberStatus) async {
@@ -116,10 +166,11 @@ public actor VRRPSpeaker {
         }
     }
 
-    /// Each instance's name and state now, in configuration order (for the daemon's status line).
+    /// Each instance's name and state now, in configuration order (for the daemon's status line);
+    /// FAULT while it waits for its interface.
     public func instanceStates() async -> [(name: String, state: VRRPState)] {
         var states: [(name: String, state: VRRPState)] = []
-        for runner in runners { states.append((runner.config.name, await runner.state)) }
+        for instance in instances { states.append((instance.config.name, await instance.runner?.state ?? .fault)) }
         return states
     }
 
@@ -127,15 +178,35 @@ public actor VRRPSpeaker {
     /// group's state), in configuration order.
     public func instanceReports() async -> [VRRPInstanceReport] {
         var reports: [VRRPInstanceReport] = []
-        for runner in runners {
-            var report = await runner.report
-            if let group = syncGroups.first(where: { $0.config.instances.contains(runner.config.name) }) {
+        for instance in instances {
+            var report: VRRPInstanceReport
+            if let runner = instance.runner {
+                report = await runner.report
+            } else {
+                report = waitingReport(instance)
+            }
+            if let group = syncGroups.first(where: { $0.config.instances.contains(instance.config.name) }) {
                 report.syncGroup = group.config.name
                 report.syncGroupState = group.state
             }
             reports.append(report)
         }
         return reports
+    }
+
+    /// An instance waiting for its interface: in FAULT, with what its last runner counted.
+    private func waitingReport(_ instance: Instance) -> VRRPInstanceReport {
+        var report =
+            instance.lastReport
+            ?? VRRPInstanceReport(
+                config: instance.config, state: .fault, priority: UInt8(node.priority), effectivePriority: UInt8(node.priority),
+                masterAddress: nil, isMasterHere: false, faultReason: nil, isHeld: false, counters: VRRPCounters(),
+                recentTransitions: [], handoff: nil)
+        report.state = .fault
+        report.masterAddress = nil
+        report.isMasterHere = false
+        report.faultReason = "interface \(instance.config.interface) does not exist"
+        return report
     }
 
     /// Each instance's interface, family, source address and VRRP socket receive counter.
@@ -171,6 +242,7 @@ public actor VRRPSpeaker {
 
     /// Planned stop of every instance at once (make-before-break, see `VRRPInstanceRunner.handOver`).
     public func handOver() async {
+        stopping = true
         stopSyncGroups()
         await withTaskGroup(of: Void.self) { group in
             for runner in runners {
@@ -182,6 +254,7 @@ public actor VRRPSpeaker {
 
     /// Immediate stop: masters send priority 0 and release their addresses.
     public func stop() async {
+        stopping = true
         stopSyncGroups()
         for runner in runners { await runner.stop() }
         finish()
@@ -190,12 +263,17 @@ public actor VRRPSpeaker {
     /// Stopping: the members stop on their own, the groups no longer move them.
     private func stopSyncGroups() {
         syncGroupWatcher?.cancel()
+        syncGroupChanges?.finish()
+        syncGroupChanges = nil
         syncGroups = []
     }
 
     private func finish() {
         linkWatcher?.cancel()
         linkMonitor?.stop()
+        addressWatcher?.cancel()
+        addressMonitor?.stop()
+        for retry in retries.values { retry.cancel() }
         for script in scripts.values { script.stop() }
         fileAndProcessTracker?.stop()
         Task { [runners] in
@@ -203,13 +281,131 @@ public actor VRRPSpeaker {
         }
     }
 
+    /// Hands every address removal (and every loss of notifications) to the instances, which put
+    /// back the virtual addresses another program takes away while they are master. Without the
+    /// notifications, each master still checks its addresses every `VirtualAddressKeeper.safetyInterval`.
+    private func watchAddresses() {
+        let monitor: AddressMonitor
+        do {
+            monitor = try AddressMonitor()
+        } catch {
+            logger.warning(
+                "cannot watch the interfaces' addresses (\(error)): a virtual address another program removes is put back only at the next check, within \(VirtualAddressKeeper<ContinuousClock.Instant>.safetyInterval.secondsText)")
+            return
+        }
+        addressMonitor = monitor
+        let changes = monitor.changes
+        addressWatcher = Task { [weak self] in
+            for await change in changes {
+                await self?.addressChanged(change)
+            }
+        }
+    }
+
+    private func addressChanged(_ change: AddressChange) async {
+        let removed: (address: IPAddress?, interfaceIndex: Int32?)
+        switch change {
+        case .added: return
+        case .removed(let address): removed = (address.prefix.address, address.interfaceIndex)
+        case .lost: removed = (nil, nil)
+        }
+        for runner in runners {
+            await runner.addressRemoved(removed.address, interfaceIndex: removed.interfaceIndex)
+        }
+    }
+
+    /// A watched interface changed: tracking first (an instance whose interface went away enters
+    /// FAULT while it can still say so), then the instances on it are retired or started.
     private func interfaceChanged(_ interface: NetworkInterface) async {
-        guard interfaceUp[interface.name] != interface.isUsable else { return }
-        interfaceUp[interface.name] = interface.isUsable
+        let present = interface.operationalState != .notPresent
+        if interfaceUp[interface.name] != interface.isUsable {
+            interfaceUp[interface.name] = interface.isUsable
+            let state = present ? interface.isUsable ? "up" : "down (no carrier or administratively down)" : "gone (deleted)"
+            logger.notice("interface \(interface.name) is \(state)", metadata: ["interface": "\(interface.name)"])
+            await trackingChanged()
+        }
+        await attach(interfaceNamed: interface.name, index: present ? interface.index : nil, isUp: interface.isUsable)
+    }
+
+    /// The interface `name` is present with `index` (up or not), or absent: starts, retires or
+    /// reopens its instances.
+    private func attach(interfaceNamed name: String, index: Int32?, isUp: Bool) async {
+        for position in instances.indices where instances[position].config.interface == name {
+            for action in instances[position].attachment.observed(interfaceIndex: index, isUp: isUp) {
+                switch action {
+                case .retire: await retire(position)
+                case .start: await startRunner(position)
+                }
+            }
+        }
+    }
+
+    /// The instance's interface is gone: its runner (in FAULT by now) closes its sockets, and its
+    /// last report stands for it while it waits.
+    private func retire(_ position: Int) async {
+        guard let runner = instances[position].runner else { return }
+        instances[position].runner = nil
+        let config = instances[position].config
+        logger.warning(
+            "interface \(config.interface) does not exist any more; VRRP instance \(config.name) waits for it",
+            metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])
+        await runner.finish()
+        instances[position].lastReport = await runner.report
+        if configuration.syncGroup(of: config.name) != nil {
+            syncGroupChanges?.yield((config.name, VRRPSyncGroup.MemberStatus(state: .fault)))
+        }
+    }
+
+    /// The instance's interface is there and up: opens the instance on it and starts it with the
+    /// tracking now. When that fails (no IPv6 link-local address yet, say), it is tried again a second later
+    /// while the interface is there.
+    private func startRunner(_ position: Int) async {
+        let config = instances[position].config
+        guard !stopping else {
+            instances[position].attachment.startFailed()
+            return
+        }
+        let runner: VRRPInstanceRunner
+        do {
+            runner = try makeRunner(config)
+        } catch {
+            instances[position].attachment.startFailed()
+            retryLog.log(
+                "VRRP instance \(config.name) cannot start on \(config.interface) yet, trying again every second: \(error)",
+                key: config.name, logger: logger)
+            retryLater(interfaceNamed: config.interface)
+            return
+        }
+        instances[position].runner = runner
+        instances[position].lastReport = nil
         logger.notice(
-            "interface \(interface.name) is \(interface.isUsable ? "up" : "down (no carrier or administratively down)")",
-            metadata: ["interface": "\(interface.name)"])
-        await trackingChanged()
+            "interface \(config.interface) is there; VRRP instance \(config.name) starts",
+            metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])
+        await joinSyncGroup(runner)
+        if let tracking = trackings()[config.name] { await runner.start(initialTracking: tracking) }
+    }
+
+    private func retryLater(interfaceNamed name: String) {
+        guard retries[name] == nil else { return }
+        retries[name] = Task { [weak self] in
+            try? await Task.sleep(for: .seconds(1))
+            guard !Task.isCancelled else { return }
+            await self?.retry(interfaceNamed: name)
+        }
+    }
+
+    private func retry(interfaceNamed name: String) async {
+        retries[name] = nil
+        guard !stopping else { return }
+        let interface = try? netlink?.interface(named: name)
+        await attach(interfaceNamed: name, index: interface?.index, isUp: interface?.isUsable ?? false)
+    }
+
+    private func makeRunner(_ config: VRRPInstanceConfig) throws -> VRRPInstanceRunner {
+        guard let netlink else { throw VRRPSetupError(instance: config.name, problem: "the speaker has not started") }
+        return try VRRPInstanceRunner(
+            config: config, node: node, nodes: configuration.nodes, netlink: netlink, hooks: hooks, handoff: handoff, logger: logger,
+            syncGroup: configuration.syncGroup(of: config.name)?.name)
     }
 
     private func trackingChanged() async {

@@ -170,6 +170,10 @@ public enum StatsMetrics {
             "vipd_vrrp_forwarded_segments_total", .counter,
             help: "TCP segments of sessions served by the previous master, sent on to it by this node.",
             samples: perInstance { Double($0.forwardedSegments ?? 0) })
+        out.append(
+            "vipd_vrrp_vip_restored_total", .counter,
+            help: "Virtual addresses put back after another program removed them from the interface while this node was master.",
+            samples: perInstance { Double($0.restoredAddresses ?? 0) })
 
         out.append(
             "vipd_monitor_up", .gauge, help: "1 when the advertisement monitor captures on this node, else 0.",

@@ -60,6 +60,9 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     public var forwardingTo: String?
     /// Segments sent to a previous master since the start.
     public var forwardedSegments: Int?
+    /// Virtual addresses put back after another program removed them while master, since the
+    /// start; nil when read from a vipd that predates it.
+    public var restoredAddresses: Int?
     /// The most recent transitions, newest first.
     public var recentTransitions: [Transition]
     /// The sync group the instance belongs to; nil for none, or from an older vipd.
@@ -75,10 +78,12 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         priority: Int, effectivePriority: Int, masterAddress: String?, masterIsThisNode: Bool, faultReason: String?,
         held: Bool, advertisementsReceived: Int, advertisementsSent: Int, transitionsTotal: Int, recentTransitions: [Transition],
         routedAdvertisementsReceived: Int? = nil, movedSessions: Int? = nil, heldAddresses: [String]? = nil,
-        forwardingTo: String? = nil, forwardedSegments: Int? = nil, syncGroup: String? = nil, syncGroupState: String? = nil
+        forwardingTo: String? = nil, forwardedSegments: Int? = nil, syncGroup: String? = nil, syncGroupState: String? = nil,
+        restoredAddresses: Int? = nil
     ) {
         self.syncGroup = syncGroup
         self.syncGroupState = syncGroupState
+        self.restoredAddresses = restoredAddresses
         self.movedSessions = movedSessions
         self.heldAddresses = heldAddresses
         self.forwardingTo = forwardingTo

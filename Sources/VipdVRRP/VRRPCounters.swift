@@ -77,4 +77,7 @@ public struct VRRPCounters: Sendable, Hashable {
     public internal(set) var advertisementsSent = 0
     /// Priority-0 advertisements the machine asked to send (leaving master).
     public internal(set) var priorityZeroSent = 0
+
+    /// Nothing counted yet (an instance that has not run).
+    public init() {}
 }

@@ -31,7 +31,8 @@ final class VRRPConfigTests: XCTestCase {
                     advertisementInterval: .seconds(1), preempt: true, preemptDelay: .zero, unicast: false,
                     password: nil, virtualAddresses: [IPPrefix(parsing: "10.0.0.100/24")!])
             ])
-        XCTAssertEqual(config.vrrp[0].announcements, AnnouncementConfig(count: 5, interval: .zero, repeatAfter: .seconds(5)))
+        XCTAssertEqual(
+            config.vrrp[0].announcements, AnnouncementConfig(count: 5, interval: .zero, repeatAfter: .seconds(5), refresh: nil, refreshCount: 1))
         XCTAssertTrue(config.vrrp[0].notify.isEmpty)
         XCTAssertNil(config.vrrp[0].handoverTimeout)
     }
@@ -53,7 +54,7 @@ final class VRRPConfigTests: XCTestCase {
                       interfaces: [enp3s0]
                       pools: { ssh: -60 }
                       scripts: { chk: 10 }
-                    garp: { count: 3, interval: 20ms, repeat_after: 0s }
+                    garp: { count: 3, interval: 20ms, repeat_after: 0s, refresh: 60s, refresh_count: 2 }
                     notify: { master: "/usr/local/bin/on-master", any: "logger vipd" }
                     handover_timeout: 4s
                 """,
@@ -78,7 +79,9 @@ final class VRRPConfigTests: XCTestCase {
                 TrackedObjectConfig(kind: .pool, name: "ssh", weight: -60),
                 TrackedObjectConfig(kind: .script, name: "chk", weight: 10),
             ])
-        XCTAssertEqual(instance.announcements, AnnouncementConfig(count: 3, interval: .milliseconds(20), repeatAfter: .zero))
+        XCTAssertEqual(
+            instance.announcements,
+            AnnouncementConfig(count: 3, interval: .milliseconds(20), repeatAfter: .zero, refresh: .seconds(60), refreshCount: 2))
         XCTAssertEqual(instance.notify, NotifyConfig(master: "/usr/local/bin/on-master", any: "logger vipd"))
         XCTAssertEqual(instance.handoverTimeout, .seconds(4))
         XCTAssertEqual(
@@ -104,6 +107,18 @@ final class VRRPConfigTests: XCTestCase {
     private func assertVRRPError(_ vrrp: String, extra: String = "", _ expected: String, file: StaticString = #filePath, line: UInt = #line) {
         let errors = configErrors(clusterConfig(vrrp: vrrp, extra: extra), file: file, line: line).map(\.description)
         XCTAssertEqual(errors, [expected], file: file, line: line)
+    }
+
+    func testGARPRefreshIsASecondOrMoreWithACountFrom1To100() {
+        assertVRRPError(
+            "  VI_1: { interface: eth0, router_id: 51, virtual_addresses: [10.0.0.100/24], garp: { refresh: 500ms } }",
+            "vipd.yaml:6:96: vrrp.VI_1.garp.refresh: garp.refresh is at least 1s: it refreshes switches that forget, it is not a flood")
+        assertVRRPError(
+            "  VI_1: { interface: eth0, router_id: 51, virtual_addresses: [10.0.0.100/24], garp: { refresh: 0s } }",
+            "vipd.yaml:6:96: vrrp.VI_1.garp.refresh: duration must be greater than zero")
+        assertVRRPError(
+            "  VI_1: { interface: eth0, router_id: 51, virtual_addresses: [10.0.0.100/24], garp: { refresh: 60s, refresh_count: 0 } }",
+            "vipd.yaml:6:116: vrrp.VI_1.garp.refresh_count: 0 is out of range: must be between 1 and 100")
     }
 
     func testRouterIDOutOfRange() {

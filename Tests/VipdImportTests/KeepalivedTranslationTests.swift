@@ -86,6 +86,53 @@ final class KeepalivedTranslationTests: XCTestCase {
         XCTAssertTrue(byLine[35]?.first?.hasPrefix("vipd always tracks the instance's interface") ?? false)
     }
 
+    func testGARPRefreshAndItsRepeatCarriedFromTheInstanceOrGlobalDefs() throws {
+        let result = try importing([
+            """
+            global_defs {
+              vrrp_garp_master_refresh 30
+              vrrp_garp_master_refresh_repeat 3
+            }
+            vrrp_instance VI_1 {
+              interface eth0
+              virtual_router_id 51
+              virtual_ipaddress { 192.168.2.232/24 }
+              garp_master_refresh 60
+              garp_master_refresh_repeat 2
+            }
+            vrrp_instance VI_2 {
+              interface eth0
+              virtual_router_id 52
+              virtual_ipaddress { 192.168.2.233/24 }
+            }
+            vrrp_instance VI_3 {
+              interface eth0
+              virtual_router_id 53
+              virtual_ipaddress { 192.168.2.234/24 }
+              garp_master_refresh 0
+              garp_master_refresh_repeat 0
+            }
+            """
+        ])
+        let garp = result.configuration.vrrp.map(\.announcements)
+        XCTAssertEqual(garp.map(\.refresh), [.seconds(60), .seconds(30), nil])
+        XCTAssertEqual(garp.map(\.refreshCount), [2, 3, 3])
+        XCTAssertTrue(result.yaml.contains("garp: { count: 5, interval: 0s, repeat_after: 5s, refresh: 1m, refresh_count: 2 }"), result.yaml)
+        let byLine = Dictionary(grouping: result.notes, by: \.location.line).mapValues { $0.map(\.reason) }
+        XCTAssertEqual(
+            byLine[2], ["carried as garp.refresh 30s: vipd announces every 30s from becoming master, keepalived with the first advert after it"])
+        XCTAssertEqual(byLine[22], ["expected a count 1-100; not carried"], "keepalived's default of 1 at least")
+        XCTAssertNil(byLine[21], "0 is off, as in keepalived")
+    }
+
+    func testASubSecondGARPRefreshIsASecond() throws {
+        let result = try importing([
+            "vrrp_instance VI_1 {\ninterface eth0\nvirtual_router_id 51\nvirtual_ipaddress { 192.168.2.232/24 }\ngarp_master_refresh 0.5\n}\n"
+        ])
+        XCTAssertEqual(result.configuration.vrrp.first?.announcements.refresh, .seconds(1))
+        XCTAssertEqual(result.notes.filter { $0.location.line == 5 }.map(\.reason), ["keepalived counts it in whole seconds: garp.refresh 1s"])
+    }
+
     func testVersionDefaultsToTwoAndLongPasswordsAreCutWithoutShowingThem() throws {
         let result = try importing([
             """

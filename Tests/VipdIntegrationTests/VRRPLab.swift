@@ -91,13 +91,16 @@ final class VRRPLab: VIPHolderLab, @unchecked Sendable {
     }
 
     /// Starts `vipd run --node haN` (the test build, or `executable`) inside node `index`'s namespace
-    /// and waits for its ready line.
+    /// and waits for its ready line; `environment` (`NAME=VALUE`) is added to its environment.
     @discardableResult
-    func startVipd(_ index: Int, yaml: String = VRRPLab.yaml(), executable: URL = VipdProcess.binary) throws -> VipdProcess {
+    func startVipd(
+        _ index: Int, yaml: String = VRRPLab.yaml(), executable: URL = VipdProcess.binary, environment: [String] = []
+    ) throws -> VipdProcess {
         let node = lab.nodes[index]
         let process = try VipdProcess(
             yaml: yaml, directory: directory, name: "vipd-\(node.name)-\(UInt32.random(in: 0...UInt32.max))",
-            launcher: [NetworkNamespace.ipTool.path, "netns", "exec", node.namespace.name],
+            launcher: [NetworkNamespace.ipTool.path, "netns", "exec", node.namespace.name]
+                + (environment.isEmpty ? [] : ["/usr/bin/env"] + environment),
             arguments: ["--node", node.name], executable: executable)
         vipd[index] = process
         return process

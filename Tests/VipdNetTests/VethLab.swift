@@ -89,6 +89,21 @@ func eventually(within timeout: Duration, _ condition: () throws -> Bool) rethro
     return try condition()
 }
 
+/// Asserts that `stop` ends `stream` for a consumer waiting on it at once, not when its 10 s wait
+/// runs out, and that a second `stop` is harmless.
+func assertStopEndsPromptly<Element: Sendable>(
+    _ stream: AsyncStream<Element>, stop: () -> Void, file: StaticString = #filePath, line: UInt = #line
+) async throws {
+    let consumer = Task { await firstElement(of: stream, within: .seconds(10)) { _ in false } }
+    try await Task.sleep(for: .milliseconds(50))
+    let start = ContinuousClock.now
+    stop()
+    _ = await consumer.value
+    XCTAssertLessThan(
+        ContinuousClock.now - start, .seconds(5), "the stream ends at stop, not when the 10 s wait runs out", file: file, line: line)
+    stop()
+}
+
 /// The first element of `stream` matching `predicate` within `timeout`, or nil. On timeout the
 /// stream's iteration is cancelled, which ends the stream (only ever on a failing test).
 func firstElement<Element: Sendable>(

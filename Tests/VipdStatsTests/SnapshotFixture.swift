@@ -25,7 +25,7 @@ func sampleSnapshot() -> StatsSnapshot {
             .init(at: 1_799_999_990, from: "BACKUP", to: "MASTER", reason: "master down timer expired: no advertisement for 3.61 s"),
             .init(at: 1_799_999_986, from: "INIT", to: "BACKUP", reason: "startup"),
         ], routedAdvertisementsReceived: 5, movedSessions: 3, heldAddresses: ["10.0.0.100"], forwardingTo: "10.0.0.2",
-        forwardedSegments: 42)
+        forwardedSegments: 42, restoredAddresses: 2)
     let finding = FindingStats(
         kind: "split-brain", severity: "critical", group: "eth0 VRID 51", since: 1_799_999_995,
         summary: "10.0.0.1 and 10.0.0.2 both advertise as master", evidence: ["10.0.0.2 never hears 10.0.0.1"],

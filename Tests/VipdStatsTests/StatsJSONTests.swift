@@ -32,6 +32,8 @@ final class StatsJSONTests: XCTestCase {
         XCTAssertEqual((server["httpResponses"] as? [String: Int])?["5xx"], 1)
         let listener = try XCTUnwrap((object["listeners"] as? [[String: Any]])?.first)
         XCTAssertEqual(listener["noServer"] as? Int, 6)
+        let instance = try XCTUnwrap((object["vrrp"] as? [[String: Any]])?.first)
+        XCTAssertEqual(instance["restoredAddresses"] as? Int, 2)
     }
 
     func testTheReasonTheMonitorDoesNotRun() throws {

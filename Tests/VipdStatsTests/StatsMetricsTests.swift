@@ -98,6 +98,7 @@ final class StatsMetricsTests: XCTestCase {
         XCTAssertTrue(lines.contains(#"vipd_vrrp_routed_advertisements_received_total{instance="VI_1"} 5"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_moved_sessions{instance="VI_1"} 3"#))
         XCTAssertTrue(lines.contains(#"vipd_vrrp_forwarded_segments_total{instance="VI_1"} 42"#))
+        XCTAssertTrue(lines.contains(#"vipd_vrrp_vip_restored_total{instance="VI_1"} 2"#))
     }
 
     func testFindingsBySeverity() {
