@@ -92,6 +92,8 @@ public actor VRRPSpeaker {
                 "interface \(config.interface) does not exist; VRRP instance \(config.name) waits for it",
                 metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])
         }
+        // Started below; one whose interface appears in the meantime is started by `startRunner`.
+        let opened = runners
         let changes = monitor.changes
         linkWatcher = Task { [weak self] in
             for await change in changes {
@@ -118,7 +120,7 @@ public actor VRRPSpeaker {
         }
         await startSyncGroups()
         let trackings = trackings()
-        for runner in runners {
+        for runner in opened where runners.contains(where: { $0 === runner }) {
             if let tracking = trackings[runner.config.name] { await runner.start(initialTracking: tracking) }
         }
     }
