@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// A VRRP group the monitor should see on the wire, from the cluster configuration.
