@@ -140,12 +140,13 @@ let package = Package(
         .target(name: "VipdCapture", dependencies: ["CPcap"]),
         // Pure monitor logic: frame decoding (VRRP through the speaker's codec, ARP, NA, ICMP),
         // the clock-injected analyzer and its findings, and the report renderers.
-        .target(name: "VipdMonitor", dependencies: ["VipdCore", "VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
-        // The monitor at work: capture -> decode -> analyze -> report, for `vipd monitor` and the daemon.
+        .target(name: "VipdMonitor", dependencies: ["VipdCore", "VipdVRRP", "VipdVRRPPacket"]),
+        // The monitor at work: capture -> decode -> analyze -> report, for `vipd monitor` and the daemon;
+        // the monitor's expectations from the cluster config.
         .target(
             name: "VipdMonitorSession",
             dependencies: [
-                "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
+                "VipdCore", "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
