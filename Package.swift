@@ -6,7 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "vipd", targets: ["vipd"]),
-        // The modules that read untrusted input, for the fuzz harnesses in fuzz/ (see docs/fuzzing.md).
+        // The modules that read untrusted input, and the shared value types they speak in, for the
+        // fuzz harnesses in fuzz/ (see docs/fuzzing.md).
+        .library(name: "VipdCore", targets: ["VipdCore"]),
         .library(name: "VipdVRRPPacket", targets: ["VipdVRRPPacket"]),
         .library(name: "VipdMonitor", targets: ["VipdMonitor"]),
         .library(name: "VipdMonitorSession", targets: ["VipdMonitorSession"]),
@@ -35,21 +37,25 @@ let package = Package(
         .executableTarget(
             name: "vipd",
             dependencies: [
-                "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
-                "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor", "VipdControl",
+                "VipdCore", "VipdConfig", "VipdDaemon", "VipdDemo", "VipdMonitor", "VipdMonitorSession",
+                "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor", "VipdControl", "VipdHandoff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The shared value types, on no other module and not on Foundation: IP addresses, prefixes,
+        // socket endpoints, and Duration in vipd's units (milliseconds, centiseconds, seconds for
+        // Foundation) and texts (log lines, config values).
+        .target(name: "VipdCore"),
         // The cluster config: model, YAML loading with file:line:column errors, validation.
-        .target(name: "VipdConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "VipdConfig", dependencies: ["VipdCore", .product(name: "Yams", package: "Yams")]),
         // Pure load-balancing algorithms, one file each.
         .target(name: "VipdBalance"),
         // Health checks: pure rise/fall state, and one file per check kind (NIO I/O).
         .target(
             name: "VipdHealth",
             dependencies: [
-                "VipdConfig", "VipdSystem",
+                "VipdCore", "VipdConfig", "VipdSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -60,7 +66,7 @@ let package = Package(
         .target(
             name: "VipdProxy",
             dependencies: [
-                "VipdConfig", "VipdBalance", "VipdHealth",
+                "VipdCore", "VipdConfig", "VipdBalance", "VipdHealth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,7 +78,7 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
+                "VipdCore", "VipdConfig", "VipdBalance", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
                 "VipdDoctor", "VipdHandoff", "VipdTransparent", "VipdNet", "CVipdSys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -83,47 +89,47 @@ let package = Package(
         ),
         // `vipd demo`: two nodes and a client in network namespaces, real sshd and vipd on each node;
         // round robin, a cut cable, a firewall dropping VRRP, each step verified.
-        .target(name: "VipdDemo", dependencies: ["VipdConfig", "VipdHealth", "VipdLab", "VipdVRRP", "VipdVRRPPacket"]),
+        .target(name: "VipdDemo", dependencies: ["VipdCore", "VipdConfig", "VipdLab", "VipdVRRP", "VipdVRRPPacket"]),
         .testTarget(name: "VipdDemoTests", dependencies: ["VipdDemo", "VipdLab", "VipdConfig"]),
         // Pure VRRP wire format: the v2/v3 advertisement codec (shared by the speaker and the monitor).
-        .target(name: "VipdVRRPPacket", dependencies: ["VipdConfig"]),
+        .target(name: "VipdVRRPPacket", dependencies: ["VipdCore"]),
         // Pure VRRP protocol: the clock-injected state machine, receive filter, tracked priority.
-        .target(name: "VipdVRRP", dependencies: ["VipdVRRPPacket", "VipdConfig"]),
+        .target(name: "VipdVRRP", dependencies: ["VipdCore", "VipdVRRPPacket", "VipdConfig"]),
         // Kernel interfaces Swift cannot import directly: netlink headers, AF_PACKET, cmsg macros.
         .target(name: "CVipdSys"),
         // Linux network I/O for VRRP: rtnetlink addresses, links and neighbours, the raw protocol-112
         // socket, gratuitous ARP and unsolicited neighbour advertisements.
         .target(
             name: "VipdNet",
-            dependencies: ["CVipdSys", "VipdConfig", "VipdVRRPPacket", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CVipdSys", "VipdCore", "VipdVRRPPacket", .product(name: "Logging", package: "swift-log")]
         ),
         // Sessions kept across planned moves of a virtual address: vipd's nftables tables (pure
         // script), the moved addresses held on lo, tcp_fwmark_accept.
         .target(
             name: "VipdHandoff",
             dependencies: [
-                "VipdConfig", "VipdNet",
+                "VipdCore", "VipdConfig", "VipdNet",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "VipdHandoffTests", dependencies: ["VipdHandoff", "VipdConfig"]),
+        .testTarget(name: "VipdHandoffTests", dependencies: ["VipdHandoff", "VipdCore", "VipdConfig"]),
         // Transparent proxying: the client's address on connections to servers that are cluster
         // nodes, and the nftables table, rules and routes that bring the replies back.
         .target(
             name: "VipdTransparent",
             dependencies: [
-                "VipdConfig", "VipdNet", "VipdHandoff",
+                "VipdCore", "VipdConfig", "VipdNet", "VipdHandoff",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "VipdTransparentTests", dependencies: ["VipdTransparent", "VipdConfig"]),
+        .testTarget(name: "VipdTransparentTests", dependencies: ["VipdTransparent", "VipdCore", "VipdConfig"]),
         // The VRRP speaker at work: instances driven by the raw socket and timers, tracking, notify.
         .target(
             name: "VipdSpeaker",
             dependencies: [
-                "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth", "VipdHandoff", "VipdSystem",
+                "VipdCore", "VipdConfig", "VipdVRRP", "VipdVRRPPacket", "VipdNet", "VipdHealth", "VipdHandoff", "VipdSystem",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,12 +140,13 @@ let package = Package(
         .target(name: "VipdCapture", dependencies: ["CPcap"]),
         // Pure monitor logic: frame decoding (VRRP through the speaker's codec, ARP, NA, ICMP),
         // the clock-injected analyzer and its findings, and the report renderers.
-        .target(name: "VipdMonitor", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
-        // The monitor at work: capture -> decode -> analyze -> report, for `vipd monitor` and the daemon.
+        .target(name: "VipdMonitor", dependencies: ["VipdCore", "VipdVRRP", "VipdVRRPPacket"]),
+        // The monitor at work: capture -> decode -> analyze -> report, for `vipd monitor` and the daemon;
+        // the monitor's expectations from the cluster config.
         .target(
             name: "VipdMonitorSession",
             dependencies: [
-                "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
+                "VipdCore", "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -147,7 +154,7 @@ let package = Package(
         // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
         // (the ListenAddress snippet, sshd_config includes), atomic file replacement, commands run
         // through /bin/sh (track scripts, notify commands, exec checks).
-        .target(name: "VipdSystem", dependencies: ["VipdConfig", "CVipdSys"]),
+        .target(name: "VipdSystem", dependencies: ["VipdCore", "VipdConfig", "CVipdSys"]),
         // libsystemd (Debian libsystemd-dev): sd_notify and the native journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration: READY/STATUS/WATCHDOG/RELOADING/STOPPING notifications and a
@@ -158,12 +165,12 @@ let package = Package(
         ),
         // `vipd import`: haproxy.cfg and keepalived.conf read as they are, translated to one vipd.yaml,
         // every directive that cannot be carried listed with file:line.
-        .target(name: "VipdImport", dependencies: ["VipdConfig"]),
+        .target(name: "VipdImport", dependencies: ["VipdCore", "VipdConfig"]),
         // `vipd doctor`: preflight checks on a node, each PASS/WARN/FAIL with the fix.
         .target(
             name: "VipdDoctor",
             dependencies: [
-                "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket", "VipdHandoff",
+                "VipdCore", "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket", "VipdHandoff",
                 "VipdTransparent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +180,7 @@ let package = Package(
         .target(
             name: "VipdStats",
             dependencies: [
-                "VipdConfig", "VipdProxy", "VipdHealth", "VipdVRRP", "VipdMonitor",
+                "VipdCore", "VipdConfig", "VipdProxy", "VipdHealth",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -185,31 +192,32 @@ let package = Package(
         .target(
             name: "VipdControl",
             dependencies: [
-                "VipdConfig", "VipdBalance",
+                "VipdBalance",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
-        .target(name: "VipdLab", dependencies: ["CVipdSys"]),
-        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig"]),
+        .target(name: "VipdLab", dependencies: ["CVipdSys", "VipdCore"]),
+        .testTarget(name: "VipdCoreTests", dependencies: ["VipdCore"]),
+        .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "VipdCore"]),
         .testTarget(name: "VipdBalanceTests", dependencies: ["VipdBalance"]),
         .testTarget(
             name: "VipdVRRPPacketTests",
             dependencies: [
-                "VipdVRRPPacket", "VipdConfig", .product(name: "PropertyBased", package: "swift-property-based"),
+                "VipdVRRPPacket", "VipdCore", .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "VipdVRRPTests", dependencies: ["VipdVRRP", "VipdVRRPPacket", "VipdConfig"]),
-        .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "VipdConfig", "VipdLab", "VipdVRRPPacket"]),
+        .testTarget(name: "VipdVRRPTests", dependencies: ["VipdVRRP", "VipdCore", "VipdVRRPPacket", "VipdConfig"]),
+        .testTarget(name: "VipdNetTests", dependencies: ["VipdNet", "CVipdSys", "VipdCore", "VipdLab", "VipdVRRPPacket"]),
         .testTarget(
             name: "VipdCaptureTests",
-            dependencies: ["VipdCapture", "VipdLab", .product(name: "PropertyBased", package: "swift-property-based")]),
+            dependencies: ["VipdCapture", "VipdCore", "VipdLab", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(
             name: "VipdMonitorTests",
             dependencies: [
-                "VipdMonitor", "VipdMonitorSession", "VipdVRRPPacket", "VipdConfig",
+                "VipdMonitor", "VipdMonitorSession", "VipdCore", "VipdVRRPPacket",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")]),
@@ -217,7 +225,7 @@ let package = Package(
         .testTarget(
             name: "VipdHealthTests",
             dependencies: [
-                "VipdHealth", "VipdLab",
+                "VipdHealth", "VipdConfig", "VipdCore", "VipdLab",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -225,7 +233,7 @@ let package = Package(
         .testTarget(
             name: "VipdProxyTests",
             dependencies: [
-                "VipdProxy", "VipdConfig", "VipdLab",
+                "VipdProxy", "VipdBalance", "VipdCore", "VipdConfig", "VipdLab",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -233,11 +241,11 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdSystemTests", dependencies: ["VipdSystem", "VipdCore", "VipdConfig", "VipdLab"]),
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdConfig", "VipdLab", "VipdNet"]),
-        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdCore", "VipdConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdCore", "VipdSystem", "VipdConfig", "VipdLab", "VipdNet"]),
+        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdCore", "VipdConfig", "VipdLab"]),
         .testTarget(
             name: "VipdControlTests",
             dependencies: [
@@ -245,7 +253,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "VipdIntegrationTests",
-            dependencies: ["VipdLab", "VipdConfig"],
+            dependencies: ["VipdLab", "VipdCore", "VipdConfig"],
             exclude: ["bulk_transfer.py", "fd_exhaustion.py", "stats_browser.py", "parse_metrics.py", "websocket_peer.py"]
         ),
     ]

@@ -25,7 +25,7 @@ let package = Package(
         // libFuzzer's LLVMFuzzerRunDriver, declared for Swift, and the harnesses' main on it.
         .target(name: "CFuzzerDriver"),
         .target(name: "FuzzDriver", dependencies: ["CFuzzerDriver"]),
-        harness("vrrp", ["VipdVRRPPacket", "VipdConfig"]),
+        harness("vrrp", ["VipdVRRPPacket", "VipdCore"]),
         harness("frame", ["VipdMonitor"]),
         harness("capture-file", ["VipdMonitorSession", "VipdMonitor"]),
         harness("http-head", ["VipdProxy"], extra: [.product(name: "NIOCore", package: "swift-nio")]),
@@ -33,7 +33,7 @@ let package = Package(
         harness("response-file", ["VipdConfig"]),
         harness("config", ["VipdConfig"]),
         harness("haproxy", ["VipdImport", "VipdConfig"]),
-        harness("keepalived", ["VipdImport", "VipdConfig"]),
+        harness("keepalived", ["VipdImport", "VipdConfig", "VipdCore"]),
         harness("nftables", ["VipdDoctor"]),
         harness("iptables", ["VipdDoctor"]),
         harness("control-wire", ["VipdControl"]),
@@ -43,7 +43,7 @@ let package = Package(
         harness("netlink-conntrack", ["VipdNet"]),
         harness("netlink-rule", ["VipdNet"]),
         harness("netlink-address", ["VipdNet"]),
-        harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdConfig"]),
+        harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdCore"]),
         harness("track-file", ["VipdSystem"]),
         harness("proc-process", ["VipdSystem"]),
     ]

@@ -1,3 +1,4 @@
+import VipdCore
 import Yams
 
 /// Reads YAML nodes into typed values, collecting every problem with its position instead of stopping

@@ -1,3 +1,5 @@
+import VipdCore
+
 extension VipdConfiguration {
     /// The cluster node this host is, or nil when none matches.
     ///

@@ -1,3 +1,4 @@
+import VipdCore
 import Yams
 
 /// The stats listener (`stats`): the live HTML page, `/stats.json` and Prometheus `/metrics`.

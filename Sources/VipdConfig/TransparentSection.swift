@@ -1,3 +1,4 @@
+import VipdCore
 import Yams
 
 extension ConfigReader {

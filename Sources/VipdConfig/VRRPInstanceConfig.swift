@@ -1,3 +1,5 @@
+import VipdCore
+
 /// One VRRP instance (`vrrp.NAME`, keepalived's `vrrp_instance`): the group of nodes that elects
 /// one holder for a set of virtual addresses on one interface.
 public struct VRRPInstanceConfig: Sendable, Equatable {

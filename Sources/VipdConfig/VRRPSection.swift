@@ -1,3 +1,4 @@
+import VipdCore
 import Yams
 
 extension ConfigReader {
@@ -108,7 +109,7 @@ extension ConfigReader {
 
     /// Why `interval` cannot travel in an advert of `version`, or nil when it can.
     static func intervalProblem(_ interval: Duration, version: Int) -> String? {
-        let milliseconds = interval.components.seconds * 1000 + interval.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = interval.wholeMilliseconds
         let exact = interval == .milliseconds(milliseconds)
         if version == 2 {
             guard exact, milliseconds % 1000 == 0, (1...255).contains(milliseconds / 1000) else {

@@ -1,3 +1,5 @@
+import VipdCore
+
 /// The whole cluster's configuration, as read from one YAML file that is the same on every node.
 ///
 /// Every collection keeps the order of the file, so logs and listings follow what the admin wrote.

@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import VipdConfig
+import VipdCore
 import VipdMonitor
 import VipdMonitorSession
 import VipdSpeaker

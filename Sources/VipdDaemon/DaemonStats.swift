@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import VipdConfig
+import VipdCore
 import VipdHealth
 import VipdMonitor
 import VipdMonitorSession

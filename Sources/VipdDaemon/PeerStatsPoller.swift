@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
+import VipdCore
 import VipdStats
 
 /// Asks the other nodes' stats listeners for their `stats.json` (every second, from

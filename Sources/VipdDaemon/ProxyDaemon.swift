@@ -4,8 +4,8 @@ import NIOCore
 import ServiceLifecycle
 import UnixSignals
 import VipdConfig
+import VipdCore
 import VipdHandoff
-import VipdHealth
 import VipdProxy
 import VipdSpeaker
 

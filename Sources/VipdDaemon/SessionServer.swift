@@ -4,7 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import UnixSignals
-import VipdConfig
+import VipdCore
 import VipdHandoff
 import VipdTransparent
 import VipdNet

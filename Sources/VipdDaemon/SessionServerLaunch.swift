@@ -1,7 +1,7 @@
 import CVipdSys
 import Foundation
 import Logging
-import VipdConfig
+import VipdCore
 import VipdHandoff
 import VipdProxy
 import VipdSystem

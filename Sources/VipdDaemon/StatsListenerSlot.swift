@@ -1,5 +1,6 @@
 import Logging
 import VipdConfig
+import VipdCore
 import VipdStats
 
 /// The stats listener in force, replaced when a reload changes the `stats` section: other

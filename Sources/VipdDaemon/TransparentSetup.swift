@@ -1,6 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
+import VipdCore
 import VipdTransparent
 
 /// Keeps the kernel's transparent proxying state in step with the configuration in force: set up

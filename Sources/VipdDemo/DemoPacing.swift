@@ -1,4 +1,5 @@
 import Foundation
+import VipdCore
 import VipdLab
 
 /// Bounded waits that give up at once when the demo is interrupted (SIGINT, SIGTERM).

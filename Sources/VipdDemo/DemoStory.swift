@@ -1,5 +1,5 @@
 import Foundation
-import VipdHealth
+import VipdCore
 import VipdLab
 
 /// The six steps of `vipd demo`, each printed as it happens and verified before the next begins:

@@ -1,5 +1,5 @@
 import Foundation
-import VipdHealth
+import VipdCore
 
 /// The demo's progress lines, pure: each function turns what a step saw into what the user reads.
 public enum DemoText {

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// A firewall's rules for incoming packets, read from nftables or iptables, in one form the
 /// `FirewallEvaluator` walks: tables of chains, base chains hooked where an incoming packet passes

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Reads `iptables-save` / `ip6tables-save` output into a `FirewallRuleset`.
 ///

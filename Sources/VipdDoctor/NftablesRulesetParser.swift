@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 
 /// Reads the nftables ruleset from `nft -j -a list ruleset` (the JSON schema of nftables 0.9–1.x)
 /// into a `FirewallRuleset`, with each rule's text taken from `nft -a list ruleset`.

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// One condition of a firewall rule, in the terms an incoming VRRP advert can be judged by.
 /// Conditions the analyzer cannot judge are kept as `unknown` with the text they came from.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 import VipdHealth
 
 /// "The other nodes are reachable": an SSH-banner probe (the pools' `ssh-banner` check: connect,

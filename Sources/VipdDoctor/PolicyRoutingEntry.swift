@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// A policy-routing rule or a route as iproute2 prints it (`ip rule show`, `ip route show table N`),
 /// with what the doctor judges it by: its table, its protocol and a rule's priority.

@@ -1,5 +1,6 @@
 import Foundation
 import VipdConfig
+import VipdCore
 import VipdSystem
 
 /// "sshd leaves the VIP's port 22 to vipd": when a listener binds port 22, the node's sshd must

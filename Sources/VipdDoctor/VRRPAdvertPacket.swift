@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// An incoming VRRP advertisement as a firewall sees it: what the doctor asks the ruleset about.
 public struct VRRPAdvertPacket: Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 
 /// What one VRRP instance asks of the kernel to keep sessions across moves of its virtual addresses.
 public struct HandoffInstanceRules: Sendable, Equatable {

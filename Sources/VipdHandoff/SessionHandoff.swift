@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
+import VipdCore
 import VipdNet
 
 /// The kernel side of keeping sessions across planned moves of virtual addresses, for every VRRP

@@ -1,6 +1,6 @@
 import Foundation
 import NIOCore
-import VipdConfig
+import VipdCore
 import VipdSystem
 
 /// Passes when a command exits with status 0 within the timeout (`kind: exec`, keepalived's

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 
 /// Passes when an HTTP/1.1 request gets a response whose status is one of the expected ones
 /// (`kind: http`).

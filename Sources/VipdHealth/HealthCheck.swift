@@ -1,5 +1,6 @@
 import NIOCore
 import VipdConfig
+import VipdCore
 
 /// The result of one health check, as an admin reads it.
 public struct CheckOutcome: Sendable, Equatable {
@@ -43,20 +44,6 @@ public func makeHealthCheck(_ kind: HealthCheckKind, pool: String, server: Strin
     case .http(let settings): return HTTPCheck(settings: settings)
     case .exec(let command): return ExecCheck(command: command, pool: pool, server: server)
     }
-}
-
-extension Duration {
-    /// Whole milliseconds, rounded down (`2001`).
-    public var wholeMilliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// `2000 ms`, the unit the check details and logs use.
-    public var millisecondsText: String { "\(wholeMilliseconds) ms" }
-
-    /// This duration as NIO's `TimeAmount`.
-    public var timeAmount: TimeAmount { TimeAmount(self) }
 }
 
 /// Bytes from the network quoted for a log line: printable ASCII as is, everything else as `\xNN`

@@ -2,6 +2,7 @@ import Logging
 import NIOConcurrencyHelpers  // NIOLockedValueBox; comes with NIOCore (not listed in Package.swift)
 import NIOCore
 import VipdConfig
+import VipdCore
 
 /// One server's health as the monitor reports it (``PoolHealthMonitor/snapshot``).
 public struct ServerStatus: Sendable, Equatable {
@@ -344,7 +345,7 @@ public final class PoolHealthMonitor: Sendable {
                          metadata: metadata(index))
         }
 
-        let task = loop.scheduleTask(in: delay.timeAmount) { _ = self.runCheck(index) }
+        let task = loop.scheduleTask(in: TimeAmount(delay)) { _ = self.runCheck(index) }
         let keep = state.withLockedValue { state -> Bool in
             guard !state.stopped else { return false }
             state.servers[index].nextCheck = task

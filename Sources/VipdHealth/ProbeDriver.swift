@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc
@@ -42,7 +42,7 @@ final class ProbeState {
     }
 
     func armTimeout(_ body: @escaping @Sendable () -> Void) {
-        timeoutTask = eventLoop.scheduleTask(in: timeout.timeAmount, body)
+        timeoutTask = eventLoop.scheduleTask(in: TimeAmount(timeout), body)
     }
 
     func finish(passed: Bool, detail: String) {
@@ -96,7 +96,7 @@ private func startProbe(
     }
     let bound = NIOLoopBound(state, eventLoop: eventLoop)
     state.armTimeout { bound.value.timedOut() }
-    let connectTimeout = max(timeout, .milliseconds(1)).timeAmount
+    let connectTimeout = TimeAmount(max(timeout, .milliseconds(1)))
     var bootstrap = ClientBootstrap(group: eventLoop)
         .connectTimeout(connectTimeout)
         .channelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -177,7 +177,7 @@ func closePolitely(_ channel: any Channel, farewell: [UInt8]?, limit: Duration) 
     }
     // NIO shuts the socket down for writing once the pending writes are out.
     channel.close(mode: .output, promise: nil)
-    let deadline = channel.eventLoop.scheduleTask(in: limit.timeAmount) {
+    let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(limit)) {
         channel.close(promise: nil)
     }
     channel.closeFuture.whenComplete { _ in deadline.cancel() }

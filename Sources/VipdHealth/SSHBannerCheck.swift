@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 
 /// Passes when the server's first line, read within the timeout, matches a pattern
 /// (`kind: ssh-banner`, default `^SSH-2\.0-`).

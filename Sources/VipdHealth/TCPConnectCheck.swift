@@ -1,6 +1,6 @@
 import NIOCore
 import NIOPosix
-import VipdConfig
+import VipdCore
 
 /// Passes when a TCP connection is established within the timeout (`kind: tcp`).
 ///

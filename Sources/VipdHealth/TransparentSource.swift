@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc

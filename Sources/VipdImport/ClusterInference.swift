@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// `cluster.nodes` for the imported VRRP instances, which keepalived.conf does not spell out (pure).
 ///

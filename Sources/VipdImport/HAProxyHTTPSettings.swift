@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 extension HAProxyTranslator {
     /// The `http` block of a `mode http` listener: the client side from the frontend, the server side

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 extension HAProxyTranslator {
     /// The pool's health check: `option httpchk` + `http-check` rules → `http`; `option tcp-check` with

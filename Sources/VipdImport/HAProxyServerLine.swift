@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The options of a `server` or `default-server` line that vipd understands, each with the word that set it.
 struct HAProxyServerOptions {

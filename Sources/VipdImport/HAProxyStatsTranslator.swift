@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// Translates haproxy's stats page (a frontend or listen with `stats enable` or `stats uri` that
 /// forwards nowhere) into vipd's `stats` section, once the cluster's nodes are known (pure).

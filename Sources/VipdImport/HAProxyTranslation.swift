@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// What haproxy.cfg becomes: vipd listeners and pools, where each came from, and the addresses the
 /// cluster inference looks at.

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// Translates haproxy.cfg into vipd listeners and pools (pure).
 ///

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// haproxy's value syntaxes: times with a default unit of milliseconds, and `ADDRESS:PORT` as `bind` and
 /// `server` write them.

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// The health check of one keepalived `real_server`, as vipd runs it: the first checker vipd can
 /// carry (`HTTP_GET` → `http`, `TCP_CHECK` → `tcp`, `MISC_CHECK` → `exec`; `SSL_GET` and

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// One `vrrp_instance` of one keepalived.conf, read for vipd: the shared settings and what belongs to
 /// the node whose file it is.

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// Translates one keepalived.conf into vipd VRRP instances and track scripts (pure).
 ///

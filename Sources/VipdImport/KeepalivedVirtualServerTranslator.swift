@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// One keepalived `virtual_server ADDRESS PORT` as vipd carries it: a `mode: tcp` listener on the
 /// address and port (LVS balances layer 4) and the pool it sends to. The names are provisional

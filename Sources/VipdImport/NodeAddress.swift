@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// A cluster node named on the command line: `--node ha0=192.168.2.230`.
 public struct NodeAddress: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// Writes a configuration as vipd.yaml text in the documented schema, the way a person would: sections
 /// in the reference's order, defaults left out where they add nothing, comments above the keys (pure).

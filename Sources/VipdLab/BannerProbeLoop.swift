@@ -1,4 +1,5 @@
 import Foundation
+import VipdCore
 
 /// New TCP connections to `address:port` from inside a lab namespace, one every `interval`, each
 /// counted a success when the server's first line (the SSH banner) arrives within `timeout`: what a

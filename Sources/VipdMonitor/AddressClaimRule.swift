@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 extension MonitorState {
     /// A VIP answered by two MACs at once: ARP replies, gratuitous ARP or neighbour advertisements

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Who has claimed an address (by ARP or NA) recently, per MAC.
 public struct AddressClaimRecord: Sendable, Hashable {

@@ -1,5 +1,4 @@
-import VipdConfig
-import VipdVRRP
+import VipdCore
 
 /// Plain text for events, one headline per event (greppable), followed by indented evidence and fix lines for findings.
 public enum EventLines {

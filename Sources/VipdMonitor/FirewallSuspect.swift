@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The host whose firewall a finding blames for dropping VRRP (IP protocol 112).
 ///

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// What the decoder made of one frame.

@@ -1,5 +1,4 @@
-import VipdConfig
-import VipdVRRP
+import VipdCore
 import VipdVRRPPacket
 
 extension MonitorState {

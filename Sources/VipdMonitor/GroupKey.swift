@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// One VRRP group on the wire: the routers of one interface, address family and VRID.
 ///

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Two masters of one group at once: `loser` advertises as master although `winner` outranks it
 /// and is advertising.

@@ -1,5 +1,3 @@
-import VipdConfig
-import VipdVRRP
 
 /// JSON lines for scripts: one object per event, and one summary object at the end.
 public enum JSONReport {

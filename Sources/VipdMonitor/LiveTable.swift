@@ -1,5 +1,4 @@
-import VipdConfig
-import VipdVRRP
+import VipdCore
 
 /// The screen of a live monitor on a terminal, redrawn like top: every group and advertiser,
 /// who answers for each VIP, and the findings in force.

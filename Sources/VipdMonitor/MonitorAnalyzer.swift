@@ -1,4 +1,3 @@
-import VipdConfig
 
 /// The monitor's brain: takes in decoded packets with their capture times, keeps what the wire
 /// shows about each VRRP group, and reports findings when they begin and when they end.

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// What the analyzer tells its reporters, in time order.
 public enum MonitorEvent: Sendable, Hashable {

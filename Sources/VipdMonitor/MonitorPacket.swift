@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// What one captured frame says that the monitor cares about.

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// A VRRP group the monitor should see on the wire, from the cluster configuration.
@@ -56,27 +56,6 @@ public struct MonitorSettings: Sendable, Hashable {
         self.findingHoldTime = findingHoldTime
         self.evaluationStep = evaluationStep
         self.unseenAdvertsForOneSidedVisibility = unseenAdvertsForOneSidedVisibility
-    }
-
-    /// The expectations of a cluster configuration: its VRRP instances (with `interface` renamed
-    /// by `interfaceLabel` when a capture file stands in for the interface) and its node names.
-    public init(configuration: VipdConfiguration, localAddresses: Set<IPAddress> = [], interfaceLabel: ((String) -> String)? = nil) {
-        let expected = configuration.vrrp.compactMap { instance -> ExpectedGroup? in
-            guard let routerID = UInt8(exactly: instance.virtualRouterID),
-                let version = VRRPVersion(rawValue: instance.version)
-            else { return nil }
-            return ExpectedGroup(
-                name: instance.name,
-                key: GroupKey(
-                    interface: interfaceLabel?(instance.interface) ?? instance.interface, family: instance.family,
-                    virtualRouterID: routerID),
-                version: version, interval: instance.advertisementInterval,
-                virtualAddresses: instance.virtualAddresses.map(\.address))
-        }
-        self.init(
-            expectedGroups: expected,
-            nodeNames: Dictionary(configuration.nodes.map { ($0.address, $0.name) }, uniquingKeysWith: { first, _ in first }),
-            localAddresses: localAddresses)
     }
 
     /// `10.0.0.1 (ha0)` when the address has a name, else the address.

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Everything the analyzer has learned from the wire so far; the rules read it, packets update it.
 public struct MonitorState: Sendable, Hashable {

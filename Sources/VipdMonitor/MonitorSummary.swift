@@ -1,5 +1,3 @@
-import VipdConfig
-import VipdVRRP
 
 /// The end-of-run report: what was seen, every finding with its onset and end, and the verdict.
 public enum MonitorSummary {

@@ -1,5 +1,3 @@
-import VipdConfig
-import VipdVRRP
 import VipdVRRPPacket
 
 extension MonitorState {

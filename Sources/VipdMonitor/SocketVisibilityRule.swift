@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 extension MonitorState {
     /// In the daemon: peers' advertisements that the capture sees on the wire but that never

@@ -1,5 +1,5 @@
 import CVipdSys
-import VipdConfig
+import VipdCore
 
 /// An entry of the kernel's neighbour table (ARP for IPv4, neighbour discovery for IPv6), as
 /// `ip neigh show nud all` lists it (`RTM_NEWNEIGH`).

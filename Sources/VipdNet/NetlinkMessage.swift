@@ -1,5 +1,5 @@
 import CVipdSys
-import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc

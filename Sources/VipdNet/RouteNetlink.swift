@@ -1,6 +1,6 @@
 import CVipdSys
 import Synchronization
-import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc

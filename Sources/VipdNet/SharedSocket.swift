@@ -1,5 +1,5 @@
 import Synchronization
-import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// One VRRP packet as the kernel delivered it to a `VRRPSocket`.
 public struct VRRPDatagram: Sendable, Equatable {

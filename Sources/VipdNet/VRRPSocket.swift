@@ -1,7 +1,7 @@
 import CVipdSys
 import Logging
 import Synchronization
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
-import VipdConfig
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 import NIOCore
-import VipdConfig
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc

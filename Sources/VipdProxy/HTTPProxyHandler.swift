@@ -115,10 +115,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     init(route: ListenerRoute, logger: Logger, connect: @escaping Connect) {
         self.route = route
         self.settings = route.config.http
-        self.idleTimeout = route.config.idleTimeout.timeAmount
-        self.requestTimeout = route.config.http.requestTimeout.timeAmount
-        self.serverTimeout = route.config.http.serverTimeout.timeAmount
-        self.serverIdleTimeout = route.config.http.serverIdleTimeout.timeAmount
+        self.idleTimeout = TimeAmount(route.config.idleTimeout)
+        self.requestTimeout = TimeAmount(route.config.http.requestTimeout)
+        self.serverTimeout = TimeAmount(route.config.http.serverTimeout)
+        self.serverIdleTimeout = TimeAmount(route.config.http.serverIdleTimeout)
         self.logger = logger
         self.logsAccess = logger.logLevel <= .info
         self.connect = connect

@@ -16,7 +16,7 @@ final class IdleTimeoutCloser: ChannelDuplexHandler {
 
     init(record: ConnectionRecord, timeout: Duration) {
         self.record = record
-        self.timeout = timeout.timeAmount
+        self.timeout = TimeAmount(timeout)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

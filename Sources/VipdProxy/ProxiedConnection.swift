@@ -1,6 +1,5 @@
 import Logging
 import NIOCore
-import VipdHealth
 
 /// Sits in each accepted client channel: once the channel is active it connects to a server of the
 /// pool, glues both channels together, and logs the connection line when both sides are closed.

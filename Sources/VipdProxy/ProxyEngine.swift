@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import VipdConfig
+import VipdCore
 import VipdHealth
 
 /// The proxy as a whole: pools with their health monitors, and listeners routing to them.

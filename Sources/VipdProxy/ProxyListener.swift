@@ -5,7 +5,7 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import VipdConfig
+import VipdCore
 
 /// One listener of the proxy: a listening socket per event loop on the same address
 /// (SO_REUSEPORT), so the kernel spreads new connections over the loops and each connection is

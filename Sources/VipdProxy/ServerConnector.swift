@@ -81,7 +81,7 @@ struct ServerConnector {
             return .opening(eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: "\(error)")))
         }
         var bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(connectTimeout.timeAmount)
+            .connectTimeout(TimeAmount(connectTimeout))
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelOption(.autoRead, value: false)
             .channelOption(.socketOption(.so_keepalive), value: 1)

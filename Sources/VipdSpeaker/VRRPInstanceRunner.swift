@@ -1,5 +1,6 @@
 import Logging
 import VipdConfig
+import VipdCore
 import VipdHandoff
 import VipdNet
 import VipdVRRP

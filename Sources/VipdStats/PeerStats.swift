@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Another node of the cluster as its own stats listener last answered: whether it answers now,
 /// and its VRRP instances as of its last answer (kept, marked stale, while it does not answer).

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 import VipdHealth
 
 /// Asks another node's stats listener for its `stats.json`: one HTTP/1.1 request with
@@ -20,12 +21,12 @@ public enum PeerStatsClient {
         let authorization = credentials.map { "Authorization: \(BasicAuthentication.header(for: $0))\r\n" } ?? ""
         let request = "GET /stats.json HTTP/1.1\r\nHost: \(endpoint)\r\nUser-Agent: vipd-peer\r\nAccept: application/json\r\n"
             + "Connection: close\r\n\(authorization)\r\n"
-        let giveUpAt = NIODeadline.now() + timeout.timeAmount
+        let giveUpAt = NIODeadline.now() + TimeAmount(timeout)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             let address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
             channel = try await ClientBootstrap(group: group)
-                .connectTimeout(timeout.timeAmount)
+                .connectTimeout(TimeAmount(timeout))
                 .connect(to: address) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)

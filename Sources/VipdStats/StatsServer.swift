@@ -4,6 +4,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import VipdConfig
+import VipdCore
 
 /// The stats listener: HTTP/1.1 (keep-alive, one request at a time per connection) serving the page,
 /// `/stats.json`, `/stats.csv` and `/metrics`, each request answered from a fresh snapshot.

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import VipdConfig
+import VipdCore
 
 /// The IP addresses configured on this host's interfaces (in the calling thread's network namespace).
 public enum HostAddresses {

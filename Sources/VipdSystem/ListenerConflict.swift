@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// A socket that already listens where vipd wants to bind, named with its owner and the fix.
 ///

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Which listening sockets stand in the way of the endpoints vipd wants to bind (pure).
 public enum ListenerConflictAnalysis {

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import VipdConfig
+import VipdCore
 
 /// What `vipd run` and `vipd doctor` ask before binding: does anything else already listen there?
 public enum ListenerConflicts {

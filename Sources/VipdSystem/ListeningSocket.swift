@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// A process holding a socket: its pid and its program name (`/proc/PID/comm`).
 public struct SocketOwner: Sendable, Hashable, CustomStringConvertible {

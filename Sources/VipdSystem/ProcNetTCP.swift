@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// One row of `/proc/net/tcp` or `/proc/net/tcp6`: a TCP socket of this network namespace.
 public struct TCPSocketRecord: Sendable, Hashable {

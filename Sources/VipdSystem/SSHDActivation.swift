@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 
 /// How sshd gets its listening sockets on this host, which decides what makes a new `ListenAddress`
 /// take effect.

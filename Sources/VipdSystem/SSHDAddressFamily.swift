@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// sshd's `AddressFamily` values.
 public enum SSHDAddressFamily: String, Sendable, Equatable, CaseIterable {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import VipdConfig
+import VipdCore
 
 /// sshd coordination for one node: the snippet that makes sshd listen on the node's own address(es)
 /// only, the checks that it will be in charge, and writing it without ever locking the admin out.

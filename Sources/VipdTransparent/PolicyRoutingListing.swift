@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 
 /// Reads vipd's own rules and routes back from iproute2's JSON listings (`ip -j rule show`,
 /// `ip -j route show table all proto 239`), so that what is no longer wanted can be removed one by

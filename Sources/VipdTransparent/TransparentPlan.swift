@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 extension VipdConfiguration {
     /// Whether any pool is transparent.

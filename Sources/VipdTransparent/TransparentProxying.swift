@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
+import VipdCore
 import VipdHandoff
 import VipdNet
 

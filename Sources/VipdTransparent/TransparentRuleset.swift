@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 
 /// A peer node that may proxy connections to this node's servers with its clients' addresses.
 public struct TransparentPeer: Sendable, Equatable {

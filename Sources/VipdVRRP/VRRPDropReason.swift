@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// Why a decoded advertisement was not for this instance or not valid (RFC 3768 / RFC 5798 section

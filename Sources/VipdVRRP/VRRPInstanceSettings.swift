@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// What one node's VRRP instance needs to run the protocol: the instance's config resolved for

@@ -1,4 +1,3 @@
-import VipdConfig
 import VipdVRRPPacket
 
 /// Decides whether a decoded advertisement is for this instance and valid (RFC 3768 / RFC 5798

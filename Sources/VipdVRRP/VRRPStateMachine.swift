@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// The VRRP protocol of one instance (RFC 3768 section 6.4 for v2, RFC 5798 section 6.4 for v3) with

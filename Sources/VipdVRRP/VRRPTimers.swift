@@ -1,3 +1,4 @@
+import VipdCore
 import VipdVRRPPacket
 
 /// The protocol's derived timer values (RFC 3768 / RFC 5798 section 6.1), as pure functions.
@@ -39,15 +40,4 @@ public enum VRRPTimers {
             return .centiseconds(3 * masterAdvertisementInterval.wholeCentiseconds) + skew
         }
     }
-}
-
-extension Duration {
-    /// Whole centiseconds, rounded down (VRRPv3's unit).
-    var wholeCentiseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 100 + attoseconds / 10_000_000_000_000_000
-    }
-
-    /// A duration of `count` centiseconds.
-    static func centiseconds(_ count: Int64) -> Duration { .milliseconds(count * 10) }
 }

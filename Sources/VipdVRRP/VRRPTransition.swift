@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// One state change of an instance and why it happened; every transition is logged and counted.
 public struct VRRPTransition: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// Keeps a master's virtual addresses on its interface (pure, clock-free): another program (an
 /// `ip addr del` or `flush`, systemd-networkd or NetworkManager reconfiguring the interface, an

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The IPv4 or IPv6 header in front of a VRRP message (or of anything else a capture holds): the
 /// one IP header parser of the speaker's VRRP socket, the codec's datagram decoders and the monitor.

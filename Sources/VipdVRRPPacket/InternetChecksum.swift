@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The Internet checksum of RFC 1071: the 16-bit one's complement of the one's complement sum
 /// of the data taken as big-endian 16-bit words. Used by VRRP advertisements, IPv4 headers and

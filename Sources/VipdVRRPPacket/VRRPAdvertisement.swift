@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The protocol version of an advertisement: VRRPv2 (RFC 3768, IPv4 only) or VRRPv3 (RFC 5798).
 public enum VRRPVersion: Int, Sendable, Hashable, CaseIterable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import VipdCore
+
 extension VRRPVersion {
     /// The advertisement interval field's value for `interval`: whole seconds 1...255 for VRRPv2's
     /// Adver Int, centiseconds 1...4095 for VRRPv3's 12-bit Max Adver Int; nil when `interval` is
@@ -18,6 +20,6 @@ extension VRRPVersion {
 
     /// The interval that the advertisement interval field value `units` stands for.
     func interval(fromWire units: UInt16) -> Duration {
-        self == .v2 ? .seconds(Int(units)) : .milliseconds(Int(units) * 10)
+        self == .v2 ? .seconds(Int(units)) : .centiseconds(Int64(units))
     }
 }

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 extension VRRPPacketCodec {
     /// Decodes the VRRP message (the bytes after the IP header) with the RFC checks of the message itself;

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 extension VRRPPacketCodec {
     /// Encodes to the VRRP message bytes with the checksum filled in (v3: over the IPv4/IPv6 pseudo-header).

@@ -1,4 +1,3 @@
-import VipdConfig
 
 extension VRRPPacketCodec {
     /// A whole IPv4 datagram as a raw IPv4 socket or a capture delivers it (header included).

@@ -1,4 +1,3 @@
-import VipdConfig
 
 extension VRRPPacketCodec {
     /// A whole IPv6 packet (fixed header, next header 112, no extension headers) as a capture delivers it.

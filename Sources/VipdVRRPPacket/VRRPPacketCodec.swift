@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 
 /// The VRRP advertisement wire format of RFC 3768 (VRRPv2) and RFC 5798 (VRRPv3), without I/O.
 ///

@@ -1,5 +1,5 @@
 import ArgumentParser
-import VipdConfig
+import VipdCore
 
 /// `vipd monitor --duration`: how long a live capture runs, in the config's duration units
 /// (`10s`, `500ms`, `1m30s`, `1h`) or as plain seconds (`30`, `2.5`).
@@ -22,8 +22,7 @@ struct MonitorDuration: Sendable, Equatable {
                 "--duration \(text): not a duration; write NUMBER UNIT parts with units d, h, m, s, ms (10s, 500ms, 1m30s) or plain seconds")
         }
         guard duration > .zero else { throw ValidationError("--duration \(text): give a positive duration, e.g. 10s, 500ms, 1m30s") }
-        let (whole, attoseconds) = duration.components
-        seconds = Double(whole) + Double(attoseconds) / 1e18
+        seconds = duration.timeInterval
         self.text = text
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import VipdConfig
+import VipdCore
 import VipdDaemon
 import VipdSystem
 

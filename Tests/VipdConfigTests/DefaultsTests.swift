@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// Defaults, `nodes:PORT` expansion and IPv6 endpoints.

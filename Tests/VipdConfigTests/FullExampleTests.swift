@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// A full example configuration, and what it parses to.

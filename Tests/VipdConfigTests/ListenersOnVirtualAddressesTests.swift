@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// Which listeners receive connections to a virtual address (their sessions can be kept across moves).

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// `cluster.nodes.NAME.address6`: the IPv6 address where a node's sshd also listens.

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 final class NodeResolutionTests: XCTestCase {

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// The `vrrp` and `track_scripts` sections: defaults, every option, and each error `vipd check` reports.

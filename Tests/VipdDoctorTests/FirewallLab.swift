@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 import VipdDoctor
 import VipdLab
 import XCTest

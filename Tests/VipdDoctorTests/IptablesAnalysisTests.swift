@@ -1,4 +1,3 @@
-import VipdConfig
 import VipdDoctor
 import XCTest
 

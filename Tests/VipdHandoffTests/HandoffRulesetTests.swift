@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 import XCTest
 
 @testable import VipdHandoff

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
-import VipdConfig
+import VipdCore
 import VipdHealth
 import XCTest
 

@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 import VipdHealth
 import XCTest
 

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 import VipdHealth
 import XCTest
 

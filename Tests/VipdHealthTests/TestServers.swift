@@ -2,7 +2,7 @@ import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
-import VipdConfig
+import VipdCore
 import XCTest
 
 /// What a scripted test server does with each connection.

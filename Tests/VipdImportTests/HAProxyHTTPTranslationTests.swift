@@ -1,5 +1,6 @@
 import Foundation
 import VipdConfig
+import VipdCore
 @testable import VipdImport
 import XCTest
 

@@ -1,4 +1,5 @@
 import VipdConfig
+import VipdCore
 @testable import VipdImport
 import XCTest
 

@@ -57,17 +57,6 @@ final class ValueFormatTests: XCTestCase {
         XCTAssertEqual(HAProxyTranslator.escapedForRegex("a.b+(c)"), #"a\.b\+\(c\)"#)
     }
 
-    func testDurationsAsConfigText() throws {
-        for (duration, text) in [
-            (Duration.seconds(2), "2s"), (.milliseconds(1500), "1s500ms"), (.seconds(90), "1m30s"), (.seconds(3600), "1h"),
-            (.seconds(86_400 + 7200), "1d2h"), (.milliseconds(10), "10ms"), (.zero, "0s"),
-        ] {
-            XCTAssertEqual(duration.configText, text)
-            if duration > .zero { XCTAssertEqual(try Duration(configText: text), duration) }
-        }
-        XCTAssertEqual((Duration.seconds(Int64.max) + .milliseconds(5)).configText, "106751991167300d15h30m7s5ms")
-    }
-
     /// Every string survives the trip through vipd's own loader, whatever it holds.
     func testScalarsReadBackUnchanged() throws {
         let texts = [

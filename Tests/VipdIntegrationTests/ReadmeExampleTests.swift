@@ -1,5 +1,6 @@
 import Foundation
 import VipdConfig
+import VipdCore
 import XCTest
 
 /// The configuration a new user copies from README.md ("## Minimal configuration") loads and

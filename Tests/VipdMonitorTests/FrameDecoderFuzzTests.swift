@@ -1,6 +1,5 @@
 import PropertyBased
 import Testing
-import VipdConfig
 import VipdMonitor
 
 /// Random and mutated frames through the decoder: a verdict for each, never a trap.

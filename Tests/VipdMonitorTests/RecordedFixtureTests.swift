@@ -1,6 +1,5 @@
 import Foundation
 import VipdMonitorSession
-import VipdConfig
 import VipdMonitor
 import XCTest
 

@@ -1,4 +1,3 @@
-import VipdConfig
 import VipdMonitor
 import VipdVRRPPacket
 

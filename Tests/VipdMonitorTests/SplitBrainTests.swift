@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdMonitor
 import VipdVRRPPacket
 import XCTest

@@ -1,5 +1,5 @@
 import CVipdSys
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 import VipdLab
 import XCTest

@@ -1,6 +1,6 @@
 import CVipdSys
 import Foundation
-import VipdConfig
+import VipdCore
 import VipdLab
 import VipdNet
 import XCTest

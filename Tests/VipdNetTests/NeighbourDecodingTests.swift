@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 import XCTest
 
 @testable import VipdNet

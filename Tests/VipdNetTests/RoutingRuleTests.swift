@@ -1,5 +1,4 @@
 import Foundation
-import VipdConfig
 import VipdLab
 import XCTest
 

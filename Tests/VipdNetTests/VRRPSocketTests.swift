@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 import VipdLab
 import XCTest

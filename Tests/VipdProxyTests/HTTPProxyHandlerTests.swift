@@ -4,6 +4,7 @@ import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import VipdConfig
+import VipdCore
 import XCTest
 
 @testable import VipdProxy

@@ -1,5 +1,6 @@
 import VipdBalance
 import VipdConfig
+import VipdCore
 import XCTest
 
 @testable import VipdProxy

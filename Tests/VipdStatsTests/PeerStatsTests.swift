@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import VipdConfig
+import VipdCore
 import VipdStats
 import XCTest
 

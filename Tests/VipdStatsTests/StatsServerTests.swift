@@ -1,5 +1,6 @@
 import Foundation
 import VipdConfig
+import VipdCore
 import VipdStats
 import XCTest
 

@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 @testable import VipdSystem
 import XCTest
 

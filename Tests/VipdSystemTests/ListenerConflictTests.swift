@@ -1,4 +1,4 @@
-import VipdConfig
+import VipdCore
 import VipdSystem
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-import VipdConfig
+import VipdCore
 import VipdLab
 import VipdSystem
 import XCTest

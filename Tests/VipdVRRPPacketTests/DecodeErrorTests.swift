@@ -1,5 +1,5 @@
 import Testing
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// One test per `VRRPPacketError` case, each on bytes that are valid but for that one thing

@@ -1,5 +1,4 @@
 import Testing
-import VipdConfig
 import VipdVRRPPacket
 
 /// The one IP header parser of the speaker's socket, the datagram decoders and the monitor.

@@ -1,5 +1,4 @@
 import Testing
-import VipdConfig
 import VipdVRRPPacket
 
 /// One packet recorded from keepalived 2.2.7 by scripts/record-vrrp-fixtures, and what its

@@ -1,4 +1,3 @@
-import VipdConfig
 
 /// A classic libpcap file (little-endian, microsecond timestamps, LINKTYPE_ETHERNET) of IP
 /// packets, each put in an Ethernet frame from the VRRP virtual MAC to the multicast MAC.

@@ -1,6 +1,6 @@
 import PropertyBased
 import Testing
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// An advertisement with the IP addresses it is sent between.

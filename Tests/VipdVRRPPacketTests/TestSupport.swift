@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// A literal address of a test; traps on a typo.

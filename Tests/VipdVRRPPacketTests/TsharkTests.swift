@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// Where `tshark` is on PATH, nil when it is not installed.

@@ -1,5 +1,5 @@
 import Testing
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// The field layout of RFC 3768 section 5 and RFC 5798 section 5, on bytes built by hand.

@@ -1,5 +1,6 @@
 import FuzzDriver
 import VipdConfig
+import VipdCore
 import VipdImport
 
 /// The haproxy.cfg beside it: one TCP listener.

@@ -1,5 +1,5 @@
 import FuzzDriver
-import VipdConfig
+import VipdCore
 import VipdHandoff
 import VipdTransparent
 

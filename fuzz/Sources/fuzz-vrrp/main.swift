@@ -1,5 +1,5 @@
 import FuzzDriver
-import VipdConfig
+import VipdCore
 import VipdVRRPPacket
 
 /// A multicast and a unicast pair per family, as the speaker receives them.

@@ -1,3 +1,5 @@
+// Duration as vipd's logs, check details and reports write it.
+
 extension Duration {
     /// Seconds rounded to centiseconds without trailing zeros, for log lines: `3.61 s`, `0.5 s`, `3 s`.
     /// Negative durations read as `0 s`. Exact for any duration, however long (a capture's
@@ -13,4 +15,7 @@ extension Duration {
         if fraction % 10 == 0 { return "\(whole).\(fraction / 10) s" }
         return "\(whole).\(fraction < 10 ? "0" : "")\(fraction) s"
     }
+
+    /// `2000 ms`, the unit the check details and logs use.
+    public var millisecondsText: String { "\(wholeMilliseconds) ms" }
 }

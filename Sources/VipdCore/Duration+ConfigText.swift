@@ -1,12 +1,4 @@
-/// Why a duration text such as `2x` or `30` was rejected.
-public enum DurationSyntaxError: Error, Sendable, Equatable {
-    /// A number without a unit, e.g. `30`.
-    case missingUnit
-    /// Anything else that is not a sequence of NUMBER UNIT parts, e.g. `2x`, `-1s`, `1s1m`.
-    case invalid
-    /// Larger than vipd can represent (over about 290 million years).
-    case tooLarge
-}
+// Duration as a vipd config writes it: `500ms`, `2s`, `1m30s`, `1h`, `1d12h`.
 
 extension Duration {
     /// The units a config duration may use, largest first, with their length in milliseconds.
@@ -50,5 +42,24 @@ extension Duration {
             milliseconds = total
         }
         self = .milliseconds(milliseconds)
+    }
+
+    /// The duration as a vipd config value, largest units first and exact to the millisecond:
+    /// `2s`, `1m30s`, `1h`, `1s500ms`; `0s` for zero or less. Whole seconds and milliseconds are
+    /// counted apart, so that however long a duration an imported file gives, it has its text.
+    public var configText: String {
+        guard self > .zero else { return "0s" }
+        let (wholeSeconds, attoseconds) = components
+        var seconds = wholeSeconds
+        var text = ""
+        for unit in Self.configUnits where unit.milliseconds >= 1000 {
+            let size = unit.milliseconds / 1000
+            guard seconds >= size else { continue }
+            text += "\(seconds / size)\(unit.name)"
+            seconds %= size
+        }
+        let milliseconds = attoseconds / 1_000_000_000_000_000
+        if milliseconds > 0 { text += "\(milliseconds)ms" }
+        return text.isEmpty ? "0s" : text
     }
 }

@@ -1,7 +1,8 @@
-import VipdVRRP
+import VipdCore
 import XCTest
 
-/// `secondsText`, the seconds of log lines and reports, for every duration a capture or a config can hold.
+/// `secondsText`, the seconds of log lines and reports, for every duration a capture or a config can hold;
+/// `millisecondsText`, the milliseconds of check details.
 final class DurationTextTests: XCTestCase {
     func testSecondsRoundToCentiseconds() {
         XCTAssertEqual(Duration.milliseconds(3614).secondsText, "3.61 s")
@@ -18,5 +19,11 @@ final class DurationTextTests: XCTestCase {
         XCTAssertEqual(Duration.seconds(70_000_000_000).secondsText, "70000000000 s")
         XCTAssertEqual((Duration.seconds(Int64.max) + .milliseconds(250)).secondsText, "9223372036854775807.25 s")
         XCTAssertEqual((Duration.seconds(Int64.max) + .milliseconds(999)).secondsText, "9223372036854775808 s")
+    }
+
+    func testMillisecondsAreWholeAndRoundedDown() {
+        XCTAssertEqual(Duration.seconds(2).millisecondsText, "2000 ms")
+        XCTAssertEqual(Duration.microseconds(1999).millisecondsText, "1 ms")
+        XCTAssertEqual(Duration.zero.millisecondsText, "0 ms")
     }
 }
