@@ -148,7 +148,6 @@ let package = Package(
             dependencies: [
                 "VipdCore", "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
