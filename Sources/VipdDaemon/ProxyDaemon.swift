@@ -69,7 +69,7 @@ public struct ProxyDaemon: Service {
         config = await reloader.running
         await serviceManager.stopping()
         await control?.stop()
-        monitor?.stop()
+        await monitor?.stop()
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
             await speaker.handOver()
