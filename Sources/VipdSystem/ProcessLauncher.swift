@@ -128,7 +128,8 @@ private final class RunningProcess: Sendable {
     /// Blocks the calling thread until the program ends (or is killed at its timeout), then reaps it.
     func wait() -> ProcessOutcome {
         let deadline = DispatchTime.now() + .milliseconds(Int(clamping: CommandEnd.milliseconds(timeout)))
-        DispatchQueue.global().asyncAfter(deadline: deadline) { [self] in watch.killIfRunning(group: pid) }
+        // The timer holds the watch only, not the output files (it may fire long after the end).
+        DispatchQueue.global().asyncAfter(deadline: deadline) { [watch, pid] in watch.killIfRunning(group: pid) }
         var info = siginfo_t()
         // Waits for the exit without reaping: until reaped, the pid and its group stay this program's.
         while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}

@@ -45,6 +45,16 @@ final class ProcessLauncherTests: XCTestCase {
         XCTAssertLessThan(ContinuousClock.now - started, .seconds(30), "killed at its timeout, not waited for")
     }
 
+    func testNoDescriptorIsHeldOnceTheProgramEndedThoughItsTimeoutIsFarOff() async throws {
+        let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        for _ in 0..<20 {
+            let outcome = await ProcessLauncher("/bin/cat", input: [1, 2, 3], timeout: .seconds(600)).run()
+            XCTAssertEqual(outcome.end, .exited(0))
+        }
+        let after = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+        XCTAssertLessThan(after - before, 20, "the two output files of each run would be 40 more")
+    }
+
     func testAMissingProgramIsNotStarted() async {
         let outcome = await ProcessLauncher("/nonexistent/program", timeout: .seconds(30)).run()
         guard case .notStarted(let reason) = outcome.end else { return XCTFail("\(outcome)") }
