@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "VipdHandoff",
             dependencies: [
-                "VipdCore", "VipdConfig", "VipdNet",
+                "VipdCore", "VipdConfig", "VipdNet", "VipdSystem",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -148,12 +148,12 @@ let package = Package(
             dependencies: [
                 "VipdCore", "VipdMonitor", "VipdCapture", "VipdConfig", "VipdVRRPPacket",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The host around vipd: TCP listeners from /proc/net and their owners, sshd coordination
-        // (the ListenAddress snippet, sshd_config includes), atomic file replacement, commands run
-        // through /bin/sh (track scripts, notify commands, exec checks).
+        // (the ListenAddress snippet, sshd_config includes), atomic file replacement, the one launcher
+        // of child processes (track scripts, notify commands and exec checks through /bin/sh; nft, ip,
+        // sshd -t, systemctl and the firewall tools).
         .target(name: "VipdSystem", dependencies: ["VipdCore", "VipdConfig", "CVipdSys"]),
         // libsystemd (Debian libsystemd-dev): sd_notify and the native journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
@@ -170,7 +170,7 @@ let package = Package(
         .target(
             name: "VipdDoctor",
             dependencies: [
-                "VipdCore", "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdLab", "VipdVRRPPacket", "VipdHandoff",
+                "VipdCore", "VipdConfig", "VipdSystem", "VipdNet", "VipdCapture", "VipdHealth", "VipdVRRPPacket", "VipdHandoff",
                 "VipdTransparent",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -69,9 +69,9 @@ final class DaemonMonitor: Sendable {
     var findings: [Finding] { monitor.withAnalyzer { $0.currentFindings }.map(firewallFix.applied) }
 
     /// Stops sampling and capturing.
-    func stop() {
+    func stop() async {
         sampler.cancel()
-        monitor.stop()
+        await monitor.stop()
     }
 
     /// A finding's log metadata: its kind and, when it concerns one, the VRRP group.

@@ -1,4 +1,3 @@
-import Dispatch
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -69,7 +68,7 @@ public struct ProxyDaemon: Service {
         config = await reloader.running
         await serviceManager.stopping()
         await control?.stop()
-        monitor?.stop()
+        await monitor?.stop()
         if let speaker {
             logger.notice("shutting down: handing the virtual addresses over")
             await speaker.handOver()
@@ -141,9 +140,10 @@ public struct ProxyDaemon: Service {
         let hooks = VRRPInstanceRunner.Hooks(
             addressesLeaving: { addresses in
                 let (count, closed) = engine.connections.reset(acceptedOn: addresses)
-                guard count > 0 else { return }
+                guard count > 0, let closed else { return }
                 logger.notice("reset \(count) connection(s) accepted on \(addresses.map(\.description).sorted().joined(separator: ", ")) before releasing it")
-                Self.wait(for: closed, atMost: .milliseconds(500))
+                // The addresses leave once the sockets closed, at most this late.
+                _ = await Self.completes(closed, within: .milliseconds(500))
             },
             sessionsEnded: { addresses, limit in
                 let (open, closed) = engine.connections.open(acceptedOn: addresses)
@@ -184,14 +184,6 @@ public struct ProxyDaemon: Service {
             }
         }
         return (try? await outcome.futureResult.get()) ?? false
-    }
-
-    /// Blocks at most `limit` for `future` (used where the caller must not go on before sockets closed).
-    private static func wait(for future: EventLoopFuture<Void>?, atMost limit: Duration) {
-        guard let future else { return }
-        let done = DispatchSemaphore(value: 0)
-        future.whenComplete { _ in done.signal() }
-        _ = done.wait(timeout: .now() + .milliseconds(Int(limit.wholeMilliseconds)))
     }
 }
 

@@ -1,5 +1,4 @@
-import Foundation
-import VipdLab
+import VipdHandoff
 
 /// The firewall as its tools print it on this host: the text the analyzers read.
 public struct FirewallSnapshot: Sendable, Equatable {
@@ -29,23 +28,19 @@ public struct FirewallSnapshot: Sendable, Equatable {
     /// installed is not a problem; failing (e.g. not root) is.
     public static func read(timeout: Duration = .seconds(10)) -> FirewallSnapshot {
         var snapshot = FirewallSnapshot()
-        func run(_ tool: String, _ arguments: [String]) -> String? {
-            guard let path = ["/usr/sbin", "/sbin", "/usr/bin", "/bin"].map({ "\($0)/\(tool)" })
-                .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-            else { return nil }
+        func run(_ tool: KernelCommand, _ arguments: [String]) -> String? {
+            guard tool.path != nil else { return nil }
             do {
-                let output = try ProcessRunner.run(URL(fileURLWithPath: path), arguments: arguments, timeout: timeout)
-                try output.requireSuccess()
-                return output.standardOutput
+                return try tool.run(arguments, timeout: timeout)
             } catch {
-                snapshot.problems.append("\(error)")
+                snapshot.problems.append(error.description)
                 return nil
             }
         }
-        snapshot.nftablesJSON = run("nft", ["-j", "-a", "list", "ruleset"])
-        if snapshot.nftablesJSON != nil { snapshot.nftablesListing = run("nft", ["-a", "list", "ruleset"]) ?? "" }
-        snapshot.iptablesSave = run("iptables-save", [])
-        snapshot.ip6tablesSave = run("ip6tables-save", [])
+        snapshot.nftablesJSON = run(.nft, ["-j", "-a", "list", "ruleset"])
+        if snapshot.nftablesJSON != nil { snapshot.nftablesListing = run(.nft, ["-a", "list", "ruleset"]) ?? "" }
+        snapshot.iptablesSave = run(.iptablesSave, [])
+        snapshot.ip6tablesSave = run(.ip6tablesSave, [])
         return snapshot
     }
 

@@ -1,7 +1,8 @@
 import Foundation
+import VipdSystem
 
-/// A command-line tool that changes the kernel's network state (`nft` from nftables, `ip` from
-/// iproute2), run in this process's network namespace, bounded in time.
+/// A command-line tool that reads or changes the kernel's network state (`nft` from nftables, `ip`
+/// from iproute2, `iptables-save`), run in this process's network namespace, bounded in time.
 public struct KernelCommand: Sendable {
     /// The tool's name, as in error messages.
     public let name: String
@@ -14,6 +15,10 @@ public struct KernelCommand: Sendable {
     public static let nft = KernelCommand(name: "nft", candidates: ["/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft"], package: "nftables")
     /// iproute2's `ip`.
     public static let ip = KernelCommand(name: "ip", candidates: ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"], package: "iproute2")
+    /// iptables' `iptables-save`.
+    public static let iptablesSave = KernelCommand(name: "iptables-save", candidates: ["/usr/sbin/iptables-save", "/sbin/iptables-save"], package: "iptables")
+    /// iptables' `ip6tables-save`.
+    public static let ip6tablesSave = KernelCommand(name: "ip6tables-save", candidates: ["/usr/sbin/ip6tables-save", "/sbin/ip6tables-save"], package: "iptables")
 
     /// The path of the tool, or nil when it is not installed.
     public var path: String? { candidates.first { FileManager.default.isExecutableFile(atPath: $0) } }
@@ -26,39 +31,22 @@ public struct KernelCommand: Sendable {
     }
 
     /// Runs the tool with `arguments` and `input` on its standard input; returns its standard output.
+    /// Waits on the calling thread (at most `timeout`).
     @discardableResult
     public func run(_ arguments: [String], input: String? = nil, timeout: Duration = .seconds(10)) throws(Failure) -> String {
         let command = ([name] + arguments).joined(separator: " ")
         guard let path else { throw Failure(command: command, problem: "\(name) is not installed (apt-get install \(package))") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let finished = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in finished.signal() }
-        do {
-            try process.run()
-        } catch {
-            throw Failure(command: command, problem: "cannot start \(path): \(error)")
-        }
-        if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
-        try? stdin.fileHandleForWriting.close()
-        // Read both pipes to their end (the output is small), then wait, bounded.
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errors = stderr.fileHandleForReading.readDataToEndOfFile()
-        if finished.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds * 1000))) == .timedOut {
-            process.terminate()
+        let outcome = ProcessLauncher(path, arguments: arguments, input: input.map { Array($0.utf8) }, timeout: timeout)
+            .runBlockingThisThread()
+        switch outcome.end {
+        case .exited(0):
+            return outcome.standardOutput
+        case .timedOut:
             throw Failure(command: command, problem: "no answer within \(timeout)")
+        case .notStarted(let reason):
+            throw Failure(command: command, problem: "cannot start \(path): \(reason)")
+        case .exited, .signalled:
+            throw Failure(command: command, problem: "\(outcome.end): \(outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw Failure(command: command, problem: "exit status \(process.terminationStatus): \(message)")
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

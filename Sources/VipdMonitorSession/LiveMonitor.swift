@@ -61,7 +61,7 @@ public final class LiveMonitor: @unchecked Sendable {
         analyzer = NIOLockedValueBox(MonitorAnalyzer(settings: settings, startedAt: .now()))
     }
 
-    deinit { stop() }
+    deinit { stopBlockingThisThread() }
 
     /// Starts the capture threads and the ticker.
     public func start() {
@@ -79,15 +79,37 @@ public final class LiveMonitor: @unchecked Sendable {
         }
     }
 
-    /// Stops the threads (within about 100 ms), closes the captures and the evidence file. Idempotent.
-    public func stop() {
+    /// Stops the threads (within about 100 ms), waiting for them on the calling thread, then closes
+    /// the captures and the evidence file: for synchronous callers. Idempotent.
+    public func stopBlockingThisThread() {
+        guard beginStopping() else { return }
+        finished.wait()
+        close()
+    }
+
+    /// Stops the threads and closes the captures and the evidence file, waiting for the threads
+    /// without blocking a Swift concurrency thread. Idempotent.
+    public func stop() async {
+        guard beginStopping() else { return }
+        await withCheckedContinuation { continuation in
+            finished.notify(queue: .global()) { continuation.resume() }
+        }
+        close()
+    }
+
+    /// Tells the threads to end; false when it was done before.
+    private func beginStopping() -> Bool {
         let wasStopped = stopped.withLockedValue { value in
             defer { value = true }
             return value
         }
-        guard !wasStopped else { return }
+        guard !wasStopped else { return false }
         captures.forEach { $0.stop() }
-        finished.wait()
+        return true
+    }
+
+    /// Once the threads ended: the captures and the evidence file.
+    private func close() {
         captures.forEach { $0.close() }
         writer.withLockedValue { writer in
             try? writer?.close()

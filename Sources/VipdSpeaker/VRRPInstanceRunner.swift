@@ -19,7 +19,7 @@ public actor VRRPInstanceRunner {
         /// The virtual addresses are about to leave this node and their sessions cannot be kept:
         /// reset the connections accepted on them, and return once the resets are sent (bounded),
         /// while the addresses are still here.
-        public var addressesLeaving: @Sendable (Set<IPAddress>) -> Void
+        public var addressesLeaving: @Sendable (Set<IPAddress>) async -> Void
         /// The virtual addresses left this node in a planned move and their sessions go on here:
         /// return once every connection accepted on them ended, or after `limit` when the ones
         /// still open are reset. Returns how many were open and how many were reset.
@@ -28,7 +28,7 @@ public actor VRRPInstanceRunner {
         public var peerWentSilent: @Sendable (IPAddress) async -> Void
 
         public init(
-            addressesLeaving: @escaping @Sendable (Set<IPAddress>) -> Void = { _ in },
+            addressesLeaving: @escaping @Sendable (Set<IPAddress>) async -> Void = { _ in },
             sessionsEnded: @escaping @Sendable (Set<IPAddress>, Duration) async -> (open: Int, reset: Int) = { _, _ in (0, 0) },
             peerWentSilent: @escaping @Sendable (IPAddress) async -> Void = { _ in }
         ) {
@@ -59,6 +59,11 @@ public actor VRRPInstanceRunner {
     private var heldSessions: Task<Void, Never>?
     private var handoverWaiters: [CheckedContinuation<IPAddress?, Never>] = []
     private var decodeErrors: [String: Int] = [:]
+    /// While the daemon resets the connections on addresses leaving: the actions that wait for it
+    /// (nil when no reset is under way).
+    private var actionsAfterReset: [VRRPStateMachine<ContinuousClock>.Action]?
+    /// Resumed once no reset is under way.
+    private var resetWaiters: [CheckedContinuation<Void, Never>] = []
     private var dropLog = RateLimitedLog()
     /// Puts back the virtual addresses another program removes while master.
     private var keeper: VirtualAddressKeeper<ContinuousClock.Instant>
@@ -228,13 +233,16 @@ public actor VRRPInstanceRunner {
     }
 
     /// Stops at once (keepalived's stop): a master sends priority 0 and releases the addresses.
-    public func stop() {
+    public func stop() async {
         perform(machine.shutdown(now: .now))
-        finish()
+        await finish()
     }
 
-    /// Closes the sockets and cancels the timers.
-    public func finish() {
+    /// Closes the sockets and cancels the timers, once a reset of connections under way is over.
+    public func finish() async {
+        while actionsAfterReset != nil {
+            await withCheckedContinuation { resetWaiters.append($0) }
+        }
         timer?.cancel()
         announcements?.cancel()
         keeperCheck?.cancel()
@@ -282,8 +290,13 @@ public actor VRRPInstanceRunner {
 
     // MARK: - Actions
 
+    /// Carries out `actions` in order, after those waiting for a reset of connections under way.
     private func perform(_ actions: [VRRPStateMachine<ContinuousClock>.Action]) {
-        for action in actions {
+        guard actionsAfterReset == nil else {
+            actionsAfterReset?.append(contentsOf: actions)
+            return
+        }
+        for (index, action) in actions.enumerated() {
             switch action {
             case .sendAdvertisement(let advertisement):
                 send(advertisement)
@@ -295,9 +308,11 @@ public actor VRRPInstanceRunner {
             case .removeVirtualAddresses(let keepSessions):
                 stopForwarding()
                 if keepSessions, let handoff, holdSessions(handoff) {
-                    removeAddresses(resettingSessions: false)
+                    removeAddresses()
                 } else {
-                    removeAddresses(resettingSessions: true)
+                    resetSessionsThenRemoveAddresses(then: Array(actions[(index + 1)...]))
+                    reportSyncGroupStatus()
+                    return
                 }
             case .announceVirtualAddresses:
                 announce()
@@ -405,11 +420,34 @@ public actor VRRPInstanceRunner {
         if restoredAny { announce() }
     }
 
-    private func removeAddresses(resettingSessions: Bool) {
+    /// The addresses leave and their sessions cannot be kept: the daemon resets the connections
+    /// first, while the addresses are still ours, so that the RSTs leave with the right source;
+    /// `rest`, and the actions that come meanwhile, are carried out after the removal, in order.
+    private func resetSessionsThenRemoveAddresses(then rest: [VRRPStateMachine<ContinuousClock>.Action]) {
         keeper.removing()
         keeperCheck?.cancel()
-        // Reset first, while the addresses are still ours, so the RSTs leave with the right source.
-        if resettingSessions { hooks.addressesLeaving(Set(config.virtualAddresses.map(\.address))) }
+        actionsAfterReset = rest
+        let addressesLeaving = hooks.addressesLeaving
+        let addresses = Set(config.virtualAddresses.map(\.address))
+        Task { [weak self] in
+            await addressesLeaving(addresses)
+            await self?.removeAddressesAfterReset()
+        }
+    }
+
+    private func removeAddressesAfterReset() {
+        removeAddresses()
+        let waiting = actionsAfterReset ?? []
+        actionsAfterReset = nil
+        perform(waiting)
+        guard actionsAfterReset == nil else { return }
+        for waiter in resetWaiters { waiter.resume() }
+        resetWaiters = []
+    }
+
+    private func removeAddresses() {
+        keeper.removing()
+        keeperCheck?.cancel()
         for prefix in config.virtualAddresses {
             do {
                 if try netlink.removeAddress(prefix, interfaceIndex: interface.index) {

@@ -5,8 +5,8 @@ import Glibc
 #endif
 
 /// `posix_spawn(3)` of a program with only the descriptors given, an empty signal mask and default
-/// signal dispositions (see `cvipd_spawn`), for the processes vipd starts and leaves to run on
-/// their own: commands through /bin/sh and the session server.
+/// signal dispositions (see `cvipd_spawn`), for the processes vipd starts: the programs
+/// ``ProcessLauncher`` runs and waits for, and the session server, left to run on its own.
 public enum ProcessSpawn {
     /// Starts `path` with `arguments` (the first being what the program sees as its name) and
     /// `environment` (`NAME=value` entries); each `descriptors` entry's source becomes its target in

@@ -157,23 +157,10 @@ public enum SSHDActivation: Sendable, Hashable {
     /// cannot be asked (not PID 1, no systemctl) or takes longer than two seconds.
     static func isActive(_ unit: String, systemctl: String) -> Bool? {
         guard FileManager.default.isExecutableFile(atPath: systemctl) else { return nil }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: systemctl)
-        process.arguments = ["is-active", unit]
-        process.standardInput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        do { try process.run() } catch { return nil }
-        // One word of output: it fits the pipe, so waiting before reading cannot block systemctl.
-        if exited.wait(timeout: .now() + 2) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
-            return nil
-        }
-        return isActiveAnswer(String(decoding: pipe.fileHandleForReading.availableData, as: UTF8.self))
+        let outcome = ProcessLauncher(systemctl, arguments: ["is-active", unit], timeout: .seconds(2)).runBlockingThisThread()
+        if case .timedOut = outcome.end { return nil }
+        if case .notStarted = outcome.end { return nil }
+        return isActiveAnswer(outcome.standardOutput)
     }
 
     /// What `systemctl is-active` printed, as a verdict (pure): nil for anything but a unit state

@@ -15,41 +15,21 @@ public enum SSHDConfigTest {
         case sshdMissing
     }
 
-    /// Runs `sshd -t -f mainConfig` and waits at most `timeLimit` (then kills it and reports a rejection).
-    public static func run(
-        mainConfig: String, sshd: String = defaultSSHD, timeLimit: Duration = .seconds(30)
-    ) throws -> Verdict {
+    /// Runs `sshd -t -f mainConfig` and waits at most `timeLimit` on the calling thread (then kills
+    /// it and reports a rejection, as when it cannot be started).
+    public static func run(mainConfig: String, sshd: String = defaultSSHD, timeLimit: Duration = .seconds(30)) -> Verdict {
         guard FileManager.default.isExecutableFile(atPath: sshd) else { return .sshdMissing }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: sshd)
-        process.arguments = ["-t", "-f", mainConfig]
-        process.standardInput = FileHandle.nullDevice
-        let output = try temporaryOutputFile()
-        process.standardOutput = output
-        process.standardError = output
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        if exited.wait(timeout: .now() + timeLimit / .seconds(1)) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            exited.wait()
+        let outcome = ProcessLauncher(sshd, arguments: ["-t", "-f", mainConfig], timeout: timeLimit).runBlockingThisThread()
+        switch outcome.end {
+        case .exited(0):
+            return .accepted
+        case .timedOut:
             return .rejected("sshd -t -f \(mainConfig) did not finish within \(timeLimit)")
+        case .notStarted(let reason):
+            return .rejected("could not run \(sshd) -t: \(reason)")
+        case .exited(let status), .signalled(let status):
+            let message = (outcome.standardError + outcome.standardOutput).split(separator: "\n").joined(separator: "; ")
+            return .rejected(message.isEmpty ? "sshd -t exited with status \(status)" : message)
         }
-        try output.seek(toOffset: 0)
-        let text = String(decoding: try output.readToEnd() ?? Data(), as: UTF8.self)
-        guard process.terminationStatus == 0, process.terminationReason == .exit else {
-            let message = text.split(separator: "\n").joined(separator: "; ")
-            return .rejected(message.isEmpty ? "sshd -t exited with status \(process.terminationStatus)" : message)
-        }
-        return .accepted
-    }
-
-    /// An unlinked temporary file for sshd's output (no pipe to fill, nothing left behind).
-    private static func temporaryOutputFile() throws -> FileHandle {
-        var template = Array("/tmp/vipd-sshd-t.XXXXXX".utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw SystemCallError("create a temporary file in", path: "/tmp", errno: errno) }
-        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
-        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
 }

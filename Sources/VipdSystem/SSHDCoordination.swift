@@ -105,12 +105,7 @@ public struct SSHDCoordination: Sendable {
                     problems: [SSHDConfigProblem(location: nil, message: error.description, fix: "run it as root")])
             }
         }
-        let verdict: SSHDConfigTest.Verdict
-        do {
-            verdict = try SSHDConfigTest.run(mainConfig: mainConfig, sshd: sshd)
-        } catch {
-            verdict = .rejected("could not run \(sshd) -t: \(error)")
-        }
+        let verdict = SSHDConfigTest.run(mainConfig: mainConfig, sshd: sshd)
         if case .rejected(let message) = verdict {
             var outcome = "nothing was changed"
             if changed {

@@ -117,7 +117,7 @@ struct MonitorCommand: ParsableCommand {
             Thread.sleep(forTimeInterval: 0.05)
         }
         let counts = monitor.counts()
-        monitor.stop()
+        monitor.stopBlockingThisThread()
         return monitor.withAnalyzer { analyzer in
             output.printSummary(analyzer: analyzer, capture: counts, at: .now())
             return MonitorSummary.isHealthy(analyzer)

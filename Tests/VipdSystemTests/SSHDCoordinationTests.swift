@@ -94,12 +94,12 @@ final class SSHDCoordinationTests: XCTestCase {
     }
 
     func testSSHDConfigTestVerdicts() throws {
-        XCTAssertEqual(try SSHDConfigTest.run(mainConfig: main, sshd: try sshd), .accepted)
+        XCTAssertEqual(SSHDConfigTest.run(mainConfig: main, sshd: try sshd), .accepted)
         try "NoSuchKeyword yes\n".write(toFile: directory.file("bad").path, atomically: true, encoding: .utf8)
-        guard case .rejected(let message) = try SSHDConfigTest.run(mainConfig: directory.file("bad").path, sshd: try sshd) else {
+        guard case .rejected(let message) = SSHDConfigTest.run(mainConfig: directory.file("bad").path, sshd: try sshd) else {
             return XCTFail("sshd -t accepted an unknown keyword")
         }
         XCTAssertTrue(message.contains("NoSuchKeyword"), message)
-        XCTAssertEqual(try SSHDConfigTest.run(mainConfig: main, sshd: "/nonexistent/sshd"), .sshdMissing)
+        XCTAssertEqual(SSHDConfigTest.run(mainConfig: main, sshd: "/nonexistent/sshd"), .sshdMissing)
     }
 }
