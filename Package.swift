@@ -192,7 +192,7 @@ let package = Package(
         .target(
             name: "VipdControl",
             dependencies: [
-                "VipdBalance",
+                "VipdBalance", "VipdVRRP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -245,11 +245,11 @@ let package = Package(
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdCore", "VipdConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdCore", "VipdSystem", "VipdConfig", "VipdLab", "VipdNet"]),
-        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdCore", "VipdConfig", "VipdLab"]),
+        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdCore", "VipdConfig", "VipdLab", "VipdVRRP"]),
         .testTarget(
             name: "VipdControlTests",
             dependencies: [
-                "VipdControl", "VipdConfig", "VipdBalance", .product(name: "NIOPosix", package: "swift-nio"),
+                "VipdControl", "VipdConfig", "VipdBalance", "VipdVRRP", .product(name: "NIOPosix", package: "swift-nio"),
             ]),
         .testTarget(
             name: "VipdIntegrationTests",

@@ -1,4 +1,5 @@
 import VipdBalance
+import VipdVRRP
 
 /// One server as `vipd ctl servers` and `status` show it.
 public struct ServerReport: Sendable, Equatable, Codable {
@@ -55,49 +56,6 @@ public struct PoolReport: Sendable, Equatable, Codable {
     }
 }
 
-/// One VRRP instance on this node.
-public struct InstanceReport: Sendable, Equatable, Codable {
-    public var name: String
-    /// `MASTER`, `BACKUP`, `FAULT` or `INIT`.
-    public var state: String
-    public var priority: Int
-    public var effectivePriority: Int
-    /// The master as this node knows it (itself while master); nil when unknown.
-    public var master: String?
-    /// Held out of the master role by `vipd ctl handover` until `vipd ctl ready`.
-    public var held: Bool
-    public var fault: String?
-    /// Connections still served here on virtual addresses given away in a planned move (nil: not kept).
-    public var movedSessions: Int?
-    /// The previous master that segments of its sessions are sent to, while master after a planned move.
-    public var forwardingTo: String?
-    /// Segments sent to a previous master since the start.
-    public var forwardedSegments: Int?
-    /// The sync group the instance belongs to, if any.
-    public var syncGroup: String?
-    /// That group's state on the node: `MASTER`, `BACKUP`, `FAULT` or `INIT`.
-    public var syncGroupState: String?
-
-    public init(
-        name: String, state: String, priority: Int, effectivePriority: Int, master: String?, held: Bool, fault: String?,
-        movedSessions: Int? = nil, forwardingTo: String? = nil, forwardedSegments: Int? = nil, syncGroup: String? = nil,
-        syncGroupState: String? = nil
-    ) {
-        self.syncGroup = syncGroup
-        self.syncGroupState = syncGroupState
-        self.movedSessions = movedSessions
-        self.forwardingTo = forwardingTo
-        self.forwardedSegments = forwardedSegments
-        self.name = name
-        self.state = state
-        self.priority = priority
-        self.effectivePriority = effectivePriority
-        self.master = master
-        self.held = held
-        self.fault = fault
-    }
-}
-
 /// One finding of the daemon's advertisement monitor.
 public struct FindingReport: Sendable, Equatable, Codable {
     /// `critical`, `warning` or `notice`.
@@ -127,9 +85,9 @@ public struct PeerReport: Sendable, Equatable, Codable {
     /// When it last answered, ISO 8601 UTC; nil: never since this node started.
     public var lastSeen: String?
     /// Its VRRP instances as of `lastSeen`.
-    public var instances: [InstanceReport]
+    public var instances: [VRRPInstanceStatus]
 
-    public init(node: String, address: String, error: String?, lastSeen: String?, instances: [InstanceReport]) {
+    public init(node: String, address: String, error: String?, lastSeen: String?, instances: [VRRPInstanceStatus]) {
         self.node = node
         self.address = address
         self.error = error
@@ -144,7 +102,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
     /// This node's name, nil when the file has no cluster.
     public var node: String?
     public var configPath: String
-    public var instances: [InstanceReport]
+    public var instances: [VRRPInstanceStatus]
     /// The other nodes, when the stats listener asks them (`stats.peers`).
     public var peers: [PeerReport]
     /// What this node's and the peers' VRRP views say together (two masters, none), in words.
@@ -154,7 +112,7 @@ public struct StatusReport: Sendable, Equatable, Codable {
     public var findings: [FindingReport]?
 
     public init(
-        node: String?, configPath: String, instances: [InstanceReport], peers: [PeerReport] = [], clusterWarnings: [String] = [],
+        node: String?, configPath: String, instances: [VRRPInstanceStatus], peers: [PeerReport] = [], clusterWarnings: [String] = [],
         pools: [PoolReport], findings: [FindingReport]?
     ) {
         self.node = node

@@ -1,3 +1,5 @@
+import VipdVRRP
+
 /// `vipd ctl`'s human output, pure: the status overview and the server table.
 public enum ControlText {
     /// `status`: the node, each VRRP instance, each peer's (and the warnings they make together), each
@@ -39,12 +41,12 @@ public enum ControlText {
 
     /// `VI_1: BACKUP, priority 50, master 10.0.0.1`, with the configured priority, hold, fault and sync
     /// group when they matter.
-    private static func instanceText(_ instance: InstanceReport) -> String {
+    private static func instanceText(_ instance: VRRPInstanceStatus) -> String {
         var line = "\(instance.name): \(instance.state), priority \(instance.effectivePriority)"
         if instance.effectivePriority != instance.priority { line += " (configured \(instance.priority))" }
-        if let master = instance.master { line += ", master \(master)" }
-        if instance.held { line += ", HELD by vipd ctl handover until vipd ctl ready" }
-        if let fault = instance.fault { line += ", fault: \(fault)" }
+        if let master = instance.masterAddress { line += ", master \(master)" }
+        if instance.isHeld { line += ", HELD by vipd ctl handover until vipd ctl ready" }
+        if let fault = instance.faultReason { line += ", fault: \(fault)" }
         if let group = instance.syncGroup { line += ", sync group \(group)" + (instance.syncGroupState.map { " \($0)" } ?? "") }
         if let moved = instance.movedSessions, moved > 0 {
             line += ", still serving \(moved) session(s) moved away with the virtual addresses"

@@ -178,20 +178,11 @@ private struct Commands: Sendable {
             PeerReport(
                 node: peer.node, address: peer.address, error: peer.reachable ? nil : peer.error ?? "no answer",
                 lastSeen: peer.lastSeen.map { MonitorInstant(sinceEpoch: .milliseconds(Int64(($0 * 1000).rounded()))).isoText },
-                instances: peer.vrrp.map(Self.instanceReport))
+                instances: peer.vrrp)
         }
         return StatusReport(
-            node: node?.name, configPath: configPath, instances: cluster.vrrp.map(Self.instanceReport), peers: peers,
+            node: node?.name, configPath: configPath, instances: cluster.vrrp, peers: peers,
             clusterWarnings: cluster.warnings.map(\.text), pools: await pools(), findings: findings)
-    }
-
-    /// One VRRP instance of this node or a peer, as `status` reports it.
-    private static func instanceReport(_ instance: VRRPInstanceStats) -> InstanceReport {
-        InstanceReport(
-            name: instance.name, state: instance.state, priority: instance.priority, effectivePriority: instance.effectivePriority,
-            master: instance.masterAddress, held: instance.isHeld, fault: instance.faultReason,
-            movedSessions: instance.movedSessions, forwardingTo: instance.forwardingTo, forwardedSegments: instance.forwardedSegments,
-            syncGroup: instance.syncGroup, syncGroupState: instance.syncGroupState)
     }
 
     // MARK: - VRRP

@@ -9,6 +9,7 @@ import VipdMonitorSession
 import VipdProxy
 import VipdSpeaker
 import VipdStats
+import VipdVRRP
 
 /// The stats listener inside `vipd run`: builds ``StatsSnapshot``s from the proxy engine, the VRRP
 /// speaker and the monitor, samples the traffic counters every second for the rates, and serves the
@@ -139,7 +140,7 @@ final class DaemonStats: Sendable {
         }
         return StatsSnapshot(
             node: node?.name, generatedAt: wallNow.sinceEpoch / .seconds(1), uptimeSeconds: startedAt.duration(to: now) / .seconds(1),
-            vrrp: await vrrpStats(wall: wall), pools: pools, monitorRunning: monitor != nil,
+            vrrp: await vrrpStatuses(), pools: pools, monitorRunning: monitor != nil,
             findings: (monitor?.findings ?? []).map(Self.findingStats), peers: peers.peers, listeners: listenerStats,
             monitorNotRunningReason: monitorNotRunningReason, process: ProcessStats.current())
     }
@@ -151,44 +152,26 @@ final class DaemonStats: Sendable {
 
     /// This node's VRRP instances, the peers as last polled and the warnings they make together:
     /// the cluster part of a snapshot, without reading the pools (for `vipd ctl status`).
-    func cluster() async -> (vrrp: [VRRPInstanceStats], peers: [PeerStats], warnings: [ClusterWarning]) {
-        let vrrp = await vrrpStats(wall: Self.wall(wallNow: .now(), now: .now))
+    func cluster() async -> (vrrp: [VRRPInstanceStatus], peers: [PeerStats], warnings: [ClusterWarning]) {
+        let vrrp = await vrrpStatuses()
         let peers = peers.peers
         return (vrrp, peers, ClusterWarning.warnings(node: node?.name, vrrp: vrrp, peers: peers))
     }
 
-    private func vrrpStats(wall: (ContinuousClock.Instant) -> Double) async -> [VRRPInstanceStats] {
-        (await speaker?.instanceReports() ?? []).map { report in
-            let held = report.handoff?.heldAddresses ?? []
-            let moved = held.isEmpty ? 0 : engine.connections.open(acceptedOn: Set(held)).count
-            return Self.instanceStats(report, movedSessions: moved, wall: wall)
+    /// The speaker's instances, with the sessions still open here on the addresses each gave away.
+    private func vrrpStatuses() async -> [VRRPInstanceStatus] {
+        (await speaker?.instanceStatuses() ?? []).map { status in
+            var status = status
+            status.movedSessions = status.heldAddresses.map { held in
+                held.isEmpty ? 0 : engine.connections.open(acceptedOn: Set(held.compactMap(IPAddress.init))).count
+            }
+            return status
         }
     }
 
     /// Turns a continuous-clock instant into seconds since the Unix epoch, given one moment read on both clocks.
     private static func wall(wallNow: MonitorInstant, now: ContinuousClock.Instant) -> (ContinuousClock.Instant) -> Double {
         { instant in (wallNow.sinceEpoch - instant.duration(to: now)) / .seconds(1) }
-    }
-
-    private static func instanceStats(
-        _ report: VRRPInstanceReport, movedSessions: Int, wall: (ContinuousClock.Instant) -> Double
-    ) -> VRRPInstanceStats {
-        VRRPInstanceStats(
-            name: report.config.name, interface: report.config.interface, routerID: report.config.virtualRouterID,
-            version: report.config.version, virtualAddresses: report.config.virtualAddresses.map(\.description),
-            state: "\(report.state)", priority: Int(report.priority), effectivePriority: Int(report.effectivePriority),
-            masterAddress: report.masterAddress?.description, masterIsThisNode: report.isMasterHere,
-            faultReason: report.faultReason, held: report.isHeld, advertisementsReceived: report.counters.advertisementsReceived,
-            advertisementsSent: report.counters.advertisementsSent, transitionsTotal: report.counters.transitions.total,
-            recentTransitions: report.recentTransitions.reversed().map { recorded in
-                VRRPInstanceStats.Transition(
-                    at: wall(recorded.at), from: "\(recorded.transition.from)", to: "\(recorded.transition.to)",
-                    reason: "\(recorded.transition.reason)")
-            }, routedAdvertisementsReceived: report.counters.routedAdvertisementsReceived,
-            movedSessions: report.handoff.map { _ in movedSessions }, heldAddresses: report.handoff?.heldAddresses.map(\.description),
-            forwardingTo: report.handoff?.forwardingTo?.description, forwardedSegments: report.handoff?.forwardedSegments,
-            syncGroup: report.syncGroup, syncGroupState: report.syncGroupState.map { "\($0)" },
-            restoredAddresses: report.restoredAddresses)
     }
 
     private static func findingStats(_ finding: Finding) -> FindingStats {

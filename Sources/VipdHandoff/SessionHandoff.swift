@@ -10,7 +10,8 @@ import VipdNet
 /// held on `lo`, and `tcp_fwmark_accept` (see ``FwmarkAcceptSetting``), all created by vipd,
 /// removed at ``stop()``, and cleaned at start after a crash. Thread-safe; every call is quick.
 public final class SessionHandoff: Sendable {
-    /// One instance's hand-off as the stats, the control socket and the metrics show it.
+    /// One instance's hand-off, typed: the speaker copies it into the instance's `VRRPInstanceStatus`
+    /// (`heldAddresses`, `forwardingTo`, `forwardedSegments`) for the stats and `vipd ctl status`.
     public struct InstanceReport: Sendable, Equatable {
         /// The previous owner that segments of unknown flows are sent to, while owner after a planned move.
         public var forwardingTo: IPAddress?

@@ -40,7 +40,7 @@ public final class AddressMonitor: Sendable {
     deinit { stop() }
 
     /// Stops watching: closes the socket and ends `changes` at once; the reader thread exits
-    /// within a poll interval. Safe to call more than once.
+    /// at once. Safe to call more than once.
     public func stop() {
         socket.close()
         continuation.finish()

@@ -5,12 +5,9 @@ import Glibc
 /// A detached thread that waits for a socket to become readable and hands it to a handler,
 /// until the socket is closed.
 ///
-/// It polls with a short timeout rather than blocking in `recv`, so a `close()` from another
-/// thread ends it within `pollInterval` milliseconds.
+/// It blocks in `poll()` without a timeout on the socket and its ``SharedSocket/closeSignal``,
+/// so an idle socket costs no wakeups and a `close()` from another thread ends it at once.
 enum ReaderThread {
-    /// The `poll()` timeout in milliseconds: the longest a closed socket's thread lingers.
-    static let pollInterval: Int32 = 100
-
     /// Starts the thread. `onReadable` runs whenever `poll()` reports the socket readable (or
     /// in error); `onExit` runs once when the socket has been closed or `poll()` itself failed.
     static func start(
@@ -21,9 +18,14 @@ enum ReaderThread {
         let context = Unmanaged.passRetained(Body {
             defer { onExit() }
             while let descriptor = socket.currentDescriptor {
-                var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-                let ready = poll(&entry, 1, pollInterval)
-                if ready > 0 {
+                var entries = [
+                    pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                    pollfd(fd: socket.closeSignal, events: Int16(POLLIN), revents: 0),
+                ]
+                let ready = poll(&entries, 2, -1)
+                if entries[1].revents != 0 {
+                    return
+                } else if ready > 0 {
                     onReadable()
                 } else if ready < 0 && errno != EINTR {
                     return

@@ -1,3 +1,4 @@
+import CVipdSys
 import Synchronization
 import VipdCore
 
@@ -9,11 +10,15 @@ import Glibc
 ///
 /// Every use of the descriptor happens under the lock, so `close()` can never pull it from under
 /// a send or receive, and a closed number that the process reuses is never touched again.
+/// `close()` also makes ``closeSignal`` readable, so a reader blocked in `poll()` without a
+/// timeout wakes up at once.
 final class SharedSocket: Sendable {
     /// What the socket is for, e.g. `VRRP socket`, used in error messages.
     let purpose: String
     /// The interface it serves (name, or nil), used in error messages.
     let interfaceName: String?
+    /// An eventfd that becomes readable, and stays so, at `close()`; open as long as this object lives.
+    let closeSignal: Int32
     private let descriptor: Mutex<Int32?>
 
     /// Opens `socket(domain, type | SOCK_CLOEXEC, protocol)`; `call` names it in the error.
@@ -21,12 +26,22 @@ final class SharedSocket: Sendable {
         // SOCK_CLOEXEC is O_CLOEXEC on Linux; Swift's Glibc module does not export the former.
         let descriptor = socket(domain, type | O_CLOEXEC, `protocol`)
         guard descriptor >= 0 else { throw .systemCall(call, interface: interfaceName, errno: errno) }
+        let closeSignal = eventfd(0, Int32(EFD_CLOEXEC))
+        guard closeSignal >= 0 else {
+            let error = errno
+            _ = Glibc.close(descriptor)
+            throw .systemCall("eventfd (\(purpose) close signal)", interface: interfaceName, errno: error)
+        }
+        self.closeSignal = closeSignal
         self.purpose = purpose
         self.interfaceName = interfaceName
         self.descriptor = Mutex(descriptor)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        _ = Glibc.close(closeSignal)
+    }
 
     /// The descriptor number while open, for `poll()` outside the lock.
     var currentDescriptor: Int32? {
@@ -56,11 +71,14 @@ final class SharedSocket: Sendable {
         }
     }
 
-    /// Closes the descriptor; later uses throw `closed`. Safe to call more than once.
+    /// Closes the descriptor and raises ``closeSignal``; later uses throw `closed`. Safe to call
+    /// more than once.
     func close() {
         descriptor.withLock { descriptor in
-            if let open = descriptor { _ = Glibc.close(open) }
+            guard let open = descriptor else { return }
+            _ = Glibc.close(open)
             descriptor = nil
+            _ = eventfd_write(closeSignal, 1)
         }
     }
 }

@@ -117,8 +117,8 @@ public final class VRRPSocket: Sendable {
         receiver.count.load(ordering: .relaxed)
     }
 
-    /// Closes the socket and ends `datagrams` at once; the reader thread exits within a poll
-    /// interval. Later sends throw `closed`. Safe to call more than once.
+    /// Closes the socket and ends `datagrams` at once; the reader thread wakes and exits at once.
+    /// Later sends throw `closed`. Safe to call more than once.
     public func close() {
         receiver.finish()
     }

@@ -64,25 +64,24 @@ public actor ProxyEngine {
         listeners = [:]
     }
 
-    /// Waits up to `timeout` for established connections to end, then closes what is left and
-    /// stops the health checks. Returns the number of connections closed by force.
+    /// Tells established connections to finish (``ConnectionTracker/quiesce(whenAllClosed:)``) and
+    /// waits up to `timeout` for the last one to close, then closes what is left and stops the
+    /// health checks. Returns the number of connections closed by force.
     public func drain(timeout: Duration) async -> Int {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        var lastReported = -1
-        while connections.count > 0, clock.now < deadline {
-            let count = connections.count
-            if count != lastReported {
-                logger.notice("draining: \(count) connection(s) still open")
-                lastReported = count
-            }
-            try? await Task.sleep(for: .milliseconds(100))
+        let loop = group.next()
+        let allClosed = loop.makePromise(of: Void.self)
+        let open = connections.quiesce(whenAllClosed: allClosed)
+        if open > 0 {
+            logger.notice("draining: \(open) connection(s) still open")
         }
-        let (forced, closed) = connections.closeAll()
+        let connections = connections
+        let timeUp = loop.scheduleTask(in: TimeAmount(timeout)) { connections.closeAll().count }
+        try? await allClosed.futureResult.get()
+        timeUp.cancel()
+        let forced = (try? await timeUp.futureResult.get()) ?? 0
         if forced > 0 {
             logger.warning("drain time over: closing \(forced) connection(s)")
         }
-        try? await closed?.get()
         stopMonitors()
         return forced
     }

@@ -70,7 +70,8 @@ public actor VRRPInstanceRunner {
     /// The check a removal notification asked for, after `VirtualAddressKeeper.settleDelay`.
     private var keeperCheck: Task<Void, Never>?
     private var restoreLog = RateLimitedLog()
-    private var recentTransitions: [VRRPInstanceReport.RecordedTransition] = []
+    /// Newest first, at most `VRRPInstanceStatus.transitionsKept`.
+    private var recentTransitions: [VRRPInstanceStatus.Transition] = []
     /// In a sync group: told every change of the state or of the wish to become master.
     private var syncGroupObserver: (@Sendable (VRRPSyncGroup.MemberStatus) -> Void)?
     private var syncGroupStatus: VRRPSyncGroup.MemberStatus?
@@ -119,15 +120,28 @@ public actor VRRPInstanceRunner {
     /// The priority advertised now (after tracking).
     public var effectivePriority: UInt8 { machine.effectivePriority }
 
-    /// State, priorities, master and recent transitions now.
-    public var report: VRRPInstanceReport {
+    /// State, priorities, master, recent transitions and the hand-off now; the sync group and the
+    /// sessions still open on moved addresses are for the caller to fill in.
+    public var status: VRRPInstanceStatus {
         let isMasterHere = machine.state == .master
-        return VRRPInstanceReport(
-            config: config, state: machine.state, priority: machine.settings.priority,
-            effectivePriority: machine.effectivePriority,
-            masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, isMasterHere: isMasterHere,
-            faultReason: machine.faultReason, isHeld: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions,
-            handoff: handoff?.report(instance: config.name), restoredAddresses: keeper.restoredCount)
+        var status = VRRPInstanceStatus(
+            config: config, state: machine.state, priority: machine.settings.priority, effectivePriority: machine.effectivePriority,
+            masterAddress: isMasterHere ? sourceAddress : machine.masterAddress, masterIsThisNode: isMasterHere,
+            faultReason: machine.faultReason, held: machine.isHeld, counters: machine.counters, recentTransitions: recentTransitions,
+            restoredAddresses: keeper.restoredCount)
+        if let handoff = handoff?.report(instance: config.name) {
+            status.heldAddresses = handoff.heldAddresses.map(\.description)
+            status.forwardingTo = handoff.forwardingTo?.description
+            status.forwardedSegments = handoff.forwardedSegments
+        }
+        return status
+    }
+
+    /// The wall clock now, in seconds since the Unix epoch, for the transitions' times.
+    private static func secondsSinceEpoch() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
@@ -331,8 +345,7 @@ public actor VRRPInstanceRunner {
                     "\(transition.logLine(instance: config.name))",
                     metadata: ["vrrp_state": "\(transition.to)", "vrrp_previous_state": "\(transition.from)"])
                 notify.run(transition, priority: machine.effectivePriority)
-                recentTransitions.append(.init(transition: transition, at: .now))
-                recentTransitions.removeFirst(max(0, recentTransitions.count - VRRPInstanceReport.transitionsKept))
+                recentTransitions = VRRPInstanceStatus.recent(recentTransitions, adding: .init(transition, at: Self.secondsSinceEpoch()))
                 if transition.to != .master { announcements?.cancel() }
             case .peerWentSilent(let peer):
                 let hook = hooks.peerWentSilent

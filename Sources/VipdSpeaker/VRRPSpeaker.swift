@@ -13,12 +13,12 @@ import VipdVRRP
 /// goes away enters FAULT and waits for it to return.
 public actor VRRPSpeaker {
     /// One configured instance: whether it runs on its interface, its runner while it does, and
-    /// the last report of the runner it had while it waits.
+    /// the last status of the runner it had while it waits.
     private struct Instance {
         let config: VRRPInstanceConfig
         var attachment = InterfaceAttachment()
         var runner: VRRPInstanceRunner?
-        var lastReport: VRRPInstanceReport?
+        var lastStatus: VRRPInstanceStatus?
     }
 
     private let configuration: VipdConfiguration
@@ -177,39 +177,39 @@ public actor VRRPSpeaker {
         return states
     }
 
-    /// Each instance's report (state, priorities, master, recent transitions, its sync group and the
+    /// Each instance's status (state, priorities, master, recent transitions, its sync group and the
     /// group's state), in configuration order.
-    public func instanceReports() async -> [VRRPInstanceReport] {
-        var reports: [VRRPInstanceReport] = []
+    public func instanceStatuses() async -> [VRRPInstanceStatus] {
+        var statuses: [VRRPInstanceStatus] = []
         for instance in instances {
-            var report: VRRPInstanceReport
+            var status: VRRPInstanceStatus
             if let runner = instance.runner {
-                report = await runner.report
+                status = await runner.status
             } else {
-                report = waitingReport(instance)
+                status = waitingStatus(instance)
             }
             if let group = syncGroups.first(where: { $0.config.instances.contains(instance.config.name) }) {
-                report.syncGroup = group.config.name
-                report.syncGroupState = group.state
+                status.syncGroup = group.config.name
+                status.syncGroupState = "\(group.state)"
             }
-            reports.append(report)
+            statuses.append(status)
         }
-        return reports
+        return statuses
     }
 
     /// An instance waiting for its interface: in FAULT, with what its last runner counted.
-    private func waitingReport(_ instance: Instance) -> VRRPInstanceReport {
-        var report =
-            instance.lastReport
-            ?? VRRPInstanceReport(
+    private func waitingStatus(_ instance: Instance) -> VRRPInstanceStatus {
+        var status =
+            instance.lastStatus
+            ?? VRRPInstanceStatus(
                 config: instance.config, state: .fault, priority: UInt8(node.priority), effectivePriority: UInt8(node.priority),
-                masterAddress: nil, isMasterHere: false, faultReason: nil, isHeld: false, counters: VRRPCounters(),
-                recentTransitions: [], handoff: nil)
-        report.state = .fault
-        report.masterAddress = nil
-        report.isMasterHere = false
-        report.faultReason = "interface \(instance.config.interface) does not exist"
-        return report
+                masterAddress: nil, masterIsThisNode: false, faultReason: nil, held: false, counters: VRRPCounters(),
+                recentTransitions: [], restoredAddresses: 0)
+        status.state = "\(VRRPState.fault)"
+        status.masterAddress = nil
+        status.masterIsThisNode = false
+        status.faultReason = "interface \(instance.config.interface) does not exist"
+        return status
     }
 
     /// Each instance's interface, family, source address and VRRP socket receive counter.
@@ -344,7 +344,7 @@ public actor VRRPSpeaker {
     }
 
     /// The instance's interface is gone: its runner (in FAULT by now) closes its sockets, and its
-    /// last report stands for it while it waits.
+    /// last status stands for it while it waits.
     private func retire(_ position: Int) async {
         guard let runner = instances[position].runner else { return }
         instances[position].runner = nil
@@ -353,7 +353,7 @@ public actor VRRPSpeaker {
             "interface \(config.interface) does not exist any more; VRRP instance \(config.name) waits for it",
             metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])
         await runner.finish()
-        instances[position].lastReport = await runner.report
+        instances[position].lastStatus = await runner.status
         if configuration.syncGroup(of: config.name) != nil {
             syncGroupChanges?.yield((config.name, VRRPSyncGroup.MemberStatus(state: .fault)))
         }
@@ -380,7 +380,7 @@ public actor VRRPSpeaker {
             return
         }
         instances[position].runner = runner
-        instances[position].lastReport = nil
+        instances[position].lastStatus = nil
         logger.notice(
             "interface \(config.interface) is there; VRRP instance \(config.name) starts",
             metadata: ["interface": "\(config.interface)", "vrrp_instance": "\(config.name)"])

@@ -1,3 +1,5 @@
+import VipdVRRP
+
 /// What the VRRP views of the nodes say together and no single node can: two nodes MASTER of one
 /// instance at once (split brain: both answer for the VIP), none MASTER (nobody holds it), or nodes
 /// held out of the master role by `vipd ctl handover` (they will not take over if the master
@@ -29,11 +31,11 @@ public struct ClusterWarning: Codable, Sendable, Equatable {
     /// instance in this node's order, then the instances only peers run; for one instance, the
     /// masters' warning before the held one. None without peers: one node alone cannot tell
     /// whether another is master.
-    public static func warnings(node: String?, vrrp: [VRRPInstanceStats], peers: [PeerStats]) -> [ClusterWarning] {
+    public static func warnings(node: String?, vrrp: [VRRPInstanceStatus], peers: [PeerStats]) -> [ClusterWarning] {
         guard !peers.isEmpty else { return [] }
         let views = [(node ?? "this node", vrrp)] + peers.filter(\.reachable).map { ($0.node, $0.vrrp) }
         var order: [String] = []
-        var states: [String: [(node: String, instance: VRRPInstanceStats)]] = [:]
+        var states: [String: [(node: String, instance: VRRPInstanceStatus)]] = [:]
         for (name, instances) in views {
             for instance in instances {
                 if states[instance.name] == nil { order.append(instance.name) }
@@ -49,7 +51,7 @@ public struct ClusterWarning: Codable, Sendable, Equatable {
     /// Two masters or none, for one instance's `entries`. A held MASTER is handing the addresses
     /// over (make-before-break: it lets them go at the new master's first advertisement, or drops
     /// the hold after `handover_timeout`), so it and one other master are not split brain.
-    private static func masters(of name: String, _ entries: [(node: String, instance: VRRPInstanceStats)]) -> ClusterWarning? {
+    private static func masters(of name: String, _ entries: [(node: String, instance: VRRPInstanceStatus)]) -> ClusterWarning? {
         let masterEntries = entries.filter { $0.instance.state == "MASTER" }
         let masters = masterEntries.map(\.node)
         if masters.count > 1, masterEntries.filter({ !$0.instance.isHeld }).count > 1 {
@@ -67,7 +69,7 @@ public struct ClusterWarning: Codable, Sendable, Equatable {
     }
 
     /// The nodes `vipd ctl handover` holds, for one instance's `entries`.
-    private static func held(of name: String, _ entries: [(node: String, instance: VRRPInstanceStats)]) -> ClusterWarning? {
+    private static func held(of name: String, _ entries: [(node: String, instance: VRRPInstanceStatus)]) -> ClusterWarning? {
         let held = entries.filter(\.instance.isHeld).map(\.node)
         guard !held.isEmpty else { return nil }
         let one = held.count == 1
@@ -79,7 +81,7 @@ public struct ClusterWarning: Codable, Sendable, Equatable {
     }
 
     /// The instance's virtual addresses, as the first node that runs it lists them.
-    private static func addresses(_ entries: [(node: String, instance: VRRPInstanceStats)]) -> String {
+    private static func addresses(_ entries: [(node: String, instance: VRRPInstanceStatus)]) -> String {
         entries.first?.instance.virtualAddresses.joined(separator: ", ") ?? ""
     }
 

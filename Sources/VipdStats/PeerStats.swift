@@ -1,4 +1,5 @@
 import VipdCore
+import VipdVRRP
 
 /// Another node of the cluster as its own stats listener last answered: whether it answers now,
 /// and its VRRP instances as of its last answer (kept, marked stale, while it does not answer).
@@ -14,9 +15,9 @@ public struct PeerStats: Codable, Sendable, Equatable {
     /// When it last answered, in seconds since the Unix epoch; nil: never since this node started.
     public var lastSeen: Double?
     /// Its VRRP instances as of `lastSeen`.
-    public var vrrp: [VRRPInstanceStats]
+    public var vrrp: [VRRPInstanceStatus]
 
-    public init(node: String, address: String, reachable: Bool, error: String?, lastSeen: Double?, vrrp: [VRRPInstanceStats]) {
+    public init(node: String, address: String, reachable: Bool, error: String?, lastSeen: Double?, vrrp: [VRRPInstanceStatus]) {
         self.node = node
         self.address = address
         self.reachable = reachable

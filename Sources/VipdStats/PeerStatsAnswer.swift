@@ -1,4 +1,5 @@
 import Foundation
+import VipdVRRP
 
 /// What a peer's stats listener answered to `GET /stats.json`: its node name and VRRP instances,
 /// or why the answer cannot be read, in words for the page (pure: the bytes of a whole response,
@@ -7,7 +8,7 @@ public enum PeerStatsAnswer {
     /// The part of a peer's `stats.json` the cluster view needs.
     public struct View: Decodable, Sendable, Equatable {
         public var node: String?
-        public var vrrp: [VRRPInstanceStats]
+        public var vrrp: [VRRPInstanceStatus]
     }
 
     /// The view in `response`, which must be a complete `200` response with a JSON body.

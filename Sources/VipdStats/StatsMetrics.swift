@@ -1,5 +1,6 @@
 import VipdConfig
 import VipdProxy
+import VipdVRRP
 
 /// A snapshot as Prometheus metrics (`/metrics`): conventional names, base units (seconds, bytes)
 /// last but for `_total` on counters, one series per listener, pool/server or VRRP instance, and the
@@ -132,13 +133,13 @@ public enum StatsMetrics {
                 byStatusClass(listener.httpResponses, labels: [("listener", listener.name), ("pool", listener.pool)])
             })
 
-        func perInstance(_ value: (VRRPInstanceStats) -> Double) -> [Sample] {
+        func perInstance(_ value: (VRRPInstanceStatus) -> Double) -> [Sample] {
             snapshot.vrrp.map { Sample(labels: [("instance", $0.name)], value: value($0)) }
         }
         out.append(
             "vipd_vrrp_state", .gauge, help: "1 for the VRRP instance's current state, 0 for the others.",
             samples: snapshot.vrrp.flatMap { instance in
-                oneHot(labels: [("instance", instance.name)], states: VRRPInstanceStats.states, current: instance.state)
+                oneHot(labels: [("instance", instance.name)], states: VRRPInstanceStatus.states, current: instance.state)
             })
         out.append(
             "vipd_vrrp_priority", .gauge, help: "This node's configured VRRP priority.",

@@ -1,3 +1,5 @@
+import VipdVRRP
+
 /// Everything the stats listener shows, as this node knows it at one instant: its VRRP instances,
 /// its listeners, pools and servers with their counters, the monitor's findings, the daemon process,
 /// and the other nodes' VRRP views. The page, `/stats.json`, `/stats.csv` and `/metrics` are
@@ -10,7 +12,7 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     /// Seconds since the daemon started.
     public var uptimeSeconds: Double
     /// This node's VRRP instances, in configuration order.
-    public let vrrp: [VRRPInstanceStats]
+    public let vrrp: [VRRPInstanceStatus]
     /// The pools, in configuration order.
     public var pools: [PoolStats]
     /// The listeners, by name.
@@ -31,7 +33,7 @@ public struct StatsSnapshot: Codable, Sendable, Equatable {
     public let clusterWarnings: [ClusterWarning]
 
     public init(
-        node: String?, generatedAt: Double, uptimeSeconds: Double, vrrp: [VRRPInstanceStats], pools: [PoolStats],
+        node: String?, generatedAt: Double, uptimeSeconds: Double, vrrp: [VRRPInstanceStatus], pools: [PoolStats],
         monitorRunning: Bool, findings: [FindingStats], peers: [PeerStats] = [], listeners: [ListenerStats] = [],
         monitorNotRunningReason: String? = nil, process: ProcessStats? = nil
     ) {

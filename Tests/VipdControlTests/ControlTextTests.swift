@@ -1,5 +1,6 @@
 import VipdBalance
 import VipdControl
+import VipdVRRP
 import XCTest
 
 /// `vipd ctl`'s human output.
@@ -32,8 +33,8 @@ final class ControlTextTests: XCTestCase {
         let report = StatusReport(
             node: "ha0", configPath: "/etc/vipd/vipd.yaml",
             instances: [
-                InstanceReport(name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: true, fault: nil),
-                InstanceReport(name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 50, master: nil, held: false, fault: "eth1 down"),
+                instanceStatus(name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, masterAddress: "10.0.0.1", held: true, faultReason: nil),
+                instanceStatus(name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 50, masterAddress: nil, held: false, faultReason: "eth1 down"),
             ],
             pools: [PoolReport(name: "ssh", balance: "roundrobin", servers: [server("ha0"), server("ha1", admin: .drain)])],
             findings: [
@@ -55,13 +56,13 @@ final class ControlTextTests: XCTestCase {
     }
 
     func testStatusNamesTheSessionsKeptAcrossAMove() {
-        let previousOwner = InstanceReport(
-            name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, master: "10.0.0.2", held: false, fault: nil,
+        let previousOwner = instanceStatus(
+            name: "VI_1", state: "BACKUP", priority: 100, effectivePriority: 100, masterAddress: "10.0.0.2", held: false, faultReason: nil,
             movedSessions: 2, forwardingTo: nil, forwardedSegments: 0)
-        let newOwner = InstanceReport(
-            name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil,
+        let newOwner = instanceStatus(
+            name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, masterAddress: "10.0.0.2", held: false, faultReason: nil,
             movedSessions: 0, forwardingTo: "10.0.0.1", forwardedSegments: 120)
-        let text = { (instance: InstanceReport) in
+        let text = { (instance: VRRPInstanceStatus) in
             ControlText.status(StatusReport(node: "ha0", configPath: "/etc/vipd/vipd.yaml", instances: [instance], pools: [], findings: []))
         }
         XCTAssertTrue(
@@ -74,24 +75,24 @@ final class ControlTextTests: XCTestCase {
     }
 
     func testStatusNamesTheSyncGroupAndItsState() {
-        let member = InstanceReport(
-            name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 100, master: nil, held: false,
-            fault: "sync group gateway: VI_1 interface eth0 down", syncGroup: "gateway", syncGroupState: "FAULT")
+        let member = instanceStatus(
+            name: "VI_2", state: "FAULT", priority: 100, effectivePriority: 100, masterAddress: nil, held: false,
+            faultReason: "sync group gateway: VI_1 interface eth0 down", syncGroup: "gateway", syncGroupState: "FAULT")
         XCTAssertTrue(
             ControlText.status(StatusReport(node: "ha0", configPath: "vipd.yaml", instances: [member], pools: [], findings: []))
                 .contains("VRRP VI_2: FAULT, priority 100, fault: sync group gateway: VI_1 interface eth0 down, sync group gateway FAULT"))
     }
 
     func testStatusWithPeersAndClusterWarnings() {
-        let mine = InstanceReport(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 100, master: "10.0.0.1", held: false, fault: nil)
-        let theirs = InstanceReport(name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, master: "10.0.0.2", held: false, fault: nil)
+        let mine = instanceStatus(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 100, masterAddress: "10.0.0.1", held: false, faultReason: nil)
+        let theirs = instanceStatus(name: "VI_1", state: "MASTER", priority: 50, effectivePriority: 50, masterAddress: "10.0.0.2", held: false, faultReason: nil)
         let report = StatusReport(
             node: "ha0", configPath: "vipd.yaml", instances: [mine],
             peers: [
                 PeerReport(node: "ha1", address: "10.0.0.2:8404", error: nil, lastSeen: "2026-01-01T00:00:05.000Z", instances: [theirs]),
                 PeerReport(
                     node: "ha2", address: "10.0.0.3:8404", error: "connection refused", lastSeen: "2026-01-01T00:00:01.000Z",
-                    instances: [InstanceReport(name: "VI_1", state: "BACKUP", priority: 20, effectivePriority: 20, master: nil, held: false, fault: nil)]),
+                    instances: [instanceStatus(name: "VI_1", state: "BACKUP", priority: 20, effectivePriority: 20, masterAddress: nil, held: false, faultReason: nil)]),
                 PeerReport(node: "ha3", address: "10.0.0.4:8404", error: "no whole answer within 900 ms", lastSeen: nil, instances: []),
             ],
             clusterWarnings: ["VI_1: ha0 and ha1 are both MASTER: split brain, each answers for 10.0.0.100/24"],

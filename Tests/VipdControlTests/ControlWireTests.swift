@@ -31,7 +31,7 @@ final class ControlWireTests: XCTestCase {
             lastCheck: "banner \"SSH-2.0-x\"", admin: .drain, weight: 5, configuredWeight: 1, activeConnections: 2)
         let status = StatusReport(
             node: "ha0", configPath: "/etc/vipd/vipd.yaml",
-            instances: [InstanceReport(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 40, master: "10.0.0.1", held: true, fault: nil)],
+            instances: [instanceStatus(name: "VI_1", state: "MASTER", priority: 100, effectivePriority: 40, masterAddress: "10.0.0.1", held: true, faultReason: nil)],
             pools: [PoolReport(name: "ssh", balance: "roundrobin", servers: [server])],
             findings: [FindingReport(severity: "critical", kind: "split-brain", summary: "two masters", since: "2026-01-01T00:00:00.000Z", fix: "nft …")])
         let responses = [

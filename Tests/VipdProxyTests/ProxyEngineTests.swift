@@ -107,6 +107,48 @@ final class ProxyEngineTests: XCTestCase {
         await backend.close()
     }
 
+    private func startEchoProxy() async throws -> (backend: TestBackend, port: Int) {
+        let backend = try await TestBackend.echo(group: group)
+        let port = try FreePort.allocate()
+        try await start(
+            """
+            listeners: { t: { bind: 127.0.0.1:\(port), pool: p } }
+            pools: { p: { servers: [{ address: 127.0.0.1:\(backend.port) }], check: { kind: none } } }
+            """)
+        return (backend, port)
+    }
+
+    func testDrainEndsWhenTheLastConnectionClosesWithoutForcingAny() async throws {
+        let (backend, port) = try await startEchoProxy()
+        var client: BlockingClient? = try BlockingClient(host: "127.0.0.1", port: port)
+        try client?.send("hi")
+        XCTAssertEqual(client?.receive(count: 2), "hi")
+        await engine.stopAccepting()
+        let engine = engine!
+        let drain = Task { await engine.drain(timeout: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(200))
+        client = nil
+        let started = ContinuousClock.now
+        let forced = await drain.value
+        XCTAssertEqual(forced, 0)
+        XCTAssertLessThan(started.duration(to: .now), .seconds(30), "the drain ends at the last close, not at its deadline")
+        XCTAssertEqual(engine.connections.count, 0)
+        await backend.close()
+    }
+
+    func testDrainClosesTheConnectionsLeftAtItsDeadline() async throws {
+        let (backend, port) = try await startEchoProxy()
+        let client = try BlockingClient(host: "127.0.0.1", port: port, receiveTimeout: 10)
+        try client.send("hi")
+        XCTAssertEqual(client.receive(count: 2), "hi")
+        await engine.stopAccepting()
+        let forced = await engine.drain(timeout: .milliseconds(300))
+        XCTAssertEqual(forced, 1)
+        XCTAssertEqual(engine.connections.count, 0)
+        XCTAssertTrue(client.waitForClose(), "the client sees its connection closed")
+        await backend.close()
+    }
+
     func testMaxconnHoldsFurtherClientsUntilASlotFrees() async throws {
         let backend = try await TestBackend.echo(group: group)
         let port = try FreePort.allocate()

@@ -1,17 +1,18 @@
 import Foundation
 import VipdStats
+import VipdVRRP
 import XCTest
 
 /// What the nodes' VRRP views say together: two masters, none, and what does not count.
 final class ClusterWarningTests: XCTestCase {
-    private func instance(_ state: String, named name: String = "VI_1", held: Bool = false) -> VRRPInstanceStats {
-        VRRPInstanceStats(
+    private func instance(_ state: String, named name: String = "VI_1", held: Bool = false) -> VRRPInstanceStatus {
+        VRRPInstanceStatus(
             name: name, interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: state,
             priority: 100, effectivePriority: 100, masterAddress: nil, masterIsThisNode: state == "MASTER", faultReason: nil,
             held: held, advertisementsReceived: 0, advertisementsSent: 0, transitionsTotal: 1, recentTransitions: [])
     }
 
-    private func peer(_ node: String, reachable: Bool = true, _ instances: [VRRPInstanceStats]) -> PeerStats {
+    private func peer(_ node: String, reachable: Bool = true, _ instances: [VRRPInstanceStatus]) -> PeerStats {
         PeerStats(
             node: node, address: "10.0.0.2:8404", reachable: reachable, error: reachable ? nil : "connection refused",
             lastSeen: 1, vrrp: instances)
@@ -102,7 +103,7 @@ final class ClusterWarningTests: XCTestCase {
         old.held = nil
         let json = try JSONEncoder().encode(old)
         XCTAssertFalse(String(decoding: json, as: UTF8.self).contains("held"))
-        let decoded = try JSONDecoder().decode(VRRPInstanceStats.self, from: json)
+        let decoded = try JSONDecoder().decode(VRRPInstanceStatus.self, from: json)
         XCTAssertNil(decoded.held)
         XCTAssertFalse(decoded.isHeld)
         XCTAssertEqual(

@@ -1,4 +1,5 @@
 import VipdStats
+import VipdVRRP
 
 /// A node with one VRRP instance, a listener, a pool of two servers (one down, drained, with errors
 /// and downtime) and one finding.
@@ -17,7 +18,7 @@ func sampleSnapshot() -> StatsSnapshot {
         connectErrors: 4, retries: 3, redispatches: 0, responseErrors: 1, timeouts: 2,
         httpResponses: ["1xx": 0, "2xx": 9, "3xx": 0, "4xx": 0, "5xx": 1, "other": 0], lastChange: 1_800_000_000.25,
         downCount: 2, downtimeSeconds: 42.5)
-    let instance = VRRPInstanceStats(
+    let instance = VRRPInstanceStatus(
         name: "VI_1", interface: "eth0", routerID: 51, version: 3, virtualAddresses: ["10.0.0.100/24"], state: "MASTER",
         priority: 100, effectivePriority: 50, masterAddress: "10.0.0.1", masterIsThisNode: true, faultReason: nil,
         held: false, advertisementsReceived: 7, advertisementsSent: 120, transitionsTotal: 2,

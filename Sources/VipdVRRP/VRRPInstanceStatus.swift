@@ -1,5 +1,10 @@
-/// One VRRP instance of this node: state, priorities, who holds the virtual addresses, recent transitions.
-public struct VRRPInstanceStats: Codable, Sendable, Equatable {
+import VipdConfig
+import VipdCore
+
+/// One VRRP instance of a node: state, priorities, who holds the virtual addresses, recent
+/// transitions. The speaker reports it, `/stats.json` serves it (and reads it from the other nodes'
+/// listeners), `vipd ctl status` shows it; the JSON keys are the property names.
+public struct VRRPInstanceStatus: Codable, Sendable, Equatable {
     /// One state change.
     public struct Transition: Codable, Sendable, Equatable {
         /// Seconds since the Unix epoch.
@@ -16,7 +21,15 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
             self.to = to
             self.reason = reason
         }
+
+        /// `transition`, which happened `at` seconds since the Unix epoch.
+        public init(_ transition: VRRPTransition, at: Double) {
+            self.init(at: at, from: "\(transition.from)", to: "\(transition.to)", reason: "\(transition.reason)")
+        }
     }
+
+    /// How many transitions ``recentTransitions`` keeps.
+    public static let transitionsKept = 10
 
     /// The states an instance can be in, as `state` spells them.
     public static let states = ["INIT", "BACKUP", "MASTER", "FAULT"]
@@ -63,7 +76,7 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
     /// Virtual addresses put back after another program removed them while master, since the
     /// start; nil when read from a vipd that predates it.
     public var restoredAddresses: Int?
-    /// The most recent transitions, newest first.
+    /// The most recent transitions (at most ``transitionsKept``), newest first.
     public var recentTransitions: [Transition]
     /// The sync group the instance belongs to; nil for none, or from an older vipd.
     public var syncGroup: String?
@@ -105,5 +118,29 @@ public struct VRRPInstanceStats: Codable, Sendable, Equatable {
         self.routedAdvertisementsReceived = routedAdvertisementsReceived
         self.transitionsTotal = transitionsTotal
         self.recentTransitions = recentTransitions
+    }
+}
+
+extension VRRPInstanceStatus {
+    /// `config`'s instance as its state machine sees it now; the hand-off fields and the sync
+    /// group are left for the caller. `recentTransitions` is newest first.
+    public init(
+        config: VRRPInstanceConfig, state: VRRPState, priority: UInt8, effectivePriority: UInt8, masterAddress: IPAddress?,
+        masterIsThisNode: Bool, faultReason: String?, held: Bool, counters: VRRPCounters, recentTransitions: [Transition],
+        restoredAddresses: Int
+    ) {
+        self.init(
+            name: config.name, interface: config.interface, routerID: config.virtualRouterID, version: config.version,
+            virtualAddresses: config.virtualAddresses.map(\.description), state: "\(state)", priority: Int(priority),
+            effectivePriority: Int(effectivePriority), masterAddress: masterAddress?.description, masterIsThisNode: masterIsThisNode,
+            faultReason: faultReason, held: held, advertisementsReceived: counters.advertisementsReceived,
+            advertisementsSent: counters.advertisementsSent, transitionsTotal: counters.transitions.total,
+            recentTransitions: recentTransitions, routedAdvertisementsReceived: counters.routedAdvertisementsReceived,
+            restoredAddresses: restoredAddresses)
+    }
+
+    /// `transitions` with `newest` in front, cut to ``transitionsKept``.
+    public static func recent(_ transitions: [Transition], adding newest: Transition) -> [Transition] {
+        Array(([newest] + transitions).prefix(transitionsKept))
     }
 }
