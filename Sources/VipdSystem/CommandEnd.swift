@@ -1,3 +1,5 @@
+import VipdCore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,14 +24,8 @@ public enum CommandEnd: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .exited(let status): "exit status \(status)"
         case .signalled(let signal): "killed by signal \(signal) (\(String(cString: strsignal(signal))))"
-        case .timedOut(let timeout): "timed out after \(Self.milliseconds(timeout)) ms, killed"
+        case .timedOut(let timeout): "timed out after \(max(0, timeout.wholeMilliseconds)) ms, killed"
         case .notStarted(let reason): "not started: \(reason)"
         }
-    }
-
-    /// Whole milliseconds of `duration`, none below zero.
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VipdCore
 
 #if canImport(Glibc)
 import Glibc
@@ -127,7 +128,7 @@ private final class RunningProcess: Sendable {
 
     /// Blocks the calling thread until the program ends (or is killed at its timeout), then reaps it.
     func wait() -> ProcessOutcome {
-        let deadline = DispatchTime.now() + .milliseconds(Int(clamping: CommandEnd.milliseconds(timeout)))
+        let deadline = DispatchTime.now() + .milliseconds(Int(clamping: max(0, timeout.wholeMilliseconds)))
         // The timer holds the watch only, not the output files (it may fire long after the end).
         DispatchQueue.global().asyncAfter(deadline: deadline) { [watch, pid] in watch.killIfRunning(group: pid) }
         var info = siginfo_t()
