@@ -48,10 +48,3 @@ struct HTTP1ResponseHead {
     /// Whether this is an interim response (1xx other than 101), with the final one still to come.
     var isInterim: Bool { (100..<200).contains(status) && status != 101 }
 }
-
-extension HTTP1ResponseHead: Equatable {
-    /// The same bytes read as the response to the same kind of request (what the rest derives from).
-    static func == (lhs: HTTP1ResponseHead, rhs: HTTP1ResponseHead) -> Bool {
-        lhs.head.bytes == rhs.head.bytes && lhs.framing == rhs.framing
-    }
-}

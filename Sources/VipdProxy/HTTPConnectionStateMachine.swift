@@ -14,6 +14,9 @@
 ///
 /// An event that cannot happen in the current state (the handler never sends it there) is ignored:
 /// the state stays and the action is `.none`.
+///
+/// Actions are plain values (no payload to retain or release): what the handler already holds (the
+/// response head, a failure's wording) stays with it.
 struct HTTPConnectionStateMachine {
     /// What has been decided about the request in flight.
     struct Request: Equatable {
@@ -66,17 +69,17 @@ struct HTTPConnectionStateMachine {
     /// Why vipd answers a request itself, or cuts a response.
     enum Failure: Equatable {
         /// A request vipd refuses (malformed, smuggling-prone, too large).
-        case rejected(HTTPRejection)
+        case rejected
         /// A TLS handshake on this plain HTTP listener.
         case tlsHandshake
         /// No complete request head within the request timeout.
         case requestTimeout
         /// No server is up.
-        case noServer(detail: String)
-        /// Every server tried refused or timed out the connection.
-        case connectFailed(detail: String)
+        case noServer
+        /// Every server tried refused or timed out the connection, or its connection could not be set up.
+        case connectFailed
         /// The server dropped the connection before the response ended.
-        case serverClosed(detail: String)
+        case serverClosed
         /// No byte from the server for the server timeout.
         case serverTimeout
     }
@@ -108,13 +111,7 @@ struct HTTPConnectionStateMachine {
         case reconnect(resumeReading: Bool)
         /// The server closed the connection before responding: count a retry, let the server go,
         /// read the client again, and send the request to the next server.
-        case retry(reusingIdle: Bool, detail: String)
-        /// Pass an interim response (100 Continue, 103 Early Hints) on to the client.
-        case forwardInterim(HTTP1ResponseHead)
-        /// Pass the response head on, saying whether the client connection stays open.
-        case forwardResponseHead(HTTP1ResponseHead, keepAlive: Bool)
-        /// Pass the `101` on and from now on forward bytes both ways unread.
-        case switchProtocols(HTTP1ResponseHead)
+        case retry(reusingIdle: Bool)
         /// The response ended: let the server connection go (parked when `parkServer`, held by this
         /// client when also `keepOpen`), log the request, then read the next request (`keepOpen`)
         /// or close once all is sent.
@@ -134,6 +131,16 @@ struct HTTPConnectionStateMachine {
         case abandonRequest(cut: CutReason?)
         /// The client connection ended with part of a request head unanswered: log it as `<BADREQ>`.
         case logIncompleteRequest(cut: CutReason)
+    }
+
+    /// What to do with a final response head.
+    enum ResponseHeadAction: Equatable {
+        /// Pass it on, saying whether the client connection stays open.
+        case forward(keepAlive: Bool)
+        /// Pass the `101` on and from now on forward bytes both ways unread.
+        case switchProtocols
+        /// Nothing (no request waits for it).
+        case ignore
     }
 
     private(set) var state: State = .awaitingHead(firstRequest: true)
@@ -181,10 +188,10 @@ struct HTTPConnectionStateMachine {
     }
 
     /// A request head was read and refused.
-    mutating func headRejected(_ rejection: HTTPRejection) -> Action {
+    mutating func headRejected() -> Action {
         guard awaitsHead else { return .none }
         state = .closing(abandoned: nil)
-        return .answer(.rejected(rejection))
+        return .answer(.rejected)
     }
 
     /// A TLS handshake came where a request head should start.
@@ -195,17 +202,17 @@ struct HTTPConnectionStateMachine {
     }
 
     /// Request bytes that are not valid HTTP/1.1 (a head, or the body of the request in flight).
-    mutating func requestUnreadable(_ rejection: HTTPRejection) -> Action {
+    mutating func requestUnreadable() -> Action {
         switch state {
         case .awaitingHead, .awaitingServer, .awaitingResponse:
             state = .closing(abandoned: nil)
-            return .answer(.rejected(rejection))
+            return .answer(.rejected)
         case .streaming:
             state = .closing(abandoned: .request)
-            return .cut(.rejected(rejection))
+            return .cut(.rejected)
         case .tunnelling:
             state = .closing(abandoned: .tunnel)
-            return .cut(.rejected(rejection))
+            return .cut(.rejected)
         case .closing:
             return .none
         }
@@ -285,10 +292,10 @@ struct HTTPConnectionStateMachine {
     // MARK: The server
 
     /// The connector found no server up (`noServer`), or none accepted the connection.
-    mutating func connectFailed(noServer: Bool, detail: String) -> Action {
+    mutating func connectFailed(noServer: Bool) -> Action {
         guard case .awaitingServer = state else { return .none }
         state = .closing(abandoned: nil)
-        return .answer(noServer ? .noServer(detail: detail) : .connectFailed(detail: detail))
+        return .answer(noServer ? .noServer : .connectFailed)
     }
 
     /// A server connection was attached to the request (`reused`: a parked one).
@@ -307,24 +314,25 @@ struct HTTPConnectionStateMachine {
     }
 
     /// The attached server connection could not be set up.
-    mutating func serverSetupFailed(detail: String) -> Action {
+    mutating func serverSetupFailed() -> Action {
         guard case .awaitingResponse = state else { return .none }
         state = .closing(abandoned: nil)
-        return .answer(.connectFailed(detail: detail))
+        return .answer(.connectFailed)
     }
 
-    /// An interim response (1xx other than 101) arrived.
-    mutating func interimResponseReceived(_ response: HTTP1ResponseHead) -> Action {
-        guard case .awaitingResponse(let request) = state, request.clientTakesHTTP11 else { return .none }
-        return .forwardInterim(response)
+    /// Whether an interim response (1xx other than 101: 100 Continue, 103 Early Hints) that arrives
+    /// now goes on to the client: to an HTTP/1.1 client waiting for its response.
+    var passesInterimResponses: Bool {
+        guard case .awaitingResponse(let request) = state else { return false }
+        return request.clientTakesHTTP11
     }
 
     /// The final response head arrived. `hasWaitingRequestBytes`: a pipelined request waits unread.
-    mutating func responseHeadReceived(_ response: HTTP1ResponseHead, hasWaitingRequestBytes: Bool) -> Action {
-        guard case .awaitingResponse(var request) = state else { return .none }
+    mutating func responseHeadReceived(_ response: HTTP1ResponseHead, hasWaitingRequestBytes: Bool) -> ResponseHeadAction {
+        guard case .awaitingResponse(var request) = state else { return .ignore }
         if response.status == 101, request.asksUpgrade {
             state = .tunnelling
-            return .switchProtocols(response)
+            return .switchProtocols
         }
         request.serverKeepsConnection = response.isKeepAlive
         // The client can tell where the body ends from its framing, kept as is, except for chunks to
@@ -337,7 +345,7 @@ struct HTTPConnectionStateMachine {
         }
         request.keepAlive = request.keepAlive && framed && clientStaysFor(hasWaitingRequestBytes)
         state = .streaming(request)
-        return .forwardResponseHead(response, keepAlive: request.keepAlive)
+        return .forward(keepAlive: request.keepAlive)
     }
 
     /// The server connection reported an error (a `.closed` or an end follows): its connection is
@@ -369,19 +377,19 @@ struct HTTPConnectionStateMachine {
         fail(.serverTimeout)
     }
 
-    /// The server connection closed before the response ended (`detail` says how). `bodyKept`: the
-    /// request's body is still kept whole to be sent again; `retries`: how many times it was already.
-    mutating func serverClosed(bodyKept: Bool, retries: Int, detail: String) -> Action {
-        guard case .awaitingResponse(let request) = state else { return fail(.serverClosed(detail: detail)) }
+    /// The server connection closed before the response ended. `bodyKept`: the request's body is
+    /// still kept whole to be sent again; `retries`: how many times it was already.
+    mutating func serverClosed(bodyKept: Bool, retries: Int) -> Action {
+        guard case .awaitingResponse(let request) = state else { return fail(.serverClosed) }
         if request.reusedConnection {
             // A parked connection the server closed as it was taken: not the server's failure.
             state = .awaitingServer(Self.detached(request, avoidingParked: true))
             return .reconnect(resumeReading: true)
         }
-        guard bodyKept, retries < maxRetries else { return fail(.serverClosed(detail: detail)) }
+        guard bodyKept, retries < maxRetries else { return fail(.serverClosed) }
         let next = Self.detached(request, avoidingParked: false)
         state = .awaitingServer(next)
-        return .retry(reusingIdle: reusingIdle(for: next), detail: detail)
+        return .retry(reusingIdle: reusingIdle(for: next))
     }
 
     // MARK: Helpers

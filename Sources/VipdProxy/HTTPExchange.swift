@@ -26,6 +26,8 @@ final class HTTPExchange {
     /// whole, and no response started.
     private(set) var replayable: Bool
     var bytesIn = 0
+    /// Whether the client asked to keep its connection after the response.
+    let clientKeepsAlive: Bool
     /// Whether the request asks to switch protocols (WebSocket): a `101` answer turns the two
     /// connections into a tunnel.
     let asksUpgrade: Bool
@@ -54,6 +56,7 @@ final class HTTPExchange {
         self.clientMinorVersion = request?.minorVersion ?? 1
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(method)
+        self.clientKeepsAlive = request?.isKeepAlive ?? false
         self.asksUpgrade = request?.asksUpgrade ?? false
         self.mayUseParkedConnection = replayable && framing == .none
     }

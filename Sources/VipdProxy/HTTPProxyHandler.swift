@@ -236,17 +236,16 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         Self.keep(forwarded, as: &spareRequestBuffer)
         switch HTTPRequestValidation.framing(of: request, maxBodyBytes: settings.maxBodyBytes) {
         case .success(let framing):
-            let keepAlive = request.isKeepAlive
             let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: framing, startedAt: timestamp())
             self.exchange = exchange
             body = HTTP1BodyReader(framing: framing, maxPayload: settings.maxBodyBytes)
             run(
                 machine.headReceived(
-                    keepAlive: keepAlive, asksUpgrade: exchange.asksUpgrade, clientMinorVersion: exchange.clientMinorVersion,
+                    keepAlive: exchange.clientKeepsAlive, asksUpgrade: exchange.asksUpgrade, clientMinorVersion: exchange.clientMinorVersion,
                     mayUseParkedConnection: exchange.mayUseParkedConnection))
         case .failure(let rejection):
             exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
-            run(machine.headRejected(rejection))
+            run(machine.headRejected(), rejection: rejection)
         }
     }
 
@@ -281,7 +280,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// response started, the connection cut after.
     private func rejectUnreadable(_ error: any Error, context: ChannelHandlerContext) {
         let syntaxError = error as? HTTP1SyntaxError ?? .malformed("\(error)")
-        run(machine.requestUnreadable(HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)))
+        let rejection = HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)
+        run(machine.requestUnreadable(), rejection: rejection)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -336,7 +336,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func connectFailed(_ error: any Error, for exchange: HTTPExchange) {
         guard self.exchange === exchange else { return }
         let failure = error as? ServerConnector.Failure
-        run(machine.connectFailed(noServer: failure?.end == .noServer, detail: failure?.detail ?? "\(error)"))
+        run(machine.connectFailed(noServer: failure?.end == .noServer), detail: failure?.detail ?? "\(error)")
     }
 
     /// Gives `exchange` the server connection `connected`, to send the request on (`sendRequest`).
@@ -356,8 +356,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Sends the request of `exchange` on its server connection just attached (a parked one, or a new
     /// one that gets its handler now).
     private func sendRequest(_ exchange: HTTPExchange, context: ChannelHandlerContext) {
-        guard let lease = exchange.lease, let backend = exchange.backend else { return }
-        exchange.server = lease.pick.server.name
+        guard let backend = exchange.backend else { return }
+        exchange.server = exchange.lease?.pick.server.name
         exchange.connectedAt = timestamp()
         let timeout = serverTimeout
         let request = HTTPBackendHandler.Request(
@@ -374,14 +374,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 try backend.pipeline.syncOperations.addHandler(handler)
                 exchange.backendHandler = handler
             } catch {
-                run(machine.serverSetupFailed(detail: "\(error)"))
+                run(machine.serverSetupFailed(), detail: "\(error)")
                 return
             }
         }
         guard let handler = exchange.backendHandler else { return }
         handler.write(exchange.forwarded)
         for part in exchange.bodyParts {
-            lease.traffic.addBytesFromClient(part.readableBytes)
+            exchange.lease?.traffic.addBytesFromClient(part.readableBytes)
             handler.write(part)
         }
         exchange.sent()
@@ -395,9 +395,20 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         guard let exchange, exchange.backendHandler === handler, !machine.isClosing, let context else { return }
         switch event {
         case .interim(let response):
-            run(machine.interimResponseReceived(response))
+            // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients, the final response follows.
+            guard machine.passesInterimResponses else { return }
+            var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes)
+            HTTPForwardedHeaders.writeResponse(
+                response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
+            writeClient(head, context: context)
+            flushClient(context: context)
         case .head(let response):
-            run(machine.responseHeadReceived(response, hasWaitingRequestBytes: hasWaitingRequestBytes))
+            // Carried out here, where the head is at hand.
+            switch machine.responseHeadReceived(response, hasWaitingRequestBytes: hasWaitingRequestBytes) {
+            case .forward(let keepAlive): forwardResponseHead(response, of: exchange, keepAlive: keepAlive, context: context)
+            case .switchProtocols: switchProtocols(exchange, response: response, context: context)
+            case .ignore: break
+            }
         case .body(let bytes, let payload):
             exchange.bytesOut += payload
             exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
@@ -416,7 +427,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .closed:
             let detail = exchange.error.map { "server connection failed: \($0)" } ?? "server closed the connection"
             exchange.error = nil
-            run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries, detail: detail))
+            run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries), detail: detail)
         }
     }
 
@@ -479,8 +490,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     // MARK: Carrying out the decisions
 
-    /// Does what the state machine decided.
-    private func run(_ action: HTTPConnectionStateMachine.Action) {
+    /// Does what the state machine decided. A failure's wording comes from the event: `rejection`
+    /// for a refused request, `detail` for the others.
+    private func run(_ action: HTTPConnectionStateMachine.Action, rejection: HTTPRejection? = nil, detail: String = "") {
         guard let context else { return }
         switch action {
         case .none:
@@ -496,7 +508,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             letGoOfServer(exchange, park: false)
             if resumeReading { setClientReading(true, context: context) }
             connectServer(for: exchange, reusingIdle: false)
-        case .retry(let reusingIdle, let detail):
+        case .retry(let reusingIdle):
             guard let exchange else { return }
             exchange.retries += 1
             exchange.lease?.traffic.retried()
@@ -506,28 +518,17 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 metadata: record?.metadata ?? [:])
             setClientReading(true, context: context)
             connectServer(for: exchange, reusingIdle: reusingIdle)
-        case .forwardInterim(let response):
-            // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients, the final response follows.
-            var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes)
-            HTTPForwardedHeaders.writeResponse(
-                response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
-            writeClient(head, context: context)
-            flushClient(context: context)
-        case .forwardResponseHead(let response, let keepAlive):
-            if let exchange { forwardResponseHead(response, of: exchange, keepAlive: keepAlive, context: context) }
-        case .switchProtocols(let response):
-            if let exchange { switchProtocols(exchange, response: response, context: context) }
         case .finish(let parkServer, let keepOpen):
             if let exchange { finish(exchange, parkServer: parkServer, keepOpen: keepOpen, context: context) }
         case .answer(let failure):
             let exchange = exchange ?? unparsedRequest()
-            let (response, error, detail) = account(failure, of: exchange)
+            let (response, error, detail) = account(failure, of: exchange, rejection: rejection, detail: detail)
             answer(response, to: exchange, error: error, detail: detail)
         case .cut(let failure):
             guard let exchange else { return }
-            let (_, error, detail) = account(failure, of: exchange)
+            let (_, error, detail) = account(failure, of: exchange, rejection: rejection, detail: detail)
             exchange.error = error
-            let subject = if case .rejected = failure { detail } else { "\(route.pool.config.name)/\(exchange.server ?? "?") \(detail)" }
+            let subject = if failure == .rejected { detail } else { "\(route.pool.config.name)/\(exchange.server ?? "?") \(detail)" }
             logger.warning(
                 "\(clientText) \(route.config.name): \(subject) in the middle of the response; closing",
                 metadata: record?.metadata ?? [:])
@@ -555,15 +556,15 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         }
     }
 
-    /// vipd's answer to `failure`, the access log's `error=` and the log line's detail; counts the
-    /// failure for the listener or `exchange`'s server.
-    private func account(_ failure: HTTPConnectionStateMachine.Failure, of exchange: HTTPExchange)
-        -> (HTTPErrorResponse, error: String, detail: String)
-    {
+    /// vipd's answer to `failure`, the access log's `error=` and the log line's detail (`rejection`'s
+    /// reason, `detail`, or the timeout); counts the failure for the listener or `exchange`'s server.
+    private func account(
+        _ failure: HTTPConnectionStateMachine.Failure, of exchange: HTTPExchange, rejection: HTTPRejection?, detail: String
+    ) -> (HTTPErrorResponse, error: String, detail: String) {
         switch failure {
-        case .rejected(let rejection):
+        case .rejected:
             route.traffic.rejectedBadRequest()
-            return (.plain(rejection.status), "rejected", rejection.reason)
+            return (.plain(rejection?.status ?? .badRequest), "rejected", rejection?.reason ?? detail)
         case .tlsHandshake:
             // A client told `https://` for this plain listener: answered 400 at once, in plain text
             // saying why, rather than 408 at the request timeout.
@@ -575,12 +576,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         case .requestTimeout:
             route.traffic.requestTimedOut()
             return (.plain(.requestTimeout), "request-timeout", "no complete request head within \(settings.requestTimeout)")
-        case .noServer(let detail):
+        case .noServer:
             route.traffic.refusedForNoServer()
             return (.sorry(settings.sorryPage), "no-server", detail)
-        case .connectFailed(let detail):
+        case .connectFailed:
             return (.plain(.badGateway), "connect-failed", detail)
-        case .serverClosed(let detail):
+        case .serverClosed:
             exchange.lease?.traffic.responseFailed()
             return (.plain(.badGateway), "server-closed", detail)
         case .serverTimeout:

@@ -5,7 +5,6 @@ import XCTest
 /// What the client side's events (heads, bodies, closes, timeouts) do in each state.
 final class HTTPConnectionStateMachineClientTests: XCTestCase {
     private let request = HTTPMachineSamples.request()
-    private let rejection = HTTPMachineSamples.rejection
 
     func testTheStateQueriesFollowTheState() {
         for situation in HTTPMachineSituation.allCases {
@@ -39,9 +38,9 @@ final class HTTPConnectionStateMachineClientTests: XCTestCase {
     }
 
     func testARejectedHeadIsAnsweredAndCloses() {
-        assertEachSituation({ $0.headRejected(rejection) }) { situation, _ in
+        assertEachSituation({ $0.headRejected() }) { situation, _ in
             switch situation {
-            case .firstHead, .laterHead: (.answer(.rejected(rejection)), .closing(abandoned: nil))
+            case .firstHead, .laterHead: (.answer(.rejected), .closing(abandoned: nil))
             default: nil
             }
         }
@@ -57,12 +56,12 @@ final class HTTPConnectionStateMachineClientTests: XCTestCase {
     }
 
     func testUnreadableRequestBytesAreAnsweredBeforeTheResponseAndCutAfter() {
-        assertEachSituation({ $0.requestUnreadable(rejection) }) { situation, _ in
+        assertEachSituation({ $0.requestUnreadable() }) { situation, _ in
             switch situation {
             case .firstHead, .laterHead, .awaitingServer, .awaitingResponse, .awaitingReusedResponse:
-                (.answer(.rejected(rejection)), .closing(abandoned: nil))
-            case .streaming: (.cut(.rejected(rejection)), .closing(abandoned: .request))
-            case .tunnelling: (.cut(.rejected(rejection)), .closing(abandoned: .tunnel))
+                (.answer(.rejected), .closing(abandoned: nil))
+            case .streaming: (.cut(.rejected), .closing(abandoned: .request))
+            case .tunnelling: (.cut(.rejected), .closing(abandoned: .tunnel))
             case .closingClean, .closingRequest, .closingTunnel: nil
             }
         }

@@ -17,11 +17,11 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
     // MARK: Connecting
 
     func testAConnectFailureIsAnswered() {
-        assertEachSituation({ $0.connectFailed(noServer: false, detail: "refused") }) { situation, _ in
-            situation == .awaitingServer ? (.answer(.connectFailed(detail: "refused")), .closing(abandoned: nil)) : nil
+        assertEachSituation({ $0.connectFailed(noServer: false) }) { situation, _ in
+            situation == .awaitingServer ? (.answer(.connectFailed), .closing(abandoned: nil)) : nil
         }
-        assertEachSituation({ $0.connectFailed(noServer: true, detail: "all down") }) { situation, _ in
-            situation == .awaitingServer ? (.answer(.noServer(detail: "all down")), .closing(abandoned: nil)) : nil
+        assertEachSituation({ $0.connectFailed(noServer: true) }) { situation, _ in
+            situation == .awaitingServer ? (.answer(.noServer), .closing(abandoned: nil)) : nil
         }
     }
 
@@ -42,9 +42,9 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
     }
 
     func testAServerConnectionThatCannotBeSetUpIsAnswered() {
-        assertEachSituation({ $0.serverSetupFailed(detail: "no pipeline") }) { situation, _ in
+        assertEachSituation({ $0.serverSetupFailed() }) { situation, _ in
             switch situation {
-            case .awaitingResponse, .awaitingReusedResponse: (.answer(.connectFailed(detail: "no pipeline")), .closing(abandoned: nil))
+            case .awaitingResponse, .awaitingReusedResponse: (.answer(.connectFailed), .closing(abandoned: nil))
             default: nil
             }
         }
@@ -52,31 +52,32 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
 
     // MARK: The response
 
-    func testInterimResponsesGoToHTTP11ClientsOnly() {
-        let interim = HTTPMachineSamples.interim
-        assertEachSituation({ $0.interimResponseReceived(interim) }) { situation, before in
-            switch situation {
-            case .awaitingResponse, .awaitingReusedResponse: (.forwardInterim(interim), before)
-            default: nil
-            }
+    func testInterimResponsesGoToHTTP11ClientsWaitingForTheirResponseOnly() {
+        for situation in HTTPMachineSituation.allCases {
+            let passes = [.awaitingResponse, .awaitingReusedResponse].contains(situation)
+            XCTAssertEqual(HTTPMachine.at(situation).passesInterimResponses, passes, "\(situation)")
         }
         var machine = HTTPMachine(reusesServerConnections: true, maxRetries: 2)
         _ = machine.head(clientMinorVersion: 0)
         _ = machine.serverAttached(reused: false)
-        XCTAssertEqual(machine.interimResponseReceived(interim), .none)
+        XCTAssertFalse(machine.passesInterimResponses)
     }
 
     func testTheResponseHeadGoesOutAndTheBodyStreams() {
-        assertEachSituation({ $0.responseHeadReceived(ok, hasWaitingRequestBytes: false) }) { situation, _ in
+        for situation in HTTPMachineSituation.allCases {
+            var machine = HTTPMachine.at(situation)
+            let before = machine.state
+            let action = machine.responseHeadReceived(ok, hasWaitingRequestBytes: false)
             switch situation {
             case .awaitingResponse:
-                (.forwardResponseHead(ok, keepAlive: true), .streaming(request { $0.serverKeepsConnection = true }))
+                XCTAssertEqual(action, .forward(keepAlive: true))
+                XCTAssertEqual(machine.state, .streaming(request { $0.serverKeepsConnection = true }))
             case .awaitingReusedResponse:
-                (
-                    .forwardResponseHead(ok, keepAlive: true),
-                    .streaming(request { $0.serverKeepsConnection = true; $0.reusedConnection = true })
-                )
-            default: nil
+                XCTAssertEqual(action, .forward(keepAlive: true))
+                XCTAssertEqual(machine.state, .streaming(request { $0.serverKeepsConnection = true; $0.reusedConnection = true }))
+            default:
+                XCTAssertEqual(action, .ignore, "\(situation)")
+                XCTAssertEqual(machine.state, before, "\(situation)")
             }
         }
     }
@@ -90,7 +91,7 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
         _ = machine.head(keepAlive: keepAlive, clientMinorVersion: clientMinorVersion)
         _ = machine.serverAttached(reused: false)
         if clientInputClosed { _ = machine.clientInputEnded() }
-        guard case .forwardResponseHead(_, let keepAlive) = machine.responseHeadReceived(
+        guard case .forward(let keepAlive) = machine.responseHeadReceived(
             response, hasWaitingRequestBytes: hasWaitingRequestBytes)
         else { return nil }
         return keepAlive
@@ -112,11 +113,11 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
         var machine = HTTPMachine(reusesServerConnections: true, maxRetries: 2)
         _ = machine.head(asksUpgrade: true)
         _ = machine.serverAttached(reused: false)
-        XCTAssertEqual(machine.responseHeadReceived(switching, hasWaitingRequestBytes: false), .switchProtocols(switching))
+        XCTAssertEqual(machine.responseHeadReceived(switching, hasWaitingRequestBytes: false), .switchProtocols)
         XCTAssertEqual(machine.state, .tunnelling)
         machine = HTTPMachine.at(.awaitingResponse)
         XCTAssertEqual(
-            machine.responseHeadReceived(switching, hasWaitingRequestBytes: false), .forwardResponseHead(switching, keepAlive: true))
+            machine.responseHeadReceived(switching, hasWaitingRequestBytes: false), .forward(keepAlive: true))
         XCTAssertEqual(machine.state, .streaming(request))
     }
 
@@ -194,10 +195,10 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
     }
 
     func testAServerCloseBeforeTheResponseSendsTheRequestAgainAndAfterItCuts() {
-        let closed = HTTPMachine.Failure.serverClosed(detail: "reset")
-        assertEachSituation({ $0.serverClosed(bodyKept: true, retries: 0, detail: "reset") }) { situation, _ in
+        let closed = HTTPMachine.Failure.serverClosed
+        assertEachSituation({ $0.serverClosed(bodyKept: true, retries: 0) }) { situation, _ in
             switch situation {
-            case .awaitingResponse: (.retry(reusingIdle: true, detail: "reset"), .awaitingServer(request))
+            case .awaitingResponse: (.retry(reusingIdle: true), .awaitingServer(request))
             case .awaitingReusedResponse:
                 (.reconnect(resumeReading: true), .awaitingServer(request { $0.avoidsParkedConnections = true }))
             case .streaming: (.cut(closed), .closing(abandoned: .request))
@@ -208,26 +209,26 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
     }
 
     func testARequestThatCannotBeSentAgainOrWasSentAsOftenAsAllowedIsAnswered502() {
-        let closed = HTTPMachine.Failure.serverClosed(detail: "reset")
+        let closed = HTTPMachine.Failure.serverClosed
         var machine = HTTPMachine.at(.awaitingResponse)
-        XCTAssertEqual(machine.serverClosed(bodyKept: false, retries: 0, detail: "reset"), .answer(closed))
+        XCTAssertEqual(machine.serverClosed(bodyKept: false, retries: 0), .answer(closed))
         XCTAssertEqual(machine.state, .closing(abandoned: nil))
         machine = HTTPMachine.at(.awaitingResponse, maxRetries: 2)
-        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 2, detail: "reset"), .answer(closed))
+        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 2), .answer(closed))
         machine = HTTPMachine.at(.awaitingResponse, maxRetries: 0)
-        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 0, detail: "reset"), .answer(closed))
+        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 0), .answer(closed))
     }
 
     func testARetryForgetsTheFailedConnectionAndAvoidsParkedOnesAfterAParkedOneFailed() {
         var machine = HTTPMachine.at(.awaitingReusedResponse)
         machine.serverFailed()
-        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 0, detail: "reset"), .reconnect(resumeReading: true))
+        XCTAssertEqual(machine.serverClosed(bodyKept: true, retries: 0), .reconnect(resumeReading: true))
         XCTAssertEqual(machine.serverAttached(reused: false), .sendRequest)
         XCTAssertEqual(machine.state, .awaitingResponse(request { $0.avoidsParkedConnections = true }))
         XCTAssertEqual(
-            machine.serverClosed(bodyKept: true, retries: 0, detail: "reset"), .retry(reusingIdle: false, detail: "reset"))
+            machine.serverClosed(bodyKept: true, retries: 0), .retry(reusingIdle: false))
         machine = HTTPMachine.at(.awaitingResponse, reuses: false)
         XCTAssertEqual(
-            machine.serverClosed(bodyKept: true, retries: 1, detail: "reset"), .retry(reusingIdle: false, detail: "reset"))
+            machine.serverClosed(bodyKept: true, retries: 1), .retry(reusingIdle: false))
     }
 }

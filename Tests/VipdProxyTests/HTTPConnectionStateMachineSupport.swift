@@ -18,8 +18,6 @@ enum HTTPMachineSamples {
     static let untilClose = try! HTTP1Samples.response("HTTP/1.1 200 OK\r\n\r\n")
     static let switching = try! HTTP1Samples.response(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-    static let interim = try! HTTP1Samples.response("HTTP/1.1 100 Continue\r\n\r\n")
-    static let rejection = HTTPRejection(status: .badRequest, reason: "2 Host headers")
 
     /// A keep-alive HTTP/1.1 GET without a body, as the machine keeps it.
     static func request(
