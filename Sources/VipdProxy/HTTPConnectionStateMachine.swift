@@ -327,23 +327,27 @@ struct HTTPConnectionStateMachine {
         return request.clientTakesHTTP11
     }
 
-    /// The final response head arrived. `hasWaitingRequestBytes`: a pipelined request waits unread.
-    mutating func responseHeadReceived(_ response: HTTP1ResponseHead, hasWaitingRequestBytes: Bool) -> ResponseHeadAction {
+    /// The final response head arrived: its `status`, whether the server keeps its connection
+    /// (`keepsConnection`) and how its body ends (`framing`). `hasWaitingRequestBytes`: a pipelined
+    /// request waits unread (asked only when the client sends nothing more).
+    mutating func responseHeadReceived(
+        status: Int, keepsConnection: Bool, framing: HTTP1BodyFraming, hasWaitingRequestBytes: @autoclosure () -> Bool
+    ) -> ResponseHeadAction {
         guard case .awaitingResponse(var request) = state else { return .ignore }
-        if response.status == 101, request.asksUpgrade {
+        if status == 101, request.asksUpgrade {
             state = .tunnelling
             return .switchProtocols
         }
-        request.serverKeepsConnection = response.isKeepAlive
+        request.serverKeepsConnection = keepsConnection
         // The client can tell where the body ends from its framing, kept as is, except for chunks to
         // an HTTP/1.0 client (decoded) and a body that ends with the server's close.
         let framed: Bool
-        switch response.framing {
+        switch framing {
         case .none, .length: framed = true
         case .chunked: framed = request.clientTakesHTTP11
         case .untilClose: framed = false
         }
-        request.keepAlive = request.keepAlive && framed && clientStaysFor(hasWaitingRequestBytes)
+        request.keepAlive = request.keepAlive && framed && clientStays(hasWaitingRequestBytes)
         state = .streaming(request)
         return .forward(keepAlive: request.keepAlive)
     }
@@ -355,11 +359,12 @@ struct HTTPConnectionStateMachine {
     }
 
     /// The response ended (a tunnel: the server closed); `reusable` when nothing followed it that the
-    /// server was not asked for. `hasWaitingRequestBytes`: a pipelined request waits unread.
-    mutating func responseEnded(reusable: Bool, hasWaitingRequestBytes: Bool) -> Action {
+    /// server was not asked for. `hasWaitingRequestBytes`: a pipelined request waits unread (asked
+    /// only when the client sends nothing more).
+    mutating func responseEnded(reusable: Bool, hasWaitingRequestBytes: @autoclosure () -> Bool) -> Action {
         switch state {
         case .awaitingResponse(let request), .streaming(let request):
-            let keepOpen = request.keepAlive && request.ended && clientStaysFor(hasWaitingRequestBytes)
+            let keepOpen = request.keepAlive && request.ended && clientStays(hasWaitingRequestBytes)
             let park =
                 reusesServerConnections && request.serverKeepsConnection && reusable && request.ended && !request.serverFailed
             state = keepOpen ? .awaitingHead(firstRequest: false) : .closing(abandoned: nil)
@@ -444,8 +449,8 @@ struct HTTPConnectionStateMachine {
     }
 
     /// Whether the client is still there for a response: it did not half-close, or a request of its waits.
-    private func clientStaysFor(_ hasWaitingRequestBytes: Bool) -> Bool {
-        !clientInputClosed || hasWaitingRequestBytes
+    private func clientStays(_ hasWaitingRequestBytes: () -> Bool) -> Bool {
+        !clientInputClosed || hasWaitingRequestBytes()
     }
 
     /// What closing now leaves to log when the connection ends.

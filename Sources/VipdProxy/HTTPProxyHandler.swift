@@ -404,11 +404,25 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             flushClient(context: context)
         case .head(let response):
             // Carried out here, where the head is at hand.
-            switch machine.responseHeadReceived(response, hasWaitingRequestBytes: hasWaitingRequestBytes) {
-            case .forward(let keepAlive): forwardResponseHead(response, of: exchange, keepAlive: keepAlive, context: context)
-            case .switchProtocols: switchProtocols(exchange, response: response, context: context)
-            case .ignore: break
+            let action = machine.responseHeadReceived(
+                status: response.status, keepsConnection: response.isKeepAlive, framing: response.framing,
+                hasWaitingRequestBytes: hasWaitingRequestBytes)
+            guard case .forward(let keepAlive) = action else {
+                if action == .switchProtocols { switchProtocols(exchange, response: response, context: context) }
+                return
             }
+            countResponse(response.status, from: exchange)
+            exchange.responseBegan(at: timestamp(), status: response.status)
+            let clientMinorVersion = exchange.clientMinorVersion
+            // Room for a small body after the head: read with it, it leaves in the same write.
+            var smallBody = 0
+            if case .length(let length) = response.framing, length <= Self.coalescedBodyLimit { smallBody = length }
+            var head = Self.buffer(
+                reusing: &spareResponseBuffer, capacity: response.head.bytes.readableBytes + 32 + smallBody, context: context)
+            HTTPForwardedHeaders.writeResponse(
+                response, clientMinorVersion: clientMinorVersion, keepAlive: keepAlive,
+                decodingChunks: response.framing == .chunked && clientMinorVersion == 0, into: &head)
+            writeClient(head, holding: true, context: context)
         case .body(let bytes, let payload):
             exchange.bytesOut += payload
             exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
@@ -429,24 +443,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             exchange.error = nil
             run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries), detail: detail)
         }
-    }
-
-    /// Writes the response head for the client; a small body read with it leaves in the same write.
-    private func forwardResponseHead(
-        _ response: HTTP1ResponseHead, of exchange: HTTPExchange, keepAlive: Bool, context: ChannelHandlerContext
-    ) {
-        countResponse(response.status, from: exchange)
-        exchange.responseBegan(at: timestamp(), status: response.status)
-        let clientMinorVersion = exchange.clientMinorVersion
-        // Room for a small body after the head: read with it, it leaves in the same write.
-        var smallBody = 0
-        if case .length(let length) = response.framing, length <= Self.coalescedBodyLimit { smallBody = length }
-        var head = Self.buffer(
-            reusing: &spareResponseBuffer, capacity: response.head.bytes.readableBytes + 32 + smallBody, context: context)
-        HTTPForwardedHeaders.writeResponse(
-            response, clientMinorVersion: clientMinorVersion, keepAlive: keepAlive,
-            decodingChunks: response.framing == .chunked && clientMinorVersion == 0, into: &head)
-        writeClient(head, holding: true, context: context)
     }
 
     /// The server switched protocols: its answer goes to the client, then bytes pass both ways as they

@@ -91,8 +91,7 @@ final class HTTPConnectionStateMachineServerTests: XCTestCase {
         _ = machine.head(keepAlive: keepAlive, clientMinorVersion: clientMinorVersion)
         _ = machine.serverAttached(reused: false)
         if clientInputClosed { _ = machine.clientInputEnded() }
-        guard case .forward(let keepAlive) = machine.responseHeadReceived(
-            response, hasWaitingRequestBytes: hasWaitingRequestBytes)
+        guard case .forward(let keepAlive) = machine.responseHeadReceived(response, hasWaitingRequestBytes: hasWaitingRequestBytes)
         else { return nil }
         return keepAlive
     }

@@ -72,6 +72,13 @@ extension HTTPConnectionStateMachine {
         }
     }
 
+    /// `response` arrived (its status, whether it keeps the server connection, its framing).
+    mutating func responseHeadReceived(_ response: HTTP1ResponseHead, hasWaitingRequestBytes: Bool) -> ResponseHeadAction {
+        responseHeadReceived(
+            status: response.status, keepsConnection: response.isKeepAlive, framing: response.framing,
+            hasWaitingRequestBytes: hasWaitingRequestBytes)
+    }
+
     /// A request head with the sample request's facts.
     mutating func head(keepAlive: Bool = true, asksUpgrade: Bool = false, clientMinorVersion: Int = 1, mayUseParked: Bool = true)
         -> Action
