@@ -329,9 +329,9 @@ struct HTTPConnectionStateMachine {
 
     /// The final response head arrived: its `status`, whether the server keeps its connection
     /// (`keepsConnection`) and how its body ends (`framing`). `hasWaitingRequestBytes`: a pipelined
-    /// request waits unread (asked only when the client sends nothing more).
+    /// request waits unread (it matters only once the client sends nothing more).
     mutating func responseHeadReceived(
-        status: Int, keepsConnection: Bool, framing: HTTP1BodyFraming, hasWaitingRequestBytes: @autoclosure () -> Bool
+        status: Int, keepsConnection: Bool, framing: HTTP1BodyFraming, hasWaitingRequestBytes: Bool
     ) -> ResponseHeadAction {
         guard case .awaitingResponse(var request) = state else { return .ignore }
         if status == 101, request.asksUpgrade {
@@ -359,9 +359,9 @@ struct HTTPConnectionStateMachine {
     }
 
     /// The response ended (a tunnel: the server closed); `reusable` when nothing followed it that the
-    /// server was not asked for. `hasWaitingRequestBytes`: a pipelined request waits unread (asked
-    /// only when the client sends nothing more).
-    mutating func responseEnded(reusable: Bool, hasWaitingRequestBytes: @autoclosure () -> Bool) -> Action {
+    /// server was not asked for. `hasWaitingRequestBytes`: a pipelined request waits unread (it
+    /// matters only once the client sends nothing more).
+    mutating func responseEnded(reusable: Bool, hasWaitingRequestBytes: Bool) -> Action {
         switch state {
         case .awaitingResponse(let request), .streaming(let request):
             let keepOpen = request.keepAlive && request.ended && clientStays(hasWaitingRequestBytes)
@@ -449,8 +449,8 @@ struct HTTPConnectionStateMachine {
     }
 
     /// Whether the client is still there for a response: it did not half-close, or a request of its waits.
-    private func clientStays(_ hasWaitingRequestBytes: () -> Bool) -> Bool {
-        !clientInputClosed || hasWaitingRequestBytes()
+    private func clientStays(_ hasWaitingRequestBytes: Bool) -> Bool {
+        !clientInputClosed || hasWaitingRequestBytes
     }
 
     /// What closing now leaves to log when the connection ends.

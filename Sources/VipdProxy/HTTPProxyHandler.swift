@@ -406,7 +406,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             // Carried out here, where the head is at hand.
             let action = machine.responseHeadReceived(
                 status: response.status, keepsConnection: response.isKeepAlive, framing: response.framing,
-                hasWaitingRequestBytes: hasWaitingRequestBytes)
+                hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes)
             guard case .forward(let keepAlive) = action else {
                 if action == .switchProtocols { switchProtocols(exchange, response: response, context: context) }
                 return
@@ -428,7 +428,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
             writeClient(bytes, context: context)
         case .end(let reusable):
-            run(machine.responseEnded(reusable: reusable, hasWaitingRequestBytes: hasWaitingRequestBytes), context: context)
+            run(machine.responseEnded(reusable: reusable, hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes), context: context)
         case .readComplete:
             flushClient(context: context)
         case .writable(let writable):
@@ -651,6 +651,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     /// Whether request bytes wait unread (a pipelined request, or part of one).
     private var hasWaitingRequestBytes: Bool { (inbound?.readableBytes ?? 0) > 0 }
+
+    /// Whether the client sends nothing more and request bytes wait unread: what the state machine's
+    /// response decisions need of the waiting bytes (the buffer is looked at only after a half-close).
+    private var halfClosedWithWaitingRequestBytes: Bool { machine.clientInputClosed && hasWaitingRequestBytes }
 
     /// Writes `bytes` after what was written before, flushes, and closes the connection once all is sent.
     private func sendThenClose(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
