@@ -2,7 +2,8 @@ import NIOCore
 import NIOHTTP1
 
 /// One request in flight on a client connection: what is forwarded, what may be sent again, and
-/// what the access log line will say. Confined to the client channel's event loop.
+/// what the access log line will say (the decisions on it are `HTTPConnectionStateMachine`'s).
+/// Confined to the client channel's event loop.
 final class HTTPExchange {
     /// Request bodies up to this size are kept until the response starts, so that an idempotent
     /// request can be sent again to the next server when the first one drops the connection.
@@ -21,38 +22,28 @@ final class HTTPExchange {
     let startedAt: NIODeadline?
     /// Body parts not yet written to the server, or every part while the request may be sent again.
     var bodyParts: [ByteBuffer] = []
-    /// Whether the request may still be sent again to another server.
+    /// Whether the request may still be sent again to another server: idempotent, its body kept
+    /// whole, and no response started.
     private(set) var replayable: Bool
-    var requestEnded = false
     var bytesIn = 0
-    /// Whether the client connection stays open after the response.
-    var keepAlive: Bool
+    /// Whether the client asked to keep its connection after the response.
+    let clientKeepsAlive: Bool
     /// Whether the request asks to switch protocols (WebSocket): a `101` answer turns the two
     /// connections into a tunnel.
     let asksUpgrade: Bool
-    /// Set once the server switched protocols: bytes now pass both ways unread until either side closes.
-    var tunneling = false
 
     /// Whether the request may go on a parked server connection: it can be sent again unchanged
     /// (an idempotent method without a body) if the server closed that connection meanwhile.
     let mayUseParkedConnection: Bool
-    /// Set after a parked connection failed this request: the next attempt opens a new one.
-    var avoidParkedConnections = false
 
     /// The server connection carrying the request, and its hold on the server (nil before a server is
     /// attached and after it is let go).
     var backend: Channel?
     var backendHandler: HTTPBackendHandler?
     var lease: ServerLease?
-    /// Whether `backend` is a parked connection used again.
-    var reusedConnection = false
-    /// Whether the server's response leaves its connection able to carry another request.
-    var serverKeepsConnection = false
     var server: String?
     var connectedAt: NIODeadline?
     var responseAt: NIODeadline?
-    /// Whether the response head reached the client (after that, failures can only cut the connection).
-    private(set) var responseStarted = false
     var status: Int?
     var bytesOut = 0
     var retries = 0
@@ -65,7 +56,7 @@ final class HTTPExchange {
         self.clientMinorVersion = request?.minorVersion ?? 1
         self.startedAt = startedAt
         self.replayable = HTTPRequestValidation.isIdempotent(method)
-        self.keepAlive = request?.isKeepAlive ?? false
+        self.clientKeepsAlive = request?.isKeepAlive ?? false
         self.asksUpgrade = request?.asksUpgrade ?? false
         self.mayUseParkedConnection = replayable && framing == .none
     }
@@ -85,7 +76,6 @@ final class HTTPExchange {
     /// The response started: the request will not be sent again.
     func responseBegan(at now: NIODeadline?, status: Int) {
         responseAt = now
-        responseStarted = true
         self.status = status
         replayable = false
         bodyParts = []

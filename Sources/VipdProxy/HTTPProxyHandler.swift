@@ -71,26 +71,20 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// The client's IP address as text (for forwarded headers) and as bytes (the balancer's key).
     private var clientAddress: String?
     private var clientKey: [UInt8] = []
-    /// The request being served; nil between requests.
+    /// The request being served (what it forwards, and what its access line will say); nil between requests.
     private var exchange: HTTPExchange?
+    /// Every decision on the connection: what to do with each request, response and failure.
+    private var machine: HTTPConnectionStateMachine
     /// The server connection of the last response while this client stays: its next request takes
     /// it back when the balancer picks the same server, without the pool's idle set and its lock.
     /// It goes to the idle set when another server is picked or the client leaves.
     private(set) var heldServer: IdleServerConnections.Parked?
-    /// Set once the connection is being closed: nothing more is read or answered.
-    private var closing = false
-    private var clientInputClosed = false
     /// The request timeout: the next request head must arrive before it.
     private var requestDeadline: LoopDeadline?
     /// The listener's idle timeout: moved on by every read burst from the client and every flush to
     /// it, so it runs out only when no byte moved either way (kept here rather than in a separate
     /// handler: this handler is the only one that writes to the client).
     private var idleDeadline: LoopDeadline?
-    /// Whether the connection still waits for its first request (a timeout then is logged).
-    private var awaitingFirstRequest = true
-    /// The access log's `error=` for a request cut when the connection ends, when vipd cut it
-    /// (`client-closed` otherwise).
-    private var cutReason: String?
     private var backendNeedsFlush = false
     /// Whether the client channel reads (autoRead, on from the start), as last set.
     private var clientReading = true
@@ -123,6 +117,8 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         self.logsAccess = logger.logLevel <= .info
         self.connect = connect
         self.headParser = HTTP1HeadParser(maxBytes: settings.maxHeaderBytes, maxFields: settings.maxHeaders)
+        self.machine = HTTPConnectionStateMachine(
+            reusesServerConnections: settings.serverReuse == .safe, maxRetries: route.config.retries)
     }
 
     /// Installs this handler in a freshly accepted client channel (reading from the start, remote
@@ -169,23 +165,15 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         requestDeadline?.cancel()
         idleDeadline?.cancel()
-        closing = true
         if let held = heldServer.take() { handToIdleSet(held) }
-        if let exchange {
-            self.exchange = nil
-            if !exchange.tunneling { exchange.error = exchange.error ?? cutReason ?? "client-closed" }
-            letGoOfServer(exchange, park: false)
-            logAccess(exchange)
-        } else if hasWaitingRequestBytes {
-            logIncompleteRequest()
-        }
+        run(machine.clientClosed(hasWaitingRequestBytes: hasWaitingRequestBytes), context: context)
         context.fireChannelInactive()
     }
 
     // MARK: The request
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }
+        guard !machine.isClosing else { return }
         inbound.append(unwrapInboundIn(data))
         readRequests(context: context)
     }
@@ -195,12 +183,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func readRequests(context: ChannelHandlerContext) {
         guard var buffer = inbound else { return }
         inbound = nil
-        if let exchange, exchange.tunneling {
+        if machine.isTunnelling, let exchange {
             forwardThroughTunnel(buffer, of: exchange)
             return
         }
         do {
-            while !closing, buffer.readableBytes > 0 || body?.isEnded == true {
+            while !machine.isClosing, buffer.readableBytes > 0 || body?.isEnded == true {
                 if var reader = body {
                     let piece = try reader.read(from: &buffer)
                     body = reader
@@ -211,9 +199,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                         receiveEnd()
                     }
                 } else {
-                    guard exchange == nil else { break }  // pipelined: waits for the current response
+                    guard machine.awaitsHead else { break }  // pipelined: waits for the current response
                     if TLSHandshakeDetection.startsWithHandshake(buffer) {
-                        rejectTLSHandshake()
+                        run(machine.tlsHandshakeReceived(), context: context)
                         return
                     }
                     guard let head = try headParser.take(from: &buffer) else { break }
@@ -224,7 +212,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             rejectUnreadable(error, context: context)
             return
         }
-        guard !closing, buffer.readableBytes > 0 else { return }
+        guard !machine.isClosing, buffer.readableBytes > 0 else { return }
         inbound = buffer
         if buffer.readableBytes > Self.pipelineLimit, exchange != nil {
             setClientReading(false, context: context)
@@ -242,7 +230,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     private func receiveHead(_ request: consuming HTTP1RequestHead, context: ChannelHandlerContext) {
         requestDeadline?.clear()
-        awaitingFirstRequest = false
         var forwarded = Self.buffer(
             reusing: &spareRequestBuffer, capacity: request.head.bytes.readableBytes + 128, context: context)
         HTTPForwardedHeaders.writeRequest(request, clientAddress: clientAddress, settings: settings, into: &forwarded)
@@ -252,12 +239,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: framing, startedAt: timestamp())
             self.exchange = exchange
             body = HTTP1BodyReader(framing: framing, maxPayload: settings.maxBodyBytes)
-            connectServer(for: exchange)
+            run(
+                machine.headReceived(
+                    keepAlive: exchange.clientKeepsAlive, asksUpgrade: exchange.asksUpgrade, clientMinorVersion: exchange.clientMinorVersion,
+                    mayUseParkedConnection: exchange.mayUseParkedConnection), context: context)
         case .failure(let rejection):
-            let exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
-            self.exchange = exchange
-            route.traffic.rejectedBadRequest()
-            answer(.plain(rejection.status), to: exchange, error: "rejected", detail: rejection.reason)
+            exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
+            run(machine.headRejected(), context: context, rejection: rejection)
         }
     }
 
@@ -281,7 +269,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     private func receiveEnd() {
         guard let exchange else { return }
-        exchange.requestEnded = true
+        machine.requestEnded()
         if let backend = exchange.backendHandler, backendNeedsFlush {
             backend.flush()
             backendNeedsFlush = false
@@ -293,55 +281,21 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func rejectUnreadable(_ error: any Error, context: ChannelHandlerContext) {
         let syntaxError = error as? HTTP1SyntaxError ?? .malformed("\(error)")
         let rejection = HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)
-        route.traffic.rejectedBadRequest()
-        if let exchange, exchange.responseStarted {
-            exchange.error = "rejected"
-            logger.warning(
-                "\(clientText) \(route.config.name): \(rejection.reason) in the middle of the response; closing",
-                metadata: record?.metadata ?? [:])
-            close(context: context)
-            return
-        }
-        answer(.plain(rejection.status), to: exchange ?? unparsedRequest(), error: "rejected", detail: rejection.reason)
-    }
-
-    /// A TLS handshake where a request head should start (a client told `https://` for this plain
-    /// listener): answered 400 at once, in plain text saying why, rather than 408 at the request timeout.
-    private func rejectTLSHandshake() {
-        route.traffic.rejectedBadRequest()
-        answer(
-            .plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS)."), to: unparsedRequest(),
-            error: "tls-handshake", detail: "TLS handshake on a plain HTTP listener")
-    }
-
-    /// The connection ended with part of a request head read and not answered: logged as `<BADREQ>`
-    /// with no status.
-    private func logIncompleteRequest() {
-        route.traffic.rejectedBadRequest()
-        let request = unparsedRequest()
-        request.error = cutReason ?? "client-closed"
-        logAccess(request)
+        run(machine.requestUnreadable(), context: context, rejection: rejection)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
-            clientInputClosed = true
-            if let exchange, exchange.tunneling {
-                // The client sends nothing more: the server hears it, and may still answer until it closes.
-                exchange.backend?.close(mode: .output, promise: nil)
-            } else if exchange == nil {
-                close(context: context)
-            }
+            run(machine.clientInputEnded(), context: context)
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        guard !closing else { return }
-        exchange?.error = "client-error"
+        guard !machine.isClosing else { return }
         logger.notice("\(clientText) \(route.config.name): \(error); closing", metadata: record?.metadata ?? [:])
-        close(context: context)
+        run(machine.clientFailed(), context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -351,10 +305,9 @@ final class HTTPProxyHandler: ChannelInboundHandler {
 
     // MARK: The server
 
-    private func connectServer(for exchange: HTTPExchange) {
+    private func connectServer(for exchange: HTTPExchange, reusingIdle: Bool) {
         guard let context, let record else { return }
         let retriesBefore = record.retries
-        let reusingIdle = settings.serverReuse == .safe && exchange.mayUseParkedConnection && !exchange.avoidParkedConnections
         let opening: EventLoopFuture<ServerConnector.Connected>
         // The held connection serves this request if it is to the picked server; else it goes to the idle set.
         let held = heldServer.take()
@@ -381,39 +334,38 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     }
 
     private func connectFailed(_ error: any Error, for exchange: HTTPExchange) {
-        guard self.exchange === exchange, !closing else { return }
+        guard self.exchange === exchange, let context else { return }
         let failure = error as? ServerConnector.Failure
-        if failure?.end == .noServer {
-            route.traffic.refusedForNoServer()
-            answer(.sorry(settings.sorryPage), to: exchange, error: "no-server", detail: failure?.detail ?? "\(error)")
-        } else {
-            answer(.plain(.badGateway), to: exchange, error: "connect-failed", detail: failure?.detail ?? "\(error)")
-        }
+        run(machine.connectFailed(noServer: failure?.end == .noServer), context: context, detail: failure?.detail ?? "\(error)")
     }
 
+    /// Gives `exchange` the server connection `connected`, to send the request on (`sendRequest`).
     private func attach(_ connected: ServerConnector.Connected, to exchange: HTTPExchange) {
-        let backend = connected.channel
         var lease = ServerLease(pool: route.pool, pick: connected.pick)
-        guard self.exchange === exchange, !closing, let context else {
+        guard self.exchange === exchange, let context else {  // a request answered meanwhile
             lease.end()
-            backend.close(promise: nil)
+            connected.channel.close(promise: nil)
             return
         }
-        exchange.backend = backend
+        exchange.backend = connected.channel
         exchange.lease = lease
-        exchange.server = connected.pick.server.name
+        exchange.backendHandler = connected.parkedHandler?.value
+        run(machine.serverAttached(reused: connected.parkedHandler != nil), context: context)
+    }
+
+    /// Sends the request of `exchange` on its server connection just attached (a parked one, or a new
+    /// one that gets its handler now).
+    private func sendRequest(_ exchange: HTTPExchange, context: ChannelHandlerContext) {
+        guard let backend = exchange.backend else { return }
+        exchange.server = exchange.lease?.pick.server.name
         exchange.connectedAt = timestamp()
         let timeout = serverTimeout
         let request = HTTPBackendHandler.Request(
             isHead: exchange.method == .HEAD, decodingChunks: exchange.clientMinorVersion == 0, asksUpgrade: exchange.asksUpgrade)
-        if let parked = connected.parkedHandler?.value {
-            exchange.reusedConnection = true
-            exchange.backendHandler = parked
+        if let parked = exchange.backendHandler {
             guard parked.serve(timeout: timeout, request: request, client: self) else {
                 // It closed after it was taken: the request goes out on a new connection.
-                letGoOfServer(exchange, park: false)
-                exchange.avoidParkedConnections = true
-                connectServer(for: exchange)
+                run(machine.parkedConnectionClosed(), context: context)
                 return
             }
         } else {
@@ -422,15 +374,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 try backend.pipeline.syncOperations.addHandler(handler)
                 exchange.backendHandler = handler
             } catch {
-                letGoOfServer(exchange, park: false)
-                answer(.plain(.badGateway), to: exchange, error: "connect-failed", detail: "\(error)")
+                run(machine.serverSetupFailed(), context: context, detail: "\(error)")
                 return
             }
         }
         guard let handler = exchange.backendHandler else { return }
         handler.write(exchange.forwarded)
         for part in exchange.bodyParts {
-            lease.traffic.addBytesFromClient(part.readableBytes)
+            exchange.lease?.traffic.addBytesFromClient(part.readableBytes)
             handler.write(part)
         }
         exchange.sent()
@@ -441,39 +392,35 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// What the server connection of the current request reports; events of a connection this
     /// client let go of meanwhile are ignored.
     func backendEvent(_ event: HTTPBackendEvent, from handler: HTTPBackendHandler) {
-        guard let exchange, exchange.backendHandler === handler, !closing, let context else { return }
+        guard let exchange, exchange.backendHandler === handler, !machine.isClosing, let context else { return }
         switch event {
         case .interim(let response):
             // 100 Continue, 103 Early Hints: passed on to HTTP/1.1 clients, the final response follows.
-            guard exchange.clientMinorVersion >= 1 else { return }
+            guard machine.passesInterimResponses else { return }
             var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes)
             HTTPForwardedHeaders.writeResponse(
                 response, clientMinorVersion: 1, keepAlive: true, decodingChunks: false, into: &head)
             writeClient(head, context: context)
             flushClient(context: context)
-        case .head(let response) where response.status == 101 && exchange.asksUpgrade:
-            switchProtocols(exchange, response: response, context: context)
         case .head(let response):
+            // Carried out here, where the head is at hand.
+            let action = machine.responseHeadReceived(
+                status: response.status, keepsConnection: response.isKeepAlive, framing: response.framing,
+                hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes)
+            guard case .forward(let keepAlive) = action else {
+                if action == .switchProtocols { switchProtocols(exchange, response: response, context: context) }
+                return
+            }
             countResponse(response.status, from: exchange)
             exchange.responseBegan(at: timestamp(), status: response.status)
-            exchange.serverKeepsConnection = response.isKeepAlive
             let clientMinorVersion = exchange.clientMinorVersion
-            // The client can tell where the body ends from its framing, kept as is, except for chunks
-            // to an HTTP/1.0 client (decoded) and a body that ends with the server's close.
-            let framed: Bool
-            switch response.framing {
-            case .none, .length: framed = true
-            case .chunked: framed = clientMinorVersion >= 1
-            case .untilClose: framed = false
-            }
-            exchange.keepAlive = exchange.keepAlive && framed && !(clientInputClosed && !hasWaitingRequestBytes)
             // Room for a small body after the head: read with it, it leaves in the same write.
             var smallBody = 0
             if case .length(let length) = response.framing, length <= Self.coalescedBodyLimit { smallBody = length }
             var head = Self.buffer(
                 reusing: &spareResponseBuffer, capacity: response.head.bytes.readableBytes + 32 + smallBody, context: context)
             HTTPForwardedHeaders.writeResponse(
-                response, clientMinorVersion: clientMinorVersion, keepAlive: exchange.keepAlive,
+                response, clientMinorVersion: clientMinorVersion, keepAlive: keepAlive,
                 decodingChunks: response.framing == .chunked && clientMinorVersion == 0, into: &head)
             writeClient(head, holding: true, context: context)
         case .body(let bytes, let payload):
@@ -481,39 +428,20 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
             writeClient(bytes, context: context)
         case .end(let reusable):
-            exchange.serverKeepsConnection = exchange.serverKeepsConnection && reusable
-            finish(exchange, context: context)
+            run(machine.responseEnded(reusable: reusable, hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes), context: context)
         case .readComplete:
             flushClient(context: context)
         case .writable(let writable):
             setClientReading(writable, context: context)
         case .timedOut:
-            exchange.lease?.traffic.timedOut()
-            serverFailed(exchange, status: .gatewayTimeout, error: "server-timeout", detail: "no response within \(settings.serverTimeout)")
+            run(machine.serverTimedOut(), context: context)
         case .failed(let error):
             exchange.error = "\(error)"
+            machine.serverFailed()
         case .closed:
             let detail = exchange.error.map { "server connection failed: \($0)" } ?? "server closed the connection"
             exchange.error = nil
-            if !exchange.responseStarted, exchange.reusedConnection {
-                // A parked connection the server closed as it was taken: not the server's failure.
-                letGoOfServer(exchange, park: false)
-                exchange.avoidParkedConnections = true
-                setClientReading(true, context: context)
-                connectServer(for: exchange)
-            } else if !exchange.responseStarted, exchange.replayable, exchange.retries < route.config.retries {
-                exchange.retries += 1
-                exchange.lease?.traffic.retried()
-                letGoOfServer(exchange, park: false)
-                logger.warning(
-                    "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.method.rawValue) to the next server",
-                    metadata: record?.metadata ?? [:])
-                setClientReading(true, context: context)
-                connectServer(for: exchange)
-            } else {
-                exchange.lease?.traffic.responseFailed()
-                serverFailed(exchange, status: .badGateway, error: "server-closed", detail: detail)
-            }
+            run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries), context: context, detail: detail)
         }
     }
 
@@ -522,9 +450,6 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func switchProtocols(_ exchange: HTTPExchange, response: HTTP1ResponseHead, context: ChannelHandlerContext) {
         countResponse(response.status, from: exchange)
         exchange.responseBegan(at: timestamp(), status: response.status)
-        exchange.tunneling = true
-        exchange.keepAlive = false
-        exchange.serverKeepsConnection = false
         body = nil
         var head = context.channel.allocator.buffer(capacity: response.head.bytes.readableBytes + 32)
         HTTPForwardedHeaders.writeResponse(
@@ -539,12 +464,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         setClientReading(context.channel.isWritable, context: context)
     }
 
-    /// The response is complete: log it, and either wait for the next request or close.
-    private func finish(_ exchange: HTTPExchange, context: ChannelHandlerContext) {
+    /// The response is complete: log it, and either read the next request (`keepOpen`) or close.
+    private func finish(_ exchange: HTTPExchange, parkServer: Bool, keepOpen: Bool, context: ChannelHandlerContext) {
         self.exchange = nil
-        let keepOpen = exchange.keepAlive && exchange.requestEnded && !(clientInputClosed && !hasWaitingRequestBytes)
-        letGoOfServer(
-            exchange, park: exchange.serverKeepsConnection && exchange.requestEnded && exchange.error == nil, hold: keepOpen)
+        letGoOfServer(exchange, park: parkServer, hold: keepOpen)
         logAccess(exchange)
         guard keepOpen else {
             sendThenClose(context.channel.allocator.buffer(capacity: 0), context: context)
@@ -554,11 +477,115 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         flushClient(context: context, now: now)
         requestDeadline?.set(now + requestTimeout)
         readRequests(context: context)
-        if !closing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
+        if !machine.isClosing, (inbound?.readableBytes ?? 0) <= Self.pipelineLimit, context.channel.isWritable {
             setClientReading(true, context: context)
         }
         // The client sends nothing more: what waits unread is a head that cannot be completed (logged as it ends).
-        if !closing, self.exchange == nil, clientInputClosed { close(context: context) }
+        run(machine.waitingRequestsRead(), context: context)
+    }
+
+    // MARK: Carrying out the decisions
+
+    /// Does what the state machine decided. A failure's wording comes from the event: `rejection`
+    /// for a refused request, `detail` for the others.
+    private func run(
+        _ action: HTTPConnectionStateMachine.Action, context: ChannelHandlerContext, rejection: HTTPRejection? = nil,
+        detail: String = ""
+    ) {
+        switch action {
+        case .none:
+            break
+        case .connect(let reusingIdle):
+            if let exchange { connectServer(for: exchange, reusingIdle: reusingIdle) }
+        case .sendRequest:
+            if let exchange { sendRequest(exchange, context: context) }
+        case .dropServer:
+            if let exchange { letGoOfServer(exchange, park: false) }
+        case .reconnect(let resumeReading):
+            guard let exchange else { return }
+            letGoOfServer(exchange, park: false)
+            if resumeReading { setClientReading(true, context: context) }
+            connectServer(for: exchange, reusingIdle: false)
+        case .retry(let reusingIdle):
+            guard let exchange else { return }
+            exchange.retries += 1
+            exchange.lease?.traffic.retried()
+            letGoOfServer(exchange, park: false)
+            logger.warning(
+                "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) before responding; sending \(exchange.method.rawValue) to the next server",
+                metadata: record?.metadata ?? [:])
+            setClientReading(true, context: context)
+            connectServer(for: exchange, reusingIdle: reusingIdle)
+        case .finish(let parkServer, let keepOpen):
+            if let exchange { finish(exchange, parkServer: parkServer, keepOpen: keepOpen, context: context) }
+        case .answer(let failure):
+            let exchange = exchange ?? unparsedRequest()
+            let (response, error, detail) = account(failure, of: exchange, rejection: rejection, detail: detail)
+            answer(response, to: exchange, error: error, detail: detail)
+        case .cut(let failure):
+            guard let exchange else { return }
+            let (_, error, detail) = account(failure, of: exchange, rejection: rejection, detail: detail)
+            exchange.error = error
+            let subject = if failure == .rejected { detail } else { "\(route.pool.config.name)/\(exchange.server ?? "?") \(detail)" }
+            logger.warning(
+                "\(clientText) \(route.config.name): \(subject) in the middle of the response; closing",
+                metadata: record?.metadata ?? [:])
+            close(context: context)
+        case .close:
+            close(context: context)
+        case .closeAfterClientError:
+            exchange?.error = "client-error"
+            close(context: context)
+        case .halfCloseServer:
+            // The client sends nothing more: the server hears it, and may still answer until it closes.
+            exchange?.backend?.close(mode: .output, promise: nil)
+        case .abandonRequest(let cut):
+            guard let exchange else { return }
+            self.exchange = nil
+            if let cut { exchange.error = exchange.error ?? cut.logText }
+            letGoOfServer(exchange, park: false)
+            logAccess(exchange)
+        case .logIncompleteRequest(let cut):
+            // Part of a request head read and not answered: logged as `<BADREQ>` with no status.
+            route.traffic.rejectedBadRequest()
+            let request = unparsedRequest()
+            request.error = cut.logText
+            logAccess(request)
+        }
+    }
+
+    /// vipd's answer to `failure`, the access log's `error=` and the log line's detail (`rejection`'s
+    /// reason, `detail`, or the timeout); counts the failure for the listener or `exchange`'s server.
+    private func account(
+        _ failure: HTTPConnectionStateMachine.Failure, of exchange: HTTPExchange, rejection: HTTPRejection?, detail: String
+    ) -> (HTTPErrorResponse, error: String, detail: String) {
+        switch failure {
+        case .rejected:
+            route.traffic.rejectedBadRequest()
+            return (.plain(rejection?.status ?? .badRequest), "rejected", rejection?.reason ?? detail)
+        case .tlsHandshake:
+            // A client told `https://` for this plain listener: answered 400 at once, in plain text
+            // saying why, rather than 408 at the request timeout.
+            route.traffic.rejectedBadRequest()
+            return (
+                .plain(.badRequest, explanation: "This listener speaks plain HTTP, not HTTPS (TLS)."), "tls-handshake",
+                "TLS handshake on a plain HTTP listener"
+            )
+        case .requestTimeout:
+            route.traffic.requestTimedOut()
+            return (.plain(.requestTimeout), "request-timeout", "no complete request head within \(settings.requestTimeout)")
+        case .noServer:
+            route.traffic.refusedForNoServer()
+            return (.sorry(settings.sorryPage), "no-server", detail)
+        case .connectFailed:
+            return (.plain(.badGateway), "connect-failed", detail)
+        case .serverClosed:
+            exchange.lease?.traffic.responseFailed()
+            return (.plain(.badGateway), "server-closed", detail)
+        case .serverTimeout:
+            exchange.lease?.traffic.timedOut()
+            return (.plain(.gatewayTimeout), "server-timeout", "no response within \(settings.serverTimeout)")
+        }
     }
 
     /// Writes `bytes` to the client after what was written before. With `holding`, `bytes` (a buffer
@@ -625,9 +652,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// Whether request bytes wait unread (a pipelined request, or part of one).
     private var hasWaitingRequestBytes: Bool { (inbound?.readableBytes ?? 0) > 0 }
 
+    /// Whether the client sends nothing more and request bytes wait unread: what the state machine's
+    /// response decisions need of the waiting bytes (the buffer is looked at only after a half-close).
+    private var halfClosedWithWaitingRequestBytes: Bool { machine.clientInputClosed && hasWaitingRequestBytes }
+
     /// Writes `bytes` after what was written before, flushes, and closes the connection once all is sent.
     private func sendThenClose(_ bytes: ByteBuffer, context: ChannelHandlerContext) {
-        closing = true
         inbound = nil  // never read now: not an incomplete request to log
         let channel = context.channel
         writeHeldBytes(context: context)
@@ -635,25 +665,11 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(bytes)).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    /// A server failure: answered with `status` before the response head, else the client connection is cut.
-    private func serverFailed(_ exchange: HTTPExchange, status: HTTPResponseStatus, error: String, detail: String) {
-        guard exchange.responseStarted, let context else {
-            answer(.plain(status), to: exchange, error: error, detail: detail)
-            return
-        }
-        exchange.error = error
-        logger.warning(
-            "\(clientText) \(route.config.name): \(route.pool.config.name)/\(exchange.server ?? "?") \(detail) in the middle of the response; closing",
-            metadata: record?.metadata ?? [:])
-        close(context: context)
-    }
-
     // MARK: Answers, timeouts, closing
 
     /// Writes `response` for `exchange`, logs why, and closes the client connection.
     private func answer(_ response: HTTPErrorResponse, to exchange: HTTPExchange, error: String, detail: String) {
         guard let context else { return }
-        closing = true
         self.exchange = nil
         letGoOfServer(exchange, park: false)
         exchange.status = Int(response.status.code)
@@ -669,26 +685,17 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         sendThenClose(bytes, context: context)
     }
 
-    /// No request head within the request timeout: the first request's wait, or a later one begun,
-    /// is answered and logged when it runs out; a kept-alive connection with nothing of a next request simply ends.
+    /// No request head within the request timeout (see `HTTPConnectionStateMachine.requestTimedOut`).
     private func requestTimedOut() {
-        guard exchange == nil, !closing, let context else { return }
-        guard awaitingFirstRequest || hasWaitingRequestBytes else {
-            close(context: context)
-            return
-        }
-        route.traffic.requestTimedOut()
-        answer(
-            .plain(.requestTimeout), to: unparsedRequest(), error: "request-timeout",
-            detail: "no complete request head within \(settings.requestTimeout)")
+        guard let context else { return }
+        run(machine.requestTimedOut(hasWaitingRequestBytes: hasWaitingRequestBytes), context: context)
     }
 
     /// No byte either way for the listener's idle timeout: the connection is closed.
     private func idleTimedOut() {
         guard let context else { return }
         record?.noteEnd(.idleTimeout)
-        cutReason = "idle-timeout"
-        close(context: context)
+        run(machine.idleTimedOut(), context: context)
     }
 
     /// Stands for a request whose head never arrived whole, in answers and the access log.
@@ -696,14 +703,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         HTTPExchange(request: nil, forwarded: ByteBuffer(), framing: .none, startedAt: timestamp())
     }
 
+    /// Closes the client connection now, letting go of the request's server connection.
     private func close(context: ChannelHandlerContext) {
-        closing = true
         if let exchange { letGoOfServer(exchange, park: false) }
         context.close(promise: nil)
     }
 
-    /// Ends `exchange`'s hold on its server and detaches its server connection: when `park` (and
-    /// reuse is on), kept by this client for its next request with `hold`, else parked in the pool's
+    /// Ends `exchange`'s hold on its server and detaches its server connection: when `park`, kept by this client for its next request with `hold`, else parked in the pool's
     /// idle set if it has room; closed otherwise.
     private func letGoOfServer(_ exchange: HTTPExchange, park: Bool, hold: Bool = false) {
         exchange.lease?.end()
@@ -713,14 +719,13 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         exchange.lease = nil
         let handler = exchange.backendHandler
         exchange.backendHandler = nil
-        exchange.reusedConnection = false
-        guard park, settings.serverReuse == .safe, let server, let handler, backend.isActive else {
+        guard park, let server, let handler, backend.isActive else {
             handler?.detach()
             backend.close(promise: nil)
             return
         }
         let parked = IdleServerConnections.Parked(channel: backend, handler: handler, server: server)
-        if hold, !closing {
+        if hold {
             if let held = heldServer.take() { handToIdleSet(held) }
             heldServer = parked
             handler.hold(by: self, idleTimeout: serverIdleTimeout)
