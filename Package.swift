@@ -78,9 +78,10 @@ let package = Package(
         .target(
             name: "VipdDaemon",
             dependencies: [
-                "VipdCore", "VipdConfig", "VipdBalance", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
+                "VipdCore", "VipdConfig", "VipdBalance", "VipdProxy", "VipdHealth", "VipdSpeaker", "VipdVRRP", "VipdMonitor", "VipdMonitorSession", "VipdSystemd", "VipdStats", "VipdControl", "VipdSystem",
                 "VipdDoctor", "VipdHandoff", "VipdTransparent", "VipdNet", "CVipdSys",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +181,7 @@ let package = Package(
         .target(
             name: "VipdStats",
             dependencies: [
-                "VipdCore", "VipdConfig", "VipdProxy", "VipdHealth",
+                "VipdCore", "VipdConfig", "VipdProxy", "VipdHealth", "VipdVRRP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -227,7 +228,9 @@ let package = Package(
             dependencies: [
                 "VipdHealth", "VipdConfig", "VipdCore", "VipdLab",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -238,6 +241,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
@@ -245,11 +249,18 @@ let package = Package(
         .testTarget(name: "VipdSystemdTests", dependencies: ["VipdSystemd", "VipdLab", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "VipdImportTests", dependencies: ["VipdImport", "VipdCore", "VipdConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "VipdDoctorTests", dependencies: ["VipdDoctor", "VipdCore", "VipdSystem", "VipdConfig", "VipdLab", "VipdNet"]),
-        .testTarget(name: "VipdStatsTests", dependencies: ["VipdStats", "VipdCore", "VipdConfig", "VipdLab", "VipdVRRP"]),
+        .testTarget(
+            name: "VipdStatsTests",
+            dependencies: [
+                "VipdStats", "VipdCore", "VipdConfig", "VipdLab", "VipdVRRP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]),
         .testTarget(
             name: "VipdControlTests",
             dependencies: [
                 "VipdControl", "VipdConfig", "VipdBalance", "VipdVRRP", .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "VipdIntegrationTests",
