@@ -17,7 +17,8 @@
 # KEEP_WORK=1 keeps the scratch directory (callgrind's dumps, open them with callgrind_annotate).
 #
 # Each run starts each binary afresh under callgrind with one `mode: http` listener (no health
-# check) to one nginx worker serving bench/lib.sh's 1 KiB file. bench/keepalive-client.py sends
+# check) and a control socket of its own (a client of the default one would be counted too) to
+# one nginx worker serving bench/lib.sh's 1 KiB file. bench/keepalive-client.py sends
 # 200 requests per connection to warm up; then the counters are zeroed, the measured requests are
 # sent (each response read whole before the next request), and the counters dumped.
 set -euo pipefail
@@ -99,7 +100,7 @@ measure() {  # NAME RUN
     port=$(free_port)
     out="$WORK/$name-$run.callgrind"
     cat > "$WORK/$name-$run.yaml" <<CONF
-global: { log_level: warning }
+global: { log_level: warning, control_socket: $WORK/$name-$run.sock }
 listeners:
   web: { bind: 127.0.0.1:$port, mode: http, pool: web, maxconn: 4096 }
 pools:
