@@ -60,10 +60,10 @@ http {
 CONF
 }
 
-# Waits up to 10 s for http://127.0.0.1:PORT/index.html to answer; exits the script when process
-# PID ends first or the wait runs out (WORK, the scratch directory, is named for the logs).
-wait_http() {  # PORT PID NAME WORK
-    for _ in $(seq 100); do
+# Waits up to SECONDS (default 10) for http://127.0.0.1:PORT/index.html to answer; exits the script
+# when process PID ends first or the wait runs out (WORK, the scratch directory, is named for the logs).
+wait_http() {  # PORT PID NAME WORK [SECONDS]
+    for _ in $(seq $((${5:-10} * 10))); do
         kill -0 "$2" 2>/dev/null || { echo "$3 exited; see $4" >&2; exit 1; }
         curl -fs -o /dev/null "http://127.0.0.1:$1/index.html" && return 0
         sleep 0.1

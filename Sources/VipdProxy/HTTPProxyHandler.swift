@@ -166,7 +166,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         requestDeadline?.cancel()
         idleDeadline?.cancel()
         if let held = heldServer.take() { handToIdleSet(held) }
-        run(machine.clientClosed(hasWaitingRequestBytes: hasWaitingRequestBytes), context: context)
+        run(machine.clientClosed(hasWaitingRequestBytes: hasWaitingRequestBytes), for: exchange, context: context)
         context.fireChannelInactive()
     }
 
@@ -201,7 +201,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 } else {
                     guard machine.awaitsHead else { break }  // pipelined: waits for the current response
                     if TLSHandshakeDetection.startsWithHandshake(buffer) {
-                        run(machine.tlsHandshakeReceived(), context: context)
+                        run(machine.tlsHandshakeReceived(), for: exchange, context: context)
                         return
                     }
                     guard let head = try headParser.take(from: &buffer) else { break }
@@ -242,10 +242,10 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             run(
                 machine.headReceived(
                     keepAlive: exchange.clientKeepsAlive, asksUpgrade: exchange.asksUpgrade, clientMinorVersion: exchange.clientMinorVersion,
-                    mayUseParkedConnection: exchange.mayUseParkedConnection), context: context)
+                    mayUseParkedConnection: exchange.mayUseParkedConnection), for: exchange, context: context)
         case .failure(let rejection):
             exchange = HTTPExchange(request: request, forwarded: forwarded, framing: .none, startedAt: timestamp())
-            run(machine.headRejected(), context: context, rejection: rejection)
+            run(machine.headRejected(), for: exchange, context: context, rejection: rejection)
         }
     }
 
@@ -281,12 +281,12 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func rejectUnreadable(_ error: any Error, context: ChannelHandlerContext) {
         let syntaxError = error as? HTTP1SyntaxError ?? .malformed("\(error)")
         let rejection = HTTPRequestValidation.rejection(for: syntaxError, maxBodyBytes: settings.maxBodyBytes)
-        run(machine.requestUnreadable(), context: context, rejection: rejection)
+        run(machine.requestUnreadable(), for: exchange, context: context, rejection: rejection)
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case ChannelEvent.inputClosed = event {
-            run(machine.clientInputEnded(), context: context)
+            run(machine.clientInputEnded(), for: exchange, context: context)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -295,7 +295,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard !machine.isClosing else { return }
         logger.notice("\(clientText) \(route.config.name): \(error); closing", metadata: record?.metadata ?? [:])
-        run(machine.clientFailed(), context: context)
+        run(machine.clientFailed(), for: exchange, context: context)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -336,7 +336,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     private func connectFailed(_ error: any Error, for exchange: HTTPExchange) {
         guard self.exchange === exchange, let context else { return }
         let failure = error as? ServerConnector.Failure
-        run(machine.connectFailed(noServer: failure?.end == .noServer), context: context, detail: failure?.detail ?? "\(error)")
+        run(machine.connectFailed(noServer: failure?.end == .noServer), for: exchange, context: context, detail: failure?.detail ?? "\(error)")
     }
 
     /// Gives `exchange` the server connection `connected`, to send the request on (`sendRequest`).
@@ -350,7 +350,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         exchange.backend = connected.channel
         exchange.lease = lease
         exchange.backendHandler = connected.parkedHandler?.value
-        run(machine.serverAttached(reused: connected.parkedHandler != nil), context: context)
+        run(machine.serverAttached(reused: connected.parkedHandler != nil), for: exchange, context: context)
     }
 
     /// Sends the request of `exchange` on its server connection just attached (a parked one, or a new
@@ -365,7 +365,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
         if let parked = exchange.backendHandler {
             guard parked.serve(timeout: timeout, request: request, client: self) else {
                 // It closed after it was taken: the request goes out on a new connection.
-                run(machine.parkedConnectionClosed(), context: context)
+                run(machine.parkedConnectionClosed(), for: exchange, context: context)
                 return
             }
         } else {
@@ -374,7 +374,7 @@ final class HTTPProxyHandler: ChannelInboundHandler {
                 try backend.pipeline.syncOperations.addHandler(handler)
                 exchange.backendHandler = handler
             } catch {
-                run(machine.serverSetupFailed(), context: context, detail: "\(error)")
+                run(machine.serverSetupFailed(), for: exchange, context: context, detail: "\(error)")
                 return
             }
         }
@@ -428,20 +428,20 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             exchange.lease?.traffic.addBytesFromServer(bytes.readableBytes)
             writeClient(bytes, context: context)
         case .end(let reusable):
-            run(machine.responseEnded(reusable: reusable, hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes), context: context)
+            run(machine.responseEnded(reusable: reusable, hasWaitingRequestBytes: halfClosedWithWaitingRequestBytes), for: exchange, context: context)
         case .readComplete:
             flushClient(context: context)
         case .writable(let writable):
             setClientReading(writable, context: context)
         case .timedOut:
-            run(machine.serverTimedOut(), context: context)
+            run(machine.serverTimedOut(), for: exchange, context: context)
         case .failed(let error):
             exchange.error = "\(error)"
             machine.serverFailed()
         case .closed:
             let detail = exchange.error.map { "server connection failed: \($0)" } ?? "server closed the connection"
             exchange.error = nil
-            run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries), context: context, detail: detail)
+            run(machine.serverClosed(bodyKept: exchange.replayable, retries: exchange.retries), for: exchange, context: context, detail: detail)
         }
     }
 
@@ -481,16 +481,17 @@ final class HTTPProxyHandler: ChannelInboundHandler {
             setClientReading(true, context: context)
         }
         // The client sends nothing more: what waits unread is a head that cannot be completed (logged as it ends).
-        run(machine.waitingRequestsRead(), context: context)
+        run(machine.waitingRequestsRead(), for: self.exchange, context: context)
     }
 
     // MARK: Carrying out the decisions
 
-    /// Does what the state machine decided. A failure's wording comes from the event: `rejection`
-    /// for a refused request, `detail` for the others.
+    /// Does what the state machine decided about `exchange`, the current request (the caller's own
+    /// reference to it, so that no action reads it again). A failure's wording comes from the event:
+    /// `rejection` for a refused request, `detail` for the others.
     private func run(
-        _ action: HTTPConnectionStateMachine.Action, context: ChannelHandlerContext, rejection: HTTPRejection? = nil,
-        detail: String = ""
+        _ action: HTTPConnectionStateMachine.Action, for exchange: HTTPExchange?, context: ChannelHandlerContext,
+        rejection: HTTPRejection? = nil, detail: String = ""
     ) {
         switch action {
         case .none:
@@ -688,14 +689,14 @@ final class HTTPProxyHandler: ChannelInboundHandler {
     /// No request head within the request timeout (see `HTTPConnectionStateMachine.requestTimedOut`).
     private func requestTimedOut() {
         guard let context else { return }
-        run(machine.requestTimedOut(hasWaitingRequestBytes: hasWaitingRequestBytes), context: context)
+        run(machine.requestTimedOut(hasWaitingRequestBytes: hasWaitingRequestBytes), for: exchange, context: context)
     }
 
     /// No byte either way for the listener's idle timeout: the connection is closed.
     private func idleTimedOut() {
         guard let context else { return }
         record?.noteEnd(.idleTimeout)
-        run(machine.idleTimedOut(), context: context)
+        run(machine.idleTimedOut(), for: exchange, context: context)
     }
 
     /// Stands for a request whose head never arrived whole, in answers and the access log.
