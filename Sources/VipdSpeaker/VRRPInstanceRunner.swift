@@ -137,13 +137,6 @@ public actor VRRPInstanceRunner {
         return status
     }
 
-    /// The wall clock now, in seconds since the Unix epoch, for the transitions' times.
-    private static func secondsSinceEpoch() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_REALTIME, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
-    }
-
     /// Everything counted: adverts, drops per reason, transitions; decode failures per reason.
     public var counters: (protocol: VRRPCounters, decodeErrors: [String: Int]) { (machine.counters, decodeErrors) }
 
@@ -345,7 +338,7 @@ public actor VRRPInstanceRunner {
                     "\(transition.logLine(instance: config.name))",
                     metadata: ["vrrp_state": "\(transition.to)", "vrrp_previous_state": "\(transition.from)"])
                 notify.run(transition, priority: machine.effectivePriority)
-                recentTransitions = VRRPInstanceStatus.recent(recentTransitions, adding: .init(transition, at: Self.secondsSinceEpoch()))
+                recentTransitions = VRRPInstanceStatus.recent(recentTransitions, adding: .init(transition, at: WallClock.sinceEpoch() / .seconds(1)))
                 if transition.to != .master { announcements?.cancel() }
             case .peerWentSilent(let peer):
                 let hook = hooks.peerWentSilent
