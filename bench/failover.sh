@@ -18,6 +18,10 @@ VIPD_BENCH=1 VIPD_BENCH_INTERVAL=$interval VIPD_BENCH_OUT=$out \
     echo
     echo "## Failover, $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD), advert $interval"
     echo
+    echo "$(nproc) CPUs, kernel $(uname -r)," \
+         "$(keepalived --version 2>&1 | head -1 | awk '{ print "keepalived " $2 }')," \
+         "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }')."
+    echo
     cat "$out"
 } >> bench/RESULTS.md
 cat "$out"

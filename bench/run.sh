@@ -3,7 +3,8 @@
 #
 #   bench/run.sh [--rounds N] [--only haproxy|vipd] [--no-record]
 #
-# Environment: VIPD (default .build/release/vipd, built if missing), IDLE_CONNECTIONS
+# Root is needed to install missing packages and to measure keepalived (in a network namespace of
+# its own). Environment: VIPD (default .build/release/vipd, built if missing), IDLE_CONNECTIONS
 # (default 10000), KEEP_WORK=1 keeps the scratch directory with every log and config.
 # See bench/README.md for what is measured and how to read the ratios.
 set -euo pipefail
@@ -22,7 +23,7 @@ while [[ $# -gt 0 ]]; do
         --rounds) ROUNDS="$2"; shift 2 ;;
         --only) ONLY="$2"; shift 2 ;;
         --no-record) RECORD=0; shift ;;
-        -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1 (see --help)" >&2; exit 1 ;;
     esac
 done
@@ -32,7 +33,7 @@ PROXIES=(haproxy vipd)
 
 VIPD=${VIPD:-.build/release/vipd}
 IDLE_CONNECTIONS=${IDLE_CONNECTIONS:-10000}
-PACKAGES=(haproxy iperf3 wrk nginx-light procps python3)
+PACKAGES=(haproxy keepalived iperf3 wrk nginx-light procps python3 binutils iproute2)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -40,6 +41,8 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 WORK=$(mktemp -d /tmp/vipd-bench.XXXXXX)
 PIDS=()
 CREATED_POLICY=0
+KEEPALIVED_NETNS="vipd-bench-ka-$$"
+CREATED_NETNS=0
 cleanup() {
     local status=$?
     for pid in "${PIDS[@]}"; do
@@ -50,6 +53,7 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null || true
     done
     [[ $CREATED_POLICY == 1 ]] && rm -f /usr/sbin/policy-rc.d
+    if [[ $CREATED_NETNS == 1 ]]; then ip netns delete "$KEEPALIVED_NETNS" 2>/dev/null || true; fi
     if [[ ${KEEP_WORK:-0} == 1 || $status != 0 ]]; then
         log "scratch directory kept: $WORK"
     else
@@ -205,8 +209,9 @@ start_proxy() {  # haproxy|vipd TAG -> sets PROXY_PID and PROXY_*_PORT
 }
 
 # --- measurements --------------------------------------------------------------------------
-measure_idle() {  # PROXY ROUND TAG
+measure_idle() {  # PROXY ROUND TAG -> also sets FRESH_RSS_KB
     local json
+    FRESH_RSS_KB=""
     json=$(timeout 300 python3 "$BENCH/idle.py" hold --port "$PROXY_IDLE_PORT" --count "$IDLE_CONNECTIONS" \
         --pid "$PROXY_PID" --count-file "$WORK/idle.count" --timeout 180) || { log "idle test failed ($1)"; return 0; }
     echo "$json" > "$WORK/$3.idle.json"
@@ -214,6 +219,7 @@ measure_idle() {  # PROXY ROUND TAG
     (( backend >= opened )) || log "$1: only $backend of $opened idle connections reached the backend"
     record "$1" "$2" idle_connections "$opened"
     record "$1" "$2" rss_base_kb "$before"
+    FRESH_RSS_KB=$before
     record "$1" "$2" rss_idle_kb "$after"
     record "$1" "$2" idle_bytes_per_conn "$per"
     log "$1 idle: $opened connections, RSS ${before} KiB -> ${after} KiB, $per bytes/connection"
@@ -261,6 +267,85 @@ measure_close() {  # PROXY ROUND TAG
     log "$1 Connection: close: $(wrk_rps "$out") conn/s, p99 $(wrk_percentile "$out" 99) ms, errors $(wrk_errors "$out")"
 }
 
+# --- the pair's other half, and the binaries' sizes ----------------------------------------
+# KiB of a `strip --strip-unneeded` copy of BINARY in the scratch directory (Debian's binaries
+# are stripped already; vipd's release build is not).
+stripped_kib() {  # BINARY
+    local copy
+    copy="$WORK/stripped-$(basename "$1")"
+    strip --strip-unneeded -o "$copy" "$1" && echo $(( $(stat -c %s "$copy") / 1024 ))
+}
+
+# The sum of VmRSS (KiB) of PID and its children.
+tree_rss_kb() {  # PID
+    local pid total=0 rss
+    for pid in "$1" $(pgrep -P "$1"); do
+        rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || continue
+        total=$((total + ${rss:-0}))
+    done
+    echo "$total"
+}
+
+# A fresh keepalived's RSS, run as the incumbent pair runs it (`keepalived --dont-fork`, one VRRP
+# instance, no virtual servers) in a network namespace of its own on a veth pair, so that its
+# adverts and its VIP never reach the host: started, left until it is MASTER and its RSS (parent
+# and VRRP child together) stops changing, then stopped by PID. Sets KEEPALIVED_RSS_KB (empty
+# when it could not be measured).
+measure_keepalived_rss() {  # TAG
+    local dir="$WORK/$1.keepalived" pid children child previous="" current deadline
+    KEEPALIVED_RSS_KB=""
+    if [[ $(id -u) != 0 ]]; then log "not root: no keepalived RSS"; return 0; fi
+    if [[ $CREATED_NETNS == 0 ]]; then
+        ip netns add "$KEEPALIVED_NETNS" || { log "cannot create network namespace $KEEPALIVED_NETNS"; return 0; }
+        CREATED_NETNS=1
+        ip -n "$KEEPALIVED_NETNS" link set lo up
+        ip -n "$KEEPALIVED_NETNS" link add ka0 type veth peer name ka1
+        ip -n "$KEEPALIVED_NETNS" link set ka1 up
+        ip -n "$KEEPALIVED_NETNS" link set ka0 up
+        ip -n "$KEEPALIVED_NETNS" address add 10.251.9.1/24 dev ka0
+    fi
+    mkdir -p "$dir"
+    cat > "$dir/keepalived.conf" <<CONF
+vrrp_instance VI_1 {
+    state BACKUP
+    interface ka0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        10.251.9.100/24
+    }
+}
+CONF
+    ip netns exec "$KEEPALIVED_NETNS" keepalived --dont-fork --log-console --no-syslog \
+        --use-file "$dir/keepalived.conf" --pid "$dir/keepalived.pid" --vrrp_pid "$dir/vrrp.pid" \
+        --checkers_pid "$dir/checkers.pid" >"$dir/keepalived.log" 2>&1 &
+    pid=$!; PIDS+=("$pid")
+    deadline=$((SECONDS + 20))
+    until grep -qs 'Entering MASTER STATE' "$dir/keepalived.log"; do
+        kill -0 "$pid" 2>/dev/null || { log "keepalived exited: $(tail -c 300 "$dir/keepalived.log")"; return 0; }
+        (( SECONDS < deadline )) || break
+        sleep 0.2
+    done
+    children=$(pgrep -P "$pid" || true)
+    for child in $children; do PIDS+=("$child"); done
+    deadline=$((SECONDS + 10))
+    while (( SECONDS < deadline )); do
+        sleep 1
+        current=$(tree_rss_kb "$pid")
+        [[ $current == "$previous" ]] && break
+        previous=$current
+    done
+    if ! grep -q 'Entering MASTER STATE' "$dir/keepalived.log"; then
+        log "keepalived not MASTER after 20 s: no keepalived RSS"
+    elif kill -0 "$pid" 2>/dev/null; then
+        KEEPALIVED_RSS_KB=$previous
+        log "keepalived fresh (MASTER, $(( $(wc -w <<< "$children") + 1 )) processes): RSS $previous KiB"
+    fi
+    stop_pid "$pid"
+    for child in $children; do stop_pid "$child"; done
+}
+
 # --- main ----------------------------------------------------------------------------------
 install_packages
 
@@ -287,12 +372,32 @@ fi
 
 start_backends
 
+BINARY_KIB_haproxy=$(stripped_kib /usr/sbin/haproxy)
+KEEPALIVED_KIB=$(stripped_kib /usr/sbin/keepalived)
+BINARY_KIB_vipd=""
+[[ " ${PROXIES[*]} " == *" vipd "* ]] && BINARY_KIB_vipd=$(stripped_kib "$VIPD")
+log "stripped binaries: haproxy $BINARY_KIB_haproxy KiB, keepalived $KEEPALIVED_KIB KiB${BINARY_KIB_vipd:+, vipd $BINARY_KIB_vipd KiB}"
+
 for round in $(seq "$ROUNDS"); do
     for proxy in "${PROXIES[@]}"; do
         tag="$proxy-r$round"
         log "round $round/$ROUNDS: $proxy"
+        if [[ $proxy == haproxy ]]; then
+            record haproxy "$round" binary_kib "$BINARY_KIB_haproxy"
+            record haproxy "$round" binary_pair_kib "$((BINARY_KIB_haproxy + KEEPALIVED_KIB))"
+            measure_keepalived_rss "$tag"   # alone, before haproxy starts
+        else
+            record vipd "$round" binary_kib "$BINARY_KIB_vipd"
+            record vipd "$round" binary_pair_kib "$BINARY_KIB_vipd"
+        fi
         start_proxy "$proxy" "$tag"
         measure_idle "$proxy" "$round" "$tag"     # first, on a fresh process
+        if [[ $proxy == haproxy ]]; then
+            [[ -z $FRESH_RSS_KB || -z $KEEPALIVED_RSS_KB ]] ||
+                record haproxy "$round" rss_base_pair_kb "$((FRESH_RSS_KB + KEEPALIVED_RSS_KB))"
+        else
+            record vipd "$round" rss_base_pair_kb "$FRESH_RSS_KB"
+        fi
         measure_iperf "$proxy" "$round" "$tag" 1
         measure_iperf "$proxy" "$round" "$tag" 8
         measure_keepalive "$proxy" "$round" "$tag"
@@ -325,7 +430,8 @@ if [[ $RECORD == 1 ]]; then
             echo
         fi
         echo "$ROUNDS alternating rounds (${PROXIES[*]}), $(nproc) CPUs, kernel $(uname -r)," \
-             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }'), vipd $VIPD_VERSION," \
+             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }')," \
+             "$(keepalived --version 2>&1 | head -1 | awk '{ print "keepalived " $2 }'), vipd $VIPD_VERSION," \
              "maxconn $MAXCONN, $IDLE_CONNECTIONS idle connections."
         echo
         echo "$TABLE"

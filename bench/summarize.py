@@ -26,8 +26,11 @@ METRICS = [
     ("close_instructions", "Connection: close: proxy instructions per request", "lower"),
     ("idle_connections", "idle connections held", "-"),
     ("rss_base_kb", "RSS fresh (KiB)", "lower"),
+    ("rss_base_pair_kb", "RSS fresh: the pair (haproxy + keepalived) vs vipd (KiB)", "lower"),
     ("rss_idle_kb", "RSS with idle connections (KiB)", "lower"),
     ("idle_bytes_per_conn", "RSS per idle connection (bytes)", "lower"),
+    ("binary_kib", "binary, stripped (KiB)", "lower"),
+    ("binary_pair_kib", "binaries, stripped: the pair (haproxy + keepalived) vs vipd (KiB)", "lower"),
 ]
 
 
