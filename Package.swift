@@ -29,7 +29,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -48,7 +47,9 @@ let package = Package(
         // Foundation) and texts (log lines, config values).
         .target(name: "VipdCore"),
         // The cluster config: model, YAML loading with file:line:column errors, validation.
-        .target(name: "VipdConfig", dependencies: ["VipdCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VipdConfig", dependencies: ["VipdCore", "CYAML"]),
+        // libyaml (Debian libyaml-dev), whose event parser VipdConfig composes its YAML nodes from.
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // Pure load-balancing algorithms, one file each.
         .target(name: "VipdBalance"),
         // Health checks: pure rise/fall state, and one file per check kind (NIO I/O).

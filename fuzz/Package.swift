@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // libFuzzer harnesses for every decoder and parser vipd runs on untrusted input (docs/fuzzing.md).
 // Built by scripts/fuzz with -sanitize=fuzzer,address and -enable-testing (two harnesses reach
-// the HTTP/1 parser, which is internal to VipdProxy); each harness is one executable whose
+// the HTTP/1 parser, which is internal to VipdProxy, and one VipdConfig's YAML composer); each
+// harness is one executable whose
 // main.swift hands its body to libFuzzer through FuzzDriver.
 // The main package is reached through the link `vipd` -> `..`: SwiftPM names a path dependency
 // after its directory, and a checkout named `fuzz` would otherwise clash with this package.
@@ -32,6 +33,7 @@ let package = Package(
         harness("http-body", ["VipdProxy"], extra: [.product(name: "NIOCore", package: "swift-nio")]),
         harness("response-file", ["VipdConfig"]),
         harness("config", ["VipdConfig"]),
+        harness("yaml", ["VipdConfig"]),
         harness("haproxy", ["VipdImport", "VipdConfig"]),
         harness("keepalived", ["VipdImport", "VipdConfig", "VipdCore"]),
         harness("nftables", ["VipdDoctor"]),

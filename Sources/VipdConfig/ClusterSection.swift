@@ -1,10 +1,9 @@
 import VipdCore
-import Yams
 
 extension ConfigReader {
     /// The `cluster` section: `nodes`, a mapping from node name to `address`, `address6` and `priority`.
     /// Node addresses (`address` and `address6` alike) must be unique.
-    func readCluster(_ node: Node, path: String, owner: Mark?) -> [ClusterNode] {
+    func readCluster(_ node: YAMLNode, path: String, owner: TextPosition?) -> [ClusterNode] {
         guard let fields = fields(of: node, path: path, owner: owner, as: .cluster),
             let nodesNode = required("nodes", in: fields),
             let entries = namedEntries(
@@ -31,7 +30,7 @@ extension ConfigReader {
 
     /// One `cluster.nodes.NAME` entry.
     private func readClusterNode(_ entry: Entry, path: String) -> ClusterNode? {
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .clusterNode) else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.position, as: .clusterNode) else {
             return nil
         }
         let address = required("address", in: fields).flatMap { readAddress($0, path: fields.path("address")) }
@@ -44,7 +43,7 @@ extension ConfigReader {
     }
 
     /// `address6`: a global or unique-local IPv6 address, next to an IPv4 `address` (nil when that failed to read).
-    private func readAddress6(_ node: Node, path: String, besides address: IPAddress?) -> IPAddress? {
+    private func readAddress6(_ node: YAMLNode, path: String, besides address: IPAddress?) -> IPAddress? {
         guard let address6 = readAddress(node, path: path) else { return nil }
         var problem: String?
         if address6.family != .v6 {

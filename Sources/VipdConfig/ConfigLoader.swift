@@ -32,16 +32,17 @@ public enum ConfigLoader {
 
     /// Parses YAML text; `file` is the name used in errors.
     public static func parse(yaml: String, file: String) throws(ConfigErrors) -> VipdConfiguration {
-        let document = YAMLDocument(composing: yaml)
-        if let syntaxError = document.syntaxError {
-            let position = syntaxError.position ?? TextPosition(line: 0, column: 0)
+        let root: YAMLNode?
+        do {
+            root = try YAMLComposer.compose(yaml)
+        } catch {
+            let position = error.position ?? TextPosition(line: 0, column: 0)
             throw ConfigErrors([
-                ConfigError(
-                    file: file, line: position.line, column: position.column, keyPath: "", message: syntaxError.message)
+                ConfigError(file: file, line: position.line, column: position.column, keyPath: "", message: error.message)
             ])
         }
-        let reader = ConfigReader(file: file, renamedKeys: document.renamedKeys)
-        guard let configuration = reader.readConfiguration(document.root), reader.errors.isEmpty else {
+        let reader = ConfigReader(file: file)
+        guard let configuration = reader.readConfiguration(root), reader.errors.isEmpty else {
             throw ConfigErrors(reader.errors)
         }
         return configuration

@@ -1,19 +1,15 @@
 import VipdCore
-import Yams
 
 /// Reads YAML nodes into typed values, collecting every problem with its position instead of stopping
 /// at the first. Each `read…` method reports what is wrong and returns nil; callers go on with the rest.
 final class ConfigReader {
     /// The file name used in errors.
     let file: String
-    /// Keys renamed by `YAMLDocument` to get past Yams' duplicate check, with their real names.
-    let renamedKeys: [TextPosition: String]
     /// Everything found so far, in the order found.
     private(set) var errors: [ConfigError] = []
 
-    init(file: String, renamedKeys: [TextPosition: String]) {
+    init(file: String) {
         self.file = file
-        self.renamedKeys = renamedKeys
     }
 
     // MARK: Reporting
@@ -24,62 +20,57 @@ final class ConfigReader {
                 file: file, line: position?.line ?? 0, column: position?.column ?? 0, keyPath: path, message: message))
     }
 
-    func report(_ message: String, at mark: Mark?, path: String) {
-        report(message, at: mark.map(TextPosition.init), path: path)
-    }
-
-    func report(_ message: String, at node: Node, path: String) {
-        report(message, at: node.mark, path: path)
+    func report(_ message: String, at node: YAMLNode, path: String) {
+        report(message, at: node.position, path: path)
     }
 
     /// `path.key`, or `key` at the top level.
     static func join(_ path: String, _ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// How a node looks, for "expected X, got Y" messages.
-    static func describe(_ node: Node) -> String {
+    static func describe(_ node: YAMLNode) -> String {
         switch node {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
-        case .scalar(let scalar): return isNull(scalar) ? "an empty value" : "\"\(scalar.string)\""
+        case .scalar(let scalar): return isNull(scalar) ? "an empty value" : "\"\(scalar.text)\""
         }
     }
 
     /// True for an empty plain value, `~` or `null`.
-    static func isNull(_ scalar: Node.Scalar) -> Bool {
-        scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+    static func isNull(_ scalar: YAMLNode.Scalar) -> Bool {
+        scalar.isPlain && ["", "~", "null", "Null", "NULL"].contains(scalar.text)
     }
 
-    func reportType(expected: String, got node: Node, path: String) {
+    func reportType(expected: String, got node: YAMLNode, path: String) {
         report("expected \(expected), got \(Self.describe(node))", at: node, path: path)
     }
 
     // MARK: Mappings
 
-    /// One key and its value, under the key's real name.
+    /// One key and its value.
     struct Entry {
         var name: String
-        var key: Node
-        var value: Node
+        var key: YAMLNode
+        var value: YAMLNode
     }
 
     /// The entries of a mapping, with duplicate keys and non-string keys reported and left out.
     /// Reports and returns nil when `node` is not a mapping.
-    func entries(of node: Node, path: String) -> [Entry]? {
+    func entries(of node: YAMLNode, path: String) -> [Entry]? {
         guard case .mapping(let mapping) = node else {
             reportType(expected: "a mapping", got: node, path: path)
             return nil
         }
         var result: [Entry] = []
-        var seen: [String: Node] = [:]
+        var seen: [String: YAMLNode] = [:]
         for (key, value) in mapping {
             guard case .scalar(let scalar) = key else {
                 report("keys must be plain names, got \(Self.describe(key))", at: key, path: path)
                 continue
             }
-            let name = key.mark.flatMap { renamedKeys[TextPosition($0)] } ?? scalar.string
+            let name = scalar.text
             if let first = seen[name] {
-                let firstAt = first.mark.map { " (first at line \($0.line), column \($0.column))" } ?? ""
+                let firstAt = " (first at line \(first.position.line), column \(first.position.column))"
                 report("duplicate key \"\(name)\"\(firstAt)", at: key, path: Self.join(path, name))
                 continue
             }
@@ -94,10 +85,10 @@ final class ConfigReader {
         /// The mapping's key path.
         var path: String
         /// Where a missing required key is reported: the key that names this mapping.
-        var owner: Mark?
+        var owner: TextPosition?
         var entries: [Entry]
 
-        subscript(name: String) -> Node? { entries.first { $0.name == name }?.value }
+        subscript(name: String) -> YAMLNode? { entries.first { $0.name == name }?.value }
 
         /// The key path of field `name`.
         func path(_ name: String) -> String { ConfigReader.join(path, name) }
@@ -106,7 +97,7 @@ final class ConfigReader {
     /// The fields of `node`, the `mapping` at `path`, whose keys must be among the mapping's keys.
     /// Unknown keys are reported with vipd's word for a haproxy or keepalived word, or a suggestion
     /// when they look like a typo.
-    func fields(of node: Node, path: String, owner: Mark?, as mapping: ConfigMapping) -> Fields? {
+    func fields(of node: YAMLNode, path: String, owner: TextPosition?, as mapping: ConfigMapping) -> Fields? {
         assert(mapping.matches(path), "\(path) is read as \(mapping.path)")
         guard let entries = entries(of: node, path: path) else { return nil }
         let allowed = mapping.keys
@@ -120,11 +111,11 @@ final class ConfigReader {
                     path: Self.join(path, entry.name))
             }
         }
-        return Fields(path: path, owner: owner ?? node.mark, entries: known)
+        return Fields(path: path, owner: owner ?? node.position, entries: known)
     }
 
     /// The value of a required field; reports and returns nil when it is missing.
-    func required(_ name: String, in fields: Fields) -> Node? {
+    func required(_ name: String, in fields: Fields) -> YAMLNode? {
         guard let value = fields[name] else {
             report("missing required key \"\(name)\"", at: fields.owner, path: fields.path)
             return nil
@@ -135,7 +126,7 @@ final class ConfigReader {
     /// The entries of a mapping from admin-chosen names (listeners, pools, nodes) to their settings.
     /// Names must be non-empty and use letters, digits, `.`, `_` and `-`, starting with a letter or digit.
     /// When `emptyMessage` is given, an empty mapping is reported with it.
-    func namedEntries(of node: Node, path: String, emptyMessage: String? = nil) -> [Entry]? {
+    func namedEntries(of node: YAMLNode, path: String, emptyMessage: String? = nil) -> [Entry]? {
         guard let entries = entries(of: node, path: path) else { return nil }
         if entries.isEmpty, let emptyMessage {
             report(emptyMessage, at: node, path: path)
@@ -161,27 +152,26 @@ final class ConfigReader {
     // MARK: Scalars
 
     /// The text of a non-empty scalar.
-    func readString(_ node: Node, path: String) -> String? {
+    func readString(_ node: YAMLNode, path: String) -> String? {
         guard case .scalar(let scalar) = node, !Self.isNull(scalar) else {
             reportType(expected: "a string", got: node, path: path)
             return nil
         }
-        return scalar.string
+        return scalar.text
     }
 
     /// A plain decimal integer within `range`.
-    func readInt(_ node: Node, path: String, range: ClosedRange<Int>) -> Int? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-            Self.isDecimalInteger(scalar.string)
+    func readInt(_ node: YAMLNode, path: String, range: ClosedRange<Int>) -> Int? {
+        guard case .scalar(let scalar) = node, scalar.isPlain, Self.isDecimalInteger(scalar.text)
         else {
             reportType(expected: "an integer", got: node, path: path)
             return nil
         }
-        guard let value = Int(scalar.string), range.contains(value) else {
+        guard let value = Int(scalar.text), range.contains(value) else {
             let bounds =
                 range.upperBound == .max
                 ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
-            report("\(scalar.string) is out of range: must be \(bounds)", at: node, path: path)
+            report("\(scalar.text) is out of range: must be \(bounds)", at: node, path: path)
             return nil
         }
         return value
@@ -194,9 +184,9 @@ final class ConfigReader {
     }
 
     /// `true` or `false`.
-    func readBool(_ node: Node, path: String) -> Bool? {
-        if case .scalar(let scalar) = node, scalar.style == .plain {
-            switch scalar.string {
+    func readBool(_ node: YAMLNode, path: String) -> Bool? {
+        if case .scalar(let scalar) = node, scalar.isPlain {
+            switch scalar.text {
             case "true", "True", "TRUE": return true
             case "false", "False", "FALSE": return false
             default: break
@@ -211,7 +201,7 @@ final class ConfigReader {
     /// A bare number is refused with a hint that keeps the meaning it has in the tool the key comes from
     /// (`bareNumber`): haproxy reads `2000` as milliseconds, keepalived reads `1` as seconds.
     func readDuration(
-        _ node: Node, path: String, allowZero: Bool = false, bareNumber: BareNumberMeaning = .vipdOwn
+        _ node: YAMLNode, path: String, allowZero: Bool = false, bareNumber: BareNumberMeaning = .vipdOwn
     ) -> Duration? {
         guard let text = readString(node, path: path) else { return nil }
         do {
@@ -235,7 +225,7 @@ final class ConfigReader {
     }
 
     /// An IP address with a port: `192.168.2.232:22` or `[2001:db8::1]:22`.
-    func readEndpoint(_ node: Node, path: String) -> SocketEndpoint? {
+    func readEndpoint(_ node: YAMLNode, path: String) -> SocketEndpoint? {
         guard let text = readString(node, path: path) else { return nil }
         if let endpoint = SocketEndpoint(parsing: text) { return endpoint }
         if let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
@@ -251,7 +241,7 @@ final class ConfigReader {
     }
 
     /// An IP address without a port.
-    func readAddress(_ node: Node, path: String) -> IPAddress? {
+    func readAddress(_ node: YAMLNode, path: String) -> IPAddress? {
         guard let text = readString(node, path: path) else { return nil }
         if let address = IPAddress(text) { return address }
         report(
@@ -261,13 +251,13 @@ final class ConfigReader {
     }
 
     /// One of the raw values of `T`.
-    func readChoice<T: RawRepresentable & CaseIterable>(_ node: Node, path: String, as type: T.Type) -> T?
+    func readChoice<T: RawRepresentable & CaseIterable>(_ node: YAMLNode, path: String, as type: T.Type) -> T?
     where T.RawValue == String {
         readChoice(node, path: path, among: T.allCases.map(\.rawValue)).flatMap(T.init(rawValue:))
     }
 
     /// One of `choices`.
-    func readChoice(_ node: Node, path: String, among choices: [String]) -> String? {
+    func readChoice(_ node: YAMLNode, path: String, among choices: [String]) -> String? {
         guard let text = readString(node, path: path) else { return nil }
         if choices.contains(text) { return text }
         let hint = closestMatch(to: text, among: choices).map { " (did you mean \"\($0)\"?)" } ?? ""

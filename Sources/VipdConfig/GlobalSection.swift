@@ -1,4 +1,3 @@
-import Yams
 
 extension ConfigReader {
     /// The log levels `global.log_level` accepts, most verbose first.
@@ -8,7 +7,7 @@ extension ConfigReader {
     static let maximumSocketPathLength = 107
 
     /// The `global` section: `drain_timeout`, `session_drain_limit`, `log_level` and `control_socket`.
-    func readGlobal(_ node: Node, path: String, owner: Mark?) -> GlobalSettings? {
+    func readGlobal(_ node: YAMLNode, path: String, owner: TextPosition?) -> GlobalSettings? {
         guard let fields = fields(of: node, path: path, owner: owner, as: .global) else { return nil }
         let defaults = GlobalSettings()
         let drainTimeout: Duration? =
@@ -29,7 +28,7 @@ extension ConfigReader {
     }
 
     /// An absolute path short enough for a unix socket.
-    private func readSocketPath(_ node: Node, path: String) -> String? {
+    private func readSocketPath(_ node: YAMLNode, path: String) -> String? {
         guard let text = readString(node, path: path) else { return nil }
         guard text.hasPrefix("/") else {
             report("'\(text)' is not an absolute path (e.g. /run/vipd/vipd.sock)", at: node, path: path)

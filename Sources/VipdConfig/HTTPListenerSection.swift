@@ -1,14 +1,13 @@
-import Yams
 
 extension ConfigReader {
     /// A listener's `http` block: forwarded headers, the sorry page, limits and timeouts.
     /// Only a `mode: http` listener may have one (`mode` nil: the mode itself was invalid).
-    func readHTTPListenerSettings(_ node: Node, path: String, mode: ListenerMode?) -> HTTPListenerSettings? {
+    func readHTTPListenerSettings(_ node: YAMLNode, path: String, mode: ListenerMode?) -> HTTPListenerSettings? {
         if let mode, mode != .http {
             report("\"http\" only applies to mode: http, not \(mode.rawValue)", at: node, path: path)
             return nil
         }
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .httpListener) else { return nil }
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .httpListener) else { return nil }
         let defaults = HTTPListenerSettings()
         func flag(_ name: String, _ fallback: Bool) -> Bool? {
             fields[name].map { readBool($0, path: fields.path(name)) } ?? fallback
@@ -44,8 +43,8 @@ extension ConfigReader {
 
     /// `sorry_page: { file, status, content_type, headers }` or `sorry_page: { response }`; the file
     /// must exist, be readable and at most 1 MiB; a response must be a whole HTTP response.
-    private func readSorryPage(_ node: Node, path: String) -> SorryPage? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .sorryPage) else { return nil }
+    private func readSorryPage(_ node: YAMLNode, path: String) -> SorryPage? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .sorryPage) else { return nil }
         if let responseNode = fields["response"] {
             let others = ConfigMapping.sorryPage.keys.filter { $0 != "response" && fields[$0] != nil }
             guard others.isEmpty else {
@@ -78,7 +77,7 @@ extension ConfigReader {
     /// `headers: { NAME: value, … }`: more header fields of the page, served in this order (e.g.
     /// `Retry-After`); not the ones vipd writes itself to frame the response, nor `Content-Type`
     /// (`content_type`).
-    private func readPageHeaders(_ node: Node, path: String) -> [HTTPResponseFile.Field]? {
+    private func readPageHeaders(_ node: YAMLNode, path: String) -> [HTTPResponseFile.Field]? {
         guard let entries = entries(of: node, path: path) else { return nil }
         var headers: [HTTPResponseFile.Field] = []
         var valid = true
@@ -104,7 +103,7 @@ extension ConfigReader {
     }
 
     /// The sorry page's `file`: an absolute path, read now.
-    private func readPageFile(_ node: Node, path: String) -> (path: String, body: [UInt8])? {
+    private func readPageFile(_ node: YAMLNode, path: String) -> (path: String, body: [UInt8])? {
         guard let file = readString(node, path: path) else { return nil }
         guard file.hasPrefix("/") else {
             report("\"\(file)\" must be an absolute path, like /etc/vipd/sorry.html", at: node, path: path)
@@ -124,7 +123,7 @@ extension ConfigReader {
     }
 
     /// A `Content-Type` value: printable ASCII, no line breaks.
-    private func readContentType(_ node: Node, path: String) -> String? {
+    private func readContentType(_ node: YAMLNode, path: String) -> String? {
         guard let text = readString(node, path: path) else { return nil }
         guard text.unicodeScalars.allSatisfy({ (" "..."~").contains($0) }) else {
             report("invalid content type \"\(text)\": use printable ASCII, like text/html; charset=utf-8", at: node, path: path)

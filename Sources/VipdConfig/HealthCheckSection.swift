@@ -1,4 +1,3 @@
-import Yams
 
 extension ConfigReader {
     /// The values of `check.kind`.
@@ -11,8 +10,8 @@ extension ConfigReader {
 
     /// A pool's `check`: the kind, its timing and the options of that kind. Options of another kind
     /// (e.g. `path` with `kind: ssh-banner`) are errors.
-    func readHealthCheck(_ node: Node, path: String) -> HealthCheckConfig? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .healthCheck) else { return nil }
+    func readHealthCheck(_ node: YAMLNode, path: String) -> HealthCheckConfig? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .healthCheck) else { return nil }
         let defaults = HealthCheckConfig()
         let kindName: String? =
             fields["kind"].map { readChoice($0, path: fields.path("kind"), among: Self.checkKinds) } ?? "tcp"
@@ -76,7 +75,7 @@ extension ConfigReader {
     }
 
     /// `expect`: a regular expression (Swift `Regex` syntax) the SSH banner line must match.
-    private func readPattern(_ node: Node, path: String) -> String? {
+    private func readPattern(_ node: YAMLNode, path: String) -> String? {
         guard let pattern = readString(node, path: path) else { return nil }
         do {
             _ = try Regex(pattern)
@@ -102,7 +101,7 @@ extension ConfigReader {
     }
 
     /// An HTTP method: upper-case ASCII letters.
-    private func readHTTPToken(_ node: Node, path: String) -> String? {
+    private func readHTTPToken(_ node: YAMLNode, path: String) -> String? {
         guard let method = readString(node, path: path) else { return nil }
         guard method.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) }) else {
             report("invalid HTTP method \"\(method)\": use an upper-case method like GET or HEAD", at: node, path: path)
@@ -112,7 +111,7 @@ extension ConfigReader {
     }
 
     /// A request path: starts with `/`, no spaces or control characters.
-    private func readHTTPPath(_ node: Node, path: String) -> String? {
+    private func readHTTPPath(_ node: YAMLNode, path: String) -> String? {
         guard let requestPath = readString(node, path: path) else { return nil }
         guard requestPath.hasPrefix("/"), !Self.hasSpaceOrControl(requestPath) else {
             report("invalid path \"\(requestPath)\": must start with \"/\" and contain no spaces", at: node, path: path)
@@ -122,7 +121,7 @@ extension ConfigReader {
     }
 
     /// A Host header value: no spaces or control characters.
-    private func readHTTPHost(_ node: Node, path: String) -> String? {
+    private func readHTTPHost(_ node: YAMLNode, path: String) -> String? {
         guard let host = readString(node, path: path) else { return nil }
         guard !Self.hasSpaceOrControl(host) else {
             report("invalid host \"\(host)\": must contain no spaces", at: node, path: path)
@@ -136,7 +135,7 @@ extension ConfigReader {
     }
 
     /// `expect_status`: one status or a non-empty list of statuses, each 100...599.
-    private func readStatuses(_ node: Node, path: String) -> [Int]? {
+    private func readStatuses(_ node: YAMLNode, path: String) -> [Int]? {
         guard case .sequence(let sequence) = node else {
             return readInt(node, path: path, range: 100...599).map { [$0] }
         }

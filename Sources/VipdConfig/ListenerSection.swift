@@ -1,10 +1,9 @@
 import VipdCore
-import Yams
 
 extension ConfigReader {
     /// The `listeners` section: a mapping from listener name to its settings; at least one listener.
     /// Each `pool` must be one of `poolNames`, and no two listeners may bind conflicting endpoints.
-    func readListeners(_ node: Node, path: String, poolNames: [String]) -> [ListenerConfig] {
+    func readListeners(_ node: YAMLNode, path: String, poolNames: [String]) -> [ListenerConfig] {
         guard let entries = namedEntries(of: node, path: path, emptyMessage: "at least one listener is needed") else {
             return []
         }
@@ -26,7 +25,7 @@ extension ConfigReader {
 
     /// One `listeners.NAME` entry.
     private func readListener(_ entry: Entry, path: String, poolNames: [String]) -> ListenerConfig? {
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .listener) else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.position, as: .listener) else {
             return nil
         }
         // Only the defaults of this placeholder are used.
@@ -60,7 +59,7 @@ extension ConfigReader {
     }
 
     /// A listener's `pool`: the name of a pool defined in `pools`.
-    private func readPoolReference(_ node: Node, path: String, poolNames: [String]) -> String? {
+    private func readPoolReference(_ node: YAMLNode, path: String, poolNames: [String]) -> String? {
         guard let name = readString(node, path: path) else { return nil }
         if poolNames.contains(name) { return name }
         if let suggestion = closestMatch(to: name, among: poolNames) {

@@ -1,10 +1,9 @@
 import VipdCore
-import Yams
 
 extension ConfigReader {
     /// The `pools` section: a mapping from pool name to its settings. `nodes` expands `servers: nodes:PORT`;
     /// nil when the file has no `cluster` section.
-    func readPools(_ node: Node, path: String, nodes: [ClusterNode]?) -> (pools: [PoolConfig], names: [String]) {
+    func readPools(_ node: YAMLNode, path: String, nodes: [ClusterNode]?) -> (pools: [PoolConfig], names: [String]) {
         guard let entries = namedEntries(of: node, path: path) else { return ([], []) }
         let pools = entries.compactMap { readPool($0, path: Self.join(path, $0.name), nodes: nodes) }
         return (pools, entries.map(\.name))
@@ -12,7 +11,7 @@ extension ConfigReader {
 
     /// One `pools.NAME` entry.
     private func readPool(_ entry: Entry, path: String, nodes: [ClusterNode]?) -> PoolConfig? {
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .pool) else { return nil }
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.position, as: .pool) else { return nil }
         let balance: BalanceAlgorithm? =
             fields["balance"].map { readChoice($0, path: fields.path("balance"), as: BalanceAlgorithm.self) }
             ?? .roundrobin
@@ -31,10 +30,10 @@ extension ConfigReader {
     }
 
     /// A pool's `servers`: `nodes:PORT`, or a non-empty list of servers with unique names and addresses.
-    private func readServers(_ node: Node, path: String, nodes: [ClusterNode]?) -> [ServerConfig]? {
+    private func readServers(_ node: YAMLNode, path: String, nodes: [ClusterNode]?) -> [ServerConfig]? {
         switch node {
         case .scalar(let scalar) where !Self.isNull(scalar):
-            return readNodesShorthand(node, text: scalar.string, path: path, nodes: nodes)
+            return readNodesShorthand(node, text: scalar.text, path: path, nodes: nodes)
         case .sequence(let sequence):
             if sequence.isEmpty {
                 report("a pool needs at least one server", at: node, path: path)
@@ -75,7 +74,7 @@ extension ConfigReader {
     }
 
     /// `servers: nodes:PORT`: one server per cluster node, named after it, at its address and PORT.
-    private func readNodesShorthand(_ node: Node, text: String, path: String, nodes: [ClusterNode]?) -> [ServerConfig]?
+    private func readNodesShorthand(_ node: YAMLNode, text: String, path: String, nodes: [ClusterNode]?) -> [ServerConfig]?
     {
         guard text.hasPrefix("nodes:"), Self.isDecimalInteger(String(text.dropFirst(6))) else {
             report(
@@ -95,8 +94,8 @@ extension ConfigReader {
     }
 
     /// One item of a `servers` list, and the node to point at when its name is a duplicate.
-    private func readServer(_ node: Node, path: String) -> (ServerConfig, Node)? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .server) else { return nil }
+    private func readServer(_ node: YAMLNode, path: String) -> (ServerConfig, YAMLNode)? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .server) else { return nil }
         let endpoint = required("address", in: fields).flatMap { readEndpoint($0, path: fields.path("address")) }
         let nameNode = fields["name"]
         let name = nameNode.flatMap { readString($0, path: fields.path("name")) }

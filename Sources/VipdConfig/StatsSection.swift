@@ -1,5 +1,4 @@
 import VipdCore
-import Yams
 
 /// The stats listener (`stats`): the live HTML page, `/stats.json` and Prometheus `/metrics`.
 public struct StatsConfig: Sendable, Equatable {
@@ -70,7 +69,7 @@ public struct StatsCredentials: Sendable, Equatable {
 extension ConfigReader {
     /// The `stats` section: `bind` (required), `auth` and `peers`. `nodes` resolves `node:PORT` (nil when the
     /// file has no `cluster`); the bind must not clash with a listener's.
-    func readStats(_ node: Node, path: String, owner: Mark?, nodes: [ClusterNode]?, listeners: [ListenerConfig])
+    func readStats(_ node: YAMLNode, path: String, owner: TextPosition?, nodes: [ClusterNode]?, listeners: [ListenerConfig])
         -> StatsConfig?
     {
         guard let fields = fields(of: node, path: path, owner: owner, as: .stats) else { return nil }
@@ -85,7 +84,7 @@ extension ConfigReader {
     }
 
     /// `node:PORT` or `ADDRESS:PORT`.
-    private func readStatsBind(_ node: Node, path: String, nodes: [ClusterNode]?) -> StatsBind? {
+    private func readStatsBind(_ node: YAMLNode, path: String, nodes: [ClusterNode]?) -> StatsBind? {
         guard let text = readString(node, path: path) else { return nil }
         guard text.hasPrefix("node:") else { return readEndpoint(node, path: path).map(StatsBind.endpoint) }
         let portText = String(text.dropFirst(5))
@@ -106,7 +105,7 @@ extension ConfigReader {
 
     /// Reports a bind that clashes with a listener's (on any node, for `node:PORT`).
     private func checkStatsBind(
-        _ bind: StatsBind, at node: Node, path: String, nodes: [ClusterNode], listeners: [ListenerConfig]
+        _ bind: StatsBind, at node: YAMLNode, path: String, nodes: [ClusterNode], listeners: [ListenerConfig]
     ) -> StatsBind? {
         let endpoints = nodes.isEmpty ? [bind.endpoint(on: nil)].compactMap { $0 } : nodes.compactMap(bind.endpoint(on:))
         for endpoint in endpoints {
@@ -121,8 +120,8 @@ extension ConfigReader {
     }
 
     /// `auth: { user, password }`, both non-empty; the user name without `:` (RFC 7617).
-    private func readStatsCredentials(_ node: Node, path: String) -> StatsCredentials? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .statsAuth) else {
+    private func readStatsCredentials(_ node: YAMLNode, path: String) -> StatsCredentials? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .statsAuth) else {
             return nil
         }
         let user = required("user", in: fields).flatMap { readCredential($0, path: fields.path("user")) }
@@ -136,7 +135,7 @@ extension ConfigReader {
     }
 
     /// A user name or password: a non-empty string.
-    private func readCredential(_ node: Node, path: String) -> String? {
+    private func readCredential(_ node: YAMLNode, path: String) -> String? {
         guard let text = readString(node, path: path) else { return nil }
         if text.isEmpty {
             report("must not be empty", at: node, path: path)

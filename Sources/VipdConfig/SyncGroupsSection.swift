@@ -1,4 +1,3 @@
-import Yams
 
 extension ConfigReader {
     /// The `sync_groups` section: a mapping from group name to `instances` and `priority`. Checks what
@@ -11,7 +10,7 @@ extension ConfigReader {
     ///   - instanceNames: every `vrrp` entry's name, valid or not (a member that has errors of its own
     ///     is not reported again).
     func readSyncGroups(
-        _ node: Node, path: String, instances: [VRRPInstanceConfig], instanceNames: [String]
+        _ node: YAMLNode, path: String, instances: [VRRPInstanceConfig], instanceNames: [String]
     ) -> [SyncGroupConfig] {
         guard let entries = namedEntries(of: node, path: path) else { return [] }
         if instanceNames.isEmpty {
@@ -22,7 +21,7 @@ extension ConfigReader {
         var groupOf: [String: String] = [:]
         for entry in entries {
             let groupPath = Self.join(path, entry.name)
-            guard let fields = fields(of: entry.value, path: groupPath, owner: entry.key.mark, as: .syncGroup) else { continue }
+            guard let fields = fields(of: entry.value, path: groupPath, owner: entry.key.position, as: .syncGroup) else { continue }
             let priority: SyncGroupConfig.Priority? =
                 fields["priority"].map { readChoice($0, path: fields.path("priority"), as: SyncGroupConfig.Priority.self) } ?? .own
             guard let membersNode = required("instances", in: fields), let priority,
@@ -63,13 +62,13 @@ extension ConfigReader {
 
     /// `instances`: two or more names of `vrrp` entries, each listed once.
     private func readMembers(
-        _ node: Node, path: String, instanceNames: [String]
-    ) -> [(name: String, node: Node, path: String)]? {
+        _ node: YAMLNode, path: String, instanceNames: [String]
+    ) -> [(name: String, node: YAMLNode, path: String)]? {
         guard case .sequence(let sequence) = node else {
             reportType(expected: "a list of vrrp instance names like [VI_1, VI_2]", got: node, path: path)
             return nil
         }
-        var members: [(name: String, node: Node, path: String)] = []
+        var members: [(name: String, node: YAMLNode, path: String)] = []
         var valid = true
         for (index, item) in sequence.enumerated() {
             let itemPath = "\(path)[\(index)]"

@@ -1,17 +1,16 @@
-import Yams
 
 extension ConfigReader {
     /// The whole document: `cluster`, `global`, `vrrp`, `sync_groups` and `track_scripts` (optional),
     /// `listeners` and `pools` (required), `stats` (optional).
-    func readConfiguration(_ root: Node?) -> VipdConfiguration? {
+    func readConfiguration(_ root: YAMLNode?) -> VipdConfiguration? {
         guard let root else {
             report(
                 "the file is empty: it needs at least \"listeners\" and \"pools\"",
                 at: TextPosition(line: 1, column: 1), path: "")
             return nil
         }
-        guard let fields = fields(of: root, path: "", owner: root.mark, as: .topLevel) else { return nil }
-        func owner(_ name: String) -> Mark? { fields.entries.first { $0.name == name }?.key.mark }
+        guard let fields = fields(of: root, path: "", owner: root.position, as: .topLevel) else { return nil }
+        func owner(_ name: String) -> TextPosition? { fields.entries.first { $0.name == name }?.key.position }
         let nodes = fields["cluster"].map { readCluster($0, path: "cluster", owner: owner("cluster")) }
         let global: GlobalSettings? =
             fields["global"].map { readGlobal($0, path: "global", owner: owner("global")) } ?? GlobalSettings()
@@ -28,7 +27,7 @@ extension ConfigReader {
             fields["vrrp"].map {
                 readVRRP($0, path: "vrrp", nodes: nodes, poolNames: poolNames, scriptNames: scriptNames)
             } ?? []
-        let vrrpNames = fields["vrrp"]?.mapping.map { $0.keys.compactMap(\.string) } ?? []
+        let vrrpNames = fields["vrrp"]?.mapping.map { $0.compactMap(\.key.scalar?.text) } ?? []
         let syncGroups =
             fields["sync_groups"].map {
                 readSyncGroups($0, path: "sync_groups", instances: vrrp, instanceNames: vrrpNames)

@@ -1,8 +1,7 @@
-import Yams
 
 extension ConfigReader {
     /// `track.files`: absolute paths, as a list (weight 0) or a mapping from path to weight.
-    func readTrackedFiles(_ node: Node, path: String) -> [TrackedObjectConfig]? {
+    func readTrackedFiles(_ node: YAMLNode, path: String) -> [TrackedObjectConfig]? {
         guard let entries = readWeightedNames(node, path: path) else { return nil }
         var files: [TrackedObjectConfig] = []
         var valid = true
@@ -25,8 +24,8 @@ extension ConfigReader {
 
     /// `track.processes`: a mapping from process name to weight, or a list whose items are a name
     /// (weight 0) or `{ name, weight, min, max }`.
-    func readTrackedProcesses(_ node: Node, path: String) -> [TrackedObjectConfig]? {
-        var processes: [(object: TrackedObjectConfig, node: Node, path: String)] = []
+    func readTrackedProcesses(_ node: YAMLNode, path: String) -> [TrackedObjectConfig]? {
+        var processes: [(object: TrackedObjectConfig, node: YAMLNode, path: String)] = []
         var valid = true
         if case .sequence(let sequence) = node {
             for (index, item) in sequence.enumerated() {
@@ -63,8 +62,8 @@ extension ConfigReader {
     }
 
     /// One `{ name, weight, min, max }` item of `track.processes`, with the node of its name.
-    private func readTrackedProcess(_ node: Node, path: String) -> (object: TrackedObjectConfig, nameNode: Node)? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .trackProcess) else { return nil }
+    private func readTrackedProcess(_ node: YAMLNode, path: String) -> (object: TrackedObjectConfig, nameNode: YAMLNode)? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .trackProcess) else { return nil }
         let nameNode = required("name", in: fields)
         let name = nameNode.flatMap { readString($0, path: fields.path("name")) }
         let weight: Int? = fields["weight"].map { readInt($0, path: fields.path("weight"), range: -254...254) } ?? 0

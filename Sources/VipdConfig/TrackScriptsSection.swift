@@ -1,13 +1,12 @@
-import Yams
 
 extension ConfigReader {
     /// The `track_scripts` section: a mapping from name to `command`, `interval`, `timeout`, `fall`, `rise`
     /// (keepalived's `vrrp_script`). Returns the scripts and every name, valid or not, for references.
-    func readTrackScripts(_ node: Node, path: String) -> (scripts: [TrackScriptConfig], names: [String]) {
+    func readTrackScripts(_ node: YAMLNode, path: String) -> (scripts: [TrackScriptConfig], names: [String]) {
         guard let entries = namedEntries(of: node, path: path) else { return ([], []) }
         let scripts = entries.compactMap { entry -> TrackScriptConfig? in
             let scriptPath = Self.join(path, entry.name)
-            guard let fields = fields(of: entry.value, path: scriptPath, owner: entry.key.mark, as: .trackScript) else {
+            guard let fields = fields(of: entry.value, path: scriptPath, owner: entry.key.position, as: .trackScript) else {
                 return nil
             }
             let defaults = TrackScriptConfig(name: entry.name, command: "")

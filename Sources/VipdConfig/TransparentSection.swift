@@ -1,5 +1,4 @@
 import VipdCore
-import Yams
 
 extension ConfigReader {
     /// The most nodes a transparent pool's cluster may have: vipd's mark field names up to 31 peers.
@@ -9,7 +8,7 @@ extension ConfigReader {
     /// only a node running vipd sends the replies to a connection from the client's address back
     /// through the proxying node; another server would answer the client directly. Returns the
     /// servers with their ``ServerConfig/nodeEndpoints``.
-    func transparentServers(_ servers: [ServerConfig], nodes: [ClusterNode]?, at node: Node, path: String) -> [ServerConfig]? {
+    func transparentServers(_ servers: [ServerConfig], nodes: [ClusterNode]?, at node: YAMLNode, path: String) -> [ServerConfig]? {
         guard let nodes else {
             report(
                 "transparent needs cluster.nodes: only servers that are cluster nodes running vipd can send their replies back through the proxying node",
@@ -43,7 +42,7 @@ extension ConfigReader {
 
     /// Listeners of a transparent pool: TCP mode (HTTP mode passes the client's address in its
     /// headers), and every server reachable in the family of the listener's address.
-    func checkTransparentListeners(_ node: Node, path: String, listeners: [ListenerConfig], pools: [PoolConfig]) {
+    func checkTransparentListeners(_ node: YAMLNode, path: String, listeners: [ListenerConfig], pools: [PoolConfig]) {
         for listener in listeners {
             guard let pool = pools.first(where: { $0.name == listener.pool }), pool.transparent else { continue }
             let at = node.mapping?[listener.name]?.mapping?["pool"] ?? node

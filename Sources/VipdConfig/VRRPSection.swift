@@ -1,12 +1,11 @@
 import VipdCore
-import Yams
 
 extension ConfigReader {
     /// The `vrrp` section: a mapping from instance name to its settings. Checks what VRRP itself
     /// cannot carry (VRID range, intervals per version, VRRPv2 with IPv6, one VRID twice on an
     /// interface) and the references to pools and `track_scripts`.
     func readVRRP(
-        _ node: Node, path: String, nodes: [ClusterNode]?, poolNames: [String], scriptNames: [String]
+        _ node: YAMLNode, path: String, nodes: [ClusterNode]?, poolNames: [String], scriptNames: [String]
     ) -> [VRRPInstanceConfig] {
         guard let entries = namedEntries(of: node, path: path, emptyMessage: "vrrp must list at least one instance")
         else { return [] }
@@ -40,7 +39,7 @@ extension ConfigReader {
     private func readVRRPInstance(
         _ entry: Entry, path: String, nodes: [ClusterNode], poolNames: [String], scriptNames: [String]
     ) -> VRRPInstanceConfig? {
-        guard let fields = fields(of: entry.value, path: path, owner: entry.key.mark, as: .vrrpInstance) else {
+        guard let fields = fields(of: entry.value, path: path, owner: entry.key.position, as: .vrrpInstance) else {
             return nil
         }
         let defaults = VRRPInstanceConfig(name: entry.name, interface: "", virtualRouterID: 1, virtualAddresses: [])
@@ -124,7 +123,7 @@ extension ConfigReader {
     }
 
     /// An interface name as the kernel allows it: 1 to 15 bytes, no `/`, `:` or white space.
-    private func readInterfaceName(_ node: Node, path: String) -> String? {
+    private func readInterfaceName(_ node: YAMLNode, path: String) -> String? {
         guard let name = readString(node, path: path) else { return nil }
         let valid =
             (1...15).contains(name.utf8.count) && name != "." && name != ".."
@@ -137,7 +136,7 @@ extension ConfigReader {
     }
 
     /// `virtual_addresses`: a non-empty list of `ADDRESS/LENGTH` of one family, none of them a node's own address.
-    private func readVirtualAddresses(_ node: Node, path: String, nodes: [ClusterNode]) -> [IPPrefix]? {
+    private func readVirtualAddresses(_ node: YAMLNode, path: String, nodes: [ClusterNode]) -> [IPPrefix]? {
         guard case .sequence(let sequence) = node, !sequence.isEmpty else {
             reportType(expected: "a non-empty list of addresses like 192.168.2.232/24", got: node, path: path)
             return nil
@@ -177,8 +176,8 @@ extension ConfigReader {
     }
 
     /// `authentication: { password: TEXT }` (VRRPv2 simple password, 1 to 8 bytes).
-    private func readAuthentication(_ node: Node, path: String) -> String?? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .vrrpAuthentication),
+    private func readAuthentication(_ node: YAMLNode, path: String) -> String?? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .vrrpAuthentication),
             let passwordNode = required("password", in: fields),
             let password = readString(passwordNode, path: fields.path("password"))
         else { return nil }
@@ -191,8 +190,8 @@ extension ConfigReader {
 
     /// `track: { interfaces, pools, scripts, files, processes }`, each a list of names (weight 0: FAULT
     /// while failing) or a mapping from name to weight -254...254.
-    private func readTrack(_ node: Node, path: String, poolNames: [String], scriptNames: [String]) -> [TrackedObjectConfig]? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .vrrpTrack) else { return nil }
+    private func readTrack(_ node: YAMLNode, path: String, poolNames: [String], scriptNames: [String]) -> [TrackedObjectConfig]? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .vrrpTrack) else { return nil }
         var tracked: [TrackedObjectConfig] = []
         var valid = true
         let kinds: [(key: String, kind: TrackedObjectConfig.Kind, known: [String]?)] = [
@@ -227,10 +226,10 @@ extension ConfigReader {
     }
 
     /// A list of names (weight 0) or a mapping from name to weight.
-    func readWeightedNames(_ node: Node, path: String) -> [(name: String, weight: Int, node: Node)]? {
+    func readWeightedNames(_ node: YAMLNode, path: String) -> [(name: String, weight: Int, node: YAMLNode)]? {
         switch node {
         case .sequence(let sequence):
-            var result: [(name: String, weight: Int, node: Node)] = []
+            var result: [(name: String, weight: Int, node: YAMLNode)] = []
             for (index, item) in sequence.enumerated() {
                 guard let name = readString(item, path: "\(path)[\(index)]") else { return nil }
                 result.append((name, 0, item))
@@ -238,7 +237,7 @@ extension ConfigReader {
             return result
         case .mapping:
             guard let entries = entries(of: node, path: path) else { return nil }
-            var result: [(name: String, weight: Int, node: Node)] = []
+            var result: [(name: String, weight: Int, node: YAMLNode)] = []
             for entry in entries {
                 guard let weight = readInt(entry.value, path: Self.join(path, entry.name), range: -254...254) else {
                     return nil
@@ -253,8 +252,8 @@ extension ConfigReader {
     }
 
     /// `garp: { count, interval, repeat_after, refresh, refresh_count }`.
-    private func readAnnouncements(_ node: Node, path: String) -> AnnouncementConfig? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .garp) else { return nil }
+    private func readAnnouncements(_ node: YAMLNode, path: String) -> AnnouncementConfig? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .garp) else { return nil }
         let defaults = AnnouncementConfig()
         let count: Int? = fields["count"].map { readInt($0, path: fields.path("count"), range: 0...100) } ?? defaults.count
         let interval: Duration? =
@@ -270,7 +269,7 @@ extension ConfigReader {
     }
 
     /// `garp.refresh`: a duration of at least a second (keepalived counts it in whole seconds).
-    private func readRefresh(_ node: Node, path: String) -> Duration? {
+    private func readRefresh(_ node: YAMLNode, path: String) -> Duration? {
         guard let refresh = readDuration(node, path: path, bareNumber: .keepalivedSeconds) else { return nil }
         guard refresh >= .seconds(1) else {
             report("garp.refresh is at least 1s: it refreshes switches that forget, it is not a flood", at: node, path: path)
@@ -280,8 +279,8 @@ extension ConfigReader {
     }
 
     /// `notify: { master, backup, fault, stop, any }`: shell commands.
-    private func readNotify(_ node: Node, path: String) -> NotifyConfig? {
-        guard let fields = fields(of: node, path: path, owner: node.mark, as: .notify) else { return nil }
+    private func readNotify(_ node: YAMLNode, path: String) -> NotifyConfig? {
+        guard let fields = fields(of: node, path: path, owner: node.position, as: .notify) else { return nil }
         var commands: [String: String] = [:]
         var valid = true
         for entry in fields.entries {

@@ -89,6 +89,40 @@ final class StructureErrorTests: XCTestCase {
             ])
     }
 
+    func testTaggedValuesAreText() {
+        let yaml = """
+            listeners:
+              ssh: { bind: 127.0.0.1:2222, pool: ssh, maxconn: !!str 10 }
+            pools:
+              ssh:
+                servers: [{ address: 127.0.0.1:22, backup: !!str true }]
+            """
+        XCTAssertEqual(
+            configErrors(yaml).map(\.description),
+            [
+                #"vipd.yaml:2:52: listeners.ssh.maxconn: expected an integer, got "10""#,
+                #"vipd.yaml:5:48: pools.ssh.servers[0].backup: expected a boolean (true or false), got "true""#,
+            ])
+    }
+
+    func testAliasesRepeatTheNodeTheirAnchorNames() {
+        let yaml = """
+            listeners:
+              ssh: { bind: 127.0.0.1:2222, pool: a }
+              web: { bind: 127.0.0.1:8080, pool: b }
+            pools:
+              a:
+                servers: &servers
+                  - { address: 127.0.0.1:22 }
+                check: &check { timeout: 3s }
+              b: { servers: *servers, check: *check }
+            """
+        XCTAssertEqual(parseValid(yaml)?.pools.map(\.check.timeout), [.seconds(3), .seconds(3)])
+        assertSingleError(
+            "listeners:\n  ssh: { bind: 127.0.0.1:2222, pool: *p }\n", line: 2, column: 38, keyPath: "",
+            message: #"YAML syntax error: found undefined alias "p""#)
+    }
+
     func testTopLevelMustBeAMapping() {
         assertSingleError("- a\n- b\n", line: 1, column: 1, keyPath: "", message: "expected a mapping, got a list")
     }

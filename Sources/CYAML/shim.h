@@ -1,0 +1,2 @@
+// libyaml's API for Swift (Debian package libyaml-dev).
+#include <yaml.h>
