@@ -15,13 +15,16 @@ final class GlueHandler {
     private let side: Side
     /// The connection both halves serve.
     let record: ConnectionRecord
-    /// Told of every read burst either way; held by both halves.
+    /// The client channel's idle timeout, which watches the record's byte counts (for a hand-over).
     let idleTimeout: IdleTimeoutCloser?
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
     /// The partner's context: a read is written there without a call through the partner.
     private var partnerContext: ChannelHandlerContext?
     private var pendingRead = false
+    /// The partner's channel was writable when it last said (read on each `read()`, kept here so that
+    /// the check needs no call through the partner's context and channel).
+    private var partnerWritable = true
     /// Bytes of the read burst under way, counted on the record when it ends.
     private var burstBytes = 0
     /// This half's channel read its end of input.
@@ -42,7 +45,7 @@ final class GlueHandler {
     }
 
     /// A connected pair: the first half goes into the client channel, the second into the server
-    /// channel. `idleTimeout` (the client channel's) learns of the bytes both ways.
+    /// channel; `idleTimeout` is the client channel's.
     static func matchedPair(record: ConnectionRecord, idleTimeout: IdleTimeoutCloser?) -> (client: GlueHandler, server: GlueHandler) {
         let client = GlueHandler(side: .client, record: record, idleTimeout: idleTimeout)
         let server = GlueHandler(side: .server, record: record, idleTimeout: idleTimeout)
@@ -126,7 +129,6 @@ extension GlueHandler: ChannelDuplexHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         guard burstBytes > 0 else { return }
         countBurst()
-        idleTimeout?.noteActivity()
         partnerContext?.flush()
     }
 
@@ -162,7 +164,9 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        let writable = context.channel.isWritable
+        partner?.partnerWritable = writable
+        if writable {
             partner?.partnerBecameWritable()
         }
         context.fireChannelWritabilityChanged()
@@ -170,7 +174,7 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func read(context: ChannelHandlerContext) {
         guard !paused else { return }
-        if let partnerContext, partnerContext.channel.isWritable {
+        if partnerWritable, partnerContext != nil {
             context.read()
         } else {
             pendingRead = true

@@ -3,10 +3,9 @@ import NIOCore
 
 /// The idle timeouts of one event loop's connections that share one timeout length: one repeated
 /// task, every eighth of the timeout, counts for each connection the sweeps without a byte either
-/// way and closes those quiet for eight. A connection thus pays no task, promise or clock reading of
-/// its own: activity is one store (``IdleTimeoutCloser/noteActivity()``), and a connection closes
-/// between the timeout and nine eighths of it after its last byte. Confined to its event loop; the
-/// task runs only while the sweep has connections.
+/// way and closes those quiet for more than eight. A connection thus pays no task, promise or clock
+/// reading of its own, and closes between the timeout and nine eighths of it after its last byte.
+/// Confined to its event loop; the task runs only while the sweep has connections.
 final class IdleSweep {
     /// Sweeps per timeout: the timeout is kept to within this fraction of it.
     static let sweepsPerTimeout = 8
@@ -54,9 +53,8 @@ final class IdleSweep {
             return
         }
         var expired: [IdleTimeoutCloser] = []
-        for closer in closers {
-            closer.quietSweeps += 1
-            if closer.quietSweeps > Self.sweepsPerTimeout { expired.append(closer) }
+        for closer in closers where closer.sweptQuiet() > Self.sweepsPerTimeout {
+            expired.append(closer)
         }
         // Closed after the loop: a close removes its closer from `closers`.
         for closer in expired { closer.expire() }

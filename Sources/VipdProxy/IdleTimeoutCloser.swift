@@ -1,14 +1,17 @@
 import NIOCore
 
-/// Closes a client connection after the listener's idle timeout without a byte either way. Both
-/// glue halves tell it of each read burst (``noteActivity()``); the event loop's ``IdleSweep``
-/// for the timeout checks it. Confined to the client channel's event loop.
+/// Closes a client connection after the listener's idle timeout without a byte either way. The
+/// event loop's ``IdleSweep`` for the timeout asks it at each sweep whether the record's byte counts
+/// (which the glue adds to once per read burst) moved, so the relay itself does nothing for it.
+/// Confined to the client channel's event loop.
 final class IdleTimeoutCloser {
     private let channel: any Channel
     private let record: ConnectionRecord
     private let sweep: IdleSweep
-    /// Sweeps since the last activity (counted by the sweep).
-    var quietSweeps = 0
+    /// Sweeps in a row that found the byte counts unchanged.
+    private var quietSweeps = 0
+    /// Bytes either way at the last sweep.
+    private var bytesAtLastSweep = 0
     /// Where the sweep keeps this closer, -1 when it does not.
     var slot = -1
 
@@ -29,10 +32,16 @@ final class IdleTimeoutCloser {
     /// The idle timeout watched.
     var timeout: Duration { sweep.timeout }
 
-    /// A byte went either way.
-    @inline(__always)
-    func noteActivity() {
-        quietSweeps = 0
+    /// Called by the sweep: the sweeps in a row, this one included, that found no new byte either way.
+    func sweptQuiet() -> Int {
+        let bytes = record.bytesFromClient &+ record.bytesFromServer
+        if bytes == bytesAtLastSweep {
+            quietSweeps += 1
+        } else {
+            quietSweeps = 0
+            bytesAtLastSweep = bytes
+        }
+        return quietSweeps
     }
 
     /// Called by the sweep when the timeout passed without activity.

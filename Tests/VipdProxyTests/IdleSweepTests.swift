@@ -26,13 +26,17 @@ final class IdleSweepTests: XCTestCase {
         XCTAssertEqual(record.end, .idleTimeout)
     }
 
-    func testActivityRestartsTheTimeout() throws {
-        let (channel, _, closer) = try watched()
+    func testAByteEitherWayRestartsTheTimeout() throws {
+        let (channel, record, _) = try watched()
         loop.advanceTime(by: .seconds(7))
-        closer.noteActivity()
+        record.bytesFromServer += 1
+        loop.advanceTime(by: .milliseconds(500))
+        loop.advanceTime(by: .milliseconds(7500))
+        XCTAssertTrue(channel.isActive, "the timeout did not restart at the byte")
+        record.bytesFromClient += 1
         loop.advanceTime(by: .seconds(8))
-        XCTAssertTrue(channel.isActive, "the timeout did not restart at the activity")
-        loop.advanceTime(by: .seconds(1))
+        XCTAssertTrue(channel.isActive, "the timeout did not restart at the client's byte")
+        loop.advanceTime(by: .seconds(2))
         XCTAssertFalse(channel.isActive)
     }
 
