@@ -47,9 +47,9 @@ public final class AdoptedConnections: Sendable {
             record.connectedAt = record.acceptedAt
             record.bytesFromClient = details.bytesFromClient
             record.bytesFromServer = details.bytesFromServer
-            let glue = GlueHandler.matchedPair(record: record)
             let idle = Duration.milliseconds(details.idleTimeoutMilliseconds)
-            try client.pipeline.syncOperations.addHandler(IdleTimeoutCloser(record: record, timeout: idle))
+            let idleTimeout = IdleTimeoutCloser.start(for: client, record: record, timeout: idle, sweeps: self.tracker.idleSweeps)
+            let glue = GlueHandler.matchedPair(record: record, idleTimeout: idleTimeout)
             try client.pipeline.syncOperations.addHandler(glue.client)
             try server.pipeline.syncOperations.addHandler(glue.server)
             let loopBound = NIOLoopBound(record, eventLoop: loop)

@@ -13,6 +13,8 @@ public final class ConnectionTracker: Sendable {
     public let traffic = TrafficCounters()
     /// The TCP-mode connections glued now (a stopping vipd hands them on).
     public let glued = GluedConnections()
+    /// The idle timeouts of the TCP-mode connections, one sweep per event loop and timeout.
+    let idleSweeps = IdleSweeps()
 
     public init() {}
 

@@ -13,34 +13,45 @@ final class GlueHandler {
     enum Side { case client, server }
 
     private let side: Side
-    private let record: ConnectionRecord
+    /// The connection both halves serve.
+    let record: ConnectionRecord
+    /// The client channel's idle timeout, which watches the record's byte counts (for a hand-over).
+    let idleTimeout: IdleTimeoutCloser?
     private var partner: GlueHandler?
     private var context: ChannelHandlerContext?
+    /// The partner's context: a read is written there without a call through the partner.
+    private var partnerContext: ChannelHandlerContext?
     private var pendingRead = false
+    /// The partner's channel was writable when it last said (read on each `read()`, kept here so that
+    /// the check needs no call through the partner's context and channel).
+    private var partnerWritable = true
+    /// Bytes of the read burst under way, counted on the record when it ends.
+    private var burstBytes = 0
     /// This half's channel read its end of input.
     private var inputEnded = false
     /// Set by ``pause()``: no read is asked for any more (the connection is being handed on).
     private var paused = false
-    /// Writes made on this half's channel since ``pause()``.
-    private(set) var writesSincePause = 0
+    /// Reads forwarded to the partner since ``pause()`` (a read asked for before may still come).
+    private(set) var forwardsSincePause = 0
+    /// Where ``GluedConnections`` keeps this (client) half, -1 when it does not.
+    var gluedSlot = -1
+    /// The registry that keeps this (client) half while its connection is open.
+    var glued: GluedConnections?
 
-    private init(side: Side, record: ConnectionRecord) {
+    private init(side: Side, record: ConnectionRecord, idleTimeout: IdleTimeoutCloser?) {
         self.side = side
         self.record = record
+        self.idleTimeout = idleTimeout
     }
 
-    /// A connected pair: the first half goes into the client channel, the second into the server channel.
-    static func matchedPair(record: ConnectionRecord) -> (client: GlueHandler, server: GlueHandler) {
-        let client = GlueHandler(side: .client, record: record)
-        let server = GlueHandler(side: .server, record: record)
+    /// A connected pair: the first half goes into the client channel, the second into the server
+    /// channel; `idleTimeout` is the client channel's.
+    static func matchedPair(record: ConnectionRecord, idleTimeout: IdleTimeoutCloser?) -> (client: GlueHandler, server: GlueHandler) {
+        let client = GlueHandler(side: .client, record: record, idleTimeout: idleTimeout)
+        let server = GlueHandler(side: .server, record: record, idleTimeout: idleTimeout)
         client.partner = server
         server.partner = client
         return (client, server)
-    }
-
-    private func partnerWrite(_ data: NIOAny) {
-        if paused { writesSincePause += 1 }
-        context?.write(data, promise: nil)
     }
 
     /// Stops asking for reads on this half's channel. A read already asked for may still deliver
@@ -56,9 +67,11 @@ final class GlueHandler {
         return context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)))
     }
 
-    private func partnerFlush() {
-        context?.flush()
-    }
+    /// The other half of the pair, until this half leaves its channel.
+    var partnerHalf: GlueHandler? { partner }
+
+    /// The channel this half sits in, while it does.
+    var channel: Channel? { context?.channel }
 
     /// Shuts the output down once everything written before reached the kernel: NIO turns an output
     /// shutdown on a channel whose input already ended into a full close, which drops queued writes.
@@ -78,15 +91,14 @@ final class GlueHandler {
         }
     }
 
-    private var partnerIsWritable: Bool {
-        context?.channel.isWritable ?? false
-    }
-
-    private func count(_ bytes: Int) {
+    /// Counts the burst's bytes on the record (and so on the server's counters) once per burst.
+    private func countBurst() {
+        guard burstBytes > 0 else { return }
         switch side {
-        case .client: record.bytesFromClient += bytes
-        case .server: record.bytesFromServer += bytes
+        case .client: record.bytesFromClient += burstBytes
+        case .server: record.bytesFromServer += burstBytes
         }
+        burstBytes = 0
     }
 }
 
@@ -97,23 +109,32 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        partner?.partnerContext = context
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        partner?.partnerContext = nil
+        self.partnerContext = nil
         self.partner = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        count(unwrapInboundIn(data).readableBytes)
-        partner?.partnerWrite(data)
+        burstBytes &+= unwrapInboundIn(data).readableBytes
+        guard let partnerContext else { return }
+        if paused { forwardsSincePause += 1 }
+        partnerContext.write(data, promise: nil)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        partner?.partnerFlush()
+        guard burstBytes > 0 else { return }
+        countBurst()
+        partnerContext?.flush()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        countBurst()
+        if side == .client { glued?.remove(self, on: context.eventLoop) }
         record.noteEnd(side == .client ? .clientClosed : .serverClosed)
         if partner?.inputEnded == true {
             // This output was shut for the partner's end of input, and NIO closes a channel whose output
@@ -127,6 +148,7 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            countBurst()
             inputEnded = true
             record.noteEnd(side == .client ? .clientClosed : .serverClosed)
             partner?.partnerEndOfInput()
@@ -135,13 +157,16 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        countBurst()
         record.noteEnd(side == .client ? .clientReset : .serverReset)
         partner?.partnerClose()
         context.close(promise: nil)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable {
+        let writable = context.channel.isWritable
+        partner?.partnerWritable = writable
+        if writable {
             partner?.partnerBecameWritable()
         }
         context.fireChannelWritabilityChanged()
@@ -149,7 +174,7 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func read(context: ChannelHandlerContext) {
         guard !paused else { return }
-        if let partner, partner.partnerIsWritable {
+        if partnerWritable, partnerContext != nil {
             context.read()
         } else {
             pendingRead = true

@@ -3,32 +3,57 @@ import Glibc
 #endif
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The TCP-mode connections whose two channels are glued now, so that a stopping vipd can hand
-/// them, open, to another process (``detach(within:)``).
+/// them, open, to another process (``detach(within:)``). Each event loop's pairs are kept apart, in
+/// an array only that loop touches: a pair costs one slot of it.
 public final class GluedConnections: Sendable {
-    private struct Entry {
-        var client: Channel
-        var server: Channel
-        var halves: NIOLoopBound<(client: GlueHandler, server: GlueHandler, record: ConnectionRecord)>
-        var idleTimeout: Duration
+    /// The client halves of one event loop's glued pairs; confined to that loop.
+    private final class LoopPairs {
+        var clients: [GlueHandler] = []
     }
 
-    private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
+    private let loops = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<LoopPairs>]>([:])
+    private let total = Atomic<Int>(0)
 
     public init() {}
 
     /// Glued connections now.
-    public var count: Int { entries.withLockedValue { $0.count } }
+    public var count: Int { total.load(ordering: .relaxed) }
 
-    /// Tracks a pair until either channel closes; call on the client channel's event loop.
-    func add(client: Channel, server: Channel, halves: (client: GlueHandler, server: GlueHandler), record: ConnectionRecord, idleTimeout: Duration) {
-        let id = ObjectIdentifier(client)
-        let entry = Entry(
-            client: client, server: server,
-            halves: NIOLoopBound((halves.client, halves.server, record), eventLoop: client.eventLoop), idleTimeout: idleTimeout)
-        entries.withLockedValue { $0[id] = entry }
-        client.closeFuture.whenComplete { [entries] _ in _ = entries.withLockedValue { $0.removeValue(forKey: id) } }
+    private func pairs(on eventLoop: any EventLoop) -> LoopPairs {
+        loops.withLockedValue { loops in
+            if let existing = loops[ObjectIdentifier(eventLoop)] { return existing.value }
+            let created = LoopPairs()
+            loops[ObjectIdentifier(eventLoop)] = NIOLoopBound(created, eventLoop: eventLoop)
+            return created
+        }
+    }
+
+    /// Tracks the pair of `client` (its client half, in a channel now) until the client channel
+    /// closes; call on the channel's event loop.
+    func add(_ client: GlueHandler, on eventLoop: any EventLoop) {
+        let pairs = pairs(on: eventLoop)
+        client.gluedSlot = pairs.clients.count
+        client.glued = self
+        pairs.clients.append(client)
+        total.add(1, ordering: .relaxed)
+    }
+
+    /// Stops tracking the pair of `client` (nothing when it is not tracked); call on its event loop.
+    func remove(_ client: GlueHandler, on eventLoop: any EventLoop) {
+        let slot = client.gluedSlot
+        guard slot >= 0 else { return }
+        let pairs = pairs(on: eventLoop)
+        guard slot < pairs.clients.count, pairs.clients[slot] === client else { return }
+        let last = pairs.clients.removeLast()
+        if slot < pairs.clients.count {
+            pairs.clients[slot] = last
+            last.gluedSlot = slot
+        }
+        client.gluedSlot = -1
+        total.subtract(1, ordering: .relaxed)
     }
 
     /// Stops reading on every glued connection, waits until what each already read reached the
@@ -36,51 +61,55 @@ public final class GluedConnections: Sendable {
     /// channels (their log line says `end=handed-over`) and returns the duplicates. A connection that
     /// closes meanwhile, or does not settle in time, is not returned (it is closed as usual).
     public func detach(within limit: Duration) async -> [MovedConnection] {
-        let all = entries.withLockedValue { Array($0.values) }
-        guard !all.isEmpty else { return [] }
+        let all = loops.withLockedValue { Array($0.values) }
+        guard count > 0 else { return [] }
         let descriptors = OpenSocketDescriptors.scan()
         let deadline = NIODeadline.now() + TimeAmount(limit)
         var moved: [MovedConnection] = []
-        for entry in all {
-            if let connection = try? await Self.detach(entry, descriptors: descriptors, deadline: deadline).get() {
-                moved.append(connection)
+        for pairs in all {
+            let loop = pairs.eventLoop
+            let detached = loop.flatSubmit {
+                let clients = pairs.value.clients
+                for client in clients {
+                    client.pause()
+                    client.partnerHalf?.pause()
+                }
+                let settled = clients.map { Self.settle($0, on: loop, descriptors: descriptors, deadline: deadline) }
+                return EventLoopFuture.whenAllSucceed(settled, on: loop).map { $0.compactMap { $0 } }
             }
+            moved += (try? await detached.get()) ?? []
         }
         return moved
     }
 
-    private static func detach(_ entry: Entry, descriptors: OpenSocketDescriptors, deadline: NIODeadline) -> EventLoopFuture<MovedConnection?> {
-        let loop = entry.client.eventLoop
-        return loop.flatSubmit {
-            let (client, server, _) = entry.halves.value
-            client.pause()
-            server.pause()
-            return settle(entry, descriptors: descriptors, deadline: deadline)
-        }
-    }
-
-    /// Flushes both channels until no write was added meanwhile, then takes the sockets.
-    private static func settle(_ entry: Entry, descriptors: OpenSocketDescriptors, deadline: NIODeadline) -> EventLoopFuture<MovedConnection?> {
-        let loop = entry.client.eventLoop
-        let (client, server, _) = entry.halves.value
-        let before = (client.writesSincePause, server.writesSincePause)
-        guard let flushedClient = client.writesFlushed(), let flushedServer = server.writesFlushed() else {
-            return loop.makeSucceededFuture(nil)
-        }
+    /// Flushes both channels of `client`'s pair until no read was forwarded meanwhile, then takes the sockets.
+    private static func settle(
+        _ client: GlueHandler, on loop: any EventLoop, descriptors: OpenSocketDescriptors, deadline: NIODeadline
+    ) -> EventLoopFuture<MovedConnection?> {
+        guard let server = client.partnerHalf, let flushedClient = client.writesFlushed(), let flushedServer = server.writesFlushed()
+        else { return loop.makeSucceededFuture(nil) }
+        let before = (client.forwardsSincePause, server.forwardsSincePause)
+        let halves = NIOLoopBound((client, server), eventLoop: loop)
         return flushedClient.and(flushedServer).flatMap { _ in
-            let (client, server, record) = entry.halves.value
-            guard entry.client.isActive, entry.server.isActive else { return loop.makeSucceededFuture(nil) }
-            if (client.writesSincePause, server.writesSincePause) != before {
+            let (client, server) = halves.value
+            guard let clientChannel = client.channel, let serverChannel = server.channel, clientChannel.isActive, serverChannel.isActive
+            else { return loop.makeSucceededFuture(nil) }
+            if (client.forwardsSincePause, server.forwardsSincePause) != before {
                 guard NIODeadline.now() < deadline else { return loop.makeSucceededFuture(nil) }
-                return settle(entry, descriptors: descriptors, deadline: deadline)
+                return settle(client, on: loop, descriptors: descriptors, deadline: deadline)
             }
-            return loop.makeSucceededFuture(take(entry, record: record, descriptors: descriptors))
+            return loop.makeSucceededFuture(
+                take(
+                    client: clientChannel, server: serverChannel, record: client.record,
+                    idleTimeout: client.idleTimeout?.timeout ?? .zero, descriptors: descriptors))
         }.flatMapErrorWithEventLoop { _, loop in loop.makeSucceededFuture(nil) }
     }
 
     /// On the event loop, with nothing in flight: duplicates both sockets and closes the channels.
-    private static func take(_ entry: Entry, record: ConnectionRecord, descriptors: OpenSocketDescriptors) -> MovedConnection? {
-        guard let clientEnds = OpenSocketDescriptors.ends(of: entry.client), let serverEnds = OpenSocketDescriptors.ends(of: entry.server),
+    private static func take(
+        client: Channel, server: Channel, record: ConnectionRecord, idleTimeout: Duration, descriptors: OpenSocketDescriptors
+    ) -> MovedConnection? {
+        guard let clientEnds = OpenSocketDescriptors.ends(of: client), let serverEnds = OpenSocketDescriptors.ends(of: server),
             let clientFD = descriptors.byEnds[clientEnds], let serverFD = descriptors.byEnds[serverEnds],
             // The numbers were read earlier: check that they still name these sockets.
             OpenSocketDescriptors.ends(of: clientFD) == clientEnds, OpenSocketDescriptors.ends(of: serverFD) == serverEnds
@@ -97,9 +126,9 @@ public final class GluedConnections: Sendable {
             client: record.client.map(ConnectionRecord.describe) ?? "unknown", listener: record.listener, pool: record.pool,
             server: record.server ?? "unknown", ageMilliseconds: (NIODeadline.now() - record.acceptedAt).nanoseconds / 1_000_000,
             bytesFromClient: record.bytesFromClient, bytesFromServer: record.bytesFromServer,
-            idleTimeoutMilliseconds: Int64(entry.idleTimeout / .milliseconds(1)))
-        entry.client.close(promise: nil)
-        entry.server.close(promise: nil)
+            idleTimeoutMilliseconds: Int64(idleTimeout / .milliseconds(1)))
+        client.close(promise: nil)
+        server.close(promise: nil)
         return MovedConnection(clientDescriptor: clientCopy, serverDescriptor: serverCopy, details: details)
     }
 }

@@ -1,50 +1,53 @@
 import NIOCore
 
-/// Closes a client connection after the listener's idle timeout without a byte either way. Reads
-/// from the client channel are client-to-server traffic, writes to it server-to-client, so one
-/// handler on the client channel sees both directions.
-///
-/// Activity is noted per read burst and per flush on a `LoopDeadline`, so the hot path neither
-/// schedules a task nor (unlike NIO's `IdleStateHandler`) allocates a promise per write.
-final class IdleTimeoutCloser: ChannelDuplexHandler {
-    typealias InboundIn = NIOAny
-    typealias OutboundIn = NIOAny
-
+/// Closes a client connection after the listener's idle timeout without a byte either way. The
+/// event loop's ``IdleSweep`` for the timeout asks it at each sweep whether the record's byte counts
+/// (which the glue adds to once per read burst) moved, so the relay itself does nothing for it.
+/// Confined to the client channel's event loop.
+final class IdleTimeoutCloser {
+    private let channel: any Channel
     private let record: ConnectionRecord
-    private let timeout: TimeAmount
-    private var deadline: LoopDeadline?
+    private let sweep: IdleSweep
+    /// Sweeps in a row that found the byte counts unchanged.
+    private var quietSweeps = 0
+    /// Bytes either way at the last sweep.
+    private var bytesAtLastSweep = 0
+    /// Where the sweep keeps this closer, -1 when it does not.
+    var slot = -1
 
-    init(record: ConnectionRecord, timeout: Duration) {
+    private init(channel: any Channel, record: ConnectionRecord, sweep: IdleSweep) {
+        self.channel = channel
         self.record = record
-        self.timeout = TimeAmount(timeout)
+        self.sweep = sweep
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        let record = record
-        let deadline = LoopDeadline(on: context.eventLoop) {
-            record.noteEnd(.idleTimeout)
-            context.close(promise: nil)
+    /// Watches the client `channel` from now until it closes; call on its event loop.
+    static func start(for channel: any Channel, record: ConnectionRecord, timeout: Duration, sweeps: IdleSweeps) -> IdleTimeoutCloser {
+        let closer = IdleTimeoutCloser(channel: channel, record: record, sweep: sweeps.sweep(on: channel.eventLoop, timeout: timeout))
+        closer.sweep.add(closer)
+        channel.closeFuture.assumeIsolated().whenComplete { _ in closer.sweep.remove(closer) }
+        return closer
+    }
+
+    /// The idle timeout watched.
+    var timeout: Duration { sweep.timeout }
+
+    /// Called by the sweep: the sweeps in a row, this one included, that found no new byte either way.
+    func sweptQuiet() -> Int {
+        let bytes = record.bytesFromClient &+ record.bytesFromServer
+        if bytes == bytesAtLastSweep {
+            quietSweeps += 1
+        } else {
+            quietSweeps = 0
+            bytesAtLastSweep = bytes
         }
-        deadline.set(in: timeout)
-        self.deadline = deadline
+        return quietSweeps
     }
 
-    func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.end()
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        deadline?.set(in: timeout)
-        context.fireChannelReadComplete()
-    }
-
-    func flush(context: ChannelHandlerContext) {
-        deadline?.set(in: timeout)
-        context.flush()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        context.fireChannelInactive()
+    /// Called by the sweep when the timeout passed without activity.
+    func expire() {
+        sweep.remove(self)
+        record.noteEnd(.idleTimeout)
+        channel.close(promise: nil)
     }
 }

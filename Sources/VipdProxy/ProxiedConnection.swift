@@ -39,17 +39,17 @@ final class ProxiedConnection: ChannelInboundHandler {
         let record = ConnectionRecord(
             client: client.remoteAddress, listener: route.config.name, pool: route.pool.config.name, acceptedAt: .now())
         self.record = record
-        try? context.pipeline.syncOperations.addHandler(
-            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
+        let idleTimeout = IdleTimeoutCloser.start(
+            for: client, record: record, timeout: route.config.idleTimeout, sweeps: tracker.idleSweeps)
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
         let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)
-        let loopBound = NIOLoopBound((self, record), eventLoop: context.eventLoop)
+        let loopBound = NIOLoopBound((self, record, idleTimeout), eventLoop: context.eventLoop)
         connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).future(on: context.eventLoop).whenComplete { result in
-            let (connection, record) = loopBound.value
+            let (connection, record, idleTimeout) = loopBound.value
             switch result {
             case .success(let connected):
-                connection.glue(client: client, server: connected.channel, pick: connected.pick, record: record)
+                connection.glue(client: client, server: connected.channel, pick: connected.pick, record: record, idleTimeout: idleTimeout)
             case .failure(let error):
                 connection.refuse(client: client, error: error, record: record)
             }
@@ -57,7 +57,7 @@ final class ProxiedConnection: ChannelInboundHandler {
         context.fireChannelActive()
     }
 
-    private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
+    private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord, idleTimeout: IdleTimeoutCloser) {
         record.connectedAt = .now()
         let pool = route.pool
         let traffic = pick.traffic
@@ -74,11 +74,12 @@ final class ProxiedConnection: ChannelInboundHandler {
             server.close(promise: nil)
             return
         }
-        let glue = GlueHandler.matchedPair(record: record)
+        let glue = GlueHandler.matchedPair(record: record, idleTimeout: idleTimeout)
         do {
-            try client.pipeline.syncOperations.addHandler(glue.client)
+            // First in the pipeline: reads stop at the glue instead of passing this handler too.
+            try client.pipeline.syncOperations.addHandler(glue.client, position: .first)
             try server.pipeline.syncOperations.addHandler(glue.server)
-            tracker.glued.add(client: client, server: server, halves: glue, record: record, idleTimeout: route.config.idleTimeout)
+            tracker.glued.add(glue.client, on: client.eventLoop)
         } catch {
             client.close(promise: nil)
             server.close(promise: nil)

@@ -64,7 +64,7 @@ final class GlueHandlerTests: XCTestCase {
         clientRecorder = OutboundRecorder()
         serverRecorder = OutboundRecorder()
         record = ConnectionRecord(client: nil, listener: "ssh", pool: "ssh", acceptedAt: .now())
-        let glue = GlueHandler.matchedPair(record: record)
+        let glue = GlueHandler.matchedPair(record: record, idleTimeout: nil)
         try client.pipeline.syncOperations.addHandlers([clientRecorder, glue.client])
         try server.pipeline.syncOperations.addHandlers([serverRecorder, glue.server])
     }
