@@ -2,23 +2,33 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The idle timeouts of one event loop's connections that share one timeout length: one repeated
-/// task, every eighth of the timeout, counts for each connection the sweeps without a byte either
-/// way and closes those quiet for more than eight. A connection thus pays no task, promise or clock
-/// reading of its own, and closes between the timeout and nine eighths of it after its last byte.
-/// Confined to its event loop; the task runs only while the sweep has connections.
+/// task, every `interval` (an eighth of the timeout, at most a second), counts for each connection
+/// the sweeps in a row without a byte either way since the sweep that saw its last one, and closes
+/// it at the `quietSweepsAllowed`-th. A connection thus pays no task, promise or clock reading of
+/// its own, and closes between the timeout and two intervals after its last byte. Confined to its
+/// event loop; the task runs only while the sweep has connections.
 final class IdleSweep {
-    /// Sweeps per timeout: the timeout is kept to within this fraction of it.
-    static let sweepsPerTimeout = 8
+    /// The longest time between sweeps, so that a long timeout is kept to within it.
+    static let longestInterval = Duration.seconds(1)
 
     let eventLoop: any EventLoop
     /// How long a connection may stay quiet.
     let timeout: Duration
+    /// The time between sweeps: an eighth of the timeout, at most ``longestInterval``.
+    let interval: TimeAmount
+    /// Quiet sweeps in a row that close a connection: together at least the timeout.
+    let quietSweepsAllowed: Int
     private var closers: [IdleTimeoutCloser] = []
     private var task: RepeatedTask?
 
     init(on eventLoop: any EventLoop, timeout: Duration) {
         self.eventLoop = eventLoop
         self.timeout = timeout
+        let timeoutNanoseconds = max(TimeAmount(timeout).nanoseconds, 1)
+        let intervalNanoseconds = min(
+            max(timeoutNanoseconds / 8, 1), TimeAmount(Self.longestInterval).nanoseconds)
+        interval = .nanoseconds(intervalNanoseconds)
+        quietSweepsAllowed = Int((timeoutNanoseconds + intervalNanoseconds - 1) / intervalNanoseconds)
     }
 
     /// Connections watched now.
@@ -29,7 +39,6 @@ final class IdleSweep {
         closer.slot = closers.count
         closers.append(closer)
         guard task == nil else { return }
-        let interval = TimeAmount.nanoseconds(max(TimeAmount(timeout).nanoseconds / Int64(Self.sweepsPerTimeout), 1))
         let sweep = NIOLoopBound(self, eventLoop: eventLoop)
         task = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in sweep.value.sweep() }
     }
@@ -53,7 +62,7 @@ final class IdleSweep {
             return
         }
         var expired: [IdleTimeoutCloser] = []
-        for closer in closers where closer.sweptQuiet() > Self.sweepsPerTimeout {
+        for closer in closers where closer.sweptQuiet() >= quietSweepsAllowed {
             expired.append(closer)
         }
         // Closed after the loop: a close removes its closer from `closers`.

@@ -10,8 +10,9 @@ final class IdleTimeoutCloser {
     private let sweep: IdleSweep
     /// Sweeps in a row that found the byte counts unchanged.
     private var quietSweeps = 0
-    /// Bytes either way at the last sweep.
-    private var bytesAtLastSweep = 0
+    /// Bytes either way at the last sweep; -1 before the first, so that the first sweep starts the
+    /// count as a byte would (the connection may have started just before it).
+    private var bytesAtLastSweep = -1
     /// Where the sweep keeps this closer, -1 when it does not.
     var slot = -1
 
