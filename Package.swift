@@ -40,11 +40,13 @@ let package = Package(
                 "VipdImport", "VipdSystem", "VipdSystemd", "VipdDoctor", "VipdControl", "VipdHandoff",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
         // The shared value types, on no other module and not on Foundation: IP addresses, prefixes,
         // socket endpoints, and Duration in vipd's units (milliseconds, centiseconds, seconds for
-        // Foundation) and texts (log lines, config values).
+        // Foundation) and texts (log lines, config values); JSON values, and the few helpers that keep
+        // Foundation out of the executable (trimming, a detached thread, a blocking sleep, whole writes).
         .target(name: "VipdCore"),
         // The cluster config: model, YAML loading with file:line:column errors, validation.
         .target(name: "VipdConfig", dependencies: ["VipdCore", "CYAML"]),
@@ -156,7 +158,10 @@ let package = Package(
         // (the ListenAddress snippet, sshd_config includes), atomic file replacement, the one launcher
         // of child processes (track scripts, notify commands and exec checks through /bin/sh; nft, ip,
         // sshd -t, systemctl and the firewall tools).
-        .target(name: "VipdSystem", dependencies: ["VipdCore", "VipdConfig", "CVipdSys"]),
+        .target(
+            name: "VipdSystem",
+            dependencies: ["VipdCore", "VipdConfig", "CVipdSys", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         // libsystemd (Debian libsystemd-dev): sd_notify and the native journal.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // systemd integration: READY/STATUS/WATCHDOG/RELOADING/STOPPING notifications and a
@@ -201,7 +206,10 @@ let package = Package(
             ]
         ),
         // Real OpenSSH servers and clients on loopback, for `vipd demo` and the tests.
-        .target(name: "VipdLab", dependencies: ["CVipdSys", "VipdCore"]),
+        .target(
+            name: "VipdLab",
+            dependencies: ["CVipdSys", "VipdCore", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
         .testTarget(name: "VipdCoreTests", dependencies: ["VipdCore"]),
         .testTarget(name: "VipdConfigTests", dependencies: ["VipdConfig", "VipdCore"]),
         .testTarget(name: "VipdBalanceTests", dependencies: ["VipdBalance"]),

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import NIOPosix
@@ -55,13 +55,13 @@ public final class ControlServer: Sendable {
 
     /// Makes the directory, and refuses a path a live vipd answers on or that is not a socket.
     private static func prepare(_ path: String) async throws(ControlError) {
-        let directory = (path as NSString).deletingLastPathComponent
+        let directory = path.lastIndex(of: "/").map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? ""
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
             } catch {
-                throw ControlError("cannot create \(directory) for the control socket: \(error.localizedDescription)")
+                throw ControlError("cannot create \(directory) for the control socket: \(reason(error))")
             }
         }
         var status = stat()
@@ -72,5 +72,11 @@ public final class ControlServer: Sendable {
         if await ControlClient.answers(at: path) {
             throw ControlError("another vipd answers on the control socket \(path); set global.control_socket to another path")
         }
+    }
+
+    /// What failed under a FileManager error: strerror(3) of its system call, else the error itself.
+    private static func reason(_ error: any Error) -> String {
+        guard let code = ((error as? CocoaError)?.underlying as? POSIXError)?.code else { return "\(error)" }
+        return String(cString: strerror(code.rawValue))
     }
 }

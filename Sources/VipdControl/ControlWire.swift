@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The control socket's framing, pure: each message is one line of JSON (UTF-8, sorted keys, no
 /// newline inside) ended by `\n`; the client sends one request, the daemon answers once and closes.

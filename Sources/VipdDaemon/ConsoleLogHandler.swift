@@ -1,5 +1,9 @@
-import Foundation
 import Logging
+import VipdCore
+import VipdMonitor
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Plain log lines on standard error: `2026-11-21T22:30:01.123Z notice message key=value`.
 public struct ConsoleLogHandler: LogHandler {
@@ -21,10 +25,10 @@ public struct ConsoleLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         let fields = merged.sorted { $0.key < $1.key }.map { " \($0.key)=\($0.value)" }.joined()
         let line = "\(Self.timestamp()) \(event.level) \(event.message)\(fields)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        writeFully(line, to: STDERR_FILENO)
     }
 
     private static func timestamp() -> String {
-        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        MonitorInstant(sinceEpoch: WallClock.sinceEpoch()).isoText
     }
 }

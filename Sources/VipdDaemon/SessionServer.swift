@@ -1,5 +1,5 @@
 import CVipdSys
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOCore
 import NIOPosix

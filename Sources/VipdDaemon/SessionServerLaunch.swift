@@ -1,10 +1,13 @@
 import CVipdSys
-import Foundation
+import FoundationEssentials
 import Logging
 import VipdCore
 import VipdHandoff
 import VipdProxy
 import VipdSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// At stop, hands the TCP-mode sessions this vipd still serves to a new `vipd serve-sessions`
 /// process, which serves them until they end (the unit's `KillMode=process` lets it outlive vipd,

@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import VipdConfig
 import VipdLab
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vipd demo`: the two-node story on one machine, in network namespaces.
 ///

@@ -1,5 +1,8 @@
-import Foundation
+import FoundationEssentials
 import VipdLab
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything the demo starts, remembered as it is started so that `tearDown()` removes exactly
 /// that whenever the story ends (passed, failed or interrupted): the lab network in namespaces, a

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 import VipdLab
 
@@ -23,7 +23,7 @@ struct DemoPacing: Sendable {
             try checkpoint()
             if try condition() { return clock.now - start }
             if clock.now - start >= limit { return nil }
-            Thread.sleep(forTimeInterval: poll.timeInterval)
+            sleepBlockingThisThread(for: poll)
         }
     }
 

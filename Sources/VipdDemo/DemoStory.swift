@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 import VipdLab
 
@@ -178,7 +178,8 @@ final class DemoStory {
             throw failure(expected: "the monitor to clear the split-brain finding", saw: "no cleared line in its output")
         }
         say(DemoText.note(
-            "monitor: cleared split-brain" + (cleared.durationSeconds.map { String(format: " after %.1f s", $0) } ?? "")))
+            "monitor: cleared split-brain" + (cleared.durationSeconds.flatMap { Int64(exactly: ($0 * 1000).rounded()) }
+                .map { " after " + DemoText.seconds(.milliseconds($0)) } ?? "")))
         let status = lab.stopMonitor()
         say(DemoText.note("monitor stopped (Ctrl-C), exit status \(status.map(String.init) ?? "none"): 2 means it saw findings"))
         let served = try logins()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 
 /// The demo's progress lines, pure: each function turns what a step saw into what the user reads.
@@ -22,7 +22,7 @@ public enum DemoText {
 
     /// The embedded configuration, indented as a block.
     public static func configuration(_ yaml: String) -> [String] {
-        yaml.trimmingCharacters(in: .newlines).split(separator: "\n", omittingEmptySubsequences: false)
+        yaml.trimming(while: \.isNewline).split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.isEmpty ? "" : "    \($0)" }
     }
 
@@ -31,7 +31,8 @@ public enum DemoText {
         let node = topology.nodes[index]
         let role = InterfaceListing.contains(topology.vip, in: addresses) ? "holds \(topology.vip)" : "does not hold the VIP"
         let name = "\(node.name) (priority \(node.priority)):"
-        return "   \(name.padding(toLength: 22, withPad: " ", startingAt: 0))\(addresses.joined(separator: " "))   \(role)"
+        let column = String(name.prefix(22)) + String(repeating: " ", count: max(0, 22 - name.count))
+        return "   \(column)\(addresses.joined(separator: " "))   \(role)"
     }
 
     /// `ha0 only`, `ha0 and ha1`, `no node`: who holds the VIP.
@@ -63,14 +64,15 @@ public enum DemoText {
             + "\(newMaster.masterDownInterval.millisecondsText), counted from \(oldMaster.name)'s last advertisement before the cut"
     }
 
-    /// `3.7 s`: an elapsed time to one decimal.
+    /// `3.7 s`: an elapsed time rounded to a tenth of a second (a negative one reads `0.0 s`).
     public static func seconds(_ duration: Duration) -> String {
-        String(format: "%.1f s", Double(duration.wholeMilliseconds) / 1000)
+        let tenths = (max(0, duration.wholeMilliseconds) + 50) / 100
+        return "\(tenths / 10).\(tenths % 10) s"
     }
 
     /// A log record's message up to its evidence and fix (`…; evidence: …; fix: …` is shown apart).
     public static func headline(_ message: String) -> String {
-        message.range(of: "; evidence: ").map { String(message[..<$0.lowerBound]) } ?? message
+        message.firstRange(of: "; evidence: ").map { String(message[..<$0.lowerBound]) } ?? message
     }
 
     /// A monitor finding: its summary, then indented evidence and fix.

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 
 /// One line of `vipd monitor --json` as the demo reads it while the monitor still writes: the
 /// members it acts on (`vipd monitor --json` prints more).
@@ -38,13 +39,13 @@ public struct MonitorLine: Sendable, Equatable {
         let complete = text.hasSuffix("\n") ? Substring(text) : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
         return complete.split(separator: "\n").compactMap { line in
             guard line.hasPrefix("{"),
-                let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                let event = object["event"] as? String
+                let object = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)),
+                let event = object["event"]?.stringValue
             else { return nil }
             return MonitorLine(
-                event: event, kind: object["kind"] as? String, summary: object["summary"] as? String,
-                evidence: object["evidence"] as? [String] ?? [], fix: object["fix"] as? String,
-                to: object["to"] as? String, durationSeconds: (object["duration_seconds"] as? NSNumber)?.doubleValue)
+                event: event, kind: object["kind"]?.stringValue, summary: object["summary"]?.stringValue,
+                evidence: object["evidence"]?.arrayValue?.compactMap(\.stringValue) ?? [], fix: object["fix"]?.stringValue,
+                to: object["to"]?.stringValue, durationSeconds: object["duration_seconds"]?.numberValue)
         }
     }
 }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import VipdConfig
+import VipdCore
 
 /// "The process has the capabilities vipd needs": `CapEff` of `/proc/self/status` against
 /// CAP_NET_ADMIN (VIPs by netlink) and CAP_NET_RAW (the VRRP socket, ARP, capture) when VRRP is
@@ -30,7 +31,7 @@ public enum CapabilityCheck {
     /// The effective set from `/proc/self/status` text (`CapEff:\t000001ffffffffff`); nil when absent.
     public static func effectiveSet(status: String) -> UInt64? {
         for line in status.split(separator: "\n") where line.hasPrefix("CapEff:") {
-            return UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+            return UInt64(line.dropFirst("CapEff:".count).trimmingWhitespace(), radix: 16)
         }
         return nil
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 
 /// The rule texts of `nft -a list ruleset`, keyed by family, table, chain and handle, so a
 /// finding quotes a rule exactly as `nft` prints it. Pure.
@@ -18,13 +19,13 @@ public enum NftablesListing {
         var chain: String?
         var depth = 0
         for rawLine in listing.split(separator: "\n") {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingWhitespace()
             let words = line.split(separator: " ").map(String.init)
             if depth == 0, words.first == "table", words.count >= 3 {
                 table = (words[1], words[2])
             } else if depth == 1, words.first == "chain", words.count >= 2 {
                 chain = words[1]
-            } else if depth == 2, let table, let chain, let marker = line.range(of: " # handle ", options: .backwards),
+            } else if depth == 2, let table, let chain, let marker = line.ranges(of: " # handle ").last,
                 let handle = Int(line[marker.upperBound...])
             {
                 let key = RuleKey(family: table.family, table: table.name, chain: chain, handle: handle)

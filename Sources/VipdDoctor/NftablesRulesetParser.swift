@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 
 /// Reads the nftables ruleset from `nft -j -a list ruleset` (the JSON schema of nftables 0.9–1.x)
@@ -17,34 +17,33 @@ public enum NftablesRulesetParser {
 
     /// Parses `json` (and `listing`, the text form with handles, for rule texts; empty is allowed).
     public static func parse(json: String, listing: String = "") throws(Failure) -> FirewallRuleset {
-        guard let data = json.data(using: .utf8),
-            let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let items = root["nftables"] as? [[String: Any]]
+        guard let root = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)),
+            let items = root["nftables"]?.arrayValue
         else { throw Failure(description: "not the output of nft -j list ruleset (no \"nftables\" array)") }
         let texts = NftablesListing.ruleTexts(listing)
-        var sets: [SetKey: [Any]] = [:]
+        var sets: [SetKey: [JSONValue]] = [:]
         for case let set? in items.map({ $0["set"] ?? $0["map"] }) {
-            guard let set = set as? [String: Any], let key = SetKey(set) else { continue }
-            sets[key] = set["elem"] as? [Any] ?? []
+            guard let key = SetKey(set) else { continue }
+            sets[key] = set["elem"]?.arrayValue ?? []
         }
         var chains: [FirewallChain.Key: FirewallChain] = [:]
         var order: [FirewallChain.Key] = []
-        for case let chain as [String: Any] in items.compactMap({ $0["chain"] }) {
-            guard let family = chain["family"] as? String, let table = chain["table"] as? String,
-                let name = chain["name"] as? String
+        for chain in items.compactMap({ $0["chain"] }) {
+            guard let family = chain["family"]?.stringValue, let table = chain["table"]?.stringValue,
+                let name = chain["name"]?.stringValue
             else { continue }
             let tableName = FirewallTableName(tool: .nftables, family: family, name: table)
             let parsed = FirewallChain(table: tableName, name: name, hook: hook(chain, family: family))
             chains[parsed.key] = parsed
             order.append(parsed.key)
         }
-        for case let rule as [String: Any] in items.compactMap({ $0["rule"] }) {
-            guard let family = rule["family"] as? String, let table = rule["table"] as? String,
-                let chain = rule["chain"] as? String, let expressions = rule["expr"] as? [Any]
+        for rule in items.compactMap({ $0["rule"] }) {
+            guard let family = rule["family"]?.stringValue, let table = rule["table"]?.stringValue,
+                let chain = rule["chain"]?.stringValue, let expressions = rule["expr"]?.arrayValue
             else { continue }
             let key = FirewallChain.Key(table: FirewallTableName(tool: .nftables, family: family, name: table), chain: chain)
             guard chains[key] != nil else { continue }
-            let handle = rule["handle"] as? Int
+            let handle = rule["handle"]?.integerValue
             let text = handle.flatMap { texts[NftablesListing.RuleKey(family: family, table: table, chain: chain, handle: $0)] }
             let position = chains[key]!.rules.count + 1
             let context = RuleContext(family: family, table: table, sets: sets)
@@ -58,8 +57,8 @@ public enum NftablesRulesetParser {
         return FirewallRuleset(chains: order.compactMap { chains[$0] })
     }
 
-    private static func hook(_ chain: [String: Any], family: String) -> FirewallChain.Hook? {
-        guard let hook = chain["hook"] as? String else { return nil }
+    private static func hook(_ chain: JSONValue, family: String) -> FirewallChain.Hook? {
+        guard let hook = chain["hook"]?.stringValue else { return nil }
         let stage: FirewallStage
         switch (family, hook) {
         case ("netdev", "ingress"), ("inet", "ingress"): stage = .ingress
@@ -69,18 +68,18 @@ public enum NftablesRulesetParser {
         }
         let families: Set<IPAddress.Family> = family == "ip" ? [.v4] : family == "ip6" ? [.v6] : [.v4, .v6]
         var devices: [String] = []
-        if let device = chain["dev"] as? String { devices = [device] }
-        if let list = chain["dev"] as? [String] { devices = list }
+        if let device = chain["dev"]?.stringValue { devices = [device] }
+        if let list = chain["dev"]?.arrayValue { devices = list.compactMap(\.stringValue) }
         return FirewallChain.Hook(
-            stage: stage, priority: priority(chain["prio"]), policyAccepts: (chain["policy"] as? String) != "drop",
+            stage: stage, priority: priority(chain["prio"]), policyAccepts: chain["policy"]?.stringValue != "drop",
             families: families, devices: devices)
     }
 
     /// A chain priority: a number, or a standard name (`filter` is 0, `raw` -300, ...).
-    private static func priority(_ value: Any?) -> Int {
-        if let number = value as? Int { return number }
+    private static func priority(_ value: JSONValue?) -> Int {
+        if let number = value?.integerValue { return number }
         let names = ["raw": -300, "mangle": -150, "dstnat": -100, "filter": 0, "security": 50, "srcnat": 100]
-        return (value as? String).flatMap { names[$0] } ?? 0
+        return value?.stringValue.flatMap { names[$0] } ?? 0
     }
 
     /// A named set or map: family, table and name.
@@ -89,9 +88,9 @@ public enum NftablesRulesetParser {
         var table: String
         var name: String
 
-        init?(_ set: [String: Any]) {
-            guard let family = set["family"] as? String, let table = set["table"] as? String,
-                let name = set["name"] as? String
+        init?(_ set: JSONValue) {
+            guard let family = set["family"]?.stringValue, let table = set["table"]?.stringValue,
+                let name = set["name"]?.stringValue
             else { return nil }
             self.init(family: family, table: table, name: name)
         }
@@ -107,34 +106,34 @@ public enum NftablesRulesetParser {
     struct RuleContext {
         var family: String
         var table: String
-        var sets: [SetKey: [Any]]
+        var sets: [SetKey: [JSONValue]]
 
         /// One (conditions, action) per outcome: one for an ordinary rule, one per element of a
         /// verdict map (the key equal to the element, then its verdict).
-        func rules(from expressions: [Any]) -> [([PacketCondition], FirewallAction)] {
+        func rules(from expressions: [JSONValue]) -> [([PacketCondition], FirewallAction)] {
             var conditions: [PacketCondition] = familyConditions()
-            for case let expression as [String: Any] in expressions {
-                guard let (kind, body) = expression.first else { continue }
+            for expression in expressions {
+                guard let (kind, body) = expression.objectMembers?.first else { continue }
                 switch kind {
                 case "match":
-                    conditions += match(body as? [String: Any] ?? [:])
+                    conditions += match(body)
                 case "accept": return [(conditions, .accept)]
                 case "drop": return [(conditions, .drop)]
                 case "reject": return [(conditions, .reject)]
                 case "return": return [(conditions, .return)]
                 case "continue": return [(conditions, .continue)]
                 case "jump", "goto":
-                    guard let target = (body as? [String: Any])?["target"] as? String else {
+                    guard let target = body["target"]?.stringValue else {
                         return [(conditions, .unknown(kind))]
                     }
                     return [(conditions, kind == "jump" ? .jump(target) : .goto(target))]
                 case "vmap":
-                    return verdictMap(body as? [String: Any] ?? [:], conditions: conditions)
+                    return verdictMap(body, conditions: conditions)
                 case "counter", "log", "mangle", "notrack", "comment", "set", "ct helper", "ct timeout", "ct expectation", "flow":
                     continue
                 case "xt":
-                    let name = (body as? [String: Any])?["name"] as? String ?? "?"
-                    let type = (body as? [String: Any])?["type"] as? String ?? "match"
+                    let name = body["name"]?.stringValue ?? "?"
+                    let type = body["type"]?.stringValue ?? "match"
                     if type == "target" { return [(conditions, .unknown("iptables target \(name)"))] }
                     conditions.append(.unknown("iptables match \(name)"))
                 case "queue", "dup", "fwd", "synproxy", "tproxy":
@@ -155,18 +154,17 @@ public enum NftablesRulesetParser {
         }
 
         /// A `match`: the conditions the left side implies (its family or protocol) and the comparison.
-        private func match(_ body: [String: Any]) -> [PacketCondition] {
-            let op = body["op"] as? String ?? "=="
-            guard let left = body["left"] as? [String: Any], let (kind, selector) = left.first else {
+        private func match(_ body: JSONValue) -> [PacketCondition] {
+            let op = body["op"]?.stringValue ?? "=="
+            guard let (kind, selector) = body["left"]?.objectMembers?.first else {
                 return [.unknown("match")]
             }
-            let right = body["right"] as Any
-            let selectorFields = selector as? [String: Any] ?? [:]
+            let right = body["right"] ?? .null
             var implied: [PacketCondition] = []
             let value: PacketCondition
             switch kind {
             case "meta":
-                switch selectorFields["key"] as? String {
+                switch selector["key"]?.stringValue {
                 case "l4proto": value = .protocolNumber(Set(strings(right).map(PacketCondition.protocolNumber(named:))))
                 case "nfproto", "protocol":
                     let names = Set(strings(right))
@@ -177,13 +175,13 @@ public enum NftablesRulesetParser {
                     if v4 == v6 { return op == "!=" || !v4 ? [.protocolNumber([])] : [] }
                     value = .family(v4 ? .v4 : .v6)
                 case "iifname", "iif":
-                    value = .inputInterface(strings(right).map { $0.replacingOccurrences(of: "\\*", with: "*") })
+                    value = .inputInterface(strings(right).map { $0.replacing("\\*", with: "*") })
                 case "pkttype": value = .packetType(Set(strings(right)))
                 case let key: return [.unknown("meta \(key ?? "?")")]
                 }
             case "payload":
-                let proto = selectorFields["protocol"] as? String
-                let field = selectorFields["field"] as? String
+                let proto = selector["protocol"]?.stringValue
+                let field = selector["field"]?.stringValue
                 switch (proto, field) {
                 case ("ip", "protocol"?), ("ip6", "nexthdr"?):
                     implied = [.family(proto == "ip" ? .v4 : .v6)]
@@ -200,7 +198,7 @@ public enum NftablesRulesetParser {
                 default:
                     return [.unknown("payload \(proto ?? "raw") \(field ?? "")")]
                 }
-            case "ct" where selectorFields["key"] as? String == "state":
+            case "ct" where selector["key"]?.stringValue == "state":
                 value = .connectionState(Set(strings(right)))
             default:
                 return [.unknown(kind)]
@@ -209,16 +207,16 @@ public enum NftablesRulesetParser {
         }
 
         /// The verdict map `key vmap { value : verdict, ... }` as one rule per element.
-        private func verdictMap(_ body: [String: Any], conditions: [PacketCondition]) -> [([PacketCondition], FirewallAction)] {
-            let data: [Any]
-            if let named = body["data"] as? String, named.hasPrefix("@") {
+        private func verdictMap(_ body: JSONValue, conditions: [PacketCondition]) -> [([PacketCondition], FirewallAction)] {
+            let data: [JSONValue]
+            if let named = body["data"]?.stringValue, named.hasPrefix("@") {
                 data = sets[SetKey(family: family, table: table, name: String(named.dropFirst()))] ?? []
             } else {
-                data = ((body["data"] as? [String: Any])?["set"] as? [Any]) ?? []
+                data = body["data"]?["set"]?.arrayValue ?? []
             }
             var expanded: [([PacketCondition], FirewallAction)] = []
-            for case let pair as [Any] in data where pair.count == 2 {
-                let keyMatch = match(["op": "==", "left": body["key"] as Any, "right": pair[0]])
+            for case let pair? in data.map(\.arrayValue) where pair.count == 2 {
+                let keyMatch = match(.object([("op", .string("==")), ("left", body["key"] ?? .null), ("right", pair[0])]))
                 let verdict = rules(from: [pair[1]]).first?.1 ?? .unknown("vmap")
                 expanded.append((conditions + keyMatch, verdict))
             }
@@ -226,27 +224,25 @@ public enum NftablesRulesetParser {
         }
 
         /// Right-hand values as strings (names, numbers, set and list elements).
-        private func strings(_ right: Any) -> [String] {
+        private func strings(_ right: JSONValue) -> [String] {
             elements(right).compactMap { element in
-                if let text = element as? String { return text }
-                if let number = element as? Int { return String(number) }
-                return nil
+                element.stringValue ?? element.integerValue.map { String($0) }
             }
         }
 
         /// Right-hand values as address ranges; nil when one of them is not an address.
-        private func addresses(_ right: Any) -> [AddressRange]? {
+        private func addresses(_ right: JSONValue) -> [AddressRange]? {
             var ranges: [AddressRange] = []
             for element in elements(right) {
-                if let text = element as? String, let range = AddressRange(parsing: text) {
+                if let text = element.stringValue, let range = AddressRange(parsing: text) {
                     ranges.append(range)
-                } else if let prefix = (element as? [String: Any])?["prefix"] as? [String: Any],
-                    let address = prefix["addr"] as? String, let length = prefix["len"] as? Int,
+                } else if let prefix = element["prefix"],
+                    let address = prefix["addr"]?.stringValue, let length = prefix["len"]?.integerValue,
                     let parsed = IPAddress(address).flatMap({ IPPrefix(address: $0, length: length) })
                 {
                     ranges.append(AddressRange(parsed))
-                } else if let ends = (element as? [String: Any])?["range"] as? [String],
-                    ends.count == 2, let low = IPAddress(ends[0]), let high = IPAddress(ends[1]),
+                } else if let ends = element["range"]?.arrayValue?.map(\.stringValue),
+                    ends.count == 2, let low = ends[0].flatMap(IPAddress.init), let high = ends[1].flatMap(IPAddress.init),
                     let range = AddressRange(low: low, high: high)
                 {
                     ranges.append(range)
@@ -258,15 +254,13 @@ public enum NftablesRulesetParser {
         }
 
         /// The elements a right-hand side stands for: a value, a list, an anonymous set, a named set (`@name`).
-        private func elements(_ right: Any) -> [Any] {
-            if let text = right as? String, text.hasPrefix("@") {
+        private func elements(_ right: JSONValue) -> [JSONValue] {
+            if let text = right.stringValue, text.hasPrefix("@") {
                 return (sets[SetKey(family: family, table: table, name: String(text.dropFirst()))] ?? []).flatMap(elements)
             }
-            if let list = right as? [Any] { return list.flatMap(elements) }
-            if let object = right as? [String: Any] {
-                if let set = object["set"] { return elements(set) }
-                if let element = object["elem"] as? [String: Any], let value = element["val"] { return elements(value) }
-            }
+            if let list = right.arrayValue { return list.flatMap(elements) }
+            if let set = right["set"] { return elements(set) }
+            if let value = right["elem"]?["val"] { return elements(value) }
             return [right]
         }
     }

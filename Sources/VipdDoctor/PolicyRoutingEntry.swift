@@ -26,7 +26,7 @@ public struct PolicyRoutingEntry: Sendable, Equatable, CustomStringConvertible {
     public static func rules(inListing listing: String, family: IPAddress.Family) -> [PolicyRoutingEntry] {
         listing.split(separator: "\n").compactMap { line in
             guard let colon = line.firstIndex(of: ":"), let priority = UInt32(line[..<colon]) else { return nil }
-            let text = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let text = line[line.index(after: colon)...].trimmingWhitespace()
             let words = text.split(separator: " ").map(String.init)
             return PolicyRoutingEntry(
                 family: family, text: text, table: value(after: "lookup", in: words), routeProtocol: value(after: "proto", in: words),
@@ -36,7 +36,7 @@ public struct PolicyRoutingEntry: Sendable, Equatable, CustomStringConvertible {
 
     /// The routes in the output of `ip -4 route show table TABLE` (or `-6`).
     public static func routes(inListing listing: String, family: IPAddress.Family, table: UInt32) -> [PolicyRoutingEntry] {
-        listing.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { text in
+        listing.split(separator: "\n").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }.map { text in
             let words = text.split(separator: " ").map(String.init)
             return PolicyRoutingEntry(family: family, text: text, table: "\(table)", routeProtocol: value(after: "proto", in: words), priority: nil)
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdConfig
 import VipdCore
 import VipdSystem

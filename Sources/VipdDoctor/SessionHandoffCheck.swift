@@ -1,6 +1,9 @@
-import Foundation
+import FoundationEssentials
 import VipdHandoff
 import VipdConfig
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// "Sessions are kept across planned moves of the virtual addresses": what the hand-off needs on
 /// this host (nftables, and `net.ipv4.tcp_fwmark_accept`, which vipd sets while it runs and

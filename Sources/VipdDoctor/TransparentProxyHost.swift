@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 import VipdHandoff
 import VipdNet
@@ -73,7 +73,7 @@ extension TransparentProxyCheck.Host {
         for name in ["all"] + interfaces.map(\.name) {
             let setting = { (key: String) in
                 (try? String(contentsOfFile: "/proc/sys/net/ipv4/conf/\(name)/\(key)", encoding: .utf8))
-                    .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                    .flatMap { Int($0.trimmingWhitespace()) }
             }
             reversePath[name] = ReversePath(
                 rpFilter: setting("rp_filter"), srcValidMark: setting("src_valid_mark"), acceptLocal: setting("accept_local"))

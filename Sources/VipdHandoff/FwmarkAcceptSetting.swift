@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 
 /// `net.ipv4.tcp_fwmark_accept` of this network namespace: when 1, a socket accepted from a
 /// listener without a mark takes the mark of the SYN that opened it (IPv4 and IPv6). The hand-off
@@ -11,7 +12,7 @@ public enum FwmarkAcceptSetting {
     /// The value now, nil when it cannot be read.
     public static func read() -> Int? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
-        return Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Int(text.trimmingWhitespace())
     }
 
     /// Writes `value`; throws with the reason (e.g. a read-only /proc/sys).

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 
 /// What one VRRP instance asks of the kernel to keep sessions across moves of its virtual addresses.
@@ -80,7 +80,7 @@ public struct HandoffRuleset: Sendable, Equatable {
         var addresses: [IPAddress] = []
         var rest = listing[...]
         // nft wraps long element lists over several lines.
-        while let open = rest.range(of: "elements = {") {
+        while let open = rest.firstRange(of: "elements = {") {
             let tail = rest[open.upperBound...]
             let close = tail.firstIndex(of: "}") ?? tail.endIndex
             addresses += tail[..<close].split(whereSeparator: { $0 == "," || $0.isWhitespace }).compactMap { IPAddress(String($0)) }
@@ -90,7 +90,7 @@ public struct HandoffRuleset: Sendable, Equatable {
     }
 
     private static func number(after marker: String, in listing: String) -> Int? {
-        guard let range = listing.range(of: marker) else { return nil }
+        guard let range = listing.firstRange(of: marker) else { return nil }
         return Int(listing[range.upperBound...].prefix { $0.isNumber })
     }
 
@@ -194,14 +194,14 @@ extension HandoffRuleset {
     /// The packets each instance's counter holds in `nft -j list counters …` output, by instance
     /// number; counters of other names are ignored, and so is output that is not such a listing.
     public static func forwardedCounts(inJSON json: String) -> [Int: Int] {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
-            let entries = object["nftables"] as? [[String: Any]]
+        guard let root = try? JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)),
+            let entries = root["nftables"]?.arrayValue
         else { return [:] }
         var counts: [Int: Int] = [:]
         for entry in entries {
-            guard let counter = entry["counter"] as? [String: Any], let name = counter["name"] as? String,
+            guard let counter = entry["counter"], let name = counter["name"]?.stringValue,
                 name.hasPrefix("forwarded_"), let index = Int(name.dropFirst("forwarded_".count)),
-                let packets = counter["packets"] as? Int
+                let packets = counter["packets"]?.integerValue
             else { continue }
             counts[index, default: 0] += packets
         }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 import VipdSystem
 
 /// A command-line tool that reads or changes the kernel's network state (`nft` from nftables, `ip`
@@ -46,7 +47,7 @@ public struct KernelCommand: Sendable {
         case .notStarted(let reason):
             throw Failure(command: command, problem: "cannot start \(path): \(reason)")
         case .exited, .signalled:
-            throw Failure(command: command, problem: "\(outcome.end): \(outcome.standardError.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw Failure(command: command, problem: "\(outcome.end): \(outcome.standardError.trimmingWhitespace())")
         }
     }
 }

@@ -1,9 +1,12 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import NIOConcurrencyHelpers
 import VipdConfig
 import VipdCore
 import VipdNet
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The kernel side of keeping sessions across planned moves of virtual addresses, for every VRRP
 /// instance of this node: vipd's own nftables tables (see ``HandoffRuleset``), the moved addresses

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The `vipd serve-sessions` process that serves the sessions of a stopped vipd, seen from outside.
 public enum SessionServerProcess {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,7 @@ public enum BannerProbe {
         guard let end = received.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
         leavePolitely(descriptor, deadline: deadline)
         return String(decoding: received[..<end], as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+            .trimmingWhitespace()
     }
 
     /// Sends an identification string, stops writing and reads until sshd closes, so that sshd

@@ -1,4 +1,5 @@
-import Foundation
+import Dispatch
+import NIOConcurrencyHelpers
 import VipdCore
 
 /// New TCP connections to `address:port` from inside a lab namespace, one every `interval`, each
@@ -27,7 +28,7 @@ public final class BannerProbeLoop: @unchecked Sendable {
     private let namespace: NetworkNamespace
     private let interval: Duration
     private let timeout: Duration
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var outcomes: [Outcome] = []
     private var started = false
     private var stopped = false
@@ -45,18 +46,20 @@ public final class BannerProbeLoop: @unchecked Sendable {
     /// Starts probing on a thread inside the namespace.
     public func start() {
         lock.withLock { started = true }
-        Thread.detachNewThread { [self] in
+        let probing: @Sendable () -> Void = { [self] in
             _ = try? namespace.perform { [self] in
                 let deadline = ContinuousClock.now + Self.maximumRunTime
                 while !lock.withLock({ stopped }), ContinuousClock.now < deadline {
                     let began = ContinuousClock.now
                     let banner = BannerProbe.firstLine(address: address, port: port, timeout: timeout)
                     lock.withLock { outcomes.append(Outcome(at: began, succeeded: banner != nil)) }
-                    Thread.sleep(forTimeInterval: interval.timeInterval)
+                    sleepBlockingThisThread(for: interval)
                 }
             }
             finished.signal()
         }
+        // Without a thread there are no outcomes, which the caller sees.
+        if (try? DetachedThread.start(probing)) == nil { finished.signal() }
     }
 
     /// Every outcome so far, in order.

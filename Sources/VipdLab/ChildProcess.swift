@@ -1,5 +1,7 @@
 import CVipdSys
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -20,7 +22,7 @@ public final class ChildProcess: @unchecked Sendable {
     /// The command line, for error messages.
     public let command: String
 
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var reapedStatus: Int32?
 
     private init(pid: pid_t, command: String) {
@@ -88,7 +90,7 @@ public final class ChildProcess: @unchecked Sendable {
         while true {
             if let status = exitStatus { return status }
             if ContinuousClock.now >= deadline { return nil }
-            Thread.sleep(forTimeInterval: 0.01)
+            sleepBlockingThisThread(for: .milliseconds(10))
         }
     }
 

@@ -1,9 +1,10 @@
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
 
 /// The one child process a lab server (sshd, nginx) runs at a time: set when it is launched,
 /// emptied and stopped by its PID on `stop`, so the server can be restarted.
 final class ChildProcessSlot: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var process: ChildProcess?
 
     /// True while the process in the slot is alive.

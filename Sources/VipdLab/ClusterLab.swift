@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A small LAN in network namespaces: N nodes and one client, each with an `eth0` on one bridge
 /// (in a switch namespace of its own), addresses 10.251.1.0/24 and fd00:251:1::/64, and no route

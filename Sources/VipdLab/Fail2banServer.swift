@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 
 /// Debian's fail2ban-server in the foreground in a lab network namespace, with a throwaway
 /// configuration directory: one `sshd` jail (`filter = sshd`, mode normal) on a lab sshd's log and
@@ -76,7 +77,7 @@ public final class Fail2banServer: @unchecked Sendable {
                 stop()
                 throw LabError.daemonFailed(name: name, reason: "fail2ban's jail sshd did not start within 20 s", log: log)
             }
-            Thread.sleep(forTimeInterval: 0.2)
+            sleepBlockingThisThread(for: .milliseconds(200))
         }
     }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +62,7 @@ public enum HTTPProbe {
         var received: [UInt8] = []
         var closed = false
         for (index, chunk) in chunks.enumerated() {
-            if index > 0, pause > .zero { Thread.sleep(forTimeInterval: pause.timeInterval) }
+            if index > 0, pause > .zero { sleepBlockingThisThread(for: pause) }
             let sent = chunk.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if sent < 0 { break }
         }
@@ -93,7 +93,7 @@ public enum HTTPProbe {
             guard statusParts.count >= 2, let status = Int(statusParts[1]) else { break }
             let headers = lines.dropFirst().compactMap { line -> (name: String, value: String)? in
                 guard let colon = line.firstIndex(of: ":") else { return nil }
-                return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                return (line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingWhitespace())
             }
             let bodyStart = headEnd.upperBound
             let length = headers.first { $0.name == "content-length" }.flatMap { Int($0.value) }

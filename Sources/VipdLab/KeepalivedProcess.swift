@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,7 @@ public final class KeepalivedProcess: @unchecked Sendable {
     private let directory: LabDirectory
     private let name: String
     private let namespace: NetworkNamespace
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var process: ChildProcess?
 
     /// Writes `config` as NAME.keepalived.conf and starts `keepalived -n -l -D -G -P` in `namespace`.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Everything that can go wrong while setting up or driving the OpenSSH lab.
 ///
@@ -38,7 +42,7 @@ public enum LabError: Error, Equatable, Sendable, CustomStringConvertible, Local
         case let .timedOut(command, after, standardError):
             return "`\(command)` did not finish within \(after) and was killed: \(Self.trimmed(standardError))"
         case let .daemonFailed(name, reason, log):
-            let log = log.trimmingCharacters(in: .whitespacesAndNewlines)
+            let log = log.trimmingWhitespace()
             return log.isEmpty ? "sshd '\(name)': \(reason)" : "sshd '\(name)': \(reason)\n--- sshd output ---\n\(Self.trimmed(log))"
         case let .unexpectedOutput(command, output):
             return "`\(command)` printed unexpected output: \(Self.trimmed(output))"
@@ -49,7 +53,7 @@ public enum LabError: Error, Equatable, Sendable, CustomStringConvertible, Local
     public var errorDescription: String? { description }
 
     private static func trimmed(_ text: String) -> String {
-        let text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = text.trimmingWhitespace()
         if text.isEmpty { return "(no output)" }
         return text.count > 4000 ? "…" + String(text.suffix(4000)) : text
     }

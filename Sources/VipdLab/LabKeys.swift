@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// ssh-keygen'd ed25519 host key + client key + authorized_keys inside a LabDirectory.
 public struct LabKeys: Sendable {

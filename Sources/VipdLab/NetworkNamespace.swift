@@ -1,5 +1,8 @@
 import CVipdSys
-import Foundation
+import Dispatch
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,7 +14,7 @@ import Glibc
 public final class NetworkNamespace: @unchecked Sendable {
     /// The `ip netns` name, e.g. `vipd-12345-a1b2c3-node0`.
     public let name: String
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var deleted = false
 
     /// Where iproute2's `ip` lives on Debian.
@@ -96,7 +99,7 @@ public final class NetworkNamespace: @unchecked Sendable {
         defer { close(descriptor) }
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var result: Result<T, any Error>?
-        let thread = Thread {
+        try DetachedThread.start {
             defer { done.signal() }
             guard cvipd_enter_network_namespace(descriptor) == 0 else {
                 result = .failure(LabError.systemCall(name: "setns \(self.name)", errno: errno))
@@ -104,7 +107,6 @@ public final class NetworkNamespace: @unchecked Sendable {
             }
             result = Result { try body() }
         }
-        thread.start()
         done.wait()
         return try result!.get()
     }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -141,7 +142,7 @@ public final class NginxServer: @unchecked Sendable {
             if (try? HTTPProbe.get(address: address, port: port, path: "/whoami", timeout: .seconds(1)))?.body == "\(name)\n" {
                 return
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            sleepBlockingThisThread(for: .milliseconds(50))
         }
         stop()
         throw LabError.daemonFailed(

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where the OpenSSH programs the lab drives are installed.
 ///

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -157,7 +158,7 @@ public final class SSHDaemon: @unchecked Sendable {
             }), banner.hasPrefix("SSH-"), child.isRunning {
                 return
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            sleepBlockingThisThread(for: .milliseconds(50))
         }
         stop()
         throw LabError.daemonFailed(

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import NIOConcurrencyHelpers
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,7 +83,13 @@ public final class TimedLinesProcess: @unchecked Sendable {
         let timed = TimedLinesProcess(process: child, errorLog: errorLog, startedAt: started)
         let readEnd = ends[0]
         let buffer = timed.buffer
-        Thread.detachNewThread { buffer.collect(from: readEnd) }
+        do {
+            try DetachedThread.start { buffer.collect(from: readEnd) }
+        } catch {
+            close(readEnd)
+            child.terminate(grace: .seconds(2))
+            throw error
+        }
         return timed
     }
 
@@ -105,7 +113,7 @@ public final class TimedLinesProcess: @unchecked Sendable {
             let (have, ended) = buffer.snapshot
             if have.count >= count { return true }
             if ended { return false }
-            Thread.sleep(forTimeInterval: 0.01)
+            sleepBlockingThisThread(for: .milliseconds(10))
         }
         return lines.count >= count
     }
@@ -116,7 +124,7 @@ public final class TimedLinesProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + limit
         guard let status = process.waitForExit(within: limit) else { return nil }
         while !buffer.snapshot.ended, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
+            sleepBlockingThisThread(for: .milliseconds(10))
         }
         return status
     }
@@ -135,7 +143,7 @@ public final class TimedLinesProcess: @unchecked Sendable {
 
 /// The lines a `TimedLinesProcess` has read so far, filled by its reader thread.
 private final class LineBuffer: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var received: [TimedLinesProcess.Line] = []
     private var partial: [UInt8] = []
     private var reachedEnd = false

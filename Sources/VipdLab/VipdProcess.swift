@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -81,7 +82,7 @@ public final class VipdProcess: @unchecked Sendable {
         while log.components(separatedBy: text).count - 1 < count {
             if let status = child.exitStatus { throw VipdProcessError.exited(status: status, log: log) }
             if Date() > deadline { throw VipdProcessError.timedOut(waitingFor: text, log: log) }
-            Thread.sleep(forTimeInterval: 0.05)
+            sleepBlockingThisThread(for: .milliseconds(50))
         }
     }
 

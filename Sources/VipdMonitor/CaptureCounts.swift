@@ -1,3 +1,5 @@
+import VipdCore
+
 /// What a capture source says about itself, for the reports: packets received and lost, per interface or file.
 public struct CaptureCounts: Sendable, Hashable {
     /// The interface name or file path.

@@ -1,3 +1,4 @@
+import VipdCore
 
 /// JSON lines for scripts: one object per event, and one summary object at the end.
 public enum JSONReport {

@@ -1,3 +1,4 @@
+import VipdCore
 
 /// The end-of-run report: what was seen, every finding with its onset and end, and the verdict.
 public enum MonitorSummary {

@@ -1,6 +1,8 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
 import NIOConcurrencyHelpers
 import VipdCapture
+import VipdCore
 import VipdMonitor
 
 /// The monitor on live interfaces: one capture thread per interface feeding one analyzer, a
@@ -70,7 +72,7 @@ public final class LiveMonitor: @unchecked Sendable {
         }
         spawn("vipd-monitor-tick") { [self] in
             while true {
-                Thread.sleep(forTimeInterval: tick / .seconds(1))
+                sleepBlockingThisThread(for: tick)
                 guard !stopped.withLockedValue({ $0 }) else { return }
                 // Time runs a little behind the wall clock, so packets still in the kernel's
                 // buffer are not mistaken for silence.
@@ -148,7 +150,7 @@ public final class LiveMonitor: @unchecked Sendable {
             } catch {
                 // The interface went away or the capture failed: say so once, then wait for it to return.
                 deliverFailure(error, on: capture.interface)
-                Thread.sleep(forTimeInterval: 1)
+                sleepBlockingThisThread(for: .seconds(1))
                 continue
             }
             guard let packet else { continue }
@@ -179,11 +181,14 @@ public final class LiveMonitor: @unchecked Sendable {
 
     private func spawn(_ name: String, _ body: @escaping @Sendable () -> Void) {
         finished.enter()
-        let thread = Thread { [finished] in
-            body()
+        do {
+            try DetachedThread.start { [finished] in
+                body()
+                finished.leave()
+            }
+        } catch {
             finished.leave()
+            onFailure(CaptureError("\(name): \(error)"))
         }
-        thread.name = name
-        thread.start()
     }
 }

@@ -1,3 +1,4 @@
+import VipdCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,38 +16,26 @@ enum ReaderThread {
         onReadable: @escaping @Sendable () -> Void,
         onExit: @escaping @Sendable () -> Void
     ) throws(NetworkError) {
-        let context = Unmanaged.passRetained(Body {
-            defer { onExit() }
-            while let descriptor = socket.currentDescriptor {
-                var entries = [
-                    pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
-                    pollfd(fd: socket.closeSignal, events: Int16(POLLIN), revents: 0),
-                ]
-                let ready = poll(&entries, 2, -1)
-                if entries[1].revents != 0 {
-                    return
-                } else if ready > 0 {
-                    onReadable()
-                } else if ready < 0 && errno != EINTR {
-                    return
+        do {
+            try DetachedThread.start {
+                defer { onExit() }
+                while let descriptor = socket.currentDescriptor {
+                    var entries = [
+                        pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0),
+                        pollfd(fd: socket.closeSignal, events: Int16(POLLIN), revents: 0),
+                    ]
+                    let ready = poll(&entries, 2, -1)
+                    if entries[1].revents != 0 {
+                        return
+                    } else if ready > 0 {
+                        onReadable()
+                    } else if ready < 0 && errno != EINTR {
+                        return
+                    }
                 }
             }
-        }).toOpaque()
-        var thread = pthread_t()
-        let result = pthread_create(&thread, nil, { context in
-            Unmanaged<Body>.fromOpaque(context!).takeRetainedValue().run()
-            return nil
-        }, context)
-        guard result == 0 else {
-            Unmanaged<Body>.fromOpaque(context).release()
-            throw .systemCall("pthread_create (\(socket.purpose) reader)", interface: socket.interfaceName, errno: result)
+        } catch {
+            throw .systemCall("pthread_create (\(socket.purpose) reader)", interface: socket.interfaceName, errno: error.code)
         }
-        pthread_detach(thread)
-    }
-
-    /// The closure a new thread runs, boxed for `pthread_create`'s context pointer.
-    private final class Body {
-        let run: @Sendable () -> Void
-        init(_ run: @escaping @Sendable () -> Void) { self.run = run }
     }
 }

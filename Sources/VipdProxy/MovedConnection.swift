@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import NIOCore
 
 /// A TCP-mode connection handed, open, from a stopping vipd to the process that goes on serving

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The messages a stopping vipd sends to `vipd serve-sessions` on a unix `SOCK_SEQPACKET` socket,
 /// one JSON object per message: the start (limit, held addresses), each connection (its details,

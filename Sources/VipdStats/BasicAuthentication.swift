@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import VipdConfig
+import VipdCore
 
 /// HTTP basic authentication (RFC 7617) against the one configured user.
 public enum BasicAuthentication {
@@ -12,7 +13,7 @@ public enum BasicAuthentication {
         guard let authorization else { return false }
         let parts = authorization.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-            let decoded = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces))
+            let decoded = Data(base64Encoded: parts[1].trimmingWhitespace())
         else { return false }
         let expected = Array("\(credentials.user):\(credentials.password)".utf8)
         return constantTimeEqual(Array(decoded), expected)

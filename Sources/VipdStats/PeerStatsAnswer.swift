@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 import VipdVRRP
 
 /// What a peer's stats listener answered to `GET /stats.json`: its node name and VRRP instances,
@@ -29,7 +30,7 @@ public enum PeerStatsAnswer {
         }
         var body = Array(response[(headEnd + separator.count)...])
         let lengthLine = lines.dropFirst().first { $0.lowercased().hasPrefix("content-length:") }
-        if let lengthLine, let length = Int(lengthLine.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) {
+        if let lengthLine, let length = Int(lengthLine.dropFirst("content-length:".count).trimmingWhitespace()) {
             guard length >= 0 else { return .failure(PeerStatsError("a negative Content-Length (\(length))")) }
             guard body.count >= length else {
                 return .failure(PeerStatsError("the answer was cut short (\(body.count) of \(length) bytes)"))

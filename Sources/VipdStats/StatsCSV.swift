@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdProxy
 
 /// A snapshot as haproxy's CSV statistics (`/stats.csv`, and `/stats;csv` where haproxy's
@@ -99,6 +99,6 @@ public enum StatsCSV {
     /// A field as CSV has it: quoted, with quotes doubled, when it holds a comma, a quote or a line break.
     static func escaped(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + field.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A snapshot as `/stats.json`: the snapshot's fields, keys sorted, times in seconds since the Unix epoch.
 public enum StatsJSON {

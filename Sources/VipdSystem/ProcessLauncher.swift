@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import NIOConcurrencyHelpers
 import VipdCore
 
 #if canImport(Glibc)
@@ -48,7 +50,13 @@ public struct ProcessLauncher: Sendable {
     public func launch(completion: @escaping @Sendable (ProcessOutcome) -> Void) {
         switch start() {
         case .failure(let reason): completion(ProcessOutcome(end: .notStarted(reason.description)))
-        case .success(let running): Thread.detachNewThread { completion(running.wait()) }
+        case .success(let running):
+            do {
+                try DetachedThread.start { completion(running.wait()) }
+            } catch {
+                // No thread to spare: this one waits, at most the program's timeout.
+                completion(running.wait())
+            }
         }
     }
 
@@ -146,7 +154,7 @@ private final class RunningProcess: Sendable {
 /// Whether the program still runs, for the timeout's kill: the waiting thread and the timer race
 /// for it under one lock.
 private final class KillAtTimeout: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = NIOLock()
     private var running = true
     private var killed = false
 

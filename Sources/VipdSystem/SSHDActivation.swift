@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import VipdCore
 
 /// How sshd gets its listening sockets on this host, which decides what makes a new `ListenAddress`
@@ -166,7 +166,7 @@ public enum SSHDActivation: Sendable, Hashable {
     /// What `systemctl is-active` printed, as a verdict (pure): nil for anything but a unit state
     /// (e.g. "System has not been booted with systemd", "offline").
     static func isActiveAnswer(_ text: String) -> Bool? {
-        switch text.trimmingCharacters(in: .whitespacesAndNewlines) {
+        switch text.trimmingWhitespace() {
         case "active", "reloading", "activating", "refreshing": return true
         case "inactive", "failed", "deactivating": return false
         default: return nil

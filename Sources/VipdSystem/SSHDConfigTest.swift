@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `sshd -t -f MAIN`: OpenSSH's own verdict on a configuration, when sshd is installed.
 public enum SSHDConfigTest {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where vipd's log records go: the native journal, with structured fields, when standard error
 /// is connected to journald (systemd's documented rule: `$JOURNAL_STREAM` holds the

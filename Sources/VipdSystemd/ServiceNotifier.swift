@@ -1,5 +1,5 @@
 import CSystemd
-import Foundation
+import FoundationEssentials
 
 /// Tells the service manager about vipd's state through libsystemd's sd_notify: READY, STATUS,
 /// WATCHDOG, RELOADING, STOPPING. Does nothing when `$NOTIFY_SOCKET` is unset (vipd started by

@@ -1,6 +1,10 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import VipdCore
 import VipdDemo
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vipd demo`: the two-node story in network namespaces, with real OpenSSH and vipd itself.
 struct DemoCommand: ParsableCommand {
@@ -18,7 +22,7 @@ struct DemoCommand: ParsableCommand {
         let interruption = Interruption()
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let outcome = ClusterDemo.run(executable: executable, isCancelled: { interruption.happened }) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            writeFully(line + "\n", to: STDOUT_FILENO)
         }
         switch outcome {
         case .passed:

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import VipdImport
 
 /// `vipd import`: prints the vipd.yaml equivalent of an existing haproxy.cfg and keepalived.conf on

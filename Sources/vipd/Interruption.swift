@@ -1,10 +1,14 @@
-import Foundation
+import Dispatch
+import NIOConcurrencyHelpers
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Notes SIGINT and SIGTERM instead of dying, so `monitor` can stop cleanly and print its summary and
 /// `demo` can remove everything it created before it exits.
 final class Interruption: @unchecked Sendable {
     private let sources: [DispatchSourceSignal]
-    private let flag = NSLock()
+    private let flag = NIOLock()
     private var interrupted = false
 
     init() {

@@ -1,8 +1,12 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import VipdConfig
+import VipdCore
 import VipdMonitor
 import VipdMonitorSession
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `vipd monitor`: watches VRRP advertisements, ARP and NA on the wire (live or from a capture
 /// file) and names split brain and its cause. Exit 0 when healthy, 2 with findings, 1 on error.
@@ -100,9 +104,9 @@ struct MonitorCommand: ParsableCommand {
         let interruption = Interruption()
         monitor.start()
         if !output.table && !output.json {
-            FileHandle.standardOutput.write(Data((
+            writeFully(
                 "vipd monitor: watching \(chosen.joined(separator: ", ")) for VRRP, ARP and NA"
-                    + (duration.map { " for \($0.text)" } ?? " (Ctrl-C to stop)") + "\n").utf8))
+                    + (duration.map { " for \($0.text)" } ?? " (Ctrl-C to stop)") + "\n", to: STDOUT_FILENO)
         }
         let deadline = duration.map { Date().addingTimeInterval($0.seconds) }
         var nextRedraw = Date()
@@ -114,7 +118,7 @@ struct MonitorCommand: ParsableCommand {
                 output.redraw(lines)
                 nextRedraw = Date().addingTimeInterval(1)
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            sleepBlockingThisThread(for: .milliseconds(50))
         }
         let counts = monitor.counts()
         monitor.stopBlockingThisThread()

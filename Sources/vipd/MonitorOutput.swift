@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
+import VipdCore
 import VipdMonitor
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where `vipd monitor` writes: event lines, JSON lines, or a redrawn table, then the summary.
 struct MonitorOutput: Sendable {
@@ -34,6 +38,6 @@ struct MonitorOutput: Sendable {
     }
 
     private func write(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        writeFully(line + "\n", to: STDOUT_FILENO)
     }
 }

@@ -1,6 +1,9 @@
-import Foundation
+import VipdCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes a line to standard error.
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    writeFully(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
 }

@@ -1,6 +1,9 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import VipdConfig
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The `vipd` command: one program for the VIP, the proxy and its health checks.
 ///
@@ -34,7 +37,7 @@ struct Vipd: AsyncParsableCommand {
         let hidden = configuration.subcommands.filter { !$0.configuration.shouldDisplay }.compactMap { $0.configuration.commandName }
         if let problem = UnknownSubcommand.message(arguments: Array(CommandLine.arguments.dropFirst()), subcommands: shown, hidden: hidden) {
             printError(problem)
-            Foundation.exit(usageExitStatus)
+            Glibc.exit(usageExitStatus)
         }
         await main(nil)
     }

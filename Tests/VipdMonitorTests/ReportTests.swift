@@ -1,4 +1,5 @@
 import Foundation
+import VipdCore
 import VipdMonitor
 import XCTest
 
