@@ -162,7 +162,7 @@ measure_instructions() {  # NAME RUN
         >"$WORK/$name-$run.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    wait_http "$port" "$pid" "$name" "$WORK" 60  # under callgrind a program takes seconds to start
+    wait_http "$port" "$pid" "$name" "$WORK" 300  # under callgrind vipd takes a minute to start on a busy machine
     warm_up "$port"
     timeout 60 callgrind_control -z "$pid" >/dev/null 2>&1
     send close-client.py "$port" "$CONNECTIONS"
@@ -203,7 +203,7 @@ measure_syscalls() {  # NAME RUN
     $(proxy_command "$name" "$port" "$name-$run-strace") >"$WORK/$name-$run-strace.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    wait_http "$port" "$pid" "$name" "$WORK"
+    wait_http "$port" "$pid" "$name" "$WORK" 60
     warm_up "$port"
     strace -f -c -p "$pid" -o "$out" 2>"$out.log" &
     tracer=$!
