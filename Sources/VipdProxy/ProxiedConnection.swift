@@ -1,16 +1,24 @@
 import Logging
 import NIOCore
+import VipdConfig
 
 /// Sits in each accepted client channel: once the channel is active it connects to a server of the
 /// pool, glues both channels together, and logs the connection line when both sides are closed.
-/// (Connecting from the channel initializer would race the channel's registration.)
-final class ProxiedConnection: ChannelInboundHandler {
+/// (Connecting from the channel initializer would race the channel's registration.) Nothing is
+/// read from the client before the server connection is up: this handler holds the channel's
+/// reads back until then, rather than turning autoRead off and on (two more option calls).
+final class ProxiedConnection: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
 
     private let route: ListenerRoute
     private let tracker: ConnectionTracker
     private let logger: Logger
     private var record: ConnectionRecord?
+    /// The client is glued to its server: reads pass.
+    private var glued = false
+    /// A read was asked for before the connection was glued.
+    private var heldRead = false
 
     init(route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) {
         self.route = route
@@ -18,15 +26,13 @@ final class ProxiedConnection: ChannelInboundHandler {
         self.logger = logger
     }
 
-    /// Installs this handler in a freshly accepted client channel, with autoRead off (nothing is read
-    /// before the server connection is up), remote half-closure allowed, and TCP keepalive on, so
-    /// a client gone without a word (a long idle ssh session) is noticed; the idle timeout joins
-    /// once the channel is active.
+    /// Installs this handler in a freshly accepted client channel, with remote half-closure allowed
+    /// and TCP keepalive on, so a client gone without a word (a long idle ssh session) is noticed;
+    /// the idle timeout joins once the channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
             let options = client.syncOptions
-            try options?.setOption(.autoRead, value: false)
             try options?.setOption(.allowRemoteHalfClosure, value: true)
             try options?.setOption(.socketOption(.so_keepalive), value: 1)
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
@@ -43,7 +49,8 @@ final class ProxiedConnection: ChannelInboundHandler {
             IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
-        let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)
+        // Only source balancing reads the key: the address is not formatted as text for the others.
+        let clientKey = route.pool.config.balance == .source ? Array((client.remoteAddress?.ipAddress ?? "").utf8) : []
         let loopBound = NIOLoopBound((self, record), eventLoop: context.eventLoop)
         connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).future(on: context.eventLoop).whenComplete { result in
             let (connection, record) = loopBound.value
@@ -55,6 +62,10 @@ final class ProxiedConnection: ChannelInboundHandler {
             }
         }
         context.fireChannelActive()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if glued { context.read() } else { heldRead = true }
     }
 
     private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
@@ -84,8 +95,12 @@ final class ProxiedConnection: ChannelInboundHandler {
             server.close(promise: nil)
             return
         }
-        client.setOption(.autoRead, value: true).whenFailure { _ in }
-        server.setOption(.autoRead, value: true).whenFailure { _ in }
+        glued = true
+        if heldRead {
+            heldRead = false
+            client.read()
+        }
+        try? server.syncOptions?.setOption(.autoRead, value: true)
     }
 
     private func refuse(client: Channel, error: any Error, record: ConnectionRecord) {
