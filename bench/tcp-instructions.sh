@@ -270,7 +270,7 @@ if [[ $RECORD == 1 ]]; then
         echo
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commits $BASE_COMMIT and $VIPD_COMMIT — TCP-mode instructions and system calls per connection (bench/tcp-instructions.sh)"
         echo
-        echo "$RUNS run(s) (the programs take turns), $(nproc) CPUs, kernel $(uname -r), $(valgrind --version), $(strace -V | head -1)," \
+        echo "$RUNS run(s) (the programs take turns), $(nproc) CPUs, kernel $(uname -r), $(valgrind --version), $(strace -V | head -1 | sed "s/ -- version / /")," \
              "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') (\`mode tcp\`, nbthread 1), bench/nio-glue (NIO's floor), vipd \`mode: tcp\`;" \
              "$(nginx -v 2>&1 | sed 's/^nginx version: //'), one worker serving a 1 KiB file; no health checks." \
              "After 100 connections and 200 keep-alive requests to warm up, $CONNECTIONS \`Connection: close\` connections one after the other," \
