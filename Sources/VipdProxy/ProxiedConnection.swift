@@ -4,21 +4,15 @@ import VipdConfig
 
 /// Sits in each accepted client channel: once the channel is active it connects to a server of the
 /// pool, glues both channels together, and logs the connection line when both sides are closed.
-/// (Connecting from the channel initializer would race the channel's registration.) Nothing is
-/// read from the client before the server connection is up: this handler holds the channel's
-/// reads back until then, rather than turning autoRead off and on (two more option calls).
-final class ProxiedConnection: ChannelDuplexHandler {
+/// (Connecting from the channel initializer would race the channel's registration.) Inbound only:
+/// an outbound handler here would be passed every write, flush and read of the glued connection.
+final class ProxiedConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
-    typealias OutboundIn = ByteBuffer
 
     private let route: ListenerRoute
     private let tracker: ConnectionTracker
     private let logger: Logger
     private var record: ConnectionRecord?
-    /// The client is glued to its server: reads pass.
-    private var glued = false
-    /// A read was asked for before the connection was glued.
-    private var heldRead = false
 
     init(route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) {
         self.route = route
@@ -26,13 +20,15 @@ final class ProxiedConnection: ChannelDuplexHandler {
         self.logger = logger
     }
 
-    /// Installs this handler in a freshly accepted client channel, with remote half-closure allowed
-    /// and TCP keepalive on, so a client gone without a word (a long idle ssh session) is noticed;
-    /// the idle timeout joins once the channel is active.
+    /// Installs this handler in a freshly accepted client channel, with autoRead off (nothing is read
+    /// before the server connection is up), remote half-closure allowed, and TCP keepalive on, so
+    /// a client gone without a word (a long idle ssh session) is noticed; the idle timeout joins
+    /// once the channel is active.
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
             let options = client.syncOptions
+            try options?.setOption(.autoRead, value: false)
             try options?.setOption(.allowRemoteHalfClosure, value: true)
             try options?.setOption(.socketOption(.so_keepalive), value: 1)
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
@@ -64,10 +60,6 @@ final class ProxiedConnection: ChannelDuplexHandler {
         context.fireChannelActive()
     }
 
-    func read(context: ChannelHandlerContext) {
-        if glued { context.read() } else { heldRead = true }
-    }
-
     private func glue(client: Channel, server: Channel, pick: PoolRuntime.Pick, record: ConnectionRecord) {
         record.connectedAt = .now()
         let pool = route.pool
@@ -95,11 +87,7 @@ final class ProxiedConnection: ChannelDuplexHandler {
             server.close(promise: nil)
             return
         }
-        glued = true
-        if heldRead {
-            heldRead = false
-            client.read()
-        }
+        try? client.syncOptions?.setOption(.autoRead, value: true)
         try? server.syncOptions?.setOption(.autoRead, value: true)
     }
 
