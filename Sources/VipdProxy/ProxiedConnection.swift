@@ -32,7 +32,8 @@ final class ProxiedConnection: ChannelInboundHandler {
             try options?.setOption(.allowRemoteHalfClosure, value: true)
             try options?.setOption(.socketOption(.so_keepalive), value: 1)
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
-            try client.pipeline.syncOperations.addHandler(connection)
+            // Handlers are named here: NIO formats a name ("handler0", ...) for each one added without.
+            try client.pipeline.syncOperations.addHandler(connection, name: "proxied-connection")
         }
     }
 
@@ -42,7 +43,7 @@ final class ProxiedConnection: ChannelInboundHandler {
             client: client.remoteAddress, listener: route.config.name, pool: route.pool.config.name, acceptedAt: .now())
         self.record = record
         try? context.pipeline.syncOperations.addHandler(
-            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), position: .before(self))
+            IdleTimeoutCloser(record: record, timeout: route.config.idleTimeout), name: "idle-timeout", position: .before(self))
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
         // Only source balancing reads the key: the address is not formatted as text for the others.
@@ -79,8 +80,8 @@ final class ProxiedConnection: ChannelInboundHandler {
         }
         let glue = GlueHandler.matchedPair(record: record)
         do {
-            try client.pipeline.syncOperations.addHandler(glue.client)
-            try server.pipeline.syncOperations.addHandler(glue.server)
+            try client.pipeline.syncOperations.addHandler(glue.client, name: "glue")
+            try server.pipeline.syncOperations.addHandler(glue.server, name: "glue")
             tracker.glued.add(client: client, server: server, halves: glue, record: record, idleTimeout: route.config.idleTimeout)
         } catch {
             client.close(promise: nil)
