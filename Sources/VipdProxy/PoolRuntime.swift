@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import VipdBalance
 import VipdConfig
 import VipdHealth
@@ -19,11 +20,14 @@ public final class PoolRuntime: Sendable {
         public let server: ServerConfig
         /// What the server carried (shared with every runtime of the same pool and server name).
         public let traffic: ServerTraffic
+        /// The server's endpoint as a socket address, made once rather than from its text on every connect.
+        let address: Result<SocketAddress, any Error>
 
         init(index: Int, server: ServerConfig, traffic: ServerTraffic) {
             self.index = index
             self.server = server
             self.traffic = traffic
+            self.address = Result { try SocketAddress(ipAddress: server.endpoint.address.text, port: server.endpoint.port) }
         }
     }
 

@@ -1,9 +1,11 @@
 import Logging
 import NIOCore
+import VipdConfig
 
 /// Sits in each accepted client channel: once the channel is active it connects to a server of the
 /// pool, glues both channels together, and logs the connection line when both sides are closed.
-/// (Connecting from the channel initializer would race the channel's registration.)
+/// (Connecting from the channel initializer would race the channel's registration.) Inbound only:
+/// an outbound handler here would be passed every write, flush and read of the glued connection.
 final class ProxiedConnection: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -30,7 +32,8 @@ final class ProxiedConnection: ChannelInboundHandler {
             try options?.setOption(.allowRemoteHalfClosure, value: true)
             try options?.setOption(.socketOption(.so_keepalive), value: 1)
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
-            try client.pipeline.syncOperations.addHandler(connection)
+            // Handlers are named here: NIO formats a name ("handler0", ...) for each one added without.
+            try client.pipeline.syncOperations.addHandler(connection, name: "proxied-connection")
         }
     }
 
@@ -43,7 +46,8 @@ final class ProxiedConnection: ChannelInboundHandler {
             for: client, record: record, timeout: route.config.idleTimeout, sweeps: tracker.idleSweeps)
         let connector = ServerConnector(
             pool: route.pool, connectTimeout: route.config.connectTimeout, retries: route.config.retries, logger: logger)
-        let clientKey = Array((client.remoteAddress?.ipAddress ?? "").utf8)
+        // Only source balancing reads the key: the address is not formatted as text for the others.
+        let clientKey = route.pool.config.balance == .source ? Array((client.remoteAddress?.ipAddress ?? "").utf8) : []
         let loopBound = NIOLoopBound((self, record, idleTimeout), eventLoop: context.eventLoop)
         connector.connect(clientKey: clientKey, record: record, on: context.eventLoop).future(on: context.eventLoop).whenComplete { result in
             let (connection, record, idleTimeout) = loopBound.value
@@ -77,16 +81,16 @@ final class ProxiedConnection: ChannelInboundHandler {
         let glue = GlueHandler.matchedPair(record: record, idleTimeout: idleTimeout)
         do {
             // First in the pipeline: reads stop at the glue instead of passing this handler too.
-            try client.pipeline.syncOperations.addHandler(glue.client, position: .first)
-            try server.pipeline.syncOperations.addHandler(glue.server)
+            try client.pipeline.syncOperations.addHandler(glue.client, name: "glue", position: .first)
+            try server.pipeline.syncOperations.addHandler(glue.server, name: "glue")
             tracker.glued.add(glue.client, on: client.eventLoop)
         } catch {
             client.close(promise: nil)
             server.close(promise: nil)
             return
         }
-        client.setOption(.autoRead, value: true).whenFailure { _ in }
-        server.setOption(.autoRead, value: true).whenFailure { _ in }
+        try? client.syncOptions?.setOption(.autoRead, value: true)
+        try? server.syncOptions?.setOption(.autoRead, value: true)
     }
 
     private func refuse(client: Channel, error: any Error, record: ConnectionRecord) {

@@ -72,45 +72,56 @@ struct ServerConnector {
         }
         // A transparent pool's connection leaves from the client's address, to the server's node in the client's family.
         let source = pool.config.transparent ? TransparentSource(client: record.value.client) : nil
-        let endpoint = source.flatMap { pick.server.endpoint(for: $0.family) } ?? pick.server.endpoint
+        let nodeEndpoint = source.flatMap { pick.server.endpoint(for: $0.family) }
+        let endpoint = nodeEndpoint ?? pick.server.endpoint
         let address: SocketAddress
         do {
-            address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
+            address = try nodeEndpoint.map { try SocketAddress(ipAddress: $0.address.text, port: $0.port) } ?? pick.address.get()
         } catch {
             pool.release(pick.index)
             return .opening(eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: "\(error)")))
         }
+        // TCP_NODELAY is ClientBootstrap's own default; the other options are set in the initializer,
+        // synchronously: each option given to the bootstrap is applied through a future of its own.
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(connectTimeout))
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelOption(.autoRead, value: false)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try Self.setOptions(of: channel) } }
         if let source, source.family == endpoint.address.family { bootstrap = source.configure(bootstrap) }
-        let opening = bootstrap
-            .connect(to: address)
-            .map { channel in
+        let connected = eventLoop.makePromise(of: Connected.self)
+        bootstrap.connect(to: address).whenComplete { result in
+            switch result {
+            case .success(let channel):
                 if !tried.isEmpty { pick.traffic.redispatched() }
-                return Connected(channel: channel, pick: pick, parkedHandler: nil)
-            }
-            .flatMapError { error in
+                connected.succeed(Connected(channel: channel, pick: pick, parkedHandler: nil))
+            case .failure(let error):
                 pool.release(pick.index)
                 pick.traffic.connectFailed()
                 let failure = "connect to \(pool.config.name)/\(pick.server.name) (\(endpoint)) failed: \(describeConnectError(error, timeout: connectTimeout))"
                 let tried = tried.union([pick.index])
                 guard tried.count <= retries else {
-                    return eventLoop.makeFailedFuture(Failure(end: .connectFailed, detail: (failures + [failure]).joined(separator: "; ")))
+                    connected.fail(Failure(end: .connectFailed, detail: (failures + [failure]).joined(separator: "; ")))
+                    return
                 }
                 logger.warning(
                     "\(failure); trying the next server",
                     metadata: ["listener": "\(record.value.listener)", "pool": "\(pool.config.name)", "server": "\(pick.server.name)"])
                 record.value.retries += 1
                 pick.traffic.retried()
-                return attempt(
+                attempt(
                     clientKey: clientKey, record: record, reusingIdle: reusingIdle, held: nil, tried: tried,
                     failures: failures + [failure], on: eventLoop
-                ).future(on: eventLoop)
+                ).future(on: eventLoop).cascade(to: connected)
             }
-        return .opening(opening)
+        }
+        return .opening(connected.futureResult)
+    }
+
+    /// A new server channel's options: no read until the caller enables `autoRead`, remote
+    /// half-closure allowed, TCP keepalive on.
+    private static func setOptions(of channel: Channel) throws {
+        guard let options = channel.syncOptions else { return }
+        try options.setOption(.autoRead, value: false)
+        try options.setOption(.allowRemoteHalfClosure, value: true)
+        try options.setOption(.socketOption(.so_keepalive), value: 1)
     }
 }

@@ -1,6 +1,6 @@
 // swift-tools-version:6.0
-// The least a SwiftNIO TCP proxy does, built and run by bench/http-floor.sh only (not part of vipd):
-// it shows what NIO's transport costs per request before any proxy logic.
+// The least a SwiftNIO TCP proxy does, built and run by bench/http-floor.sh and bench/tcp-instructions.sh
+// only (not part of vipd): it shows what NIO's transport costs per request and per connection before any proxy logic.
 import PackageDescription
 
 let package = Package(
