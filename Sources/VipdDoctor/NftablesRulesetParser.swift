@@ -253,14 +253,17 @@ public enum NftablesRulesetParser {
             return ranges
         }
 
-        /// The elements a right-hand side stands for: a value, a list, an anonymous set, a named set (`@name`).
-        private func elements(_ right: JSONValue) -> [JSONValue] {
-            if let text = right.stringValue, text.hasPrefix("@") {
-                return (sets[SetKey(family: family, table: table, name: String(text.dropFirst()))] ?? []).flatMap(elements)
+        /// The elements a right-hand side stands for: a value, a list, an anonymous set, a named set
+        /// (`@name`). A name among a named set's own elements is kept as a value, not followed: nft
+        /// writes none there, and a set naming itself must not send the parser round for ever.
+        private func elements(_ right: JSONValue, followingNames: Bool = true) -> [JSONValue] {
+            if followingNames, let text = right.stringValue, text.hasPrefix("@") {
+                let named = sets[SetKey(family: family, table: table, name: String(text.dropFirst()))] ?? []
+                return named.flatMap { elements($0, followingNames: false) }
             }
-            if let list = right.arrayValue { return list.flatMap(elements) }
-            if let set = right["set"] { return elements(set) }
-            if let value = right["elem"]?["val"] { return elements(value) }
+            if let list = right.arrayValue { return list.flatMap { elements($0, followingNames: followingNames) } }
+            if let set = right["set"] { return elements(set, followingNames: followingNames) }
+            if let value = right["elem"]?["val"] { return elements(value, followingNames: followingNames) }
             return [right]
         }
     }
