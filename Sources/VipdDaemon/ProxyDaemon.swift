@@ -6,6 +6,7 @@ import VipdConfig
 import VipdCore
 import VipdHandoff
 import VipdProxy
+import VipdSystem
 import VipdSpeaker
 
 /// `vipd run` as a service: starts the proxy, then the VRRP speaker and its monitor, then tells
@@ -61,9 +62,11 @@ public struct ProxyDaemon: Service {
         logger.notice(
             "vipd ready: \(config.listeners.count) listener(s), \(config.pools.count) pool(s), \(config.vrrp.count) VRRP instance(s) from \(configPath)")
         await serviceManager.ready(speaker: speaker)
+        releaseFreedHeapPages()
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
             _ = await reloader.reload(trigger: "SIGHUP")
+            releaseFreedHeapPages()
         }
         config = await reloader.running
         await serviceManager.stopping()

@@ -1,6 +1,7 @@
 #ifndef CVIPDSYS_H
 #define CVIPDSYS_H
-// Kernel interfaces Swift's Glibc module does not bring in, and the cmsg macros Swift cannot import.
+// Kernel and C library interfaces Swift's Glibc module does not bring in (malloc_trim), and the cmsg
+// macros Swift cannot import.
 
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 #include <linux/if_link.h>
 #include <sched.h>
 #include <sys/eventfd.h>
+#include <malloc.h>
 
 static inline struct cmsghdr *cvipd_cmsg_firsthdr(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 static inline struct cmsghdr *cvipd_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }
