@@ -47,12 +47,14 @@ final class EventLoop {
                     continue
                 }
                 let pair = Unmanaged<Pair>.fromOpaque(UnsafeRawPointer(bitPattern: UInt(tag & ~1))!)
-                pair._withUnsafeGuaranteedRef { pair in
-                    guard !pair.closed else { return }
+                let closedNow = pair._withUnsafeGuaranteedRef { pair in
+                    guard !pair.closed else { return false }
                     pair.handle(event.events, isServer: tag & 1 == 1)
-                    if pair.closed { closed.append(Unmanaged.passUnretained(pair)) }
+                    return pair.closed
                 }
+                if closedNow { closed.append(pair) }
             }
+            guard !closed.isEmpty else { continue }
             for pair in closed { pair.release() }
             closed.removeAll(keepingCapacity: true)
         }
