@@ -4,8 +4,9 @@
 # the proxy, reads the answer until nginx closes, closes) and per keep-alive request passed through
 # TCP mode, counted by valgrind's callgrind; and system calls per `Connection: close` connection,
 # counted by `strace -f -c`. For haproxy (Debian's, `mode tcp`, nbthread 1), bench/nio-glue (the
-# least a SwiftNIO proxy does: NIO's floor), and two vipd binaries (`mode: tcp`), with ratios to
-# haproxy. Counts, unlike timings, stay the same on a busy machine; callgrind counts only user space,
+# least a SwiftNIO proxy does: NIO's floor), bench/epoll-glue (the least a proxy on its own epoll
+# loops does in Swift, no NIO: the floor without NIO's channels), and two vipd binaries (`mode: tcp`),
+# with ratios to haproxy. Counts, unlike timings, stay the same on a busy machine; callgrind counts only user space,
 # so the system calls stand for the kernel's side. Run by hand, not in CI. Needs haproxy, valgrind,
 # strace, nginx-light, curl and python3 (missing Debian packages are installed).
 #
@@ -20,8 +21,8 @@
 # leave bench/RESULTS.md alone, KEEP_WORK=1 keeps the scratch directory (callgrind's dumps, open them
 # with callgrind_annotate; strace's summaries).
 #
-# bench/nio-glue is built with scripts/build-release's flags (into .build/nio-glue-static), so that
-# it differs from vipd only in what the code does. Each program serves one nginx worker's 1 KiB file
+# bench/nio-glue and bench/epoll-glue are built with scripts/build-release's flags (into
+# .build/nio-glue-static and .build/epoll-glue-static), so that they differ from vipd only in what the code does. Each program serves one nginx worker's 1 KiB file
 # (bench/lib.sh) on a listener of its own, without health checks; vipd gets a control socket of its
 # own. Under callgrind each program first serves 100 connections and 200 keep-alive requests to warm
 # up; then the counters are zeroed, the measured load is sent (bench/close-client.py, one connection
@@ -41,7 +42,7 @@ CONNECTIONS=${CONNECTIONS:-1000}
 REQUESTS=${REQUESTS:-2000}
 RUNS=${RUNS:-1}
 RECORD=${RECORD:-1}
-NAMES=(haproxy nio-glue base vipd)
+NAMES=(haproxy nio-glue epoll-glue base vipd)
 
 log() { printf '[bench-tcp-instructions %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -52,11 +53,15 @@ if [[ $BUILD_VIPD == 1 ]]; then
     log "building vipd (scripts/build-release)"
     scripts/build-release >/dev/null
 fi
-log "building bench/nio-glue"
+# Builds the package bench/NAME with scripts/build-release's flags into .build/NAME-static.
+build_glue() {  # NAME
+    log "building bench/$1"
+    swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -cross-module-optimization \
+        --package-path "bench/$1" --scratch-path "$ROOT/.build/$1-static" >/dev/null
+}
 . scripts/swift-env
-swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -cross-module-optimization \
-    --package-path bench/nio-glue --scratch-path "$ROOT/.build/nio-glue-static" >/dev/null
-GLUE="$ROOT/.build/nio-glue-static/release/nio-glue"
+build_glue nio-glue
+build_glue epoll-glue
 
 # The commit of the checkout a binary lies in, "+dirty" when it has changes besides RESULTS.md.
 binary_commit() {  # PATH
@@ -76,8 +81,8 @@ trap 'exit 130' INT TERM
 # symbol table stays, so callgrind's dumps still name the functions).
 cp "$BASE" "$WORK/base"
 cp "$VIPD" "$WORK/vipd"
-cp "$GLUE" "$WORK/nio-glue"
-strip -g "$WORK/base" "$WORK/vipd" "$WORK/nio-glue"
+cp "$ROOT/.build/nio-glue-static/release/nio-glue" "$ROOT/.build/epoll-glue-static/release/epoll-glue" "$WORK/"
+strip -g "$WORK/base" "$WORK/vipd" "$WORK/nio-glue" "$WORK/epoll-glue"
 
 start_http_bench_nginx "$WORK"
 
@@ -106,8 +111,8 @@ backend raw
     server web0 127.0.0.1:$NGINX_PORT
 CONF
             echo "haproxy -db -f $WORK/$tag.cfg" ;;
-        nio-glue)
-            echo "$WORK/nio-glue $port $NGINX_PORT" ;;
+        nio-glue|epoll-glue)
+            echo "$WORK/$name $port $NGINX_PORT" ;;
         base|vipd)
             cat > "$WORK/$tag.yaml" <<CONF
 global: { log_level: warning, control_socket: $WORK/$tag.sock }
@@ -239,7 +244,7 @@ for line in open(sys.argv[1]):
     name, metric, value = line.split("\t")
     samples.setdefault((name, metric), []).append(float(value))
 connections, requests, base, vipd = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
-names = ("haproxy", "nio-glue", "base", "vipd")
+names = ("haproxy", "nio-glue", "epoll-glue", "base", "vipd")
 
 def mean(name, metric):
     return statistics.mean(samples.get((name, metric), [0]))
@@ -250,9 +255,9 @@ def row(label, metric, digits):
     ratios = [f"{v / values[0]:.2f}" if values[0] else "–" for v in values[1:]]
     print(f"| {label} | {' | '.join(cells)} | {' | '.join(ratios)} |")
 
-print(f"| per TCP-mode connection or request | haproxy | nio-glue | BASE {base} | NEW {vipd} "
-      f"| nio-glue / haproxy | BASE / haproxy | NEW / haproxy |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+print(f"| per TCP-mode connection or request | haproxy | nio-glue | epoll-glue | BASE {base} | NEW {vipd} "
+      f"| nio-glue / haproxy | epoll-glue / haproxy | BASE / haproxy | NEW / haproxy |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 row(f"user-space instructions per `Connection: close` connection ({connections:,})", "close", 0)
 row(f"user-space instructions per keep-alive request ({requests:,} on 1 connection)", "keepalive", 0)
 row("system calls per `Connection: close` connection", "syscalls:all", 2)
@@ -271,7 +276,7 @@ if [[ $RECORD == 1 ]]; then
         echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — commits $BASE_COMMIT and $VIPD_COMMIT — TCP-mode instructions and system calls per connection (bench/tcp-instructions.sh)"
         echo
         echo "$RUNS run(s) (the programs take turns), $(nproc) CPUs, kernel $(uname -r), $(valgrind --version), $(strace -V | head -1 | sed "s/ -- version / /")," \
-             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') (\`mode tcp\`, nbthread 1), bench/nio-glue (NIO's floor), vipd \`mode: tcp\`;" \
+             "$(haproxy -v | head -1 | awk '{ print "haproxy " $3 }') (\`mode tcp\`, nbthread 1), bench/nio-glue (NIO's floor), bench/epoll-glue (an own epoll loop's floor), vipd \`mode: tcp\`;" \
              "$(nginx -v 2>&1 | sed 's/^nginx version: //'), one worker serving a 1 KiB file; no health checks." \
              "After 100 connections and 200 keep-alive requests to warm up, $CONNECTIONS \`Connection: close\` connections one after the other," \
              "then $REQUESTS keep-alive requests on one connection. Instructions: user space only, under callgrind (the kernel's work is not counted);" \
