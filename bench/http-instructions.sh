@@ -27,9 +27,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 cd "$ROOT"
-[[ -n ${BASE:-} ]] || { echo "BASE=/path/to/vipd is required: the binary to compare against" >&2; exit 2; }
-BUILD_VIPD=$([[ -z ${VIPD:-} ]] && echo 1 || echo 0)
-VIPD=${VIPD:-.build/release/vipd}
 REQUESTS=${REQUESTS:-4000}
 RUNS=${RUNS:-2}
 RECORD=${RECORD:-1}
@@ -40,19 +37,8 @@ log() { printf '[bench-instructions %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 for tool in valgrind nginx curl python3; do
     command -v "$tool" >/dev/null || scripts/install-deps valgrind nginx-light curl python3
 done
-if [[ $BUILD_VIPD == 1 ]]; then
-    log "building vipd (scripts/build-release)"
-    scripts/build-release >/dev/null
-fi
 
-# The commit of the checkout a binary lies in, "+dirty" when it has changes besides RESULTS.md.
-binary_commit() {  # PATH
-    local top
-    top=$(git -C "$(dirname "$1")" rev-parse --show-toplevel 2>/dev/null) || { echo unknown; return; }
-    (cd "$top" && recorded_commit)
-}
-BASE_COMMIT=${BASE_COMMIT:-$(binary_commit "$BASE")}
-VIPD_COMMIT=${VIPD_COMMIT:-$(binary_commit "$VIPD")}
+compared_vipd_binaries
 
 WORK=$(mktemp -d /tmp/vipd-bench-instructions.XXXXXX)
 PIDS=()
@@ -81,19 +67,6 @@ send_requests() {  # PORT CONNECTIONS REQUESTS
     [[ $status == 0 ]] || { echo "a client failed; see $WORK" >&2; exit 1; }
 }
 
-# Dumps callgrind's counters of PID (file prefix OUT) and prints the newest dump's total.
-dump_total() {  # PID OUT
-    local before after dump
-    before=$(find "$WORK" -name "$(basename "$2").*" | wc -l)
-    timeout 60 callgrind_control -d "$1" >/dev/null 2>&1
-    for _ in $(seq 100); do
-        after=$(find "$WORK" -name "$(basename "$2").*" | wc -l)
-        (( after > before )) && break
-        sleep 0.1
-    done
-    dump=$(ls -t "$2".* | head -1)
-    awk '/^(summary|totals):/ { print $2; exit }' "$dump"
-}
 
 measure() {  # NAME RUN
     local name=$1 run=$2 port pid out connections total

@@ -103,3 +103,38 @@ recorded_commit() {
     [[ -z $(git --no-optional-locks status --porcelain -- . ':!bench/RESULTS.md' 2>/dev/null) ]] || commit="$commit+dirty"
     echo "$commit"
 }
+
+# The commit of the checkout a binary lies in, "+dirty" when it has changes besides RESULTS.md.
+binary_commit() {  # PATH
+    local top
+    top=$(git -C "$(dirname "$1")" rev-parse --show-toplevel 2>/dev/null) || { echo unknown; return; }
+    (cd "$top" && recorded_commit)
+}
+
+# The two vipd binaries a script compares, from its environment: BASE (required), VIPD (default
+# .build/release/vipd, brought up to date by scripts/build-release), and BASE_COMMIT and
+# VIPD_COMMIT naming them (default: the commit of the checkout each lies in).
+compared_vipd_binaries() {
+    [[ -n ${BASE:-} ]] || { echo "BASE=/path/to/vipd is required: the binary to compare against" >&2; exit 2; }
+    if [[ -z ${VIPD:-} ]]; then
+        VIPD=.build/release/vipd
+        echo "building vipd (scripts/build-release)" >&2
+        scripts/build-release >/dev/null
+    fi
+    BASE_COMMIT=${BASE_COMMIT:-$(binary_commit "$BASE")}
+    VIPD_COMMIT=${VIPD_COMMIT:-$(binary_commit "$VIPD")}
+}
+
+# Dumps callgrind's counters of PID (its files named OUT.*) and prints the newest dump's total.
+dump_total() {  # PID OUT
+    local before after dump
+    before=$(find "$(dirname "$2")" -name "$(basename "$2").*" | wc -l)
+    timeout 60 callgrind_control -d "$1" >/dev/null 2>&1
+    for _ in $(seq 100); do
+        after=$(find "$(dirname "$2")" -name "$(basename "$2").*" | wc -l)
+        (( after > before )) && break
+        sleep 0.1
+    done
+    dump=$(ls -t "$2".* | head -1)
+    awk '/^(summary|totals):/ { print $2; exit }' "$dump"
+}

@@ -35,9 +35,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 source "$ROOT/bench/lib.sh"
 cd "$ROOT"
-[[ -n ${BASE:-} ]] || { echo "BASE=/path/to/vipd is required: the binary to compare against" >&2; exit 2; }
-BUILD_VIPD=$([[ -z ${VIPD:-} ]] && echo 1 || echo 0)
-VIPD=${VIPD:-.build/release/vipd}
 CONNECTIONS=${CONNECTIONS:-1000}
 REQUESTS=${REQUESTS:-2000}
 RUNS=${RUNS:-1}
@@ -49,10 +46,6 @@ log() { printf '[bench-tcp-instructions %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; 
 for tool in haproxy valgrind strace nginx curl python3; do
     command -v "$tool" >/dev/null || scripts/install-deps haproxy valgrind strace nginx-light curl python3
 done
-if [[ $BUILD_VIPD == 1 ]]; then
-    log "building vipd (scripts/build-release)"
-    scripts/build-release >/dev/null
-fi
 # Builds the package bench/NAME with scripts/build-release's flags into .build/NAME-static.
 build_glue() {  # NAME
     log "building bench/$1"
@@ -63,14 +56,7 @@ build_glue() {  # NAME
 build_glue nio-glue
 build_glue epoll-glue
 
-# The commit of the checkout a binary lies in, "+dirty" when it has changes besides RESULTS.md.
-binary_commit() {  # PATH
-    local top
-    top=$(git -C "$(dirname "$1")" rev-parse --show-toplevel 2>/dev/null) || { echo unknown; return; }
-    (cd "$top" && recorded_commit)
-}
-BASE_COMMIT=${BASE_COMMIT:-$(binary_commit "$BASE")}
-VIPD_COMMIT=${VIPD_COMMIT:-$(binary_commit "$VIPD")}
+compared_vipd_binaries
 
 WORK=$(mktemp -d /tmp/vipd-bench-tcp-instructions.XXXXXX)
 PIDS=()
@@ -139,18 +125,18 @@ stop() {  # PID
     kill -KILL "$1" 2>/dev/null || true
 }
 
-# Dumps callgrind's counters of PID (file prefix OUT) and prints the newest dump's total.
-dump_total() {  # PID OUT
-    local before after dump
-    before=$(find "$WORK" -name "$(basename "$2").*" | wc -l)
-    timeout 60 callgrind_control -d "$1" >/dev/null 2>&1
-    for _ in $(seq 100); do
-        after=$(find "$WORK" -name "$(basename "$2").*" | wc -l)
-        (( after > before )) && break
-        sleep 0.1
-    done
-    dump=$(ls -t "$2".* | head -1)
-    awk '/^(summary|totals):/ { print $2; exit }' "$dump"
+
+# Zeroes the counters of callgrind's PID, sends COUNT units of load with CLIENT to PORT, and records
+# the instructions per unit as KIND in the samples (LABEL names the unit in the log); for the caller's
+# `name` and `run`.
+count_load() {  # PID OUT CLIENT PORT COUNT KIND LABEL
+    local pid=$1 out=$2 client=$3 port=$4 count=$5 kind=$6 label=$7 total
+    timeout 60 callgrind_control -z "$pid" >/dev/null 2>&1
+    send "$client" "$port" "$count"
+    total=$(dump_total "$pid" "$out")
+    [[ -n $total ]] || { echo "$name: no callgrind total; see $WORK" >&2; exit 1; }
+    printf '%s\t%s\t%s\n' "$name" "$kind" $((total / count)) >> "$SAMPLES"
+    log "run $run $name: $((total / count)) instructions per $label"
 }
 
 warm_up() {  # PORT
@@ -159,7 +145,7 @@ warm_up() {  # PORT
 }
 
 measure_instructions() {  # NAME RUN
-    local name=$1 run=$2 port pid out total
+    local name=$1 run=$2 port pid out
     port=$(free_port)
     out="$WORK/$name-$run.callgrind"
     # shellcheck disable=SC2046  # the command line is split on purpose
@@ -169,18 +155,8 @@ measure_instructions() {  # NAME RUN
     PIDS+=("$pid")
     wait_http "$port" "$pid" "$name" "$WORK" 300  # under callgrind vipd takes a minute to start on a busy machine
     warm_up "$port"
-    timeout 60 callgrind_control -z "$pid" >/dev/null 2>&1
-    send close-client.py "$port" "$CONNECTIONS"
-    total=$(dump_total "$pid" "$out")
-    [[ -n $total ]] || { echo "$name: no callgrind total; see $WORK" >&2; exit 1; }
-    printf '%s\tclose\t%s\n' "$name" $((total / CONNECTIONS)) >> "$SAMPLES"
-    log "run $run $name: $((total / CONNECTIONS)) instructions per Connection: close connection"
-    timeout 60 callgrind_control -z "$pid" >/dev/null 2>&1
-    send keepalive-client.py "$port" "$REQUESTS"
-    total=$(dump_total "$pid" "$out")
-    [[ -n $total ]] || { echo "$name: no callgrind total; see $WORK" >&2; exit 1; }
-    printf '%s\tkeepalive\t%s\n' "$name" $((total / REQUESTS)) >> "$SAMPLES"
-    log "run $run $name: $((total / REQUESTS)) instructions per keep-alive request"
+    count_load "$pid" "$out" close-client.py "$port" "$CONNECTIONS" close "Connection: close connection"
+    count_load "$pid" "$out" keepalive-client.py "$port" "$REQUESTS" keepalive "keep-alive request"
     stop "$pid"
 }
 
