@@ -27,10 +27,7 @@ final class ProxiedConnection: ChannelInboundHandler {
     static func install(in client: Channel, route: ListenerRoute, tracker: ConnectionTracker, logger: Logger) -> EventLoopFuture<Void> {
         tracker.track(client)
         return client.eventLoop.makeCompletedFuture {
-            let options = client.syncOptions
-            try options?.setOption(.autoRead, value: false)
-            try options?.setOption(.allowRemoteHalfClosure, value: true)
-            try options?.setOption(.socketOption(.so_keepalive), value: 1)
+            try client.setProxiedConnectionOptions()
             let connection = ProxiedConnection(route: route, tracker: tracker, logger: logger)
             // Handlers are named here: NIO formats a name ("handler0", ...) for each one added without.
             try client.pipeline.syncOperations.addHandler(connection, name: "proxied-connection")

@@ -85,7 +85,7 @@ struct ServerConnector {
         // synchronously: each option given to the bootstrap is applied through a future of its own.
         var bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(connectTimeout))
-            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try Self.setOptions(of: channel) } }
+            .channelInitializer { channel in channel.eventLoop.makeCompletedFuture { try channel.setProxiedConnectionOptions() } }
         if let source, source.family == endpoint.address.family { bootstrap = source.configure(bootstrap) }
         let connected = eventLoop.makePromise(of: Connected.self)
         bootstrap.connect(to: address).whenComplete { result in
@@ -114,14 +114,5 @@ struct ServerConnector {
             }
         }
         return .opening(connected.futureResult)
-    }
-
-    /// A new server channel's options: no read until the caller enables `autoRead`, remote
-    /// half-closure allowed, TCP keepalive on.
-    private static func setOptions(of channel: Channel) throws {
-        guard let options = channel.syncOptions else { return }
-        try options.setOption(.autoRead, value: false)
-        try options.setOption(.allowRemoteHalfClosure, value: true)
-        try options.setOption(.socketOption(.so_keepalive), value: 1)
     }
 }
