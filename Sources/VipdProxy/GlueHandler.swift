@@ -8,7 +8,7 @@ import NIOCore
 /// half-close travels both ways. An error on either side closes both; so does a full close, except
 /// of a side whose output was shut for the other's end of input: NIO closes such a channel when its
 /// own input ends, and the other then flushes and shuts down as for an end of input.
-final class GlueHandler {
+final class GlueHandler: SlotListMember {
     /// Which side of the proxied connection this half reads from.
     enum Side { case client, server }
 
@@ -34,7 +34,7 @@ final class GlueHandler {
     /// Reads forwarded to the partner since ``pause()`` (a read asked for before may still come).
     private(set) var forwardsSincePause = 0
     /// Where ``GluedConnections`` keeps this (client) half, -1 when it does not.
-    var gluedSlot = -1
+    var slotListIndex = -1
     /// The registry that keeps this (client) half while its connection is open.
     var glued: GluedConnections?
 

@@ -11,7 +11,7 @@ import Synchronization
 public final class GluedConnections: Sendable {
     /// The client halves of one event loop's glued pairs; confined to that loop.
     private final class LoopPairs {
-        var clients: [GlueHandler] = []
+        var clients = SlotList<GlueHandler>()
     }
 
     private let loops = NIOLockedValueBox<[ObjectIdentifier: NIOLoopBound<LoopPairs>]>([:])
@@ -34,25 +34,14 @@ public final class GluedConnections: Sendable {
     /// Tracks the pair of `client` (its client half, in a channel now) until the client channel
     /// closes; call on the channel's event loop.
     func add(_ client: GlueHandler, on eventLoop: any EventLoop) {
-        let pairs = pairs(on: eventLoop)
-        client.gluedSlot = pairs.clients.count
         client.glued = self
-        pairs.clients.append(client)
+        pairs(on: eventLoop).clients.add(client)
         total.add(1, ordering: .relaxed)
     }
 
     /// Stops tracking the pair of `client` (nothing when it is not tracked); call on its event loop.
     func remove(_ client: GlueHandler, on eventLoop: any EventLoop) {
-        let slot = client.gluedSlot
-        guard slot >= 0 else { return }
-        let pairs = pairs(on: eventLoop)
-        guard slot < pairs.clients.count, pairs.clients[slot] === client else { return }
-        let last = pairs.clients.removeLast()
-        if slot < pairs.clients.count {
-            pairs.clients[slot] = last
-            last.gluedSlot = slot
-        }
-        client.gluedSlot = -1
+        guard client.slotListIndex >= 0, pairs(on: eventLoop).clients.remove(client) else { return }
         total.subtract(1, ordering: .relaxed)
     }
 
@@ -69,7 +58,7 @@ public final class GluedConnections: Sendable {
         for pairs in all {
             let loop = pairs.eventLoop
             let detached = loop.flatSubmit {
-                let clients = pairs.value.clients
+                let clients = pairs.value.clients.members
                 for client in clients {
                     client.pause()
                     client.partnerHalf?.pause()

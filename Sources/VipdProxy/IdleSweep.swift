@@ -18,7 +18,7 @@ final class IdleSweep {
     let interval: TimeAmount
     /// Quiet sweeps in a row that close a connection: together at least the timeout.
     let quietSweepsAllowed: Int
-    private var closers: [IdleTimeoutCloser] = []
+    private var closers = SlotList<IdleTimeoutCloser>()
     private var task: RepeatedTask?
 
     init(on eventLoop: any EventLoop, timeout: Duration) {
@@ -36,8 +36,7 @@ final class IdleSweep {
 
     /// Watches `closer` from now on.
     func add(_ closer: IdleTimeoutCloser) {
-        closer.slot = closers.count
-        closers.append(closer)
+        closers.add(closer)
         guard task == nil else { return }
         let sweep = NIOLoopBound(self, eventLoop: eventLoop)
         task = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in sweep.value.sweep() }
@@ -45,14 +44,7 @@ final class IdleSweep {
 
     /// Stops watching `closer` (nothing when it is not watched).
     func remove(_ closer: IdleTimeoutCloser) {
-        let slot = closer.slot
-        guard slot >= 0, slot < closers.count, closers[slot] === closer else { return }
-        let last = closers.removeLast()
-        if slot < closers.count {
-            closers[slot] = last
-            last.slot = slot
-        }
-        closer.slot = -1
+        closers.remove(closer)
     }
 
     private func sweep() {
@@ -62,7 +54,7 @@ final class IdleSweep {
             return
         }
         var expired: [IdleTimeoutCloser] = []
-        for closer in closers where closer.sweptQuiet() >= quietSweepsAllowed {
+        for closer in closers.members where closer.sweptQuiet() >= quietSweepsAllowed {
             expired.append(closer)
         }
         // Closed after the loop: a close removes its closer from `closers`.

@@ -4,7 +4,7 @@ import NIOCore
 /// event loop's ``IdleSweep`` for the timeout asks it at each sweep whether the record's byte counts
 /// (which the glue adds to once per read burst) moved, so the relay itself does nothing for it.
 /// Confined to the client channel's event loop.
-final class IdleTimeoutCloser {
+final class IdleTimeoutCloser: SlotListMember {
     private let channel: any Channel
     private let record: ConnectionRecord
     private let sweep: IdleSweep
@@ -14,7 +14,7 @@ final class IdleTimeoutCloser {
     /// count as a byte would (the connection may have started just before it).
     private var bytesAtLastSweep = -1
     /// Where the sweep keeps this closer, -1 when it does not.
-    var slot = -1
+    var slotListIndex = -1
 
     private init(channel: any Channel, record: ConnectionRecord, sweep: IdleSweep) {
         self.channel = channel
