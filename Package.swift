@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "VipdProxy",
             dependencies: [
-                "VipdCore", "VipdConfig", "VipdBalance", "VipdHealth",
+                "VipdCore", "VipdConfig", "VipdBalance", "VipdHealth", "CVipdSys",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -73,3 +73,7 @@ ssize_t cvipd_receive_with_fds(int socket, void *buffer, size_t capacity, int *f
     }
     return length;
 }
+
+int cvipd_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}

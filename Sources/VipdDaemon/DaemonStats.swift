@@ -163,7 +163,7 @@ final class DaemonStats: Sendable {
         (await speaker?.instanceStatuses() ?? []).map { status in
             var status = status
             status.movedSessions = status.heldAddresses.map { held in
-                held.isEmpty ? 0 : engine.connections.open(acceptedOn: Set(held.compactMap(IPAddress.init))).count
+                held.isEmpty ? 0 : engine.connections.count(acceptedOn: Set(held.compactMap(IPAddress.init)))
             }
             return status
         }

@@ -101,10 +101,10 @@ public struct ProxyDaemon: Service {
     /// they end (at most `session_drain_limit`) while this process exits and a new one may start.
     /// Returns whether that process took them (and the kernel state with them).
     private func handSessionsOn(_ handoff: SessionHandoff, transparent: TransparentSetup, config: VipdConfiguration) async -> Bool {
-        guard engine.connections.glued.count > 0 else { return false }
+        guard engine.connections.relayed.count > 0 else { return false }
         // Their channels close here: the held addresses must not follow them off lo.
         handoff.keepHeldAddresses()
-        let moved = await engine.connections.glued.detach(within: Self.settleLimit)
+        let moved = await engine.connections.relayed.detach(within: Self.settleLimit)
         guard !moved.isEmpty else { return false }
         let logger = logger
         let pid = SessionServerLaunch.start(

@@ -53,6 +53,8 @@ public final class ServiceManagerLink: Sendable {
         let engine = engine
         let watched = loops.enumerated().map { index, loop in
             HeartbeatWatchdog.Loop(name: "event loop \(index + 1)") { loop.execute($0) }
+        } + RelayLoopHeartbeat.all.map { relay in
+            HeartbeatWatchdog.Loop(name: "relay loop \(relay.number)") { relay.send($0) }
         } + [
             HeartbeatWatchdog.Loop(name: "daemon actors") { heartbeat in
                 Task {
@@ -65,7 +67,7 @@ public final class ServiceManagerLink: Sendable {
             HeartbeatWatchdog(notifier: notifier, pingInterval: interval, loops: watched, logger: logger)
         }
         if let interval = notifier.watchdogPingInterval {
-            logger.info("systemd watchdog: pinging every \(interval) while all \(loops.count) event loops and the daemon's actors (proxy engine, VRRP speaker) answer")
+            logger.info("systemd watchdog: pinging every \(interval) while all \(loops.count) event loops, the TCP relay loops and the daemon's actors (proxy engine, VRRP speaker) answer")
         }
         state.withLockedValue {
             $0.reporter = reporter

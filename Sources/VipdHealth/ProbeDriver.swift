@@ -147,8 +147,8 @@ public func describeConnectError(_ error: any Error, timeout: Duration) -> Strin
     return "connect failed: \(error)"
 }
 
-/// Words for the errno values a check meets.
-func describeErrno(_ code: CInt) -> String? {
+/// Words for the errno values a check or a connect meets.
+public func describeErrno(_ code: CInt) -> String? {
     switch code {
     case ECONNREFUSED: return "connection refused"
     case ECONNRESET: return "connection reset by server"

@@ -55,6 +55,23 @@ public struct TransparentSource: Sendable {
         self.init(address: address)
     }
 
+    /// Applies the socket options to the new socket `fd` and binds it to the source address; returns
+    /// 0, or the errno of the call that failed.
+    public func prepare(socket fd: CInt) -> CInt {
+        var one: CInt = 1
+        var mark = CInt(Self.outboundMark)
+        let size = socklen_t(MemoryLayout<CInt>.size)
+        let transparent =
+            family == .v4
+            ? setsockopt(fd, CInt(IPPROTO_IP), CInt(IP_TRANSPARENT), &one, size)
+            : setsockopt(fd, CInt(IPPROTO_IPV6), CInt(IPV6_TRANSPARENT), &one, size)
+        guard transparent == 0, setsockopt(fd, CInt(IPPROTO_IP), CInt(IP_BIND_ADDRESS_NO_PORT), &one, size) == 0,
+            setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, size) == 0,
+            bindAddress.withSockAddr({ bind(fd, $0, socklen_t($1)) }) == 0
+        else { return errno }
+        return 0
+    }
+
     /// Applies the socket options to `bootstrap` and binds it to the client's address.
     public func configure(_ bootstrap: ClientBootstrap) -> ClientBootstrap {
         let transparent =

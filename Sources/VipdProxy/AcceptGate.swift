@@ -2,6 +2,11 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
+/// A listening socket whose accepting an ``AcceptGate`` turns on and off (from any thread).
+protocol AcceptingSocket: Sendable {
+    func setAccepting(_ accepting: Bool)
+}
+
 /// The connection budget of one listener, shared by its listening sockets (one per event loop):
 /// while `maxConnections` client connections are open, every socket stops accepting and further
 /// clients wait in the kernel's backlog (haproxy's maxconn). Also reports accept errors, such as
@@ -9,7 +14,7 @@ import NIOCore
 final class AcceptGate: Sendable {
     private struct State {
         var open = 0
-        var sockets: [Channel] = []
+        var sockets: [any AcceptingSocket] = []
         var lastErrorReport: NIODeadline?
         var suppressedErrors = 0
     }
@@ -26,38 +31,29 @@ final class AcceptGate: Sendable {
     }
 
     /// Adds a listening socket whose accepting this gate controls.
-    func register(_ socket: Channel) {
+    func register(_ socket: any AcceptingSocket) {
         state.withLockedValue { $0.sockets.append(socket) }
     }
 
-    /// Counts an accepted connection until it closes.
-    func admit(_ connection: Channel) {
-        let sockets: [Channel]? = state.withLockedValue { state in
+    /// Counts an accepted connection; call ``release()`` when it closes.
+    func admit() {
+        let sockets: [any AcceptingSocket]? = state.withLockedValue { state in
             state.open += 1
             return state.open == maxConnections ? state.sockets : nil
         }
         if let sockets {
             logger.warning("maxconn \(maxConnections) reached: new connections wait in the backlog")
-            for socket in sockets { Self.setAccepting(socket, false) }
+            for socket in sockets { socket.setAccepting(false) }
         }
-        connection.closeFuture.whenComplete { [self] _ in release() }
     }
 
-    private func release() {
-        let sockets: [Channel]? = state.withLockedValue { state in
+    /// A connection counted by ``admit()`` closed.
+    func release() {
+        let sockets: [any AcceptingSocket]? = state.withLockedValue { state in
             state.open -= 1
             return state.open == maxConnections - 1 ? state.sockets : nil
         }
-        for socket in sockets ?? [] { Self.setAccepting(socket, true) }
-    }
-
-    /// Turns accepting on or off on the socket's own event loop (no promise that a loop shutting
-    /// down could leave unfulfilled).
-    private static func setAccepting(_ socket: Channel, _ accepting: Bool) {
-        socket.eventLoop.execute {
-            guard socket.isActive else { return }
-            try? socket.syncOptions?.setOption(.autoRead, value: accepting)
-        }
+        for socket in sockets ?? [] { socket.setAccepting(true) }
     }
 
     /// Logs an accept error unless one was logged less than the report interval ago.
@@ -89,12 +85,27 @@ final class AcceptGateHandler: ChannelInboundHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        gate.admit(unwrapInboundIn(data))
+        gate.admit()
+        unwrapInboundIn(data).closeFuture.whenComplete { [gate] _ in gate.release() }
         context.fireChannelRead(data)
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         gate.reportAcceptError(error)
         context.fireErrorCaught(error)
+    }
+}
+
+/// A listening channel (HTTP mode) as the gate turns it on and off: through `autoRead`, on the
+/// channel's own event loop (no promise that a loop shutting down could leave unfulfilled).
+struct AcceptingChannel: AcceptingSocket {
+    let channel: Channel
+
+    func setAccepting(_ accepting: Bool) {
+        let channel = channel
+        channel.eventLoop.execute {
+            guard channel.isActive else { return }
+            try? channel.syncOptions?.setOption(.autoRead, value: accepting)
+        }
     }
 }

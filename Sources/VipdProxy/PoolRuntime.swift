@@ -22,12 +22,15 @@ public final class PoolRuntime: Sendable {
         public let traffic: ServerTraffic
         /// The server's endpoint as a socket address, made once rather than from its text on every connect.
         let address: Result<SocketAddress, any Error>
+        /// The same for the relay's `connect`.
+        let rawAddress: RawSocketAddress
 
         init(index: Int, server: ServerConfig, traffic: ServerTraffic) {
             self.index = index
             self.server = server
             self.traffic = traffic
             self.address = Result { try SocketAddress(ipAddress: server.endpoint.address.text, port: server.endpoint.port) }
+            self.rawAddress = RawSocketAddress(server.endpoint)
         }
     }
 

@@ -18,7 +18,7 @@ public actor ProxyEngine {
     private let group: any EventLoopGroup
     private let logger: Logger
     /// Every open client connection.
-    public nonisolated let connections = ConnectionTracker()
+    public nonisolated let connections: ConnectionTracker
     /// Which pools have a server up, for VRRP pool tracking.
     public nonisolated let availability = PoolAvailability()
     private var pools: [String: ActivePool] = [:]
@@ -27,6 +27,7 @@ public actor ProxyEngine {
     public init(group: any EventLoopGroup, logger: Logger) {
         self.group = group
         self.logger = logger
+        self.connections = ConnectionTracker(eventLoop: group.next())
     }
 
     /// Brings up `config`: runs the first health checks, then binds every listener.
@@ -59,7 +60,7 @@ public actor ProxyEngine {
     /// Closes every listening socket; established connections continue.
     public func stopAccepting() async {
         for listener in listeners.values {
-            try? await listener.close().get()
+            await listener.close()
         }
         listeners = [:]
     }
@@ -104,7 +105,7 @@ public actor ProxyEngine {
         var failures: [any Error] = []
         let wanted = Dictionary(config.listeners.map { ($0.bind, $0) }, uniquingKeysWith: { first, _ in first })
         for (endpoint, listener) in listeners where wanted[endpoint] == nil {
-            try? await listener.close().get()
+            await listener.close()
             listeners[endpoint] = nil
             logger.notice("listener on \(endpoint) closed")
         }
@@ -112,12 +113,15 @@ public actor ProxyEngine {
             guard let pool = newPools[listenerConfig.pool] else { continue }
             let route = ListenerRoute(
                 config: listenerConfig, pool: pool.runtime, traffic: connections.traffic.listener(listenerConfig.name))
-            if let existing = listeners[listenerConfig.bind] {
+            let existing = listeners[listenerConfig.bind]
+            if let existing, existing.mode == listenerConfig.mode {
                 existing.currentRoute = route
                 continue
             }
             do {
-                let listener = try await ProxyListener.bind(route: route, group: group, tracker: connections, logger: logger).get()
+                // A listener changing mode binds anew (both are bound for a moment: SO_REUSEPORT), then its old sockets close.
+                let listener = try await ProxyListener.bind(route: route, group: group, tracker: connections, logger: logger)
+                await existing?.close()
                 listeners[listenerConfig.bind] = listener
                 logger.notice(
                     "listener \(listenerConfig.name) on \(listenerConfig.bind) -> pool \(listenerConfig.pool) (\(listenerConfig.mode.rawValue))",

@@ -5,20 +5,28 @@ import Glibc
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import VipdConfig
 import VipdCore
 
-/// One listener of the proxy: a listening socket per event loop on the same address
-/// (SO_REUSEPORT), so the kernel spreads new connections over the loops and each connection is
-/// served, from accept to close, on the loop that accepted it (no hand-off between threads).
-/// Each connection gets the pipeline of the listener's mode at accept time: byte glue (`tcp`) or
-/// the HTTP proxy (`http`).
+/// One listener of the proxy: a listening socket per loop on the same address (SO_REUSEPORT), so
+/// the kernel spreads new connections over the loops and each connection is served, from accept to
+/// close, on the loop that accepted it (no hand-off between threads). `mode: tcp` listens on the relay
+/// loops (``RelayListener``); `mode: http` on NIO's event loops, where each connection gets the HTTP proxy.
 public final class ProxyListener: Sendable {
-    public let endpoint: SocketEndpoint
-    private let route: NIOLockedValueBox<ListenerRoute>
-    private let sockets: [Channel]
+    private enum Sockets: Sendable {
+        case relay(RelayListener)
+        case http([Channel])
+    }
 
-    private init(endpoint: SocketEndpoint, route: NIOLockedValueBox<ListenerRoute>, sockets: [Channel]) {
+    public let endpoint: SocketEndpoint
+    /// The mode the sockets serve; a reload to the other mode binds anew.
+    public let mode: ListenerMode
+    private let route: NIOLockedValueBox<ListenerRoute>
+    private let sockets: Sockets
+
+    private init(endpoint: SocketEndpoint, mode: ListenerMode, route: NIOLockedValueBox<ListenerRoute>, sockets: Sockets) {
         self.endpoint = endpoint
+        self.mode = mode
         self.route = route
         self.sockets = sockets
     }
@@ -26,24 +34,33 @@ public final class ProxyListener: Sendable {
     /// The settings and pool used for connections accepted from now on.
     public var currentRoute: ListenerRoute {
         get { route.withLockedValue { $0 } }
-        set { route.withLockedValue { $0 = newValue } }
+        set {
+            route.withLockedValue { $0 = newValue }
+            if case .relay(let listener) = sockets { listener.use(newValue) }
+        }
     }
 
-    /// Binds `route.config.bind` on every loop of `group`, with IP_FREEBIND / IPV6_FREEBIND,
-    /// SO_REUSEADDR and SO_REUSEPORT. Either every socket binds or none stays open.
+    /// Binds `route.config.bind` on every loop, with IP_FREEBIND / IPV6_FREEBIND, SO_REUSEADDR and
+    /// SO_REUSEPORT. Either every socket binds or none stays open.
     public static func bind(
         route: ListenerRoute, group: any EventLoopGroup, tracker: ConnectionTracker, logger: Logger
-    ) -> EventLoopFuture<ProxyListener> {
+    ) async throws -> ProxyListener {
         let box = NIOLockedValueBox(route)
         let endpoint = route.config.bind
         let gate = AcceptGate(maxConnections: route.config.maxConnections, logger: logger)
-        let firstLoop = group.next()
-        let address: SocketAddress
-        do {
-            address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
-        } catch {
-            return firstLoop.makeFailedFuture(error)
-        }
+        let sockets: Sockets =
+            switch route.config.mode {
+            case .tcp: .relay(try await RelayListener.bind(endpoint, route: route, tracker: tracker, gate: gate, logger: logger))
+            case .http: .http(try await bindHTTP(endpoint, route: box, group: group, tracker: tracker, gate: gate, logger: logger))
+            }
+        return ProxyListener(endpoint: endpoint, mode: route.config.mode, route: box, sockets: sockets)
+    }
+
+    private static func bindHTTP(
+        _ endpoint: SocketEndpoint, route box: NIOLockedValueBox<ListenerRoute>, group: any EventLoopGroup,
+        tracker: ConnectionTracker, gate: AcceptGate, logger: Logger
+    ) async throws -> [Channel] {
+        let address = try SocketAddress(ipAddress: endpoint.address.text, port: endpoint.port)
         let binds = group.makeIterator().map { loop in
             ServerBootstrap(group: loop, childGroup: loop)
                 .serverChannelOption(.backlog, value: 1024)
@@ -52,39 +69,39 @@ public final class ProxyListener: Sendable {
                 .serverChannelOption(FreeBind.option(for: endpoint), value: 1)
                 .serverChannelOption(.maxMessagesPerRead, value: 16)
                 .serverChannelInitializer { socket in
-                    gate.register(socket)
+                    gate.register(AcceptingChannel(channel: socket))
                     return socket.eventLoop.makeCompletedFuture {
                         try socket.pipeline.syncOperations.addHandler(AcceptGateHandler(gate: gate))
                     }
                 }
                 // No child channel options: NIO applies those through a chain of futures on every
                 // accept. TCP_NODELAY is inherited from the listening socket (NIO sets it there; Linux
-                // copies it to accepted sockets), and each mode's `install` sets what it needs directly.
+                // copies it to accepted sockets), and the HTTP proxy's `install` sets what it needs directly.
                 .childChannelInitializer { client in
                     let route = box.withLockedValue { $0 }
                     route.traffic.accepted()
-                    switch route.config.mode {
-                    case .tcp: return ProxiedConnection.install(in: client, route: route, tracker: tracker, logger: logger)
-                    case .http: return HTTPProxyHandler.install(in: client, route: route, tracker: tracker, logger: logger)
-                    }
+                    return HTTPProxyHandler.install(in: client, route: route, tracker: tracker, logger: logger)
                 }
                 .bind(to: address)
         }
-        return EventLoopFuture.whenAllComplete(binds, on: firstLoop).flatMapThrowing { results in
-            let sockets = results.compactMap { try? $0.get() }
-            let failure = results.lazy.compactMap { result -> (any Error)? in
-                if case .failure(let error) = result { return error }
-                return nil
-            }.first
-            guard let failure else { return ProxyListener(endpoint: endpoint, route: box, sockets: sockets) }
-            for socket in sockets { socket.close(promise: nil) }
-            throw failure
-        }
+        let results = try await EventLoopFuture.whenAllComplete(binds, on: group.next()).get()
+        let sockets = results.compactMap { try? $0.get() }
+        let failure = results.lazy.compactMap { result -> (any Error)? in
+            if case .failure(let error) = result { return error }
+            return nil
+        }.first
+        guard let failure else { return sockets }
+        for socket in sockets { socket.close(promise: nil) }
+        throw failure
     }
 
     /// Stops accepting; established connections are not affected.
-    public func close() -> EventLoopFuture<Void> {
-        let loop = sockets[0].eventLoop
-        return EventLoopFuture.andAllComplete(sockets.map { $0.close() }, on: loop)
+    public func close() async {
+        switch sockets {
+        case .relay(let listener):
+            await listener.close()
+        case .http(let channels):
+            for channel in channels { try? await channel.close() }
+        }
     }
 }

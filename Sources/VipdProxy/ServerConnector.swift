@@ -4,7 +4,7 @@ import NIOPosix
 import VipdConfig
 import VipdHealth
 
-/// Connects a client's connection to a server of its pool: picks with the balancer, and when a
+/// Connects an HTTP-mode request to a server of its pool: picks with the balancer, and when a
 /// connect fails, tries the next server (up to `retries` more) before giving up.
 struct ServerConnector {
     /// The connection could not be given any server.

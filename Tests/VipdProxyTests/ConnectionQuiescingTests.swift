@@ -74,7 +74,7 @@ final class ConnectionQuiescingTests: XCTestCase {
         let loop = EmbeddedEventLoop()
         let events = EventRecorder()
         let channel = EmbeddedChannel(handler: events, loop: loop)
-        let tracker = ConnectionTracker()
+        let tracker = ConnectionTracker(eventLoop: loop)
         tracker.track(channel)
         let allClosed = loop.makePromise(of: Void.self)
         var done = false

@@ -1,6 +1,6 @@
 #ifndef CVIPDSYS_H
 #define CVIPDSYS_H
-// Kernel and C library interfaces Swift's Glibc module does not bring in (malloc_trim), and the cmsg
+// Kernel and C library interfaces Swift's Glibc module does not bring in (malloc_trim, epoll, accept4), and the cmsg
 // macros Swift cannot import.
 
 #include <sys/socket.h>
@@ -20,6 +20,11 @@
 #include <sched.h>
 #include <sys/eventfd.h>
 #include <malloc.h>
+#include <sys/epoll.h>
+#include <netinet/tcp.h>
+
+/// accept4(2), which glibc declares only under _GNU_SOURCE.
+int cvipd_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
 
 static inline struct cmsghdr *cvipd_cmsg_firsthdr(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 static inline struct cmsghdr *cvipd_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }
