@@ -22,7 +22,7 @@ public final class AdoptedConnections: Sendable {
         let loop = RelayLoops.shared.next()
         let details = connection.details
         let context = RelayConnection.Context(route: nil, tracker: tracker, gate: nil, logger: logger)
-        let client = peerAddress(of: connection.clientDescriptor)
+        let client = RawSocketAddress.end(of: connection.clientDescriptor, .peer).flatMap(RawSocketAddress.socketAddress(of:))
         let adopted = await loop.submit {
             let record = ConnectionRecord(
                 client: client, listener: details.listener, pool: details.pool,
@@ -43,14 +43,5 @@ public final class AdoptedConnections: Sendable {
     public func ended() -> (count: Int, ended: EventLoopFuture<Void>?) {
         let (count, closed) = tracker.open()
         return (count, closed)
-    }
-
-    private func peerAddress(of fd: CInt) -> SocketAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &length) }
-        }
-        return status == 0 ? RawSocketAddress.socketAddress(of: storage) : nil
     }
 }

@@ -43,6 +43,21 @@ struct RawSocketAddress: Sendable {
         withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
     }
 
+    /// Which end of a connected socket ``end(of:_:)`` reads.
+    enum End { case local, peer }
+
+    /// The address of the `end` of socket `fd` (getsockname, getpeername); nil when the call fails.
+    static func end(of fd: CInt, _ end: End) -> sockaddr_storage? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let status = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                end == .local ? getsockname(fd, $0, &length) : getpeername(fd, $0, &length)
+            }
+        }
+        return status == 0 ? storage : nil
+    }
+
     /// The NIO socket address of a `sockaddr_storage` filled by the kernel (accept, getsockname); nil
     /// for a family other than IPv4 and IPv6.
     static func socketAddress(of storage: sockaddr_storage) -> SocketAddress? {

@@ -188,18 +188,9 @@ final class RelayListeningSocket: RelayEventHandler, AcceptingSocket, @unchecked
         shared.gate.admit()
         var one: CInt = 1
         _ = setsockopt(client, SOL_SOCKET, SO_KEEPALIVE, &one, socklen_t(MemoryLayout<CInt>.size))
-        let acceptedOn = shared.boundAddress ?? localAddress(of: client)
+        let acceptedOn = shared.boundAddress ?? RawSocketAddress.end(of: client, .local).flatMap(RawSocketAddress.ipAddress(of:))
         RelayConnection.accepted(
             client, from: RawSocketAddress.socketAddress(of: storage), acceptedOn: acceptedOn, on: loop,
             context: context)
-    }
-
-    private func localAddress(of fd: CInt) -> IPAddress? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let status = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        return status == 0 ? RawSocketAddress.ipAddress(of: storage) : nil
     }
 }
