@@ -132,9 +132,7 @@ final class RelayConnection: RelayEventHandler, SlotListMember, TrackedConnectio
         }
         self.pick = pick
         record.server = pick.server.name
-        // A transparent pool's connection leaves from the client's address, to the server's node in the client's family.
-        let source = pool.config.transparent ? TransparentSource(client: record.client) : nil
-        let endpoint = source.flatMap { pick.server.endpoint(for: $0.family) } ?? pick.server.endpoint
+        let (endpoint, source) = destination(of: pick)
         let address = endpoint == pick.server.endpoint ? pick.rawAddress : RawSocketAddress(endpoint)
         let fd = socket(address.family, CInt(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
@@ -179,12 +177,14 @@ final class RelayConnection: RelayEventHandler, SlotListMember, TrackedConnectio
     func connectTimedOut() {
         guard state == .connecting, let pick, let route = context.route else { return }
         connectTicket = nil
-        attemptFailed("connection timed out after \(route.config.connectTimeout.millisecondsText)", endpoint: endpoint(of: pick))
+        attemptFailed("connection timed out after \(route.config.connectTimeout.millisecondsText)", endpoint: destination(of: pick).endpoint)
     }
 
-    private func endpoint(of pick: PoolRuntime.Pick) -> SocketEndpoint {
+    /// Where a connection to `pick` goes, and from where: a transparent pool's connection leaves from
+    /// the client's address, to the server's node in the client's family.
+    private func destination(of pick: PoolRuntime.Pick) -> (endpoint: SocketEndpoint, source: TransparentSource?) {
         let source = context.route?.pool.config.transparent == true ? TransparentSource(client: record.client) : nil
-        return source.flatMap { pick.server.endpoint(for: $0.family) } ?? pick.server.endpoint
+        return (source.flatMap { pick.server.endpoint(for: $0.family) } ?? pick.server.endpoint, source)
     }
 
     private func connectFailed(_ code: CInt, endpoint: SocketEndpoint) {
@@ -252,7 +252,7 @@ final class RelayConnection: RelayEventHandler, SlotListMember, TrackedConnectio
             if state == .connecting {
                 guard !failed, !hungUp else {
                     guard let pick else { return }
-                    return connectFailed(socketError(serverFD), endpoint: endpoint(of: pick))
+                    return connectFailed(socketError(serverFD), endpoint: destination(of: pick).endpoint)
                 }
                 guard writable else { return }
                 connected()

@@ -22,7 +22,6 @@ final class RelayLoop: @unchecked Sendable {
     let index: Int
     private let epoll: CInt
     private let wakeup: CInt
-    private var thread = pthread_t()
     private let queued = NIOLockedValueBox<[@Sendable () -> Void]>([])
     /// The connections relayed here (they hold themselves: the epoll set does not).
     var connections = SlotList<RelayConnection>()
@@ -56,14 +55,13 @@ final class RelayLoop: @unchecked Sendable {
 
     /// Starts the loop's thread; it runs for the life of the process.
     func start() {
+        var thread = pthread_t()
         let started = pthread_create(&thread, nil, { loop in
             Unmanaged<RelayLoop>.fromOpaque(loop!).takeUnretainedValue().run()
         }, Unmanaged.passRetained(self).toOpaque())
         precondition(started == 0, "vipd cannot start a relay thread: \(started)")
+        pthread_detach(thread)
     }
-
-    /// Whether the caller runs on this loop's thread.
-    var inLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
     /// Runs `task` on the loop's thread, soon.
     func execute(_ task: @escaping @Sendable () -> Void) {

@@ -14,10 +14,10 @@ struct RelayPipe {
         case waiting
         /// The source's input ended during this pump (it is passed on, or will be once the bytes before it are).
         case inputEnded
-        /// A system call on the source failed with `errno`.
-        case sourceFailed(CInt)
-        /// A system call on the sink failed with `errno`.
-        case sinkFailed(CInt)
+        /// A system call on the source failed.
+        case sourceFailed
+        /// A system call on the sink failed.
+        case sinkFailed
     }
 
     var direction = RelayDirection()
@@ -44,7 +44,7 @@ struct RelayPipe {
             case .receive:
                 let count = recv(source, readBuffer.baseAddress, readBuffer.count, 0)
                 if count < 0 {
-                    guard errno == EAGAIN || errno == EINTR else { return .sourceFailed(errno) }
+                    guard errno == EAGAIN || errno == EINTR else { return .sourceFailed }
                     if errno == EAGAIN { direction.receiveWouldBlock() }
                     continue
                 }
@@ -56,7 +56,7 @@ struct RelayPipe {
                 let waiting = direction.waitingBytes
                 let count = send(sink, pending, waiting, CInt(MSG_NOSIGNAL))
                 if count < 0 {
-                    guard errno == EAGAIN || errno == EINTR else { return .sinkFailed(errno) }
+                    guard errno == EAGAIN || errno == EINTR else { return .sinkFailed }
                     if errno == EAGAIN { direction.sendWouldBlock() }
                     continue
                 }
@@ -68,7 +68,7 @@ struct RelayPipe {
                 }
             case .shutDownSink:
                 direction.forwardedEndOfInput()
-                if !sinkClosesNext, shutdown(sink, CInt(SHUT_WR)) != 0, errno != ENOTCONN { return .sinkFailed(errno) }
+                if !sinkClosesNext, shutdown(sink, CInt(SHUT_WR)) != 0, errno != ENOTCONN { return .sinkFailed }
             case .wait:
                 if direction.waitingBytes > 0, held == nil, let pending {
                     // The sink is full: keep the rest out of the shared read buffer, which the next read reuses.
