@@ -8,10 +8,10 @@ import NIOPosix
 import VipdConfig
 import VipdCore
 
-/// One listener of the proxy: a listening socket per loop on the same address (SO_REUSEPORT), so
-/// the kernel spreads new connections over the loops and each connection is served, from accept to
-/// close, on the loop that accepted it (no hand-off between threads). `mode: tcp` listens on the relay
-/// loops (``RelayListener``); `mode: http` on NIO's event loops, where each connection gets the HTTP proxy.
+/// One listener of the proxy. Each connection is served, from accept to close, on the loop that
+/// accepted it (no hand-off between threads). `mode: tcp` listens on the relay loops
+/// (``RelayListener``: one socket that an idle loop accepts from); `mode: http` on NIO's event loops,
+/// with a socket per loop on the same address (SO_REUSEPORT), where each connection gets the HTTP proxy.
 public final class ProxyListener: Sendable {
     private enum Sockets: Sendable {
         case relay(RelayListener)
@@ -40,8 +40,8 @@ public final class ProxyListener: Sendable {
         }
     }
 
-    /// Binds `route.config.bind` on every loop, with IP_FREEBIND / IPV6_FREEBIND, SO_REUSEADDR and
-    /// SO_REUSEPORT. Either every socket binds or none stays open.
+    /// Binds `route.config.bind`, with IP_FREEBIND / IPV6_FREEBIND, SO_REUSEADDR and SO_REUSEPORT.
+    /// Either every socket binds or none stays open.
     public static func bind(
         route: ListenerRoute, group: any EventLoopGroup, tracker: ConnectionTracker, logger: Logger
     ) async throws -> ProxyListener {

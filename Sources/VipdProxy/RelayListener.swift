@@ -7,15 +7,18 @@ import VipdCore
 import Glibc
 #endif
 
-/// A TCP-mode listener: a listening socket on every relay loop, bound to the same address
-/// (SO_REUSEPORT, so the kernel spreads new connections over the loops), each accepting
-/// connections that the loop then serves from accept to close.
+/// A TCP-mode listener: one listening socket, watched by every relay loop with EPOLLEXCLUSIVE, so
+/// that a new connection wakes one loop that is waiting (an idle loop takes it, not a loop the
+/// kernel picked by hash while it is busy). The loop that accepts a connection serves it from
+/// accept to close.
 final class RelayListener: Sendable {
+    private let fd: CInt
     private let sockets: [RelayListeningSocket]
     /// What the connections accepted from now on get.
     private let context: NIOLockedValueBox<RelayConnection.Context>
 
-    private init(sockets: [RelayListeningSocket], context: NIOLockedValueBox<RelayConnection.Context>) {
+    private init(fd: CInt, sockets: [RelayListeningSocket], context: NIOLockedValueBox<RelayConnection.Context>) {
+        self.fd = fd
         self.sockets = sockets
         self.context = context
     }
@@ -27,32 +30,23 @@ final class RelayListener: Sendable {
         }
     }
 
-    /// Binds `endpoint` once per relay loop, with IP_FREEBIND / IPV6_FREEBIND, SO_REUSEADDR and
-    /// SO_REUSEPORT, and starts accepting. Either every socket binds or none stays open.
+    /// Binds `endpoint` with IP_FREEBIND / IPV6_FREEBIND, SO_REUSEADDR and SO_REUSEPORT (so that a
+    /// reload binds the new socket before the old one closes), and starts accepting on every loop.
     static func bind(
         _ endpoint: SocketEndpoint, route: ListenerRoute, tracker: ConnectionTracker, gate: AcceptGate, logger: Logger
     ) async throws -> RelayListener {
-        let address = RawSocketAddress(endpoint)
-        var descriptors: [CInt] = []
-        for _ in RelayLoops.shared.loops {
-            do {
-                descriptors.append(try listeningSocket(address))
-            } catch {
-                for fd in descriptors { _ = Glibc.close(fd) }
-                throw error
-            }
-        }
+        let fd = try listeningSocket(RawSocketAddress(endpoint))
         let context = NIOLockedValueBox(RelayConnection.Context(route: route, tracker: tracker, gate: gate, logger: logger))
         let shared = RelayListeningSocket.Shared(
             context: context, gate: gate, boundAddress: endpoint.address.isWildcard ? nil : endpoint.address)
         var sockets: [RelayListeningSocket] = []
-        for (loop, fd) in zip(RelayLoops.shared.loops, descriptors) {
+        for loop in RelayLoops.shared.loops {
             let socket = RelayListeningSocket(fd: fd, loop: loop, shared: shared)
             gate.register(socket)
             sockets.append(socket)
             await loop.submit { socket.start() }
         }
-        return RelayListener(sockets: sockets, context: context)
+        return RelayListener(fd: fd, sockets: sockets, context: context)
     }
 
     /// A listening socket bound to `address`; throws the call that failed.
@@ -82,15 +76,16 @@ final class RelayListener: Sendable {
         return fd
     }
 
-    /// Stops accepting and closes the listening sockets; established connections are not affected.
+    /// Stops accepting on every loop, then closes the listening socket; established connections are not affected.
     func close() async {
         for socket in sockets {
             await socket.loop.submit { socket.stop() }
         }
+        _ = Glibc.close(fd)
     }
 }
 
-/// One relay loop's listening socket of a ``RelayListener``.
+/// A ``RelayListener``'s socket as one relay loop watches it.
 final class RelayListeningSocket: RelayEventHandler, AcceptingSocket, @unchecked Sendable {
     /// What every socket of a listener shares.
     struct Shared: Sendable {
@@ -101,13 +96,16 @@ final class RelayListeningSocket: RelayEventHandler, AcceptingSocket, @unchecked
     }
 
     let loop: RelayLoop
+    /// The listener's socket, shared by every loop (the listener closes it).
     private let fd: CInt
     private let shared: Shared
     /// The gate lets connections in (maxconn is not reached).
     private var gateOpen = true
     /// Accepting rests after an error that would repeat at once (out of descriptors or memory).
     private var restingUntil: NIODeadline?
-    private var open = true
+    private var open = false
+    /// The socket is in the loop's epoll set.
+    private var watched = false
 
     /// Accepts per readiness report, so that one busy listener does not hold the loop.
     static let acceptsPerEvent = 16
@@ -120,18 +118,18 @@ final class RelayListeningSocket: RelayEventHandler, AcceptingSocket, @unchecked
         self.shared = shared
     }
 
-    /// On the loop: watches the socket (level-triggered, so what is left in the backlog is reported again).
+    /// On the loop: watches the socket.
     func start() {
-        _ = loop.register(fd, events: EPOLLIN.rawValue, handler: self, tag: 0)
+        open = true
         loop.keep(self)
+        updateInterest()
     }
 
-    /// On the loop: stops watching and closes the socket.
+    /// On the loop: stops watching the socket.
     func stop() {
         guard open else { return }
         open = false
-        loop.deregister(fd)
-        _ = Glibc.close(fd)
+        updateInterest()
         loop.forget(self)
     }
 
@@ -142,10 +140,17 @@ final class RelayListeningSocket: RelayEventHandler, AcceptingSocket, @unchecked
         }
     }
 
+    /// Adds the socket to the loop's epoll set or takes it out (EPOLLEXCLUSIVE cannot be modified).
+    /// Level-triggered, so what is left in the backlog is reported again.
     private func updateInterest() {
-        guard open else { return }
-        let accepting = gateOpen && restingUntil == nil
-        loop.modify(fd, events: accepting ? EPOLLIN.rawValue : 0, handler: self, tag: 0)
+        let accepting = open && gateOpen && restingUntil == nil
+        guard accepting != watched else { return }
+        if accepting {
+            watched = loop.register(fd, events: EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue, handler: self, tag: 0)
+        } else {
+            loop.deregister(fd)
+            watched = false
+        }
     }
 
     override func handle(events: UInt32, tag: UInt64) {

@@ -89,12 +89,6 @@ final class RelayLoop: @unchecked Sendable {
         return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) == 0
     }
 
-    /// Changes what `fd` is watched for.
-    func modify(_ fd: CInt, events: UInt32, handler: RelayEventHandler, tag: UInt64) {
-        var event = epoll_event(events: events, data: epoll_data_t(u64: Self.data(handler, tag)))
-        _ = epoll_ctl(epoll, EPOLL_CTL_MOD, fd, &event)
-    }
-
     /// Takes `fd` out of the epoll set (before it is closed elsewhere, or handed on).
     func deregister(_ fd: CInt) {
         _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
