@@ -191,6 +191,7 @@ start_proxy() {  # haproxy|vipd TAG -> sets PROXY_PID and PROXY_*_PORT
     PROXY_HTTP_PORT=$(free_port)
     PROXY_IPERF_PORT=$(free_port)
     PROXY_IDLE_PORT=$(free_port)
+    drop_page_cache "$(command -v haproxy)" "$VIPD"
     case "$proxy" in
         haproxy)
             write_haproxy_config "$WORK/$tag.cfg"
@@ -317,6 +318,7 @@ vrrp_instance VI_1 {
     }
 }
 CONF
+    drop_page_cache "$(command -v keepalived)"
     ip netns exec "$KEEPALIVED_NETNS" keepalived --dont-fork --log-console --no-syslog \
         --use-file "$dir/keepalived.conf" --pid "$dir/keepalived.pid" --vrrp_pid "$dir/vrrp.pid" \
         --checkers_pid "$dir/checkers.pid" >"$dir/keepalived.log" 2>&1 &

@@ -49,10 +49,10 @@ done
 # Builds the package bench/NAME with scripts/build-release's flags into .build/NAME-static.
 build_glue() {  # NAME
     log "building bench/$1"
-    swift build -c release --static-swift-stdlib -Xswiftc -enforce-exclusivity=unchecked -Xswiftc -cross-module-optimization \
-        --package-path "bench/$1" --scratch-path "$ROOT/.build/$1-static" >/dev/null
+    swift build "${RELEASE_FLAGS[@]}" --package-path "bench/$1" --scratch-path "$ROOT/.build/$1-static" >/dev/null
 }
 . scripts/swift-env
+. scripts/release-flags
 build_glue nio-glue
 build_glue epoll-glue
 
