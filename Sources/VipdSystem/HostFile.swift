@@ -28,6 +28,35 @@ enum HostFile {
         return bytes
     }
 
+    /// Calls `body` with each line of the file (without its newline) and the line's 1-based number,
+    /// reading a chunk at a time, so that a large file (a /proc table on a busy host) is never held whole.
+    static func forEachLine(_ path: String, _ body: (Substring, Int) throws -> Void) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SystemCallError("read", path: path, errno: errno) }
+        defer { close(descriptor) }
+        var pending: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var number = 0
+        func deliver(_ bytes: ArraySlice<UInt8>) throws {
+            number += 1
+            try body(Substring(String(decoding: bytes, as: UTF8.self)), number)
+        }
+        while true {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw SystemCallError("read", path: path, errno: errno) }
+            if count == 0 { break }
+            pending += chunk[..<count]
+            var lineStart = pending.startIndex
+            while let newline = pending[lineStart...].firstIndex(of: UInt8(ascii: "\n")) {
+                try deliver(pending[lineStart..<newline])
+                lineStart = newline + 1
+            }
+            pending.removeFirst(lineStart)
+        }
+        if !pending.isEmpty { try deliver(pending[...]) }
+    }
+
     /// True when `path` exists (any file type).
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 }

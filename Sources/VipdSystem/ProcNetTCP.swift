@@ -56,24 +56,38 @@ public enum ProcNetTCP {
     ) throws(ParseError) -> [TCPSocketRecord] {
         var records: [TCPSocketRecord] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if fields.isEmpty || fields[0] == "sl" { continue }
-            func fail(_ message: String) -> ParseError { ParseError(source: source, line: index + 1, message: message) }
-            guard fields.count >= 10, fields[0].hasSuffix(":") else {
-                throw fail("expected at least 10 fields (sl, local_address, ..., inode), found \(fields.count)")
+            if let record = try record(in: line, number: index + 1, source: source, hostIsLittleEndian: hostIsLittleEndian) {
+                records.append(record)
             }
-            guard let local = endpoint(fields[1], hostIsLittleEndian: hostIsLittleEndian) else {
-                throw fail("malformed local_address \"\(fields[1])\": expected 8 or 32 hex digits, a colon and 4 hex digits")
-            }
-            guard fields[3].count == 2, fields[3].allSatisfy(\.isHexDigit), let state = UInt8(fields[3], radix: 16) else {
-                throw fail("malformed state \"\(fields[3])\": expected 2 hex digits")
-            }
-            guard fields[9].allSatisfy(\.isWholeNumber), let inode = UInt64(fields[9]) else {
-                throw fail("malformed inode \"\(fields[9])\": expected a decimal number")
-            }
-            records.append(TCPSocketRecord(local: local, state: state, inode: inode))
         }
         return records
+    }
+
+    /// Parses one line of the table (without its newline): nil for the header line and a blank line.
+    /// - Parameters:
+    ///   - number: the line's 1-based number, for errors.
+    ///   - source: the file name, for errors.
+    ///   - hostIsLittleEndian: the byte order the kernel printed the address words in (this host's).
+    /// - Throws: `ParseError` naming the line and the field that is malformed.
+    public static func record(
+        in line: Substring, number: Int, source: String, hostIsLittleEndian: Bool = 1.littleEndian == 1
+    ) throws(ParseError) -> TCPSocketRecord? {
+        let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+        if fields.isEmpty || fields[0] == "sl" { return nil }
+        func fail(_ message: String) -> ParseError { ParseError(source: source, line: number, message: message) }
+        guard fields.count >= 10, fields[0].hasSuffix(":") else {
+            throw fail("expected at least 10 fields (sl, local_address, ..., inode), found \(fields.count)")
+        }
+        guard let local = endpoint(fields[1], hostIsLittleEndian: hostIsLittleEndian) else {
+            throw fail("malformed local_address \"\(fields[1])\": expected 8 or 32 hex digits, a colon and 4 hex digits")
+        }
+        guard fields[3].count == 2, fields[3].allSatisfy(\.isHexDigit), let state = UInt8(fields[3], radix: 16) else {
+            throw fail("malformed state \"\(fields[3])\": expected 2 hex digits")
+        }
+        guard fields[9].allSatisfy(\.isWholeNumber), let inode = UInt64(fields[9]) else {
+            throw fail("malformed inode \"\(fields[9])\": expected a decimal number")
+        }
+        return TCPSocketRecord(local: local, state: state, inode: inode)
     }
 
     /// `HEXADDRESS:HEXPORT` as printed by the kernel.

@@ -69,6 +69,46 @@ final class ListenerDetectionLiveTests: XCTestCase {
         XCTAssertEqual(withOwn.map(\.wanted.port), [2202, 2203])
     }
 
+    /// The tables are read a chunk at a time: with hundreds of connections (rows in several chunks),
+    /// accepted ones on the listener's own port among them, the listener alone is found.
+    func testTheListenerIsFoundAmongManyConnectionsOnItsPort() throws {
+        let listener = try namespace.perform { try Self.listen(port: 2301, backlog: 512) }
+        defer { close(listener) }
+        let connections = 300
+        let descriptors = try namespace.perform { () throws -> [Int32] in
+            var made: [Int32] = []
+            do {
+                for _ in 0..<connections {
+                    let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                    guard client >= 0 else { throw LabError.systemCall(name: "socket", errno: errno) }
+                    made.append(client)
+                    var address = sockaddr_in()
+                    address.sin_family = sa_family_t(AF_INET)
+                    address.sin_port = in_port_t(UInt16(2301).bigEndian)
+                    address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+                    let connected = withUnsafePointer(to: &address) {
+                        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(client, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                    }
+                    guard connected == 0 else { throw LabError.systemCall(name: "connect to 127.0.0.1:2301", errno: errno) }
+                    let accepted = accept(listener, nil, nil)
+                    guard accepted >= 0 else { throw LabError.systemCall(name: "accept", errno: errno) }
+                    made.append(accepted)
+                }
+            } catch {
+                for descriptor in made { close(descriptor) }
+                throw error
+            }
+            return made
+        }
+        defer { for descriptor in descriptors { close(descriptor) } }
+        let table = try namespace.perform { try FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/thread-self/net/tcp")).readToEnd() ?? Data() }
+        XCTAssertGreaterThan(table.count, 65_536, "the table should span several reads")
+        let sockets = try namespace.perform { try ListeningSockets.current(ports: [2301]) }
+        XCTAssertEqual(sockets.map(\.local.description), ["0.0.0.0:2301"])
+        guard case .known(let owners) = sockets.first?.owners else { return XCTFail("\(sockets)") }
+        XCTAssertEqual(owners.map(\.pid), [getpid()])
+    }
+
     func testRealSSHDOnTheWildcardIsTheConflictForVIP22() throws {
         guard SSHDaemon.isAvailable else { throw XCTSkip("OpenSSH (sshd, ssh, ssh-keygen) is not installed") }
         let keys = try LabKeys.generate(in: directory)
@@ -123,7 +163,7 @@ final class ListenerDetectionLiveTests: XCTestCase {
     }
 
     /// A TCP socket of this process listening on 0.0.0.0:`port`.
-    private static func listen(port: Int) throws -> Int32 {
+    private static func listen(port: Int, backlog: Int32 = 8) throws -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -131,7 +171,7 @@ final class ListenerDetectionLiveTests: XCTestCase {
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard descriptor >= 0, bound == 0, Glibc.listen(descriptor, 8) == 0 else {
+        guard descriptor >= 0, bound == 0, Glibc.listen(descriptor, backlog) == 0 else {
             throw LabError.systemCall(name: "listen on 0.0.0.0:\(port)", errno: errno)
         }
         return descriptor
