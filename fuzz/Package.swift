@@ -48,5 +48,6 @@ let package = Package(
         harness("policy-routing", ["VipdTransparent", "VipdHandoff", "VipdCore"]),
         harness("track-file", ["VipdSystem"]),
         harness("proc-process", ["VipdSystem"]),
+        harness("proc-net-tcp", ["VipdSystem", "VipdCore"]),
     ]
 )
