@@ -81,6 +81,40 @@ final class DebianPackageTests: XCTestCase {
         return lstat(path, &status) == 0
     }
 
+    /// The libc6 the package depends on provides every glibc version node the binary needs, by
+    /// libc6's own symbols file: dpkg-shlibdeps counts only imported symbols, and a node needed
+    /// without one (GLIBC_ABI_DT_RELR, packed relocations) would let the package install on a libc6
+    /// whose loader refuses the binary.
+    func testTheLibc6DependencyProvidesEveryGlibcVersionTheBinaryNeeds() throws {
+        let deb = try package()
+        let unpacked = try XCTUnwrap(copy).file("root")
+        XCTAssertEqual(try run("/usr/bin/dpkg-deb", ["-x", deb.path, unpacked.path]).exitStatus, 0)
+        let depends = try run("/usr/bin/dpkg-deb", ["-f", deb.path, "Depends"]).standardOutput
+        let minimum = try XCTUnwrap(
+            depends.firstMatch(of: /libc6 \(>= ([^)]+)\)/).map { String($0.1) }, "no versioned libc6 in \(depends)")
+
+        // readelf -V: the nodes needed from libc.so.6, each `Name: GLIBC_…` under its `File: libc.so.6` line.
+        let versions = try run("/usr/bin/readelf", ["-V", unpacked.appendingPathComponent("usr/bin/vipd").path]).standardOutput
+        var needed: Set<String> = []
+        var inLibc = false
+        for line in versions.split(separator: "\n") {
+            if line.contains("File: ") { inLibc = line.contains("File: libc.so.6") }
+            if inLibc, let name = line.firstMatch(of: /Name: (\S+)/) { needed.insert(String(name.1)) }
+        }
+        XCTAssertTrue(needed.contains("GLIBC_2.2.5"), "\(needed)")
+
+        let symbolsFiles = try FileManager.default.contentsOfDirectory(atPath: "/var/lib/dpkg/info")
+            .filter { $0.hasPrefix("libc6") && $0.hasSuffix(".symbols") && !$0.hasPrefix("libc6-") }
+        let symbols = try symbolsFiles.map { try String(contentsOfFile: "/var/lib/dpkg/info/\($0)", encoding: .utf8) }.joined()
+        for node in needed.sorted() {
+            let line = try XCTUnwrap(
+                symbols.split(separator: "\n").first { $0.hasPrefix(" \(node)@\(node) ") }, "libc6's symbols file has no \(node)")
+            let provided = String(line.split(separator: " ")[1])
+            let covered = try run("/usr/bin/dpkg", ["--compare-versions", minimum, "ge", provided]).exitStatus == 0
+            XCTAssertTrue(covered, "the binary needs \(node), in libc6 \(provided), but the package depends on libc6 (>= \(minimum))")
+        }
+    }
+
     func testInstallFromTheDebianPackageThenPurgeLeavesNothing() throws {
         try XCTSkipUnless(geteuid() == 0, "needs root to install a package (CI runs as root)")
         try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: "/usr/bin/apt-get"), "not a Debian machine")
