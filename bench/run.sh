@@ -191,14 +191,15 @@ start_proxy() {  # haproxy|vipd TAG -> sets PROXY_PID and PROXY_*_PORT
     PROXY_HTTP_PORT=$(free_port)
     PROXY_IPERF_PORT=$(free_port)
     PROXY_IDLE_PORT=$(free_port)
-    drop_page_cache "$(command -v haproxy)" "$VIPD"
     case "$proxy" in
         haproxy)
             write_haproxy_config "$WORK/$tag.cfg"
+            drop_page_cache "$(command -v haproxy)"
             haproxy -db -f "$WORK/$tag.cfg" >"$WORK/$tag.log" 2>&1 &
             ;;
         vipd)
             write_vipd_config "$WORK/$tag.yaml"
+            drop_page_cache "$VIPD"
             "$VIPD" run --config "$WORK/$tag.yaml" >"$WORK/$tag.log" 2>&1 &
             ;;
     esac
